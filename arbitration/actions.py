@@ -1,0 +1,153 @@
+"""What a user may do on a dispute now, whose turn it is and by when (R-DSP-10).
+
+The actions are exactly the dispute's FSM transitions whose state, conditions and
+permission allow this user, plus writing in the thread and filing a complaint. Pages and
+the admin render their buttons from this, and the services check the same transitions, so
+what is offered is what is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from arbitration.models import Complaint, Dispute, InformationRequest, is_arbiter
+from arbitration.services import message_role
+from marketplace.models import User
+
+# Transitions only the scheduler makes; never offered to a person.
+SCHEDULER_TRANSITIONS = {"escalate_overdue", "close_return_not_shipped", "refund_unconfirmed_return"}
+
+LABELS = {
+    "amend": _("Amend the claim"),
+    "withdraw": _("Withdraw the dispute"),
+    "accept_claim": _("Accept the claim"),
+    "make_offer": _("Make an offer"),
+    "reject_claim": _("Reject the claim"),
+    "accept_offer": _("Accept the offer"),
+    "decline_offer": _("Decline the offer"),
+    "escalate": _("Escalate to arbitration"),
+    "take": _("Take the case"),
+    "release": _("Release the case"),
+    "reassign": _("Reassign the case"),
+    "request_information": _("Request information"),
+    "decide": _("Decide"),
+    "ship_return": _("Enter the return's tracking number"),
+    "confirm_return": _("Confirm the return arrived"),
+    "report_return_problem": _("Report a problem with the return"),
+    "message": _("Write a message or add evidence"),
+    "file_complaint": _("File a complaint"),
+}
+
+
+@dataclass(frozen=True)
+class Turn:
+    who: str  # buyer, seller, arbitration, nobody
+    what: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    at: datetime
+    consequence: str
+
+
+@dataclass
+class Availability:
+    role: str | None
+    actions: list[str] = field(default_factory=list)
+    turn: Turn | None = None
+    deadline: Deadline | None = None
+    open_requests: list[InformationRequest] = field(default_factory=list)
+
+    def __contains__(self, action: str) -> bool:
+        return action in self.actions
+
+    @property
+    def labelled(self) -> list[tuple[str, str]]:
+        return [(name, LABELS.get(name, name)) for name in self.actions]
+
+
+def role_in(dispute: Dispute, user: User) -> str | None:
+    if user.pk == dispute.buyer_id:
+        return "buyer"
+    if user.pk == dispute.seller_id:
+        return "seller"
+    if is_arbiter(dispute, user):
+        return "arbiter"
+    return None
+
+
+def available_actions(dispute: Dispute, user: User) -> Availability:
+    availability = Availability(role=role_in(dispute, user))
+    if user.is_authenticated and not getattr(user, "is_system", False):
+        availability.actions = [
+            t.name
+            for t in dispute.get_available_user_state_transitions(user)
+            if t.name not in SCHEDULER_TRANSITIONS
+        ]
+        if message_role(dispute, user) is not None:
+            availability.actions.append("message")
+        if (
+            dispute.is_closed
+            and user.pk == dispute.buyer_id
+            and not dispute.complaints.exclude(state=Complaint.State.DECIDED).exists()
+        ):
+            availability.actions.append("file_complaint")
+    availability.open_requests = list(dispute.information_requests.filter(answered_at__isnull=True))
+    availability.turn = whose_turn(dispute, availability.open_requests)
+    availability.deadline = next_deadline(dispute)
+    return availability
+
+
+def whose_turn(dispute: Dispute, open_requests: list[InformationRequest] | None = None) -> Turn:
+    state = dispute.state
+    S = Dispute.State
+    if state == S.OPEN:
+        if dispute.has_pending_offer():
+            return Turn("buyer", _("The buyer accepts or declines the seller's offer."))
+        if dispute.seller_rejected_at is None and not dispute.offers.exists():
+            return Turn("seller", _("The seller answers: accept the claim, make an offer, or reject it."))
+        return Turn("buyer", _("The buyer may escalate to arbitration now, or wait for a new offer."))
+    if state == S.ESCALATED:
+        return Turn("arbitration", _("An arbiter will take the case."))
+    if state == S.UNDER_REVIEW:
+        requests = (
+            open_requests
+            if open_requests is not None
+            else list(dispute.information_requests.filter(answered_at__isnull=True))
+        )
+        if requests:
+            return Turn(
+                requests[0].party,
+                _("The arbiter asked the %(party)s for information.")
+                % {"party": requests[0].get_party_display().lower()},
+            )
+        return Turn("arbitration", _("The arbiter is reviewing the case."))
+    if state == S.AWAITING_RETURN:
+        return Turn("buyer", _("The buyer ships the item back and enters the tracking number."))
+    if state == S.RETURN_IN_TRANSIT:
+        return Turn("seller", _("The seller confirms the return arrived, or reports a problem with it."))
+    return Turn("nobody", _("The dispute is closed."))
+
+
+CONSEQUENCES = {
+    Dispute.State.OPEN: _("If there is no agreement by then, the dispute goes to arbitration automatically."),
+    Dispute.State.ESCALATED: _("The decision is due by then; after it the case is marked overdue."),
+    Dispute.State.UNDER_REVIEW: _("The decision is due by then; after it the case is marked overdue."),
+    Dispute.State.AWAITING_RETURN: _(
+        "If the return is not shipped by then, the dispute closes and the payment goes to the seller."
+    ),
+    Dispute.State.RETURN_IN_TRANSIT: _(
+        "If the seller neither confirms the return nor reports a problem by then, the buyer is refunded "
+        "automatically."
+    ),
+}
+
+
+def next_deadline(dispute: Dispute) -> Deadline | None:
+    if dispute.deadline_at is None or dispute.state not in CONSEQUENCES:
+        return None
+    return Deadline(at=dispute.deadline_at, consequence=CONSEQUENCES[dispute.state])

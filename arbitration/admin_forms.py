@@ -1,0 +1,410 @@
+"""Forms of the arbiter back office: decisions, information requests, reassignment,
+complaint decisions, safety-report outcomes, messages, solicitation patterns.
+
+Forms collect and tidy input and show the rules' messages beside the right field. The rules
+themselves live in the services (``arbitration.services``): amounts are checked by
+``decision_effect`` here exactly as ``dispute_decide`` will check them, so what the
+confirmation step shows is what the decision will do.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from arbitration import services
+from arbitration.models import (
+    Complaint,
+    Decision,
+    Dispute,
+    InformationRequest,
+    SafetyReport,
+    SolicitationPattern,
+)
+from marketplace.errors import DomainError
+from marketplace.models import Refund, User
+
+TEXTAREA = {"rows": 4, "cols": 70}
+
+
+def arbiters() -> forms.models.QuerySet:
+    """Active people who may take cases: the arbiter permission through a group or directly."""
+    permission = Permission.objects.filter(content_type__app_label="arbitration", codename="arbitrate")
+    return (
+        User.objects.filter(is_active=True, is_system=False)
+        .filter(
+            Q(groups__permissions__in=permission) | Q(user_permissions__in=permission) | Q(is_superuser=True)
+        )
+        .distinct()
+        .order_by("first_name", "username")
+    )
+
+
+class DecisionForm(forms.Form):
+    """R-ARB-2: outcome, amount, return terms, rationale, optional penalty."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    refund_amount = forms.DecimalField(
+        label=_("Refund to the buyer"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "Partial refund: more than 0 and less than the amount held. Return then refund: "
+            "leave empty to refund everything held once the return arrives."
+        ),
+    )
+    return_days = forms.IntegerField(
+        label=_("Days for the buyer to ship the return"),
+        min_value=1,
+        max_value=60,
+        required=False,
+        initial=settings.RETURN_SHIP_DAYS,
+    )
+    return_address = forms.CharField(
+        label=_("Return address"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text=_("Where the buyer sends the item; the seller's default return address is filled in."),
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("Both parties read it. Say what the evidence showed and why this outcome is fair."),
+        error_messages={"required": _("Write the rationale: both parties will read why you decided this.")},
+    )
+    penalty_amount = forms.DecimalField(
+        label=_("Seller penalty"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Optional: a fine against the seller's balance, recorded in the ledger (R-ARB-5)."),
+    )
+    penalty_reason = forms.CharField(
+        label=_("Penalty reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
+        help_text=_("Required with a penalty; the seller sees it."),
+    )
+
+    def __init__(self, *args, dispute: Dispute, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dispute = dispute
+        self.effect: services.DecisionEffect | None = None
+        if not self.is_bound:
+            self.fields["return_address"].initial = dispute.seller.return_address
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if not outcome or "refund_amount" not in data or "penalty_amount" not in data:
+            return data  # the field errors say what is missing
+        amount = data.get("refund_amount")
+        Outcome = Decision.Outcome
+        if outcome == Outcome.PARTIAL_REFUND and amount is None:
+            self.add_error("refund_amount", _("Enter the amount to refund to the buyer."))
+            return data
+        if outcome == Outcome.RETURN_THEN_REFUND:
+            data["return_address"] = (data.get("return_address") or "").strip()
+            if not data["return_address"]:
+                self.add_error("return_address", _("A return needs the address the buyer sends the item to."))
+            if not data.get("return_days"):
+                self.add_error("return_days", _("Give the buyer a number of days to ship the return (1–60)."))
+        if outcome not in (Outcome.PARTIAL_REFUND, Outcome.RETURN_THEN_REFUND):
+            data["refund_amount"] = amount = None  # a full refund or a rejection has no amount to choose
+        try:
+            services.decision_effect(dispute=self.dispute, outcome=outcome, refund_amount=amount)
+        except DomainError as error:
+            self.add_error("refund_amount", error.message_text)
+            return data
+        penalty = data.get("penalty_amount")
+        data["penalty_reason"] = (data.get("penalty_reason") or "").strip()
+        if penalty is None and data["penalty_reason"]:
+            self.add_error("penalty_amount", _("Enter the penalty amount, or clear the reason."))
+        if penalty is not None and not data["penalty_reason"]:
+            self.add_error("penalty_reason", _("Give the reason for the penalty; the seller will see it."))
+        try:
+            self.effect = services.decision_effect(
+                dispute=self.dispute, outcome=outcome, refund_amount=amount, penalty_amount=penalty
+            )
+        except DomainError as error:
+            self.add_error("penalty_amount", error.message_text)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        is_return = data["outcome"] == Decision.Outcome.RETURN_THEN_REFUND
+        return {
+            "outcome": data["outcome"],
+            "rationale": data["rationale"],
+            "refund_amount": data.get("refund_amount"),
+            "return_days": data.get("return_days") if is_return else None,
+            "return_address": data.get("return_address", "") if is_return else "",
+            "penalty_amount": data.get("penalty_amount"),
+            "penalty_reason": data.get("penalty_reason", ""),
+        }
+
+
+def effect_key(effect) -> str:
+    """A fingerprint of what the arbiter confirmed: committing re-checks it (the money may have moved)."""
+    return "|".join(str(getattr(effect, name)) for name in sorted(vars(effect)))
+
+
+class InformationRequestForm(forms.Form):
+    """R-ARB-6: ask a party for more information or evidence, with a deadline."""
+
+    party = forms.ChoiceField(
+        label=_("Ask"), choices=InformationRequest.Party.choices, widget=forms.RadioSelect
+    )
+    question = forms.CharField(
+        label=_("What you need"),
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("The party is notified and sees it on the dispute page; their next message answers it."),
+        error_messages={"required": _("Write what you need from the party.")},
+    )
+    due_in_days = forms.IntegerField(
+        label=_("Days to answer"), min_value=1, max_value=30, initial=settings.INFORMATION_REQUEST_DAYS
+    )
+
+
+class ReassignForm(forms.Form):
+    arbiter = forms.ModelChoiceField(label=_("Give the case to"), queryset=User.objects.none())
+
+    def __init__(self, *args, current: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = arbiters()
+        if current is not None:
+            queryset = queryset.exclude(pk=current.pk)
+        self.fields["arbiter"].queryset = queryset
+        self.fields["arbiter"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ArbiterMessageForm(forms.Form):
+    """The arbiter writes in the dispute's thread (R-DSP-7), with evidence if needed."""
+
+    body = forms.CharField(
+        label=_("Message to both parties"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+    )
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("files"):
+            raise ValidationError(_("Write a message or attach a file."))
+        return data
+
+
+class ComplaintDecisionForm(forms.Form):
+    """R-CMP-1: re-issue the refund, refund from the seller's balance, confirm paid, or reject."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Complaint.Outcome.choices, widget=forms.RadioSelect
+    )
+    refund_amount = forms.DecimalField(
+        label=_("Refund from the seller's balance"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Only for a refund from the seller's balance."),
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("The buyer and the seller read it."),
+        error_messages={"required": _("Write the rationale: the buyer and the seller will read it.")},
+    )
+    penalty_amount = forms.DecimalField(
+        label=_("Seller penalty"), max_digits=12, decimal_places=2, required=False
+    )
+    penalty_reason = forms.CharField(
+        label=_("Penalty reason"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 70})
+    )
+
+    def __init__(self, *args, complaint: Complaint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+        escrow = complaint.dispute.order.escrow
+        self.refundable = escrow.held - escrow.refunded - escrow.refunded_by_seller
+        self.fields["refund_amount"].help_text = _(
+            "Only for a refund from the seller's balance: at most %(amount)s %(currency)s can still be "
+            "refunded."
+        ) % {"amount": self.refundable, "currency": complaint.dispute.order.currency}
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        Outcome = Complaint.Outcome
+        refund: Refund | None = self.complaint.refund
+        amount = data.get("refund_amount")
+        if outcome == Outcome.REFUND_FROM_SELLER:
+            if amount is None:
+                self.add_error("refund_amount", _("Enter the amount to refund from the seller's balance."))
+            elif not Decimal("0") < amount <= self.refundable:
+                self.add_error(
+                    "refund_amount",
+                    _("Refund more than 0 and at most %(amount)s.") % {"amount": self.refundable},
+                )
+        elif outcome:
+            data["refund_amount"] = None
+        if outcome == Outcome.REISSUE_REFUND and (
+            refund is None or refund.state not in (Refund.State.PENDING, Refund.State.FAILED)
+        ):
+            self.add_error(
+                "outcome",
+                _("Only a pending or failed refund can be re-issued; this one is “%(state)s”.")
+                % {"state": refund.get_state_display() if refund else _("missing")},
+            )
+        if outcome == Outcome.CONFIRMED_PAID and (refund is None or refund.state != Refund.State.COMPLETED):
+            self.add_error(
+                "outcome", _("The refund is not recorded as paid; finance must mark it paid first.")
+            )
+        data["penalty_reason"] = (data.get("penalty_reason") or "").strip()
+        penalty = data.get("penalty_amount")
+        if penalty is not None and penalty <= 0:
+            self.add_error("penalty_amount", _("A penalty must be more than zero, or leave it empty."))
+        if penalty is not None and not data["penalty_reason"]:
+            self.add_error("penalty_reason", _("Give the reason for the penalty; the seller will see it."))
+        if penalty is None and data["penalty_reason"]:
+            self.add_error("penalty_amount", _("Enter the penalty amount, or clear the reason."))
+        return data
+
+    def effect_lines(self) -> list[str]:
+        """What committing will do, in words (shown on the confirmation step)."""
+        data = self.cleaned_data
+        Outcome = Complaint.Outcome
+        order = self.complaint.dispute.order
+        refund = self.complaint.refund
+        lines = []
+        if data["outcome"] == Outcome.REISSUE_REFUND:
+            lines.append(
+                _("Send refund #%(id)s again: %(amount)s %(currency)s to %(dest)s.")
+                % {
+                    "id": refund.pk,
+                    "amount": refund.amount,
+                    "currency": refund.currency,
+                    "dest": refund.destination,
+                }
+            )
+        elif data["outcome"] == Outcome.REFUND_FROM_SELLER:
+            lines.append(
+                _("A new refund of %(amount)s %(currency)s to %(dest)s, paid from the seller's balance.")
+                % {"amount": data["refund_amount"], "currency": order.currency, "dest": order.payment_method}
+            )
+        elif data["outcome"] == Outcome.CONFIRMED_PAID:
+            lines.append(
+                _("No money moves: the buyer is told the refund was paid (reference %(ref)s).")
+                % {"ref": refund.payout_reference}
+            )
+        else:
+            lines.append(_("No money moves: the complaint is rejected."))
+        if data.get("penalty_amount"):
+            lines.append(
+                _("Penalty of %(amount)s %(currency)s against the seller.")
+                % {"amount": data["penalty_amount"], "currency": order.currency}
+            )
+        return lines
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "outcome": data["outcome"],
+            "rationale": data["rationale"],
+            "refund_amount": data.get("refund_amount"),
+            "penalty_amount": data.get("penalty_amount"),
+            "penalty_reason": data.get("penalty_reason", ""),
+        }
+
+
+class SafetyReportCloseForm(forms.Form):
+    """R-SAF-1: a report is closed only with an outcome and the reason for it."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        error_messages={"required": _("Choose the outcome: listing blocked, seller warned, or no action.")},
+        choices=SafetyReport.Outcome.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("The buyer who reported it sees the outcome and this reason."),
+        error_messages={"required": _("Write the reason for the outcome; the buyer will see it.")},
+    )
+
+
+def validate_regex(pattern: str) -> None:
+    """The detector's own check when it has one, else Python's ``re`` (R-DSP-8)."""
+    try:
+        from arbitration.solicitation import validate_pattern
+    except ImportError:
+        validate_pattern = None
+    if validate_pattern is not None:
+        validate_pattern(pattern)
+        return
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ValidationError(
+            _("This is not a valid regular expression: %(problem)s (at position %(pos)s)."),
+            params={"problem": error.msg, "pos": error.pos},
+        ) from None
+
+
+class SolicitationPatternForm(forms.ModelForm):
+    sample = forms.CharField(
+        label=_("Try it on a message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
+        help_text=_("Optional: a seller message to test the pattern on before saving. Not stored."),
+    )
+
+    class Meta:
+        model = SolicitationPattern
+        fields = ("name", "pattern", "language", "description", "is_active")
+        widgets = {"pattern": forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "ax-mono"})}
+
+    def clean_pattern(self) -> str:
+        pattern = self.cleaned_data["pattern"].strip()
+        if not pattern:
+            raise ValidationError(_("Enter a regular expression."))
+        validate_regex(pattern)
+        return pattern
+
+    def sample_matches(self) -> bool | None:
+        """Whether the sample text would be flagged by this pattern alone (None: nothing to try)."""
+        if not self.is_valid() or not self.cleaned_data.get("sample"):
+            return None
+        from arbitration.solicitation import find_solicitation
+
+        row = {"name": self.cleaned_data["name"] or "pattern", "pattern": self.cleaned_data["pattern"]}
+        try:
+            return bool(find_solicitation(self.cleaned_data["sample"], patterns=[row]))
+        except TypeError:  # an older detector without ``patterns``
+            return re.search(row["pattern"], self.cleaned_data["sample"], re.IGNORECASE) is not None

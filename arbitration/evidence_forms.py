@@ -1,0 +1,132 @@
+"""Uploading evidence from a web form or the admin (R-EVD-1..3).
+
+``EvidenceFilesField`` takes several files at once, shows the rules as its help text and
+explains every refused file, not just the first. It checks the files with the same
+``check_file`` the services use, and the result is remembered on each file, so the service
+that stores them does not read them again::
+
+    class MessageForm(forms.Form):
+        body = forms.CharField(widget=forms.Textarea, required=False)
+        files = EvidenceFilesField()
+
+        def __init__(self, *args, dispute=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            if dispute is not None:  # the per-dispute count, told before the upload is stored
+                self.fields["files"].max_files = evidence_remaining(dispute=dispute)
+
+``EvidenceUploadHandler`` is the upload handler in ``FILE_UPLOAD_HANDLERS``: it streams to a
+temporary file like Django's, but stops writing a file that grows past the largest evidence
+limit, so a 5 GB upload costs neither memory nor disk and still gets its "too large" message.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from arbitration.evidence import ACCEPT, HEAD, EvidenceRejected, check_file, largest_size_limit, rules_text
+
+
+class EvidenceUploadHandler(TemporaryFileUploadHandler):
+    """Streams each file to disk in chunks; past the largest limit, keeps only the first bytes
+    (enough to name the type) and marks the file ``evidence_oversize``, with its true size."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        if settings.FILE_UPLOAD_TEMP_DIR:  # a configured folder may not exist yet on a fresh host
+            os.makedirs(settings.FILE_UPLOAD_TEMP_DIR, exist_ok=True)
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        self.cap = largest_size_limit()
+        self.oversize = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self.received += len(raw_data)
+        if self.oversize:
+            return
+        if self.received > self.cap:
+            self.oversize = True
+            self.file.seek(HEAD)
+            self.file.truncate()
+            return
+        self.file.write(raw_data)
+
+    def file_complete(self, file_size: int):
+        upload = super().file_complete(file_size)
+        upload.evidence_oversize = self.oversize
+        return upload
+
+
+class MultipleEvidenceInput(forms.FileInput):
+    allow_multiple_selected = True
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__({"accept": ACCEPT, **(attrs or {})})
+
+
+class EvidenceFilesField(forms.FileField):
+    """Several evidence files at once; each refused file is explained by name."""
+
+    widget = MultipleEvidenceInput
+    default_error_messages = {
+        "required": _("Attach at least one photo, video or PDF."),
+        "invalid": _("No file was submitted. Check the form's encoding type."),
+    }
+
+    def __init__(self, *, max_files: int | None = None, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", lazy(rules_text, str)())
+        kwargs.setdefault("label", _("Photos, videos or PDF documents"))
+        super().__init__(**kwargs)
+        # How many files this upload may add (the per-dispute count left); None: the setting.
+        self.max_files = max_files
+
+    def to_python(self, data) -> list:
+        if not data:
+            return []
+        files = list(data) if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        for upload in files:
+            if not hasattr(upload, "name") or not hasattr(upload, "size"):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return files
+
+    def validate(self, value: list) -> None:
+        if not value and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, data, initial=None) -> list:
+        files = self.to_python(data)
+        self.validate(files)
+        limit = self.max_files if self.max_files is not None else settings.EVIDENCE_MAX_FILES_PER_DISPUTE
+        if len(files) > limit:
+            if limit == 0:
+                message = _("This case already has the most files it can have; no more can be added.")
+            else:
+                message = ngettext(
+                    "You can add %(limit)d more file here; you chose %(count)d.",
+                    "You can add %(limit)d more files here; you chose %(count)d.",
+                    limit,
+                ) % {"limit": limit, "count": len(files)}
+            raise ValidationError(message, code="too_many")
+        errors = []
+        for upload in files:
+            try:
+                check_file(upload)
+            except EvidenceRejected as exc:
+                errors.extend(ValidationError(message, code="rejected") for message in exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+    def bound_data(self, data, initial):
+        return data
+
+    def has_changed(self, initial, data) -> bool:
+        return bool(data)

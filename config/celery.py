@@ -1,0 +1,39 @@
+"""The Celery app. Tasks live in each app's tasks.py; the beat schedule is in config/schedule.py.
+
+Settings come from Django's settings (``CELERY_*``, read from the environment there):
+broker, time limits, ``task_acks_late`` with ``task_reject_on_worker_lost`` (every task
+is idempotent, see marketplace/tasks.py, so redelivering one whose worker died is safe),
+prefetch of one task at a time.
+
+Run ``celery -A config worker`` (as many as needed) and exactly one ``celery -A config beat``.
+"""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("arbitration_backoffice")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender: Celery, **kwargs) -> None:
+    # Read here, not at import: this module is imported before Django's settings are.
+    from django.conf import settings
+
+    from config.schedule import beat_schedule
+
+    sender.conf.beat_schedule = beat_schedule(getattr(settings, "JOB_INTERVAL_SECONDS", 0))
+
+
+@app.on_after_configure.connect
+def _prepare_filesystem_broker(sender: Celery, **kwargs) -> None:
+    # kombu's filesystem transport does not create its folders.
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)

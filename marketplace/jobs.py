@@ -1,0 +1,205 @@
+"""The money core's scheduled jobs (R-JOB-1). Each is a sweep; see marketplace.scheduling."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from marketplace import services
+from marketplace.actors import scheduler_user
+from marketplace.mail import deliver
+from marketplace.models import Notification, ReconciliationRun, Refund, User
+from marketplace.scheduling import JobResult, job, sweep
+from marketplace.selectors import (
+    ledger_reconcile,
+    orders_due_for_auto_extension,
+    orders_due_for_protection_reminder,
+    orders_due_for_release,
+)
+
+log = logging.getLogger("jobs")
+
+
+@job(
+    "release_escrow",
+    "Auto-confirm orders whose protection ended and pay sellers after the dispute deadline "
+    "(R-PRT-3, R-ESC-4)",
+    async_commit=True,
+)
+def release_escrow(result: JobResult, batch_size: int) -> None:
+    actor = scheduler_user()
+    sweep(
+        result,
+        orders_due_for_release,
+        lambda order: services.order_release_if_due(order=order, actor=actor),
+        batch_size=batch_size,
+    )
+
+
+@job(
+    "auto_extend_protection",
+    "Extend protection when the deadline arrives with the buyer's request unanswered (R-PRT-4)",
+    async_commit=True,
+)
+def auto_extend_protection(result: JobResult, batch_size: int) -> None:
+    actor = scheduler_user()
+    sweep(
+        result,
+        orders_due_for_auto_extension,
+        lambda order: services.extension_auto_grant(order=order, actor=actor),
+        batch_size=batch_size,
+    )
+
+
+@job(
+    "remind_protection_ending",
+    "Remind buyers once, a few days before protection ends (R-PRT-5)",
+    async_commit=True,
+)
+def remind_protection_ending(result: JobResult, batch_size: int) -> None:
+    sweep(
+        result,
+        lambda: orders_due_for_protection_reminder(days=settings.PROTECTION_REMINDER_DAYS),
+        lambda order: services.protection_remind(order=order),
+        batch_size=batch_size,
+    )
+
+
+@job("dispatch_refunds", "Send pending refunds whose on-commit task was lost (R-REF-3)")
+def dispatch_refunds(result: JobResult, batch_size: int) -> None:
+    actor = scheduler_user()
+    stale = timezone.now() - timedelta(minutes=2)
+
+    def due():
+        return Refund.objects.filter(state=Refund.State.PENDING, created_at__lte=stale)
+
+    sweep(
+        result,
+        due,
+        lambda refund: bool(services.refund_send(refund=refund, actor=actor)),
+        batch_size=batch_size,
+    )
+
+
+@job("sync_payouts", "Record how sent payouts ended at the payment gateway (R-REF-2)")
+def sync_payouts(result: JobResult, batch_size: int) -> None:
+    actor = scheduler_user()
+
+    def due():
+        return Refund.objects.filter(state=Refund.State.SENT, via_gateway=True)
+
+    def move(refund: Refund) -> bool:
+        # Moved means: sent when locked, paid or failed now (another worker may have recorded it first).
+        was_sent = refund.state == Refund.State.SENT
+        return (
+            was_sent
+            and services.refund_sync_with_gateway(refund=refund, actor=actor).state != Refund.State.SENT
+        )
+
+    # The service reads the refund's payout reference before it locks: load the whole row.
+    sweep(result, due, move, batch_size=batch_size, full_row=True)
+
+
+@job("send_notifications", "Send notification emails whose on-commit task was lost (R-NTF-1)")
+def send_notifications(result: JobResult, batch_size: int) -> None:
+    stale = timezone.now() - timedelta(minutes=5)
+
+    def due():
+        return Notification.objects.filter(sent_at__isnull=True, created_at__lte=stale, attempts__lt=10)
+
+    # deliver() locks, sends and records each one itself: a failed attempt must be written down,
+    # not rolled back with the sweep's transaction.
+    sweep(
+        result,
+        due,
+        lambda notification: deliver(notification.pk) == "sent",
+        batch_size=batch_size,
+        lock=False,
+    )
+
+
+@job(
+    "reconcile_ledger",
+    "Check the money invariants over all orders and refunds against the gateway; report "
+    "discrepancies to staff (R-JOB-4)",
+)
+def reconcile_ledger(result: JobResult, batch_size: int) -> None:
+    """Read-only: records a ReconciliationRun (the admin shows it) and emails staff if anything is off."""
+    run = ReconciliationRun.objects.create()
+    outcome = ledger_reconcile(batch_size=max(batch_size, 1000))
+    run.finished_at = timezone.now()
+    run.orders_checked, run.refunds_checked = outcome.orders_checked, outcome.refunds_checked
+    run.discrepancy_count = len(outcome.discrepancies)
+    run.discrepancies = [d.as_dict() for d in outcome.discrepancies[:1000]]  # all are counted, 1000 kept
+    run.save(
+        update_fields=[
+            "finished_at",
+            "orders_checked",
+            "refunds_checked",
+            "discrepancy_count",
+            "discrepancies",
+        ]
+    )
+    result.notes.append(
+        f"{run.discrepancy_count} discrepancies in {outcome.orders_checked} orders and "
+        f"{outcome.refunds_checked} refunds (reconciliation run #{run.pk})"
+    )
+    if run.discrepancy_count:
+        log.error("Ledger reconciliation run #%s found %s discrepancies", run.pk, run.discrepancy_count)
+        _report_discrepancies(run, outcome.discrepancies)
+
+
+def staff_alert_recipients() -> list[str]:
+    """Who hears of money discrepancies: STAFF_ALERT_EMAILS, else active superusers and finance."""
+    if settings.STAFF_ALERT_EMAILS:
+        return list(settings.STAFF_ALERT_EMAILS)
+    people = User.objects.filter(is_active=True, is_staff=True).filter(
+        Q(is_superuser=True)
+        | Q(
+            user_permissions__codename="manage_payouts",
+            user_permissions__content_type__app_label="marketplace",
+        )
+        | Q(
+            groups__permissions__codename="manage_payouts",
+            groups__permissions__content_type__app_label="marketplace",
+        )
+    )
+    return sorted({email for email in people.exclude(email="").values_list("email", flat=True)})
+
+
+def _report_discrepancies(run: ReconciliationRun, discrepancies: list) -> None:
+    recipients = staff_alert_recipients()
+    if not recipients:
+        log.error("Nobody to email about reconciliation run #%s: set STAFF_ALERT_EMAILS", run.pk)
+        return
+    admin_url = settings.SITE_URL.rstrip("/") + _admin_path(run)
+    lines = "\n".join(
+        f"- {d.code}: order {d.order_id or '-'}, refund {d.refund_id or '-'}: {d.detail}"
+        for d in discrepancies[:200]
+    )
+    more = f"\n… and {len(discrepancies) - 200} more in the admin." if len(discrepancies) > 200 else ""
+    subject = f"Ledger reconciliation: {run.discrepancy_count} discrepancies need attention"
+    body = (
+        f"The daily money check (run #{run.pk}: {run.orders_checked} orders, {run.refunds_checked} "
+        f"refunds) found {run.discrepancy_count} discrepancies between the ledger, the escrow balances "
+        f"and the payment gateway's records. Nothing was changed automatically: look into each, and "
+        f"correct money with a new ledger entry, never by editing one.\n\n"
+        f"All details: {admin_url}\n\n{lines}{more}\n"
+    )
+    try:
+        send_mail(f"{settings.EMAIL_SUBJECT_PREFIX}{subject}", body, None, recipients)
+    except Exception:
+        log.exception("Could not email reconciliation run #%s; it is in the admin", run.pk)
+
+
+def _admin_path(run: ReconciliationRun) -> str:
+    try:
+        return reverse("admin:marketplace_reconciliationrun_change", args=[run.pk])
+    except NoReverseMatch:
+        return "/admin/"

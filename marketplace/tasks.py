@@ -1,0 +1,89 @@
+"""Celery entry points of the money core: thin, by id, retried with backoff on transient errors.
+
+Every task here is safe to run twice, which is what makes the app-wide ``task_acks_late`` +
+``task_reject_on_worker_lost`` safe (a task whose worker died is delivered again):
+a refund is sent with its idempotency key, a notification is locked and marked sent in one
+transaction, and a job moves each item once under a row lock.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from marketplace.actors import scheduler_user
+from marketplace.errors import DomainError
+from marketplace.gateways import GatewayUnavailable
+from marketplace.mail import TRANSIENT_SEND_ERRORS
+from marketplace.models import Refund
+
+log = logging.getLogger(__name__)
+
+# The database restarting or failing over, a lost connection: worth another attempt.
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    autoretry_for=(GatewayUnavailable, *TRANSIENT_DB_ERRORS),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def refund_send_task(refund_id: int) -> str:
+    """Send a new or retried refund through the gateway as soon as it is committed."""
+    from marketplace.services import refund_send
+
+    refund = Refund.objects.filter(pk=refund_id, state=Refund.State.PENDING).first()
+    if refund is None:
+        return "not pending"
+    try:
+        refund_send(refund=refund, actor=scheduler_user())
+    except DomainError:
+        return "sent by someone else"
+    return "sent"
+
+
+@shared_task(bind=True, max_retries=10)
+def send_notifications(self, notification_ids: list[int]) -> str:
+    """Send notification emails recorded by committed transactions (R-NTF-1).
+
+    One failing address does not hold up the others; the ones that failed for a transient
+    reason are retried, alone, with exponential backoff (the outbox sweep is the backstop
+    once retries run out).
+    """
+    from marketplace.mail import deliver
+
+    outcomes: dict[str, int] = {}
+    retry_ids = []
+    for notification_id in notification_ids:
+        try:
+            outcome = deliver(notification_id)
+        except (*TRANSIENT_SEND_ERRORS, *TRANSIENT_DB_ERRORS):
+            retry_ids.append(notification_id)
+            outcome = "retry"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if retry_ids and self.request.retries < self.max_retries and not self.request.is_eager:
+        raise self.retry(args=(retry_ids,), countdown=min(900, 30 * 2**self.request.retries))
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=10,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def run_job_task(name: str) -> str:
+    """Beat's entry point for every scheduled job (config/schedule.py).
+
+    A lost database connection aborts the run (nothing half-done: each item is its own
+    transaction) and the task is retried with backoff; beat also starts the job again on
+    its next tick, and the job guard keeps the two from overlapping.
+    """
+    from marketplace.scheduling import run_job
+
+    return run_job(name).summary()
