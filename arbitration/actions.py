@@ -80,7 +80,11 @@ def role_in(dispute: Dispute, user: User) -> str | None:
     return None
 
 
-def available_actions(dispute: Dispute, user: User) -> Availability:
+def available_actions(
+    dispute: Dispute, user: User, *, information_requests: list[InformationRequest] | None = None
+) -> Availability:
+    """What ``user`` may do with ``dispute`` now, whose turn it is and the next deadline (R-DSP-10).
+    ``information_requests``: all the dispute's requests, when the caller has them already."""
     availability = Availability(role=role_in(dispute, user))
     if user.is_authenticated and not getattr(user, "is_system", False):
         availability.actions = [
@@ -96,7 +100,11 @@ def available_actions(dispute: Dispute, user: User) -> Availability:
             and not dispute.complaints.exclude(state=Complaint.State.DECIDED).exists()
         ):
             availability.actions.append("file_complaint")
-    availability.open_requests = list(dispute.information_requests.filter(answered_at__isnull=True))
+    availability.open_requests = (
+        [r for r in information_requests if r.answered_at is None]
+        if information_requests is not None
+        else list(dispute.information_requests.filter(answered_at__isnull=True))
+    )
     availability.turn = whose_turn(dispute, availability.open_requests)
     availability.deadline = next_deadline(dispute)
     return availability

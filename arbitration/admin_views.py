@@ -271,10 +271,10 @@ def case_context(dispute: Dispute, user: User) -> dict:
         else []
     )
     refunds = {r.pk: r for r in [dispute.refund, *(c.new_refund for c in complaints)] if r is not None}
-    availability = available_actions(dispute, user)
     requests = list(
         InformationRequest.objects.filter(dispute=dispute).select_related("requested_by", "answer")
     )
+    availability = available_actions(dispute, user, information_requests=requests)
     now = timezone.now()
     buyer_history = buyer_record(dispute.buyer_id)
     return {
