@@ -441,7 +441,9 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
                 ledger_id += 1
             settled = completed_at if state == "completed" else orders_rows[-1][13]
             escrow_rows.append(
-                (escrow0 + k, oid, currency, amount, released, refunded, Decimal("0"), paid_at, settled)
+                # resolution_key: the key of escrow_resolve's settlement, kept for its replays;
+                # generated disputes were not settled through it, so none is recorded.
+                (escrow0 + k, oid, currency, amount, released, refunded, Decimal("0"), paid_at, settled, "")
             )
             progress.step()
             if len(orders_rows) >= 50000 or k == orders - 1:
@@ -493,7 +495,8 @@ def _flush(
         ),
         (
             "marketplace_escrowhold",
-            "id, order_id, currency, held, released, refunded, refunded_by_seller, created_at, settled_at",
+            "id, order_id, currency, held, released, refunded, refunded_by_seller, created_at, settled_at, "
+            "resolution_key",
             escrow_rows,
         ),
         (
