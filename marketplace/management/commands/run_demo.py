@@ -22,6 +22,10 @@ DEMO_LOGINS = [
 ]
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Start the demo: runserver, a Celery worker and Celery beat (Ctrl-C stops all)."
 
@@ -38,6 +42,10 @@ class Command(BaseCommand):
             "beat": [celery, "-A", "config", "beat", "--loglevel=INFO",
                      "-s", str(settings.VAR_DIR / "celerybeat-schedule")],
         }
+        # The children run in sessions of their own, so stopping is this process's job: on Ctrl-C,
+        # on `kill`, and when the terminal closes (and even if the shell started it with SIGINT ignored).
+        for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stop_signal, _stop)
         processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
         base = f"http://{addr}"
         self.stdout.write(self.style.SUCCESS("\nThe arbitration back office is starting:"))
