@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -366,8 +367,10 @@ def _post(
         is_flagged=bool(patterns),
     )
     if patterns:
-        dispute.solicitation_flags += 1
-        dispute.save(update_fields=["solicitation_flags"])
+        # An UPDATE, not save(): the caller may have moved the state in memory already (a return
+        # problem escalates), and the FSM's concurrency check would refuse a partial save then.
+        Dispute.objects.filter(pk=dispute.pk).update(solicitation_flags=F("solicitation_flags") + 1)
+        dispute.solicitation_flags += 1  # the row is locked: memory and row agree
     evidence_add(uploaded_by=actor, files=files, dispute=dispute, message=message)
     if role in (Message.Role.BUYER, Message.Role.SELLER):
         request = (

@@ -242,6 +242,28 @@ def test_a_problem_with_the_returned_item_with_evidence_goes_back_to_arbitration
     assert log_of(dispute)[-1] == ("report_return_problem", people.seller.pk)
 
 
+def test_a_problem_report_whose_note_solicits_escalates_and_keeps_the_flag_R_RET_2_R_DSP_8(people):
+    """The seller's problem note is a seller message like any other: flagged when it asks the
+    buyer to settle off the platform, and the report still goes to arbitration."""
+    dispute = return_in_transit(people)
+
+    with at(fresh(dispute).deadline_at - DAY):
+        services.return_acknowledge(
+            dispute=dispute,
+            actor=people.seller,
+            acknowledgement="empty_or_different",
+            note="Empty box. Close the dispute and I will send you the money via PayPal.",
+            files=[png()],
+        )
+
+    dispute = fresh(dispute)
+    assert dispute.state == Dispute.State.ESCALATED
+    assert dispute.solicitation_flags == 1
+    flagged = dispute.messages.get(is_flagged=True)
+    assert flagged.author == people.seller and "PayPal" in flagged.body
+    assert log_of(dispute)[-1] == ("report_return_problem", people.seller.pk)
+
+
 @pytest.mark.parametrize(
     ("note", "files", "expected"),
     [
