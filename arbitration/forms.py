@@ -264,6 +264,13 @@ class ComplaintForm(EvidenceFormMixin, forms.Form):
     )
     evidence_label = _("Screenshots, a bank statement or other evidence")
 
+    def __init__(self, *args, dispute=None, **kwargs):
+        super().__init__(*args, dispute=dispute, **kwargs)
+        if dispute is not None and dispute.refund_id is None:  # nothing was to be refunded
+            self.fields["kind"].choices = [
+                (Complaint.Kind.AGREEMENT_BROKEN, Complaint.Kind.AGREEMENT_BROKEN.label)
+            ]
+
 
 class SafetyReportForm(EvidenceFormMixin, forms.Form):
     """R-SAF-1: any time, even after protection ended."""

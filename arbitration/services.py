@@ -1053,6 +1053,12 @@ def _lock_complaint(complaint_id: int) -> Complaint:
     )
 
 
+NO_REFUND_AGREED = gettext_lazy(
+    "This dispute closed without a refund, so there is none to wait for. If the seller broke an "
+    "agreement, choose that and describe what was agreed."
+)
+
+
 def complaint_file(
     *, dispute: Dispute, actor: User, kind: str, description: str, files: Iterable[UploadedFile] = ()
 ) -> Complaint:
@@ -1068,6 +1074,8 @@ def complaint_file(
             raise DomainError(_("The dispute is still open: write in it or escalate it instead."))
         if dispute.complaints.exclude(state=Complaint.State.DECIDED).exists():
             raise DomainError(_("A complaint about this dispute is already with arbitration."))
+        if kind == Complaint.Kind.REFUND_NOT_RECEIVED and dispute.refund_id is None:
+            raise DomainError(NO_REFUND_AGREED)
         complaint = Complaint.objects.create(
             dispute=dispute,
             refund=dispute.refund,
@@ -1089,9 +1097,13 @@ def complaint_file(
 def refund_overdue_open_complaint(*, refund: Refund, actor: User) -> bool:
     """Flag an overdue refund and open a complaint for the buyer, in one transaction (R-REF-4)."""
     with transaction.atomic():
+        dispute = _dispute_of_refund(refund)
+        if dispute is not None:
+            # Locked before the refund, in the order every dispute service locks, so the buyer
+            # filing a complaint at the same moment waits and then finds this one (R-SEC-4).
+            dispute = _lock_dispute(dispute.pk)
         if not money.refund_flag_overdue(refund=refund, actor=actor):
             return False
-        dispute = _dispute_of_refund(refund)
         if dispute is None or dispute.complaints.exclude(state=Complaint.State.DECIDED).exists():
             return True  # flagged; the buyer's own complaint is already with arbitration
         complaint = Complaint.objects.create(

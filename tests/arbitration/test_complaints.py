@@ -108,6 +108,30 @@ def test_a_complaint_is_only_for_a_closed_dispute_R_CMP_1(people):
     assert not Complaint.objects.exists()
 
 
+def test_a_dispute_closed_without_a_refund_takes_no_refund_not_received_complaint_R_CMP_1(people):
+    """Nothing was to be refunded after a withdrawal: "the agreed refund has not arrived" is refused
+    (and not offered by the form); a broken agreement can still be complained about."""
+    from arbitration.forms import ComplaintForm
+
+    dispute = open_dispute(people)
+    with at(OPENED + HOUR):
+        services.dispute_withdraw(dispute=dispute, actor=people.buyer, confirmed=True)
+    dispute = fresh(dispute)
+    assert dispute.is_closed and dispute.refund_id is None
+
+    message = refused(lambda: file_complaint(people, dispute, when=OPENED + DAY))
+
+    assert message.startswith("This dispute closed without a refund, so there is none to wait for.")
+    assert not Complaint.objects.exists()
+    assert [k for k, _ in ComplaintForm(dispute=dispute).fields["kind"].choices] == ["agreement_broken"]
+    assert [k for k, _ in ComplaintForm(dispute=closed_by_seller(people)).fields["kind"].choices] == [
+        "refund_not_received",
+        "agreement_broken",
+    ]
+    complaint = file_complaint(people, dispute, when=OPENED + DAY, kind="agreement_broken")
+    assert complaint.kind == Complaint.Kind.AGREEMENT_BROKEN and complaint.refund is None
+
+
 @pytest.mark.parametrize(
     ("who", "fields", "expected"),
     [
