@@ -32,7 +32,12 @@ def test_values_are_parsed():
             lambda e: e.database("DATABASE_URL", "sqlite:///x"),
             "database URL",
         ),
-        ("CELERY_BROKER_URL", "kafka://x", lambda e: e.url("CELERY_BROKER_URL", "", schemes=("redis",)), "redis://"),
+        (
+            "CELERY_BROKER_URL",
+            "kafka://x",
+            lambda e: e.url("CELERY_BROKER_URL", "", schemes=("redis",)),
+            "redis://",
+        ),
     ],
 )
 def test_a_bad_value_fails_with_a_message_naming_the_variable(name, raw, read, message):
@@ -58,7 +63,10 @@ def test_the_settings_module_refuses_a_bad_deadline(tmp_path):
 
     env = {**os.environ, "RETURN_SHIP_DAYS": "ten", "DJANGO_SETTINGS_MODULE": "config.settings"}
     proc = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True,
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
         cwd=os.path.dirname(os.path.dirname(__file__)),
     )
     assert proc.returncode != 0

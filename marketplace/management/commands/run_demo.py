@@ -39,8 +39,15 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
             "worker": [celery, "-A", "config", "worker", "--pool=solo", "--loglevel=INFO", "-n", "demo@%h"],
-            "beat": [celery, "-A", "config", "beat", "--loglevel=INFO",
-                     "-s", str(settings.VAR_DIR / "celerybeat-schedule")],
+            "beat": [
+                celery,
+                "-A",
+                "config",
+                "beat",
+                "--loglevel=INFO",
+                "-s",
+                str(settings.VAR_DIR / "celerybeat-schedule"),
+            ],
         }
         # The children run in sessions of their own, so stopping is this process's job: on Ctrl-C,
         # on `kill`, and when the terminal closes (and even if the shell started it with SIGINT ignored).
