@@ -256,7 +256,9 @@ def extension_grant(*, request: ExtensionRequest, actor: User) -> ExtensionReque
         request = _lock_pending_request(order, request.pk)
         if order.state not in Order.PROTECTED_STATES:
             raise DomainError(_explain_not_protected(order))
-        _extend(order, request.days)
+        # Granted after the deadline (before the automatic grant ran): the days count from now,
+        # as the automatic grant's would, so answering late never gives the buyer less.
+        _extend(order, request.days, at_least_from=timezone.now())
         order.save(update_fields=["protection_deadline", "dispute_deadline", "protection_reminder_sent_at"])
         request.status = ExtensionRequest.Status.GRANTED
         request.answered_at, request.answered_by = timezone.now(), actor
@@ -278,6 +280,13 @@ def extension_decline(*, request: ExtensionRequest, actor: User, reason: str = "
     with transaction.atomic():
         order = _lock_order(request.order_id)
         request = _lock_pending_request(order, request.pk)
+        if _owed_automatic_extension(order):
+            raise DomainError(
+                _(
+                    "The protection deadline passed while this request was unanswered, so the buyer "
+                    "gets the extension automatically; it can no longer be declined."
+                )
+            )
         request.status = ExtensionRequest.Status.DECLINED
         request.answered_at, request.answered_by = timezone.now(), actor
         request.decline_reason = reason.strip()
@@ -288,6 +297,15 @@ def extension_decline(*, request: ExtensionRequest, actor: User, reason: str = "
             context={"granted": False, "days": request.days, "reason": request.decline_reason},
         )
     return request
+
+
+def _owed_automatic_extension(order: Order) -> bool:
+    """The deadline came with a request pending and no automatic extension yet (R-PRT-4)."""
+    return (
+        order.state in Order.PROTECTED_STATES
+        and order.protection_deadline <= timezone.now()
+        and order.auto_extended_at is None
+    )
 
 
 def extension_auto_grant(*, order: Order, actor: User) -> bool:

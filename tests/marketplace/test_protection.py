@@ -321,6 +321,56 @@ def test_the_seller_declines_and_the_deadline_stays(buyer, seller, scheduler):
     assert fresh(order).protection_deadline == order.protection_deadline
 
 
+def test_a_seller_silent_until_the_deadline_can_no_longer_decline_the_request(buyer, seller, scheduler):
+    """R-PRT-4: at the deadline an unanswered request is owed the automatic extension; a decline
+    one second before it still counts, one second after it is refused and the job grants."""
+    on_time, late = shipped_order(buyer=buyer, seller=seller), shipped_order(buyer=buyer, seller=seller)
+    with at(START + 50 * DAY):
+        requests = [
+            services.extension_request_create(order=order, actor=buyer, days=12, reason="In customs")
+            for order in (on_time, late)
+        ]
+    deadline = on_time.protection_deadline
+    assert late.protection_deadline == deadline
+
+    with at(deadline - SECOND):
+        services.extension_decline(request=requests[0], actor=seller, reason="Delivered")
+    with at(deadline + SECOND):
+        with pytest.raises(DomainError, match="it can no longer be declined"):
+            services.extension_decline(request=requests[1], actor=seller, reason="Delivered")
+        assert fresh(requests[1]).status == ExtensionRequest.Status.PENDING
+        assert run_job("auto_extend_protection").moved == 1
+
+    assert fresh(requests[0]).status == ExtensionRequest.Status.DECLINED
+    assert fresh(on_time).protection_deadline == deadline
+    assert fresh(requests[1]).status == ExtensionRequest.Status.AUTO_GRANTED
+    assert fresh(late).protection_deadline == deadline + SECOND + 12 * DAY
+
+
+HOUR = 3600 * SECOND
+
+
+def test_a_grant_after_the_deadline_counts_the_days_from_the_answer(buyer, seller):
+    """R-PRT-4: a seller answering after the deadline (before the job ran) gives the days asked for
+    from the moment of the answer, never fewer; before the deadline they add to the deadline."""
+    early, late = shipped_order(buyer=buyer, seller=seller), shipped_order(buyer=buyer, seller=seller)
+    with at(START + 50 * DAY):
+        requests = [
+            services.extension_request_create(order=order, actor=buyer, days=12, reason="In customs")
+            for order in (early, late)
+        ]
+    deadline = early.protection_deadline
+
+    with at(deadline - SECOND):
+        services.extension_grant(request=requests[0], actor=seller)
+    with at(deadline + HOUR):
+        services.extension_grant(request=requests[1], actor=seller)
+
+    assert fresh(early).protection_deadline == deadline + 12 * DAY
+    assert fresh(late).protection_deadline == deadline + HOUR + 12 * DAY
+    assert fresh(late).auto_extended_at is None
+
+
 @pytest.mark.parametrize("answer", ["grant", "decline"])
 def test_only_the_seller_answers_a_request(buyer, seller, answer):
     """R-PRT-4"""
