@@ -233,16 +233,23 @@ class MoneyMachine(RuleBasedStateMachine):
         request = pending[index % len(pending)]
         pk = request.order_id
         order = self._order(pk)
+        now = timezone.now()
         if grant:
             outcome = self._attempt(services.extension_grant, request=request, actor=self.seller)
             self._agreed_as_expected(order.state in Order.PROTECTED_STATES, outcome)
-            if outcome[0]:
-                assert self._order(pk).protection_deadline == order.protection_deadline + timedelta(
+            if outcome[0]:  # a late answer counts the days from the answer (R-PRT-4)
+                assert self._order(pk).protection_deadline == max(order.protection_deadline, now) + timedelta(
                     days=request.days
                 )
         else:
+            # Silent past the deadline, the seller can't decline: the automatic extension is owed.
+            owed = (
+                order.state in Order.PROTECTED_STATES
+                and order.protection_deadline <= now
+                and order.auto_extended_at is None
+            )
             self._agreed_as_expected(
-                True, self._attempt(services.extension_decline, request=request, actor=self.seller)
+                not owed, self._attempt(services.extension_decline, request=request, actor=self.seller)
             )
 
     # --- disputes and refunds ------------------------------------------------------------------
