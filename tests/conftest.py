@@ -13,16 +13,18 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` run only on PostgreSQL; elsewhere they are skipped with a
-    visible reason, except in CI (REQUIRE_SERVICES=1), where a skip would hide a broken proof."""
+    visible reason, except in CI (REQUIRE_SERVICES=1), where the run stops: a skip would hide a
+    broken proof (the locking, concurrency and append-only proofs) behind a green build."""
     if connection.vendor == "postgresql":
         return
     reason = "needs PostgreSQL (row locks, SKIP LOCKED, concurrency); set DATABASE_URL=postgres://…"
-    for item in items:
-        if "postgres" in item.keywords:
-            if REQUIRE_SERVICES:
-                item.add_marker(pytest.mark.xfail(reason="CI requires PostgreSQL", run=False, strict=True))
-            else:
-                item.add_marker(pytest.mark.skip(reason=reason))
+    needing = [item for item in items if "postgres" in item.keywords]
+    if needing and REQUIRE_SERVICES:
+        raise pytest.UsageError(
+            f"REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL: {len(needing)} tests need it."
+        )
+    for item in needing:
+        item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(autouse=True)
