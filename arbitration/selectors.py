@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from arbitration.models import Dispute, ReturnShipment
+from arbitration.models import Dispute
 from marketplace.models import LedgerEntry, Refund, User
 
 # --- What the scheduler sweeps (R-JOB-1); each uses the (state, deadline_at) index ----------
@@ -127,7 +127,3 @@ def buyer_record(buyer: User | int, *, recent: int = 10) -> BuyerRecord:
         open_disputes=Count("pk", filter=~Q(state=Dispute.State.CLOSED)),
     )
     return BuyerRecord(**stats, recent=list(disputes.select_related("order").order_by("-opened_at")[:recent]))
-
-
-def return_for(dispute: Dispute) -> ReturnShipment | None:
-    return ReturnShipment.objects.filter(dispute=dispute).first()
