@@ -21,6 +21,7 @@ from marketplace.errors import DomainError
 from marketplace.gateways import GatewayUnavailable, get_gateway
 from marketplace.models import (
     CENT,
+    MONEY,
     Currency,
     EscrowHold,
     ExtensionRequest,
@@ -33,6 +34,8 @@ from marketplace.models import (
 )
 from marketplace.notifications import notify
 
+MONEY_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
+
 
 def to_money(value, *, field: str = "amount") -> Decimal:
     """Parse an amount exactly: a Decimal with at most two places, never a float."""
@@ -42,7 +45,11 @@ def to_money(value, *, field: str = "amount") -> Decimal:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise DomainError(_("Enter an amount such as 12.50.")) from None
-    if not amount.is_finite() or amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+    if not amount.is_finite():
+        raise DomainError(_("Amounts have at most two decimal places."))
+    if abs(amount) >= MONEY_LIMIT:  # what the money columns hold (12 digits, 2 after the point)
+        raise DomainError(_("That amount is too large: at most 9,999,999,999.99."))
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise DomainError(_("Amounts have at most two decimal places."))
     return amount.quantize(CENT)
 

@@ -237,6 +237,8 @@ def test_amounts_are_decimals_and_a_float_is_refused(buyer, seller, arbiter):
         ("-1.00", "more than zero"),
         ("ten", "amount such as"),
         ("NaN", "two decimal places"),
+        ("1e30", "too large"),
+        ("10000000000.00", "too large"),
     ],
 )
 def test_an_order_amount_must_be_positive_with_at_most_two_places(buyer, seller, amount, message):
