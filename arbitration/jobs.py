@@ -77,7 +77,10 @@ def flag_overdue_refunds(result: JobResult, batch_size: int) -> None:
         selectors.refunds_overdue,
         lambda refund: services.refund_overdue_open_complaint(refund=refund, actor=actor),
         batch_size=batch_size,
-        full_row=True,  # the service reads the refund's order after flagging it
+        # No row lock here: the service locks the dispute before the refund, as every dispute
+        # service does. Locking the refund first would deadlock with a buyer filing a complaint
+        # (dispute lock, then the complaint's foreign key share-locks the refund).
+        lock=False,
     )
 
 

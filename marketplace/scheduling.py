@@ -269,7 +269,7 @@ def sweep(
     its own transaction by ``move`` — a service, which locks the row again and re-checks
     that it is still due (someone may have moved it since the candidates were read). With
     ``lock=False`` ``move`` locks and commits by itself (e.g. sending an email, whose failure
-    must be recorded, not rolled back).
+    must be recorded, not rolled back, or a service that must lock another row first).
 
     ``move`` gets the row with only its primary key and state loaded (the services look the
     rest up under their own lock); ``full_row=True`` loads every column for a ``move`` that

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 
 from arbitration import services
-from arbitration.models import Decision, Dispute, Offer
+from arbitration.models import Complaint, Decision, Dispute, Offer
 from marketplace.errors import DomainError
 from marketplace.models import LedgerEntry, Refund
 from marketplace.scheduling import run_job
@@ -28,6 +28,7 @@ from tests.arbitration.conftest import (
     amounts,
     assert_books_balance,
     at,
+    closed_by_seller,
     escalate_overdue,
     fresh,
     log_of,
@@ -263,3 +264,33 @@ def test_two_workers_running_the_escalation_job_at_once_escalate_each_dispute_on
     for dispute in disputes:
         assert transitions(dispute).count("escalate_overdue") == 1
         assert fresh(dispute).escalation_count == 1
+
+
+def test_a_buyer_complaining_as_the_scheduler_flags_the_overdue_refund_opens_one_complaint_R_CMP_1_R_REF_4(
+    people,
+):
+    """Both lock the dispute first, so the second finds the first's complaint: one open
+    complaint, the refund flagged once, and the buyer told plainly if theirs came second."""
+    dispute = closed_by_seller(people)
+    refund = fresh(dispute).refund
+
+    with at(refund.due_at + SECOND):
+        outcomes = run_concurrently(
+            [
+                lambda: services.complaint_file(
+                    dispute=dispute,
+                    actor=people.buyer,
+                    kind="refund_not_received",
+                    description="The agreed refund never reached my card.",
+                ),
+                lambda: run_job("flag_overdue_refunds", guard=False),
+            ]
+        )
+
+    done, refusals = split(outcomes)
+    assert outcomes[1].ok and outcomes[1].value.failed == 0
+    assert refusals in ([], ["A complaint about this dispute is already with arbitration."])
+    complaints = list(Complaint.objects.filter(dispute=dispute))
+    assert len(complaints) == 1
+    assert complaints[0].kind == ("refund_overdue" if refusals else "refund_not_received")
+    assert fresh(refund).overdue_flagged_at == refund.due_at + SECOND
