@@ -1,5 +1,10 @@
 """Settings come from the environment; a bad value stops start-up with a message naming it."""
 
+import os
+import secrets
+import subprocess
+import sys
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -82,50 +87,35 @@ def test_spec_deadline_defaults(settings):
     assert (settings.RETURN_SHIP_DAYS, settings.RETURN_CONFIRM_DAYS) == (10, 15)
 
 
-def test_production_settings_pass_the_deploy_check_R_SEC_3():
-    """R-SEC-3: with DEBUG off, a real secret key and allowed hosts, Django's deployment check has
-    nothing to say (HTTPS redirect, HSTS, secure cookies, CSRF …). CI runs the same check."""
-    import os
-    import secrets
-    import subprocess
-    import sys
-
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "arbitration.example.com",
-    }
-    proc = subprocess.run(
+def _deploy_check(**env: str) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy`` in a clean environment: only what a server would be given
+    (the test process's own variables, e.g. the browser tests' async override, stay out)."""
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
+
+
+def test_production_settings_pass_the_deploy_check_R_SEC_3(tmp_path):
+    """R-SEC-3: with DEBUG off, a real secret key and allowed hosts, Django's deployment check has
+    nothing to say (HTTPS redirect, HSTS, secure cookies, CSRF …). CI runs the same check."""
+    proc = _deploy_check(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="arbitration.example.com",
+        APP_VAR_DIR=str(tmp_path),
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "System check identified no issues" in proc.stdout
 
 
-def test_the_deploy_check_refuses_the_development_secret_key_R_SEC_3():
+def test_the_deploy_check_refuses_the_development_secret_key_R_SEC_3(tmp_path):
     """Without DJANGO_SECRET_KEY the development key is used, and the deployment check says so."""
-    import os
-    import subprocess
-    import sys
-
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"},
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "arbitration.example.com",
-    }
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=os.path.dirname(os.path.dirname(__file__)),
+    proc = _deploy_check(
+        DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="arbitration.example.com", APP_VAR_DIR=str(tmp_path)
     )
     assert proc.returncode != 0
     assert "SECRET_KEY" in proc.stdout + proc.stderr
