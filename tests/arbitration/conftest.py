@@ -299,6 +299,21 @@ def return_in_transit(people: People, **open_kwargs) -> Dispute:
     return fresh(dispute)
 
 
+def report_return_problem(
+    people: People,
+    dispute: Dispute,
+    *,
+    acknowledgement: str = "empty_or_different",
+    note: str = "A brick in the box.",
+) -> Dispute:
+    """The seller reports a problem with the returned item, a day before the confirm-by date."""
+    with at(fresh(dispute).deadline_at - DAY):
+        services.return_acknowledge(
+            dispute=dispute, actor=people.seller, acknowledgement=acknowledgement, note=note, files=[png()]
+        )
+    return fresh(dispute)
+
+
 def closed_by_seller(people: People, **open_kwargs) -> Dispute:
     return seller_accepts(people, open_dispute(people, **open_kwargs))
 

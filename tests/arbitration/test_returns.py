@@ -27,6 +27,7 @@ from tests.arbitration.conftest import (
     log_of,
     notified,
     png,
+    report_return_problem,
     return_in_transit,
     ship_return,
     snapshot,
@@ -245,18 +246,12 @@ def test_a_problem_with_the_returned_item_with_evidence_goes_back_to_arbitration
 def test_a_problem_report_whose_note_solicits_escalates_and_keeps_the_flag_R_RET_2_R_DSP_8(people):
     """The seller's problem note is a seller message like any other: flagged when it asks the
     buyer to settle off the platform, and the report still goes to arbitration."""
-    dispute = return_in_transit(people)
+    dispute = report_return_problem(
+        people,
+        return_in_transit(people),
+        note="Empty box. Close the dispute and I will send you the money via PayPal.",
+    )
 
-    with at(fresh(dispute).deadline_at - DAY):
-        services.return_acknowledge(
-            dispute=dispute,
-            actor=people.seller,
-            acknowledgement="empty_or_different",
-            note="Empty box. Close the dispute and I will send you the money via PayPal.",
-            files=[png()],
-        )
-
-    dispute = fresh(dispute)
     assert dispute.state == Dispute.State.ESCALATED
     assert dispute.solicitation_flags == 1
     flagged = dispute.messages.get(is_flagged=True)
@@ -331,15 +326,7 @@ def test_only_the_seller_acknowledges_the_return_R_RET_2(people):
 def test_after_a_return_problem_the_arbiter_decides_a_second_round_but_no_second_return_R_RET_2_R_ARB_2(
     people,
 ):
-    dispute = return_in_transit(people)
-    with at(fresh(dispute).deadline_at - DAY):
-        services.return_acknowledge(
-            dispute=dispute,
-            actor=people.seller,
-            acknowledgement="empty_or_different",
-            note="A brick in the box.",
-            files=[png()],
-        )
+    dispute = report_return_problem(people, return_in_transit(people))
     take(people, dispute)
     with at(fresh(dispute).assigned_at + HOUR):
         second_return = refused(
@@ -379,15 +366,9 @@ def test_a_seller_accepting_the_claim_after_a_return_problem_refunds_without_a_s
 ):
     """Back in arbitration after a problem report, the seller may still accept the claim; the item
     already travelled once, so accepting refunds (the service must not answer with an arbiter's message)."""
-    dispute = return_in_transit(people)
-    with at(fresh(dispute).deadline_at - DAY):
-        services.return_acknowledge(
-            dispute=dispute,
-            actor=people.seller,
-            acknowledgement="missing_parts",
-            note="The charger is missing.",
-            files=[png()],
-        )
+    dispute = report_return_problem(
+        people, return_in_transit(people), acknowledgement="missing_parts", note="The charger is missing."
+    )
     assert "accept_claim" in available_actions(fresh(dispute), people.seller).actions
 
     with at(fresh(dispute).escalated_at + HOUR):

@@ -45,6 +45,7 @@ from tests.arbitration.conftest import (
     open_dispute,
     png,
     reject,
+    report_return_problem,
     return_in_transit,
     snapshot,
     take,
@@ -333,16 +334,8 @@ def _rejected_then_offered(people: People) -> tuple[Dispute, datetime]:
 
 
 def _return_problem(people: People) -> tuple[Dispute, datetime]:
-    dispute = return_in_transit(people)
-    with at(fresh(dispute).deadline_at - DAY):
-        services.return_acknowledge(
-            dispute=dispute,
-            actor=people.seller,
-            acknowledgement="empty_or_different",
-            note="A brick in the box.",
-            files=[png()],
-        )
-    return dispute, fresh(dispute).escalated_at + HOUR
+    dispute = report_return_problem(people, return_in_transit(people))
+    return dispute, dispute.escalated_at + HOUR
 
 
 def _decided_return(people: People) -> tuple[Dispute, datetime]:

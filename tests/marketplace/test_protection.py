@@ -24,6 +24,8 @@ from tests.marketplace.factories import (
     shipped_order,
 )
 
+HOUR = 3600 * SECOND
+
 
 def _confirm(order, buyer):
     return services.order_confirm_receipt(order=order, actor=buyer)
@@ -321,17 +323,23 @@ def test_the_seller_declines_and_the_deadline_stays(buyer, seller, scheduler):
     assert fresh(order).protection_deadline == order.protection_deadline
 
 
-def test_a_seller_silent_until_the_deadline_can_no_longer_decline_the_request(buyer, seller, scheduler):
-    """R-PRT-4: at the deadline an unanswered request is owed the automatic extension; a decline
-    one second before it still counts, one second after it is refused and the job grants."""
-    on_time, late = shipped_order(buyer=buyer, seller=seller), shipped_order(buyer=buyer, seller=seller)
+def orders_asking_for_12_days(buyer, seller):
+    """Two orders shipped together (one protection deadline), each with a pending request."""
+    orders = [shipped_order(buyer=buyer, seller=seller) for _ in range(2)]
+    assert orders[0].protection_deadline == orders[1].protection_deadline
     with at(START + 50 * DAY):
         requests = [
             services.extension_request_create(order=order, actor=buyer, days=12, reason="In customs")
-            for order in (on_time, late)
+            for order in orders
         ]
+    return orders, requests
+
+
+def test_a_seller_silent_until_the_deadline_can_no_longer_decline_the_request(buyer, seller, scheduler):
+    """R-PRT-4: at the deadline an unanswered request is owed the automatic extension; a decline
+    one second before it still counts, one second after it is refused and the job grants."""
+    (on_time, late), requests = orders_asking_for_12_days(buyer, seller)
     deadline = on_time.protection_deadline
-    assert late.protection_deadline == deadline
 
     with at(deadline - SECOND):
         services.extension_decline(request=requests[0], actor=seller, reason="Delivered")
@@ -347,18 +355,10 @@ def test_a_seller_silent_until_the_deadline_can_no_longer_decline_the_request(bu
     assert fresh(late).protection_deadline == deadline + SECOND + 12 * DAY
 
 
-HOUR = 3600 * SECOND
-
-
 def test_a_grant_after_the_deadline_counts_the_days_from_the_answer(buyer, seller):
     """R-PRT-4: a seller answering after the deadline (before the job ran) gives the days asked for
     from the moment of the answer, never fewer; before the deadline they add to the deadline."""
-    early, late = shipped_order(buyer=buyer, seller=seller), shipped_order(buyer=buyer, seller=seller)
-    with at(START + 50 * DAY):
-        requests = [
-            services.extension_request_create(order=order, actor=buyer, days=12, reason="In customs")
-            for order in (early, late)
-        ]
+    (early, late), requests = orders_asking_for_12_days(buyer, seller)
     deadline = early.protection_deadline
 
     with at(deadline - SECOND):
