@@ -465,7 +465,7 @@ class DisputeAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
     # The case page and its forms.
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return admin_views.dispute_case(self, request, object_id)
+        return admin_views.dispute_case(self, request, admin_views.url_pk(object_id))
 
     def get_urls(self):
         views = {
@@ -479,7 +479,7 @@ class DisputeAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
         return [
             *(
                 path(
-                    f"<path:object_id>/{name}/",
+                    f"<int:object_id>/{name}/",
                     self.admin_site.admin_view(partial(view, self)),
                     name=f"arbitration_dispute_{name.replace('-', '_')}",
                 )
@@ -586,7 +586,7 @@ class ComplaintAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
             )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return admin_views.complaint_page(self, request, object_id)
+        return admin_views.complaint_page(self, request, admin_views.url_pk(object_id))
 
     def get_urls(self):
         views = {
@@ -598,7 +598,7 @@ class ComplaintAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
         return [
             *(
                 path(
-                    f"<path:object_id>/{name}/",
+                    f"<int:object_id>/{name}/",
                     self.admin_site.admin_view(partial(view, self)),
                     name=f"arbitration_complaint_{name}",
                 )
@@ -656,12 +656,12 @@ class SafetyReportAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
         return state_badge(obj)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return admin_views.safety_report_page(self, request, object_id)
+        return admin_views.safety_report_page(self, request, admin_views.url_pk(object_id))
 
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/close/",
+                "<int:object_id>/close/",
                 self.admin_site.admin_view(partial(admin_views.safety_report_close, self)),
                 name="arbitration_safetyreport_close",
             ),

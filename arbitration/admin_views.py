@@ -37,7 +37,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -95,6 +95,14 @@ def post_only(view):
 def require(request: HttpRequest, permission: str) -> None:
     if not (request.user.is_active and request.user.is_staff and request.user.has_perm(permission)):
         raise PermissionDenied
+
+
+def url_pk(object_id: str) -> int:
+    """The primary key in an admin change-page URL (Django routes any text there): a page that
+    doesn't exist for anything but a number, as Django's own change pages answer."""
+    if not str(object_id).isdigit():
+        raise Http404
+    return int(object_id)
 
 
 def case_url(dispute: Dispute | int) -> str:

@@ -95,6 +95,19 @@ class FastListMixin:
             format_html(_("Select this object for an action - {}"), str(obj)),
         )
 
+    def response_action(self, request: HttpRequest, queryset):
+        # The checkboxes carry primary keys; a hand-made POST with anything else is "nothing
+        # selected" (as Django answers an empty selection), not a database error.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(pk.isdigit() and len(pk) <= 18 for pk in selected):
+            self.message_user(
+                request,
+                _("Items must be selected in order to perform actions on them. No items have been changed."),
+                messages.WARNING,
+            )
+            return None
+        return super().response_action(request, queryset)
+
 
 class NoDeleteMixin:
     """Money, evidence and case history are never deleted (R-ESC-2, R-EVD-3, R-DSP-7)."""

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from marketplace.models import Refund, User
 
 
-class UserCreationForm(auth_forms.UserCreationForm):
-    """Django's forms are bound to ``auth.User``; these are for ``marketplace.User``."""
+class UserCreationForm(auth_forms.AdminUserCreationForm):
+    """Django's forms are bound to ``auth.User``; these are for ``marketplace.User``. The admin's
+    variant: Django's add-user fieldsets ask whether password login is enabled."""
 
-    class Meta(auth_forms.UserCreationForm.Meta):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
         model = User
 
 
