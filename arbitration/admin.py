@@ -437,7 +437,7 @@ class DisputeAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
             self,
             request,
             queryset.order_by("escalated_at", "pk"),
-            lambda d: services.case_take(dispute=d, actor=request.user),
+            lambda d: services.case_take(case=d, actor=request.user),
         )
         if done:
             self.message_user(
@@ -452,7 +452,7 @@ class DisputeAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
             self,
             request,
             queryset.order_by("escalated_at", "pk"),
-            lambda d: services.case_release(dispute=d, actor=request.user),
+            lambda d: services.case_release(case=d, actor=request.user),
         )
         if done:
             self.message_user(
@@ -561,7 +561,7 @@ class ComplaintAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
             self,
             request,
             queryset.order_by("opened_at", "pk"),
-            lambda c: services.complaint_take(complaint=c, actor=request.user),
+            lambda c: services.case_take(case=c, actor=request.user),
         )
         if done:
             self.message_user(
@@ -576,7 +576,7 @@ class ComplaintAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
             self,
             request,
             queryset.order_by("opened_at", "pk"),
-            lambda c: services.complaint_release(complaint=c, actor=request.user),
+            lambda c: services.case_release(case=c, actor=request.user),
         )
         if done:
             self.message_user(

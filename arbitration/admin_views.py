@@ -371,7 +371,7 @@ def dispute_take(model_admin, request, object_id):
     return _after(
         request,
         dispute,
-        lambda: services.case_take(dispute=dispute, actor=request.user),
+        lambda: services.case_take(case=dispute, actor=request.user),
         _("The case is yours. Decide it by the due date or release it for another arbiter."),
     )
 
@@ -383,7 +383,7 @@ def dispute_release(model_admin, request, object_id):
     return _after(
         request,
         dispute,
-        lambda: services.case_release(dispute=dispute, actor=request.user),
+        lambda: services.case_release(case=dispute, actor=request.user),
         _("Case released: it is back in the queue."),
         to=reverse("admin:arbitration_dispute_changelist"),
     )
@@ -532,7 +532,7 @@ def dispute_reassign(model_admin, request, object_id):
     if request.method == "POST" and form.is_valid():
         arbiter = form.cleaned_data["arbiter"]
         try:
-            services.case_reassign(dispute=dispute, actor=request.user, arbiter=arbiter)
+            services.case_reassign(case=dispute, actor=request.user, arbiter=arbiter)
         except DomainError as error:
             form.add_error(None, error.message_text)
         else:
@@ -640,7 +640,7 @@ def complaint_take(model_admin, request, object_id):
     return _complaint_after(
         request,
         complaint,
-        lambda: services.complaint_take(complaint=complaint, actor=request.user),
+        lambda: services.case_take(case=complaint, actor=request.user),
         _("The complaint is yours."),
     )
 
@@ -652,7 +652,7 @@ def complaint_release(model_admin, request, object_id):
     return _complaint_after(
         request,
         complaint,
-        lambda: services.complaint_release(complaint=complaint, actor=request.user),
+        lambda: services.case_release(case=complaint, actor=request.user),
         _("Complaint released: it is back in the queue."),
         to=reverse("admin:arbitration_complaint_changelist"),
     )
@@ -667,7 +667,7 @@ def complaint_reassign(model_admin, request, object_id):
     if request.method == "POST" and form.is_valid():
         arbiter = form.cleaned_data["arbiter"]
         try:
-            services.complaint_reassign(complaint=complaint, actor=request.user, arbiter=arbiter)
+            services.case_reassign(case=complaint, actor=request.user, arbiter=arbiter)
         except DomainError as error:
             form.add_error(None, error.message_text)
         else:

@@ -181,7 +181,7 @@ def under_review_with_information_request(number, people):
     with days_ago(2):
         services.dispute_escalate_overdue(dispute=dispute, actor=scheduler_user())
     with days_ago(1):
-        services.case_take(dispute=dispute, actor=people["arbiter"])
+        services.case_take(case=dispute, actor=people["arbiter"])
         services.dispute_request_information(
             dispute=dispute,
             actor=people["arbiter"],
@@ -264,7 +264,7 @@ def decided_partial_refund_with_penalty(number, people):
     with days_ago(5):
         services.dispute_escalate_overdue(dispute=dispute, actor=scheduler_user())
     with days_ago(4):
-        services.case_take(dispute=dispute, actor=people["arbiter"])
+        services.case_take(case=dispute, actor=people["arbiter"])
     with days_ago(3):
         services.dispute_decide(
             dispute=dispute,

@@ -389,7 +389,6 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
                         "full_refund",
                         None,
                         "Generated claim for the benchmark.",
-                        0,
                         opened,
                         deadline,
                         None,
@@ -516,7 +515,7 @@ def _flush(
         (
             "arbitration_dispute",
             "id, order_id, buyer_id, seller_id, state, reason, resolution, requested_amount, "
-            "description, amendments_used, opened_at, deadline_at, seller_rejected_at, "
+            "description, opened_at, deadline_at, seller_rejected_at, "
             "seller_rejection, buyer_declined_offer_at, escalated_at, escalation_count, "
             "assigned_arbiter_id, assigned_at, overdue_flagged_at, solicitation_flags, closed_at, "
             "outcome, refund_id",

@@ -18,10 +18,13 @@ from typing import Literal
 from django.db import IntegrityError, transaction
 
 from marketplace.models import Notification, Order
+from marketplace.queueing import enqueue
 
 Audience = Literal["buyer", "seller"]
 
 log = logging.getLogger(__name__)
+
+SEND_TASK = "marketplace.tasks.send_notifications"
 
 # event -> who hears of it. The party who has to act next, or whose money or protection
 # changed, is told; outcomes (escalated, decided, closed) go to both. A party is not emailed
@@ -141,9 +144,7 @@ def _enqueue(notification_ids: list[int]) -> None:
 
 
 def _send(notification_ids: list[int]) -> None:
-    from marketplace.tasks import send_notifications
-
-    send_notifications.delay(notification_ids)
+    enqueue(SEND_TASK, notification_ids)
 
 
 class NotificationBatch:

@@ -16,9 +16,16 @@ from django.db import transaction
 log = logging.getLogger(__name__)
 
 
+def _task(task_name: str):
+    if task_name not in current_app.tasks:
+        # A web process never imports the apps' tasks modules: let Celery autodiscover them.
+        current_app.loader.import_default_modules()
+    return current_app.tasks[task_name]
+
+
 def enqueue(task_name: str, *args) -> None:
     """Queue ``task_name(*args)`` now; a broker outage is logged and left to the backstop sweeps."""
-    task = current_app.tasks[task_name]
+    task = _task(task_name)
     if current_app.conf.task_always_eager:
         task.delay(*args)  # tests: the task runs here, and its errors must be seen
         return
@@ -30,4 +37,6 @@ def enqueue(task_name: str, *args) -> None:
 
 def enqueue_on_commit(task_name: str, *args) -> None:
     """Queue ``task_name(*args)`` once the current transaction commits (never if it rolls back)."""
-    transaction.on_commit(lambda: enqueue(task_name, *args), robust=True)
+    # Robust (an error is logged, never raised into the request that committed) except in eager
+    # mode, where the task runs right here and a test must see its errors.
+    transaction.on_commit(lambda: enqueue(task_name, *args), robust=not current_app.conf.task_always_eager)

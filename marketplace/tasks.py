@@ -16,8 +16,10 @@ from django.db import InterfaceError, OperationalError
 from marketplace.actors import scheduler_user
 from marketplace.errors import DomainError
 from marketplace.gateways import GatewayUnavailable
-from marketplace.mail import TRANSIENT_SEND_ERRORS
+from marketplace.mail import TRANSIENT_SEND_ERRORS, deliver
 from marketplace.models import Refund
+from marketplace.scheduling import run_job
+from marketplace.services import refund_send
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,6 @@ TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 )
 def refund_send_task(refund_id: int) -> str:
     """Send a new or retried refund through the gateway as soon as it is committed."""
-    from marketplace.services import refund_send
-
     refund = Refund.objects.filter(pk=refund_id, state=Refund.State.PENDING).first()
     if refund is None:
         return "not pending"
@@ -54,8 +54,6 @@ def send_notifications(self, notification_ids: list[int]) -> str:
     reason are retried, alone, with exponential backoff (the outbox sweep is the backstop
     once retries run out).
     """
-    from marketplace.mail import deliver
-
     outcomes: dict[str, int] = {}
     retry_ids = []
     for notification_id in notification_ids:
@@ -84,6 +82,4 @@ def run_job_task(name: str) -> str:
     transaction) and the task is retried with backoff; beat also starts the job again on
     its next tick, and the job guard keeps the two from overlapping.
     """
-    from marketplace.scheduling import run_job
-
     return run_job(name).summary()

@@ -217,7 +217,7 @@ class Cases:
     def taken(self, *, by: User | None = None, **kwargs) -> Dispute:
         dispute = self.escalated(**kwargs)
         with ago(timedelta(hours=2)):
-            services.case_take(dispute=dispute, actor=by or self.p.arbiter)
+            services.case_take(case=dispute, actor=by or self.p.arbiter)
         return fresh(dispute)
 
     def decided(self, *, refund_amount: str = "40.00", by: User | None = None, **kwargs) -> Dispute:

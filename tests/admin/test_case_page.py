@@ -64,7 +64,7 @@ def rich_case(cases, people) -> Dispute:
         services.dispute_decline_offer(dispute=dispute, actor=buyer, reason="Too little.")
         services.dispute_escalate(dispute=dispute, actor=buyer)
     with ago(5 * DAY):
-        services.case_take(dispute=dispute, actor=people.arbiter)
+        services.case_take(case=dispute, actor=people.arbiter)
         services.dispute_request_information(
             dispute=dispute,
             actor=people.arbiter,

@@ -64,21 +64,19 @@ def test_the_complaints_queue_lists_open_complaints_oldest_first_R_CMP_1(cases, 
 
 
 def test_take_and_release_complaints_call_the_services(complaint, people, arbiter_client):
-    with mock.patch("arbitration.admin.services.complaint_take", wraps=services.complaint_take) as take:
+    with mock.patch("arbitration.admin.services.case_take", wraps=services.case_take) as take:
         arbiter_client.post(COMPLAINTS, {"action": "take_complaints", "_selected_action": [complaint.pk]})
     take.assert_called_once()
     assert fresh(complaint).assigned_arbiter == people.arbiter
 
-    with mock.patch(
-        "arbitration.admin.services.complaint_release", wraps=services.complaint_release
-    ) as release:
+    with mock.patch("arbitration.admin.services.case_release", wraps=services.case_release) as release:
         arbiter_client.post(COMPLAINTS, {"action": "release_complaints", "_selected_action": [complaint.pk]})
     release.assert_called_once()
     assert fresh(complaint).state == Complaint.State.OPEN
 
 
 def test_taking_a_complaint_another_arbiter_holds_is_refused(complaint, people, client_for):
-    services.complaint_take(complaint=complaint, actor=people.arbiter2)
+    services.case_take(case=complaint, actor=people.arbiter2)
 
     response = client_for(people.arbiter).post(
         COMPLAINTS, {"action": "take_complaints", "_selected_action": [complaint.pk]}, follow=True
@@ -109,7 +107,7 @@ def decide(client, complaint, data):
 def test_refund_from_the_sellers_balance_confirms_then_creates_the_refund_R_CMP_1(
     complaint, people, cases, arbiter_client
 ):
-    services.complaint_take(complaint=complaint, actor=people.arbiter)
+    services.case_take(case=complaint, actor=people.arbiter)
     data = {
         "outcome": "refund_from_seller",
         "refund_amount": "20.00",
@@ -136,7 +134,7 @@ def test_refund_from_the_sellers_balance_confirms_then_creates_the_refund_R_CMP_
 
 
 def test_the_review_step_changes_nothing(complaint, people, arbiter_client):
-    services.complaint_take(complaint=complaint, actor=people.arbiter)
+    services.case_take(case=complaint, actor=people.arbiter)
     url = reverse("admin:arbitration_complaint_decide", args=[complaint.pk])
 
     arbiter_client.post(url, {"outcome": "rejected", "rationale": "Paid on the 3rd."})
@@ -145,7 +143,7 @@ def test_the_review_step_changes_nothing(complaint, people, arbiter_client):
 
 
 def test_re_issuing_a_pending_refund_sends_it(complaint, people, arbiter_client):
-    services.complaint_take(complaint=complaint, actor=people.arbiter)
+    services.case_take(case=complaint, actor=people.arbiter)
 
     decide(arbiter_client, complaint, {"outcome": "reissue_refund", "rationale": "Send it now."})
 
@@ -169,7 +167,7 @@ def test_re_issuing_a_pending_refund_sends_it(complaint, people, arbiter_client)
 def test_a_bad_complaint_decision_re_renders_with_a_clear_message(
     complaint, people, arbiter_client, data, field, message
 ):
-    services.complaint_take(complaint=complaint, actor=people.arbiter)
+    services.case_take(case=complaint, actor=people.arbiter)
 
     response = arbiter_client.post(reverse("admin:arbitration_complaint_decide", args=[complaint.pk]), data)
 

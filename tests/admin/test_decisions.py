@@ -14,6 +14,7 @@ from django.urls import reverse
 from arbitration import services
 from arbitration.admin_forms import effect_key
 from arbitration.models import Decision, Dispute, InformationRequest, ReturnShipment
+from marketplace.errors import DomainError
 from marketplace.models import EscrowHold, LedgerEntry, Refund
 from tests.admin.conftest import fresh
 
@@ -262,7 +263,7 @@ def test_an_escalated_case_must_be_taken_before_deciding(cases, arbiter_client):
 
 def test_a_service_refusal_at_commit_is_shown_on_the_form(my_case, arbiter_client):
     review = arbiter_client.post(decide_url(my_case), PARTIAL)
-    refusal = services.DomainError("This case has already been decided.")
+    refusal = DomainError("This case has already been decided.")
 
     with mock.patch("arbitration.admin_views.services.dispute_decide", side_effect=refusal):
         response = arbiter_client.post(

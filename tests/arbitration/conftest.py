@@ -241,7 +241,7 @@ def take(
 ) -> Dispute:
     dispute = fresh(dispute)
     with at(when or dispute.escalated_at + HOUR):
-        return services.case_take(dispute=dispute, actor=arbiter or people.arbiter)
+        return services.case_take(case=dispute, actor=arbiter or people.arbiter)
 
 
 def under_review(people: People, **open_kwargs) -> Dispute:

@@ -68,7 +68,7 @@ def test_taking_a_case_needs_the_arbiter_permission_R_SEC_2(people, who):
     before = snapshot(dispute)
 
     with at(dispute.escalated_at + HOUR):
-        message = refused(lambda: services.case_take(dispute=dispute, actor=getattr(people, who)))
+        message = refused(lambda: services.case_take(case=dispute, actor=getattr(people, who)))
 
     assert (
         message == "You can't do that now: the case is “Escalated: waiting for an arbiter”. Reload the page "
@@ -83,7 +83,7 @@ def test_an_arbiter_whose_account_is_disabled_can_no_longer_take_cases_R_SEC_2(p
     people.arbiter.save()
 
     with at(dispute.escalated_at + HOUR):
-        refused(lambda: services.case_take(dispute=dispute, actor=fresh(people.arbiter)))
+        refused(lambda: services.case_take(case=dispute, actor=fresh(people.arbiter)))
 
     assert fresh(dispute).assigned_arbiter is None
 
@@ -109,7 +109,7 @@ def test_an_arbiter_takes_an_escalated_case_and_it_is_theirs_R_ARB_1(people):
     dispute = escalate_overdue(people, open_dispute(people))
 
     with at(dispute.escalated_at + HOUR):
-        services.case_take(dispute=dispute, actor=people.arbiter)
+        services.case_take(case=dispute, actor=people.arbiter)
 
     dispute = fresh(dispute)
     assert (dispute.state, dispute.assigned_arbiter, dispute.assigned_at) == (
@@ -125,13 +125,13 @@ def test_a_second_arbiter_cannot_take_or_decide_a_case_someone_holds_R_ARB_1(peo
     before = snapshot(dispute)
 
     with at(dispute.assigned_at + HOUR):
-        took = refused(lambda: services.case_take(dispute=dispute, actor=people.arbiter2))
+        took = refused(lambda: services.case_take(case=dispute, actor=people.arbiter2))
         decided = refused(
             lambda: services.dispute_decide(
                 dispute=dispute, actor=people.arbiter2, outcome="full_refund", rationale="Mine now"
             )
         )
-        released = refused(lambda: services.case_release(dispute=dispute, actor=people.arbiter2))
+        released = refused(lambda: services.case_release(case=dispute, actor=people.arbiter2))
 
     assert took == "Alina (alina) has already taken this case."
     assert decided.startswith("You can't do that now") and released.startswith("You can't do that now")
@@ -143,10 +143,10 @@ def test_the_holding_arbiter_releases_the_case_and_another_arbiter_takes_it_R_AR
     dispute = under_review(people)
 
     with at(dispute.assigned_at + HOUR):
-        services.case_release(dispute=dispute, actor=people.arbiter)
+        services.case_release(case=dispute, actor=people.arbiter)
     released = fresh(dispute)
     with at(dispute.assigned_at + 2 * HOUR):
-        services.case_take(dispute=dispute, actor=people.arbiter2)
+        services.case_take(case=dispute, actor=people.arbiter2)
 
     assert (released.state, released.assigned_arbiter) == (Dispute.State.ESCALATED, None)
     assert fresh(dispute).assigned_arbiter == people.arbiter2
@@ -158,12 +158,12 @@ def test_a_supervisor_reassigns_a_held_case_to_another_arbiter_R_ARB_1(people):
 
     with at(dispute.assigned_at + HOUR):
         not_an_arbiter = refused(
-            lambda: services.case_reassign(dispute=dispute, actor=people.supervisor, arbiter=people.finance)
+            lambda: services.case_reassign(case=dispute, actor=people.supervisor, arbiter=people.finance)
         )
         by_arbiter = refused(
-            lambda: services.case_reassign(dispute=dispute, actor=people.arbiter, arbiter=people.arbiter2)
+            lambda: services.case_reassign(case=dispute, actor=people.arbiter, arbiter=people.arbiter2)
         )
-        services.case_reassign(dispute=dispute, actor=people.supervisor, arbiter=people.arbiter2)
+        services.case_reassign(case=dispute, actor=people.supervisor, arbiter=people.arbiter2)
 
     assert not_an_arbiter == "Fedor (fedor) is not an arbiter."
     assert by_arbiter.startswith("You can't do that now")
@@ -329,7 +329,7 @@ def test_a_decision_and_its_money_commit_together_or_not_at_all_R_ARB_2_R_REF_1(
     def broken_penalty(**kwargs):
         raise DomainError("The penalty ledger is unavailable.")
 
-    monkeypatch.setattr(services.money, "seller_penalize", broken_penalty)
+    monkeypatch.setattr("marketplace.services.seller_penalize", broken_penalty)
     with at(fresh(dispute).assigned_at + HOUR):
         message = refused(
             lambda: services.dispute_decide(

@@ -60,7 +60,7 @@ def file_complaint(people, dispute, *, when=CLOSED_AT + 20 * DAY, kind="refund_n
 
 def taken_complaint(people, complaint, *, arbiter=None):
     with at(complaint.opened_at + HOUR):
-        return services.complaint_take(complaint=complaint, actor=arbiter or people.arbiter)
+        return services.case_take(case=complaint, actor=arbiter or people.arbiter)
 
 
 def decide_complaint(people, complaint, *, outcome, when=None, **kwargs):
@@ -234,13 +234,13 @@ def test_an_arbiter_takes_a_complaint_and_no_other_arbiter_can_take_or_decide_it
     taken_complaint(people, complaint)
 
     with at(complaint.opened_at + 2 * HOUR):
-        took = refused(lambda: services.complaint_take(complaint=complaint, actor=people.arbiter2))
+        took = refused(lambda: services.case_take(case=complaint, actor=people.arbiter2))
         decided = refused(
             lambda: services.complaint_decide(
                 complaint=complaint, actor=people.arbiter2, outcome="rejected", rationale="x"
             )
         )
-        by_staff = refused(lambda: services.complaint_release(complaint=complaint, actor=people.staff))
+        by_staff = refused(lambda: services.case_release(case=complaint, actor=people.staff))
 
     assert took == "Alina (alina) has already taken this complaint."
     assert decided.startswith("You can't do that now") and by_staff.startswith("You can't do that now")
@@ -250,10 +250,10 @@ def test_an_arbiter_takes_a_complaint_and_no_other_arbiter_can_take_or_decide_it
 def test_a_complaint_can_be_released_and_reassigned_by_a_supervisor_R_CMP_1(people):
     complaint = file_complaint(people, closed_by_seller(people))
     with at(complaint.opened_at + HOUR):
-        refused(lambda: services.complaint_take(complaint=complaint, actor=people.staff))
-        services.complaint_take(complaint=complaint, actor=people.arbiter)
-        services.complaint_release(complaint=complaint, actor=people.arbiter)
-        services.complaint_reassign(complaint=complaint, actor=people.supervisor, arbiter=people.arbiter2)
+        refused(lambda: services.case_take(case=complaint, actor=people.staff))
+        services.case_take(case=complaint, actor=people.arbiter)
+        services.case_release(case=complaint, actor=people.arbiter)
+        services.case_reassign(case=complaint, actor=people.supervisor, arbiter=people.arbiter2)
 
     complaint = Complaint.objects.get()
     assert (complaint.state, complaint.assigned_arbiter) == (Complaint.State.UNDER_REVIEW, people.arbiter2)

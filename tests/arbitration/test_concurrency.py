@@ -68,8 +68,8 @@ def test_two_arbiters_taking_the_same_case_at_once_one_holds_it_R_ARB_1_R_SEC_4(
     with at(dispute.escalated_at + HOUR):
         outcomes = run_concurrently(
             [
-                lambda: services.case_take(dispute=dispute, actor=people.arbiter),
-                lambda: services.case_take(dispute=dispute, actor=people.arbiter2),
+                lambda: services.case_take(case=dispute, actor=people.arbiter),
+                lambda: services.case_take(case=dispute, actor=people.arbiter2),
             ]
         )
 
@@ -124,7 +124,7 @@ def test_the_holder_deciding_while_a_supervisor_reassigns_gives_one_consistent_o
                     dispute=dispute, actor=people.arbiter, outcome="full_refund", rationale="Never delivered."
                 ),
                 lambda: services.case_reassign(
-                    dispute=dispute, actor=people.supervisor, arbiter=people.arbiter2
+                    case=dispute, actor=people.supervisor, arbiter=people.arbiter2
                 ),
             ]
         )

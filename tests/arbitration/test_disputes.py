@@ -374,7 +374,7 @@ def test_the_seller_can_never_cancel_or_withdraw_a_dispute_R_DSP_4(people, state
             dispute = escalate_overdue(people, dispute)
         if state == "under_review":
             with at(dispute.escalated_at + HOUR):
-                services.case_take(dispute=dispute, actor=people.arbiter)
+                services.case_take(case=dispute, actor=people.arbiter)
     dispute = fresh(dispute)
     before = snapshot(dispute)
 

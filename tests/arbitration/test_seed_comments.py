@@ -82,7 +82,7 @@ def test_seller_closed_the_dispute_and_did_not_refund_the_overdue_refund_becomes
     assert notified(people.buyer, "refund_overdue")
     assert "file_complaint" not in available_actions(fresh(dispute), people.buyer)  # already with arbitration
     with at(due + 2 * HOUR):
-        services.complaint_take(complaint=complaint, actor=people.arbiter)
+        services.case_take(case=complaint, actor=people.arbiter)
         services.complaint_decide(
             complaint=complaint,
             actor=people.arbiter,
@@ -195,7 +195,7 @@ def test_thirty_percent_off_if_you_close_the_dispute_is_flagged_and_needs_a_seco
             description="Продавец обещал вернуть 30% и не вернул.",
             files=[png("chat.png")],
         )
-        services.complaint_take(complaint=complaint, actor=people.arbiter)
+        services.case_take(case=complaint, actor=people.arbiter)
         services.complaint_decide(
             complaint=complaint,
             actor=people.arbiter,

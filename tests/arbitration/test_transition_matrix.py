@@ -445,9 +445,9 @@ SERVICES: dict[str, Call] = {
     "escalate_overdue": Call(
         lambda p, d, u: services.dispute_escalate_overdue(dispute=d, actor=u), sweep=True
     ),
-    "take": Call(lambda p, d, u: services.case_take(dispute=d, actor=u)),
-    "release": Call(lambda p, d, u: services.case_release(dispute=d, actor=u)),
-    "reassign": Call(lambda p, d, u: services.case_reassign(dispute=d, actor=u, arbiter=p.arbiter2)),
+    "take": Call(lambda p, d, u: services.case_take(case=d, actor=u)),
+    "release": Call(lambda p, d, u: services.case_release(case=d, actor=u)),
+    "reassign": Call(lambda p, d, u: services.case_reassign(case=d, actor=u, arbiter=p.arbiter2)),
     "request_information": Call(
         lambda p, d, u: services.dispute_request_information(
             dispute=d, actor=u, party="seller", question="Proof of delivery, please."

@@ -303,7 +303,7 @@ def test_a_finance_operator_records_the_payout_and_marks_the_refund_paid(browser
 
 def test_a_supervisor_reassigns_a_case_to_another_arbiter(browser, site, queue, people):
     with ago(timedelta(hours=2)):
-        services.case_take(dispute=queue["newer"], actor=people.arbiter)
+        services.case_take(case=queue["newer"], actor=people.arbiter)
     desk = Desk(browser, site, "sofia")
     page = desk.page
 

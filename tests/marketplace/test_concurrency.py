@@ -274,7 +274,8 @@ def test_a_seller_granting_concurrently_with_the_deadline_jobs_extends_protectio
 
 def test_concurrent_sends_of_one_refund_pay_the_buyer_once(people, monkeypatch):
     """R-REF-2, R-REF-3, R-SEC-4: the refund task, a retry and two dispatch sweeps meet on one refund."""
-    monkeypatch.setattr(services, "_dispatch", lambda refund_id: None)  # the on-commit task was lost
+    # The on-commit task was lost.
+    monkeypatch.setattr("marketplace.services.refunds._dispatch", lambda refund: None)
     order = disputed_order(buyer=people["buyer"], seller=people["seller"])
     with at(DECIDED_AT):
         refund = services.escrow_resolve(

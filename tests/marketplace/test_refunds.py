@@ -89,7 +89,7 @@ def test_a_dispute_resolution_is_all_or_nothing(buyer, seller, arbiter, monkeypa
     def failing_release(*args, **kwargs):
         raise RuntimeError("database went away mid-resolution")
 
-    monkeypatch.setattr(services, "_release", failing_release)
+    monkeypatch.setattr("marketplace.services.escrow._release", failing_release)
     with pytest.raises(RuntimeError):
         _resolve(order, arbiter, "40.00")
 

@@ -275,7 +275,7 @@ def tasks_lost_on_commit():
     (dispatch_refunds, sync_payouts, send_notifications) exist for tasks that were lost.
     """
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("marketplace.services._dispatch", lambda refund_id: None)
+        patch.setattr("marketplace.services.refunds._dispatch", lambda refund: None)
         patch.setattr("marketplace.notifications._send", lambda ids: None)
         yield
 

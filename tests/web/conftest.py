@@ -154,7 +154,7 @@ def closed_with_refund(people: People) -> Dispute:
 def under_review_with_question(people: People, party: str = "buyer") -> Dispute:
     dispute = rejected(people)
     services.dispute_escalate(dispute=dispute, actor=people.buyer)
-    services.case_take(dispute=dispute, actor=people.arbiter)
+    services.case_take(case=dispute, actor=people.arbiter)
     services.dispute_request_information(
         dispute=dispute, actor=people.arbiter, party=party, question="Please upload a photo of the label."
     )

@@ -1,0 +1,97 @@
+"""What every arbitration service shares: the dispute's row lock, the one refusal check
+(``_allow``: the transition must be allowed for this user now, the same check
+``arbitration.presentation.available_actions`` offers buttons from), texts and the refund bounds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed, has_transition_perm
+from django_fsm_log.models import StateLog
+
+from arbitration.models import (
+    Dispute,
+)
+from marketplace import services as money
+from marketplace.errors import DomainError
+from marketplace.models import User
+
+CLOSED_HINT = gettext_lazy(
+    "This dispute is closed and can't be reopened. If the agreed refund has not arrived or the "
+    "seller broke an agreement, file a complaint to arbitration from the dispute page."
+)
+
+
+def _lock_dispute(dispute_id: int) -> Dispute:
+    # Locks the dispute row; the money services lock the order and escrow after it.
+    return Dispute.objects.select_for_update(of=("self",)).select_related("order").get(pk=dispute_id)
+
+
+# What to tell a party whose action ended at the dispute's deadline (the transitions carry a
+# ``deadline_not_passed`` condition; past it the scheduler's transition decides).
+ENDED_AT_DEADLINE = {
+    "ship_return": gettext_lazy(
+        "The time to ship the return ended on %(deadline)s; the dispute closes and the payment goes to the "
+        "seller."
+    ),
+    "report_return_problem": gettext_lazy(
+        "The time to report a problem with the return ended on %(deadline)s; the buyer is refunded."
+    ),
+}
+
+
+def _allow(case, transition: str, actor: User) -> None:
+    """Refuse unless ``transition`` is allowed for ``actor`` now (state, conditions, permission)."""
+    method = getattr(case, transition)
+    if has_transition_perm(method, actor):
+        return
+    if isinstance(case, Dispute) and case.is_closed:
+        raise DomainError(CLOSED_HINT)
+    if (
+        transition in ENDED_AT_DEADLINE
+        and can_proceed(method, check_conditions=False)
+        and case.deadline_passed()
+    ):
+        raise DomainError(ENDED_AT_DEADLINE[transition] % {"deadline": _when(case.deadline_at)})
+    raise DomainError(
+        _("You can't do that now: the case is “%(state)s”. Reload the page to see what you can do.")
+        % {"state": case.get_state_display()}
+    )
+
+
+def _when(moment) -> str:
+    """A date and time in the reader's language and format (messages are shown to people)."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _text(value: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message)
+    return value
+
+
+def refund_within(value, *, ceiling: Decimal, refusal: str, whole_allowed: bool = False) -> Decimal:
+    """The one check of a refund's bounds: more than 0 and less than ``ceiling`` (a partial refund),
+    or up to all of it when ``whole_allowed`` (the refund after a return). ``refusal`` says why in
+    the words of the form that asked."""
+    amount = money.to_money(value if value not in (None, "") else "0")
+    if not (Decimal("0") < amount < ceiling or (whole_allowed and amount == ceiling)):
+        raise DomainError(refusal)
+    return amount
+
+
+def _log_event(case, *, name: str, actor: User, description: str = "") -> None:
+    """Audit an event that is not a transition (opening a case) in the same log as transitions."""
+    StateLog.objects.create(
+        content_object=case,
+        source_state=None,
+        state=case.state,
+        transition=name,
+        by=actor,
+        description=description[:500] or None,
+    )

@@ -1,0 +1,327 @@
+"""Opening, amending, withdrawing, escalating and settling a dispute (R-DSP-1..R-DSP-4, R-DSP-6,
+R-DSP-9, R-REF-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arbitration.evidence import evidence_add
+from arbitration.models import (
+    ClaimVersion,
+    Dispute,
+    Message,
+    Offer,
+    Reason,
+    WantedResolution,
+)
+from arbitration.services.base import _allow, _lock_dispute, _log_event, _text, _when, refund_within
+from marketplace import services as money
+from marketplace.actors import party_of
+from marketplace.errors import DomainError
+from marketplace.models import Order, User
+from marketplace.notifications import notify
+
+
+def _claim_amount(order: Order, resolution: str, requested_amount) -> Decimal | None:
+    """A partial refund asks for more than 0 and less than paid; other resolutions ask for none."""
+    if resolution not in WantedResolution.values:
+        raise DomainError(_("Choose the resolution you want."))
+    if resolution != WantedResolution.PARTIAL_REFUND:
+        return None
+    if requested_amount in (None, ""):
+        raise DomainError(_("Enter the amount you want back."))
+    return refund_within(
+        requested_amount,
+        ceiling=order.amount,
+        refusal=_(
+            "A partial refund must be more than 0 and less than the %(amount)s %(currency)s you paid; "
+            "for all of it choose a full refund."
+        )
+        % {"amount": order.amount, "currency": order.currency},
+    )
+
+
+def _refund_amount_for_claim(dispute: Dispute) -> Decimal:
+    if dispute.resolution == WantedResolution.PARTIAL_REFUND:
+        return dispute.requested_amount
+    return dispute.order.amount
+
+
+def _close(
+    dispute: Dispute, *, outcome: str, refund_amount: Decimal, actor: User, reason: str, key_suffix: str
+) -> None:
+    """Close the dispute and settle the escrow in this transaction (R-REF-1, R-ESC-4)."""
+    resolution = money.escrow_resolve(
+        order=dispute.order,
+        refund_amount=refund_amount,
+        actor=actor,
+        reason=reason,
+        idempotency_key=f"dispute:{dispute.pk}:{key_suffix}",
+    )
+    now = timezone.now()
+    dispute.refund = resolution.refund
+    dispute.outcome = outcome
+    dispute.closed_at = now
+    dispute.deadline_at = None
+    _withdraw_pending_offers(dispute, now)
+    notify(
+        "dispute_closed",
+        order=dispute.order,
+        context={
+            "dispute_id": dispute.pk,
+            "outcome": outcome,
+            "refund_amount": str(refund_amount),
+        },
+    )
+
+
+def _withdraw_pending_offers(dispute: Dispute, now) -> None:
+    """An offer is open only while the parties talk: closing, escalating or agreeing a return ends it."""
+    dispute.offers.filter(status=Offer.Status.PENDING).update(status=Offer.Status.WITHDRAWN, answered_at=now)
+
+
+ESCALATION_FIELDS = [
+    "state",
+    "escalated_at",
+    "escalation_count",
+    "deadline_at",
+    "assigned_arbiter",
+    "assigned_at",
+    "overdue_flagged_at",
+]
+
+
+def _escalated(dispute: Dispute) -> None:
+    """Hand the case to arbitration; the caller saves ESCALATION_FIELDS (plus its own changes)."""
+    now = timezone.now()
+    dispute.escalated_at = now
+    dispute.escalation_count += 1
+    dispute.deadline_at = now + timedelta(days=settings.ARBITER_DECISION_DAYS)
+    dispute.assigned_arbiter = None
+    dispute.assigned_at = None
+    dispute.overdue_flagged_at = None
+    _withdraw_pending_offers(dispute, now)
+    notify(
+        "dispute_escalated",
+        order=dispute.order,
+        context={"dispute_id": dispute.pk, "decision_due": dispute.deadline_at.isoformat()},
+    )
+
+
+def dispute_open(
+    *,
+    order: Order,
+    actor: User,
+    reason: str,
+    resolution: str,
+    description: str,
+    requested_amount=None,
+    files: Iterable[UploadedFile] = (),
+) -> Dispute:
+    """The buyer opens the order's one dispute before the dispute deadline (R-DSP-1, R-DSP-2)."""
+    if actor.pk != order.buyer_id:
+        raise DomainError(_("Only the buyer can open a dispute on this order."))
+    if reason not in Reason.values:
+        raise DomainError(_("Choose what went wrong."))
+    description = _text(description, _("Describe what happened, so the seller and arbiters understand."))
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        existing = Dispute.objects.filter(order=order).first()
+        if existing is not None:
+            raise DomainError(
+                _(
+                    "A dispute was already opened for this order on %(date)s; an order has one "
+                    "dispute, and a "
+                    "closed one can't be reopened. If the agreed refund has not arrived or the "
+                    "seller broke an "
+                    "agreement, file a complaint from that dispute's page."
+                )
+                % {"date": timezone.localtime(existing.opened_at).date().isoformat()}
+            )
+        amount = _claim_amount(order, resolution, requested_amount)
+        money.escrow_freeze(order=order, actor=actor)
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                dispute = Dispute.objects.create(
+                    order=order,
+                    buyer_id=order.buyer_id,
+                    seller_id=order.seller_id,
+                    reason=reason,
+                    resolution=resolution,
+                    requested_amount=amount,
+                    description=description,
+                    opened_at=now,
+                    deadline_at=now + timedelta(days=settings.ESCALATION_AFTER_DAYS),
+                )
+        except IntegrityError:
+            raise DomainError(_("A dispute was already opened for this order.")) from None
+        ClaimVersion.objects.create(
+            dispute=dispute,
+            number=0,
+            reason=reason,
+            resolution=resolution,
+            requested_amount=amount,
+            description=description,
+            created_by=actor,
+            created_at=now,
+        )
+        _log_event(dispute, name="open", actor=actor, description=f"{reason}: {description}")
+        files = list(files)
+        if files:
+            message = Message.objects.create(
+                dispute=dispute, author=actor, role=Message.Role.BUYER, body=_("Evidence with the claim")
+            )
+            evidence_add(uploaded_by=actor, files=files, dispute=dispute, message=message)
+        notify(
+            "dispute_opened",
+            order=order,
+            context={
+                "dispute_id": dispute.pk,
+                "reason": reason,
+                "escalation_at": dispute.deadline_at.isoformat(),
+            },
+        )
+    return dispute
+
+
+def dispute_amend(
+    *, dispute: Dispute, actor: User, reason: str, resolution: str, description: str, requested_amount=None
+) -> Dispute:
+    """Change the claim; at most MAX_DISPUTE_AMENDMENTS times, every version kept (R-DSP-3)."""
+    if reason not in Reason.values:
+        raise DomainError(_("Choose what went wrong."))
+    description = _text(description, _("Describe what happened."))
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        if (
+            dispute.state == Dispute.State.OPEN
+            and party_of(dispute, actor) == "buyer"
+            and not dispute.can_amend()
+        ):
+            raise DomainError(
+                _(
+                    "You have used all %(max)s amendments of this claim. You can still add messages "
+                    "and evidence."
+                )
+                % {"max": settings.MAX_DISPUTE_AMENDMENTS}
+            )
+        _allow(dispute, "amend", actor)
+        amount = _claim_amount(dispute.order, resolution, requested_amount)
+        if (reason, resolution, amount, description) == (
+            dispute.reason,
+            dispute.resolution,
+            dispute.requested_amount,
+            dispute.description,
+        ):
+            raise DomainError(_("Nothing changed: an amendment must change the claim."))
+        number = dispute.amendments_used + 1
+        dispute.amend(by=actor, description=f"Amendment {number}")
+        dispute.reason, dispute.resolution = reason, resolution
+        dispute.requested_amount, dispute.description = amount, description
+        ClaimVersion.objects.create(
+            dispute=dispute,
+            number=number,
+            reason=reason,
+            resolution=resolution,
+            requested_amount=amount,
+            description=description,
+            created_by=actor,
+        )
+        dispute.save()
+        notify(
+            "dispute_amended",
+            order=dispute.order,
+            context={"dispute_id": dispute.pk, "amendment": number},
+        )
+    return dispute
+
+
+@dataclass(frozen=True)
+class WithdrawalWarning:
+    """What the buyer must read before withdrawing (R-DSP-9)."""
+
+    text: str
+    flagged_messages: list[Message]
+
+    @property
+    def needs_second_confirmation(self) -> bool:
+        return bool(self.flagged_messages)
+
+
+def withdrawal_warning(dispute: Dispute) -> WithdrawalWarning:
+    flagged = list(dispute.messages.filter(is_flagged=True).order_by("created_at"))
+    text = _(
+        "A withdrawn dispute can't be reopened, and arbitration will no longer be possible for this order. "
+        "The payment will be released to the seller."
+    )
+    if flagged:
+        text += " " + _(
+            "The seller asked you, outside the platform's rules, to close the dispute or to take money or a "
+            "discount another way (message of %(date)s). Promises made outside the platform are not "
+            "protected: "
+            "once you withdraw, nobody can make the seller keep them."
+        ) % {"date": _when(flagged[0].created_at)}
+    return WithdrawalWarning(text=text, flagged_messages=flagged)
+
+
+def dispute_withdraw(
+    *, dispute: Dispute, actor: User, confirmed: bool = False, confirmed_despite_solicitation: bool = False
+) -> Dispute:
+    """The buyer gives up the dispute; the escrow goes to the seller (R-DSP-4, R-DSP-9)."""
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        _allow(dispute, "withdraw", actor)
+        warning = withdrawal_warning(dispute)
+        if not confirmed:
+            raise DomainError(warning.text)
+        if warning.needs_second_confirmation and not confirmed_despite_solicitation:
+            raise DomainError(warning.text + " " + _("Tick the second confirmation to withdraw anyway."))
+        dispute.withdraw(
+            by=actor,
+            description="Withdrawn by the buyer"
+            + (" despite a flagged seller message" if warning.flagged_messages else ""),
+        )
+        _close(
+            dispute,
+            outcome=Dispute.Outcome.WITHDRAWN,
+            refund_amount=Decimal("0"),
+            actor=actor,
+            reason="The buyer withdrew the dispute",
+            key_suffix="resolution",
+        )
+        dispute.save()
+    return dispute
+
+
+def dispute_escalate(*, dispute: Dispute, actor: User) -> Dispute:
+    """The buyer escalates early: after the seller rejected the claim or they declined an offer."""
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        _allow(dispute, "escalate", actor)
+        dispute.escalate(by=actor, description="Escalated by the buyer")
+        _escalated(dispute)
+        dispute.save()
+    return dispute
+
+
+def dispute_escalate_overdue(*, dispute: Dispute, actor: User) -> bool:
+    """The scheduler escalates a dispute still open ESCALATION_AFTER_DAYS after opening."""
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        if dispute.state != Dispute.State.OPEN or not dispute.deadline_passed():
+            return False  # closed or escalated by a person meanwhile
+        _allow(dispute, "escalate_overdue", actor)
+        dispute.escalate_overdue(by=actor, description="No agreement within the time allowed")
+        _escalated(dispute)
+        dispute.save(update_fields=ESCALATION_FIELDS)  # the scheduler's hot path: write only what changed
+    return True

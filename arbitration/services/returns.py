@@ -1,0 +1,176 @@
+"""Returns agreed or decided in a dispute (R-RET-1, R-RET-2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arbitration.models import (
+    Dispute,
+    Message,
+    ReturnShipment,
+)
+from arbitration.services.base import _allow, _lock_dispute, _text
+from arbitration.services.disputes import _close, _escalated
+from arbitration.services.messages import _post
+from marketplace.errors import DomainError
+from marketplace.models import User
+from marketplace.notifications import notify
+
+
+def _start_return(dispute: Dispute, *, address: str, refund_amount: Decimal, days: int | None = None) -> None:
+    address = _text(address, _("A return needs the address to send the item to."))
+    if hasattr(dispute, "return_shipment"):
+        raise DomainError(_("This dispute already had a return; decide with a refund or a rejection."))
+    ReturnShipment.objects.create(dispute=dispute, address=address, refund_amount=refund_amount)
+    dispute.deadline_at = timezone.now() + timedelta(days=days or settings.RETURN_SHIP_DAYS)
+
+
+def return_ship(*, dispute: Dispute, actor: User, carrier: str, tracking_number: str) -> ReturnShipment:
+    carrier = _text(carrier, _("Enter the carrier you shipped the return with."))
+    tracking_number = _text(tracking_number, _("Enter the return's tracking number."))
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        _allow(dispute, "ship_return", actor)
+        dispute.ship_return(by=actor, description=f"Return shipped: {carrier} {tracking_number}")
+        shipment = ReturnShipment.objects.select_for_update().get(dispute=dispute)
+        shipment.carrier, shipment.tracking_number, shipment.shipped_at = (
+            carrier,
+            tracking_number,
+            timezone.now(),
+        )
+        shipment.save(update_fields=["carrier", "tracking_number", "shipped_at"])
+        dispute.deadline_at = shipment.shipped_at + timedelta(days=settings.RETURN_CONFIRM_DAYS)
+        dispute.save()
+        notify(
+            "return_shipped",
+            order=dispute.order,
+            context={
+                "dispute_id": dispute.pk,
+                "tracking_number": tracking_number,
+                "carrier": carrier,
+                "confirm_by": dispute.deadline_at.isoformat(),
+            },
+        )
+    return shipment
+
+
+def return_acknowledge(
+    *, dispute: Dispute, actor: User, acknowledgement: str, note: str = "", files: Iterable[UploadedFile] = ()
+) -> Dispute:
+    """The seller confirms the return arrived (refund now) or reports a problem (back to arbitration)."""
+    if acknowledgement not in ReturnShipment.Acknowledgement.values:
+        raise DomainError(_("Choose what arrived."))
+    problem = acknowledgement != ReturnShipment.Acknowledgement.RECEIVED_OK
+    files = list(files)
+    if problem:
+        note = _text(note, _("Describe the problem with the returned item; arbiters will review it."))
+        if not files:
+            raise DomainError(_("Attach photos or a video of what arrived; a problem report needs evidence."))
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        _allow(dispute, "report_return_problem" if problem else "confirm_return", actor)
+        if problem:
+            dispute.report_return_problem(
+                by=actor, description=ReturnShipment.Acknowledgement(acknowledgement).label
+            )
+        else:
+            dispute.confirm_return(by=actor, description="Return received in full")
+        shipment = ReturnShipment.objects.select_for_update().get(dispute=dispute)
+        shipment.acknowledgement, shipment.acknowledged_at = acknowledgement, timezone.now()
+        shipment.acknowledgement_note = (note or "").strip()
+        shipment.save(update_fields=["acknowledgement", "acknowledged_at", "acknowledgement_note"])
+        if problem:
+            _post(
+                dispute,
+                actor=actor,
+                role=Message.Role.SELLER,
+                body=f"{shipment.get_acknowledgement_display()}: {shipment.acknowledgement_note}",
+                files=files,
+            )
+            _escalated(dispute)
+        else:
+            _close(
+                dispute,
+                outcome=Dispute.Outcome.RETURN_REFUNDED,
+                refund_amount=shipment.refund_amount,
+                actor=actor,
+                reason="The seller confirmed the return arrived",
+                key_suffix="return",
+            )
+        dispute.save()
+    return dispute
+
+
+def return_close_not_shipped(*, dispute: Dispute, actor: User) -> bool:
+    """The ship-by date passed without a return: escrow to the seller (R-RET-1)."""
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        if dispute.state != Dispute.State.AWAITING_RETURN or not dispute.deadline_passed():
+            return False
+        _allow(dispute, "close_return_not_shipped", actor)
+        dispute.close_return_not_shipped(by=actor)
+        _close(
+            dispute,
+            outcome=Dispute.Outcome.RETURN_NOT_SHIPPED,
+            refund_amount=Decimal("0"),
+            actor=actor,
+            reason="The return was not shipped in time",
+            key_suffix="return",
+        )
+        dispute.save()
+        notify("return_overdue", order=dispute.order, context={"dispute_id": dispute.pk, "closed": True})
+    return True
+
+
+def return_refund_unconfirmed(*, dispute: Dispute, actor: User) -> bool:
+    """The seller neither confirmed nor reported a problem in time: refund automatically (R-RET-2)."""
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        if dispute.state != Dispute.State.RETURN_IN_TRANSIT or not dispute.deadline_passed():
+            return False
+        _allow(dispute, "refund_unconfirmed_return", actor)
+        dispute.refund_unconfirmed_return(by=actor)
+        _close(
+            dispute,
+            outcome=Dispute.Outcome.RETURN_NOT_CONFIRMED,
+            refund_amount=dispute.return_shipment.refund_amount,
+            actor=actor,
+            reason="The seller did not confirm the return in time",
+            key_suffix="return",
+        )
+        dispute.save()
+    return True
+
+
+def return_remind(*, dispute: Dispute) -> bool:
+    """Remind the buyer once, RETURN_REMINDER_DAYS before the ship-by date (R-RET-1)."""
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        if dispute.state != Dispute.State.AWAITING_RETURN:
+            return False
+        shipment = ReturnShipment.objects.select_for_update().get(dispute=dispute)
+        now = timezone.now()
+        if shipment.reminded_at or not (
+            dispute.deadline_at - timedelta(days=settings.RETURN_REMINDER_DAYS) <= now < dispute.deadline_at
+        ):
+            return False
+        shipment.reminded_at = now
+        shipment.save(update_fields=["reminded_at"])
+        notify(
+            "return_due_soon",
+            order=dispute.order,
+            context={
+                "dispute_id": dispute.pk,
+                "ship_by": dispute.deadline_at.isoformat(),
+                "address": shipment.address,
+            },
+        )
+    return True

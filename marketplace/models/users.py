@@ -1,0 +1,31 @@
+"""People, and the scheduler as a user so every change names its actor (R-ESC-2, R-SEC-2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person using the marketplace (buyer, seller, staff) or the scheduler itself.
+
+    The scheduler is a user row with ``is_system=True`` so every transition and ledger entry
+    it makes names it as the actor (R-ESC-2, R-SEC-2), like any person.
+    """
+
+    preferred_language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    is_system = models.BooleanField(default=False, help_text=_("The scheduler: not a person, can't log in."))
+    return_address = models.TextField(
+        _("default return address"), blank=True, help_text=_("Sellers: where buyers send returns.")
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        full_name = self.get_full_name()
+        return f"{full_name} ({self.username})" if full_name else self.username

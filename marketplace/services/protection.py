@@ -1,0 +1,227 @@
+"""Buyer protection: confirming receipt, extension requests and the reminder (R-PRT-2, R-PRT-4, R-PRT-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace.errors import DomainError
+from marketplace.models import (
+    ExtensionRequest,
+    Order,
+    User,
+)
+from marketplace.notifications import notify
+from marketplace.services.base import _lock_order, _require_party
+
+
+def _explain_not_protected(order: Order) -> str:
+    if order.state == Order.State.PAID:
+        return _("The order has not been shipped yet.")
+    if order.state == Order.State.CONFIRMED:
+        return _("You have already confirmed receipt of this order.")
+    if order.state == Order.State.DISPUTED:
+        return _("This order is in dispute; the dispute decides what happens to the payment.")
+    if order.state == Order.State.COMPLETED:
+        return _(
+            "This order is completed and the payment has been settled. If the product is dangerous, you can "
+            "still report it from the order page."
+        )
+    return _("Buyer protection for this order has ended.")
+
+
+def _lapse_pending_extensions(order: Order, actor: User) -> None:
+    order.extension_requests.filter(status=ExtensionRequest.Status.PENDING).update(
+        status=ExtensionRequest.Status.LAPSED, answered_at=timezone.now(), answered_by=actor
+    )
+
+
+def order_confirm_receipt(*, order: Order, actor: User) -> Order:
+    """The buyer confirms receipt; the dispute window shortens to 15 days (R-PRT-2)."""
+    _require_party(order, actor, "buyer")
+    with transaction.atomic():
+        order = _lock_order(order.pk)
+        if not order.is_protected:
+            raise DomainError(_explain_not_protected(order))
+        now = timezone.now()
+        order.confirmed_at = now
+        order.dispute_deadline = order.dispute_deadline_for(confirmed_at=now)
+        _lapse_pending_extensions(order, actor)
+        order.confirm_receipt(by=actor)
+        order.save()
+    return order
+
+
+def extension_request_create(*, order: Order, actor: User, days: int, reason: str) -> ExtensionRequest:
+    """The buyer asks the seller for more protection days (R-PRT-4)."""
+    _require_party(order, actor, "buyer")
+    reason = reason.strip()
+    if not isinstance(days, int) or not 1 <= days <= settings.EXTENSION_MAX_DAYS:
+        raise DomainError(_("Ask for between 1 and %(max)s days.") % {"max": settings.EXTENSION_MAX_DAYS})
+    if not reason:
+        raise DomainError(
+            _("Tell the seller why you need more time (for example: the parcel is still in transit).")
+        )
+    with transaction.atomic():
+        order = _lock_order(order.pk)
+        if not order.is_protected:
+            raise DomainError(_explain_not_protected(order))
+        if order.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists():
+            raise DomainError(_("You already have a request waiting for the seller's answer."))
+        request = ExtensionRequest.objects.create(order=order, requested_by=actor, days=days, reason=reason)
+        notify("extension_requested", order=order, context={"days": days, "reason": reason})
+    return request
+
+
+def _extend(order: Order, days: int, *, at_least_from: datetime | None = None) -> None:
+    base = max(order.protection_deadline, at_least_from) if at_least_from else order.protection_deadline
+    order.protection_deadline = base + timedelta(days=days)
+    order.dispute_deadline = order.dispute_deadline_for(confirmed_at=None)  # only unconfirmed orders extend
+    order.protection_reminder_sent_at = None  # remind again before the new deadline (R-PRT-5)
+
+
+def _lock_pending_request(order: Order, request_id: int) -> ExtensionRequest:
+    request = ExtensionRequest.objects.select_for_update().get(pk=request_id, order=order)
+    if request.status != ExtensionRequest.Status.PENDING:
+        raise DomainError(_("This request has already been answered."))
+    return request
+
+
+def extension_grant(*, request: ExtensionRequest, actor: User) -> ExtensionRequest:
+    """The seller grants more days: the protection deadline moves (R-PRT-4)."""
+    _require_party(request.order, actor, "seller")
+    with transaction.atomic():
+        order = _lock_order(request.order_id)
+        request = _lock_pending_request(order, request.pk)
+        if order.state not in Order.PROTECTED_STATES:
+            raise DomainError(_explain_not_protected(order))
+        # Granted after the deadline (before the automatic grant ran): the days count from now,
+        # as the automatic grant's would, so answering late never gives the buyer less.
+        _extend(order, request.days, at_least_from=timezone.now())
+        order.save(update_fields=["protection_deadline", "dispute_deadline", "protection_reminder_sent_at"])
+        request.status = ExtensionRequest.Status.GRANTED
+        request.answered_at, request.answered_by = timezone.now(), actor
+        request.save(update_fields=["status", "answered_at", "answered_by"])
+        notify(
+            "extension_answered",
+            order=order,
+            context={
+                "granted": True,
+                "days": request.days,
+                "deadline": order.protection_deadline.isoformat(),
+            },
+        )
+    return request
+
+
+def extension_decline(*, request: ExtensionRequest, actor: User, reason: str = "") -> ExtensionRequest:
+    _require_party(request.order, actor, "seller")
+    with transaction.atomic():
+        order = _lock_order(request.order_id)
+        request = _lock_pending_request(order, request.pk)
+        if _owed_automatic_extension(order):
+            raise DomainError(
+                _(
+                    "The protection deadline passed while this request was unanswered, so the buyer "
+                    "gets the extension automatically; it can no longer be declined."
+                )
+            )
+        request.status = ExtensionRequest.Status.DECLINED
+        request.answered_at, request.answered_by = timezone.now(), actor
+        request.decline_reason = reason.strip()
+        request.save(update_fields=["status", "answered_at", "answered_by", "decline_reason"])
+        notify(
+            "extension_answered",
+            order=order,
+            context={"granted": False, "days": request.days, "reason": request.decline_reason},
+        )
+    return request
+
+
+def _owed_automatic_extension(order: Order) -> bool:
+    """The deadline came with a request pending and no automatic extension yet (R-PRT-4)."""
+    return (
+        order.state in Order.PROTECTED_STATES
+        and order.protection_deadline <= timezone.now()
+        and order.auto_extended_at is None
+    )
+
+
+def extension_auto_grant(*, order: Order, actor: User) -> bool:
+    """The deadline arrived with a request unanswered: extend automatically, once (R-PRT-4).
+
+    Returns whether the order moved. A second unanswered request after the one automatic
+    extension lapses, and the release job then settles the order.
+    """
+    with transaction.atomic():
+        order = _lock_order(order.pk)
+        now = timezone.now()
+        if order.state not in Order.PROTECTED_STATES or order.protection_deadline > now:
+            return False
+        request = (
+            order.extension_requests.select_for_update()
+            .filter(status=ExtensionRequest.Status.PENDING)
+            .first()
+        )
+        if request is None:
+            return False
+        request.answered_at, request.answered_by = now, actor
+        if order.auto_extended_at is not None:
+            request.status = ExtensionRequest.Status.LAPSED
+            request.save(update_fields=["status", "answered_at", "answered_by"])
+            return False
+        # From the later of the deadline and now: a scheduler that ran late (an outage) must not
+        # eat into the days the buyer asked for.
+        _extend(order, request.days, at_least_from=now)
+        order.auto_extended_at = now
+        order.save(
+            update_fields=[
+                "protection_deadline",
+                "dispute_deadline",
+                "protection_reminder_sent_at",
+                "auto_extended_at",
+            ]
+        )
+        request.status = ExtensionRequest.Status.AUTO_GRANTED
+        request.save(update_fields=["status", "answered_at", "answered_by"])
+        notify(
+            "extension_answered",
+            order=order,
+            context={
+                "granted": True,
+                "automatic": True,
+                "days": request.days,
+                "deadline": order.protection_deadline.isoformat(),
+            },
+        )
+    return True
+
+
+def protection_remind(*, order: Order) -> bool:
+    """Remind the buyer once, PROTECTION_REMINDER_DAYS before protection ends (R-PRT-5)."""
+    with transaction.atomic():
+        order = _lock_order(order.pk)
+        now = timezone.now()
+        if (
+            order.state not in Order.PROTECTED_STATES
+            or order.protection_reminder_sent_at is not None
+            or not (
+                order.protection_deadline - timedelta(days=settings.PROTECTION_REMINDER_DAYS)
+                <= now
+                < order.protection_deadline
+            )
+        ):
+            return False
+        order.protection_reminder_sent_at = now
+        order.save(update_fields=["protection_reminder_sent_at"])
+        notify(
+            "protection_ending",
+            order=order,
+            context={"deadline": order.protection_deadline.isoformat()},
+            dedupe_key=f"order:{order.pk}:protection-ending:{order.protection_deadline.isoformat()}",
+        )
+    return True
