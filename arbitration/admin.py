@@ -46,17 +46,10 @@ from arbitration.models import (
 from arbitration.selectors import buyer_record, seller_record
 from arbitration.templatetags.arbitration_admin import SHORT_STATES
 from marketplace import admin as money_admin
-from marketplace.admin import (
-    FastListMixin,
-    NoDeleteMixin,
-    ReadOnlyMixin,
-    badge,
-    due_badge,
-    money,
-    state_badge,
-)
+from marketplace.admin import FastListMixin, NoDeleteMixin, ReadOnlyMixin
 from marketplace.errors import DomainError
 from marketplace.models import LedgerEntry, Order, Shipment, User
+from marketplace.presentation import badge, due_badge, format_money, state_badge
 
 admin.site.site_header = _("Buyer Protection · back office")
 admin.site.site_title = _("Back office")
@@ -374,7 +367,7 @@ class DisputeAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("amount"), ordering="order__amount")
     def amount(self, obj: Dispute) -> str:
-        return money(obj.order.amount, obj.order.currency)
+        return format_money(obj.order.amount, obj.order.currency)
 
     @admin.display(description=_("reason"), ordering="reason")
     def reason_display(self, obj: Dispute) -> str:
@@ -541,7 +534,9 @@ class ComplaintAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
     def refund_display(self, obj: Complaint):
         if obj.refund is None:
             return "—"
-        return format_html("{} {}", money(obj.refund.amount, obj.refund.currency), state_badge(obj.refund))
+        return format_html(
+            "{} {}", format_money(obj.refund.amount, obj.refund.currency), state_badge(obj.refund)
+        )
 
     @admin.display(description=_("waiting"), ordering="opened_at")
     def waiting(self, obj: Complaint) -> str:

@@ -45,7 +45,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arbitration import services
-from arbitration.actions import LABELS, available_actions
 from arbitration.admin_forms import (
     ArbiterMessageForm,
     ComplaintDecisionForm,
@@ -66,10 +65,12 @@ from arbitration.models import (
     Offer,
     SafetyReport,
 )
+from arbitration.presentation import action_label, available_actions, case_actions
 from arbitration.selectors import buyer_record, seller_record
-from marketplace.admin import timeline
 from marketplace.errors import DomainError
+from marketplace.fsm import transition_label
 from marketplace.models import Refund, TrackingEvent, User
+from marketplace.presentation import person_name, staff_actor, timeline
 from marketplace.selectors import order_money_trail
 
 ARBITRATE = "arbitration.arbitrate"
@@ -118,12 +119,7 @@ def _related(obj, name: str):
 
 
 def who(user: User | None, viewer: User | None = None) -> str:
-    if user is None:
-        return "—"
-    if user.is_system:
-        return _("Scheduler")
-    name = user.get_full_name() or user.username
-    return _("%(name)s (you)") % {"name": name} if viewer is not None and viewer.pk == user.pk else name
+    return person_name(user, viewer)
 
 
 # --- Evidence links (served by the evidence views: permission-checked, never public) --------
@@ -168,78 +164,6 @@ def evidence_view(evidence: Evidence) -> EvidenceView:
 
 
 # --- The case page (R-ARB-3) ----------------------------------------------------------------
-
-# How each transition reads in the timeline (past tense: what happened).
-TRANSITION_LABELS = {
-    "open": _("Dispute opened"),
-    "file": _("Filed"),
-    "amend": _("Claim amended"),
-    "withdraw": _("Withdrawn by the buyer"),
-    "accept_claim": _("The seller accepted the claim"),
-    "make_offer": _("The seller made an offer"),
-    "reject_claim": _("The seller rejected the claim"),
-    "accept_offer": _("The buyer accepted the offer"),
-    "decline_offer": _("The buyer declined the offer"),
-    "escalate": _("Escalated by the buyer"),
-    "escalate_overdue": _("Escalated by the scheduler (no agreement in time)"),
-    "take": _("Case taken"),
-    "release": _("Case released"),
-    "reassign": _("Case reassigned"),
-    "request_information": _("Information requested"),
-    "decide": _("Decided"),
-    "ship_return": _("Return shipped"),
-    "confirm_return": _("The seller confirmed the return"),
-    "report_return_problem": _("The seller reported a problem with the return"),
-    "close_return_not_shipped": _("Closed: return not shipped in time"),
-    "refund_unconfirmed_return": _("Refunded: return not confirmed in time"),
-    "ship": _("Shipped"),
-    "mark_delivered": _("Delivered"),
-    "confirm_receipt": _("Receipt confirmed"),
-    "freeze_for_dispute": _("Escrow frozen for the dispute"),
-    "complete": _("Escrow settled"),
-    "mark_sent": _("Payout sent"),
-    "mark_completed": _("Refund paid"),
-    "mark_failed": _("Payout failed"),
-    "retry": _("Payout retried"),
-    "close": _("Closed"),
-}
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    at: object
-    who: str
-    subject: str
-    transition: str
-    change: str
-    description: str
-    kind: str
-
-
-def timeline_rows(logs, viewer: User) -> list[TimelineRow]:
-    rows = []
-    for log in logs:
-        model = log.content_type.model
-        subject = {"dispute": _("Dispute"), "order": _("Order")}.get(
-            model, f"{log.content_type.name.capitalize()} #{log.object_id}"
-        )
-        change = log.get_state_display()
-        if log.source_state and log.source_state != log.state:
-            change = f"{log.get_source_state_display()} → {change}"
-        rows.append(
-            TimelineRow(
-                at=log.timestamp,
-                who=who(log.by, viewer) if log.by_id else "—",
-                subject=subject,
-                transition=str(
-                    TRANSITION_LABELS.get(log.transition, log.transition.replace("_", " ").capitalize())
-                ),
-                change=change,
-                description=log.description or "",
-                kind=model,
-            )
-        )
-    return rows
 
 
 def dispute_for_case(dispute_id) -> Dispute:
@@ -306,12 +230,14 @@ def case_context(dispute: Dispute, user: User) -> dict:
         "requests": requests,
         "decisions": list(Decision.objects.filter(dispute=dispute).select_related("decided_by")),
         "complaints": complaints,
-        "timeline": timeline_rows(timeline(dispute, order, *refunds.values(), *complaints), user),
+        "timeline": timeline(
+            dispute, order, *refunds.values(), *complaints, actor=staff_actor(user), order=order
+        ),
         "seller_record": seller_record(dispute.seller_id),
         "buyer_record": buyer_history,
         "buyer_other_disputes": [d for d in buyer_history.recent if d.pk != dispute.pk],
         "availability": availability,
-        "buttons": [(name, LABELS[name]) for name in ARBITER_ACTIONS if name in availability.actions],
+        "buttons": [(name, action_label(name)) for name in ARBITER_ACTIONS if name in availability.actions],
         "can_message": "message" in availability.actions,
         "message_form": ArbiterMessageForm() if "message" in availability.actions else None,
         "is_overdue": dispute.state in QUEUE_STATES
@@ -554,12 +480,6 @@ def dispute_reassign(model_admin, request, object_id):
 # --- Complaints after closure (R-CMP-1) ----------------------------------------------------
 
 COMPLAINT_ACTIONS = ("take", "decide", "release", "reassign")
-COMPLAINT_LABELS = {
-    "take": _("Take the complaint"),
-    "decide": _("Decide"),
-    "release": _("Release"),
-    "reassign": _("Reassign"),
-}
 
 
 def complaint_url(complaint: Complaint | int) -> str:
@@ -567,8 +487,8 @@ def complaint_url(complaint: Complaint | int) -> str:
 
 
 def complaint_actions(complaint: Complaint, user: User) -> list[str]:
-    """The complaint's FSM transitions allowed for this user now (state, conditions, permission)."""
-    allowed = {t.name for t in complaint.get_available_user_state_transitions(user)}
+    """The complaint's transitions allowed for this user now, in the page's order."""
+    allowed = case_actions(complaint, user)
     return [name for name in COMPLAINT_ACTIONS if name in allowed]
 
 
@@ -613,11 +533,11 @@ def complaint_page(model_admin, request, object_id):
             for e in Evidence.objects.filter(complaint=complaint).select_related("uploaded_by")
         ],
         decisions=list(Decision.objects.filter(dispute=dispute).select_related("decided_by")),
-        timeline=timeline_rows(timeline(complaint, *refunds), request.user),
+        timeline=timeline(complaint, *refunds, actor=staff_actor(request.user)),
         seller_record=seller_record(dispute.seller_id),
         buyer_record=buyer_history,
         buyer_other_disputes=[d for d in buyer_history.recent if d.pk != dispute.pk],
-        buttons=[(name, COMPLAINT_LABELS[name]) for name in actions],
+        buttons=[(name, transition_label(Complaint, name, key="action")) for name in actions],
         is_overdue=complaint.is_overdue,
         can_view_refunds=request.user.has_perm("marketplace.view_refund"),
     )
@@ -764,7 +684,7 @@ def safety_report_page(model_admin, request, object_id, form: SafetyReportCloseF
             evidence_view(e)
             for e in Evidence.objects.filter(safety_report=report).select_related("uploaded_by")
         ],
-        timeline=timeline_rows(timeline(report), request.user),
+        timeline=timeline(report, actor=staff_actor(request.user)),
         seller_record=seller_record(report.order.seller_id),
         same_seller=list(same_seller),
         form=form or (SafetyReportCloseForm() if can_close else None),

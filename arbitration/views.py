@@ -15,13 +15,10 @@ gets a 404, never a 403: existence is not disclosed (R-SEC-1).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -31,22 +28,27 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
-from django_fsm_log.models import StateLog
 
 from arbitration import forms, services
-from arbitration.actions import Availability, available_actions, whose_turn
 from arbitration.evidence import EvidenceRejected
 from arbitration.models import (
-    Complaint,
     Dispute,
     Evidence,
     InformationRequest,
     Offer,
     WantedResolution,
 )
+from arbitration.presentation import (
+    available_actions,
+    dispute_next_step,
+    order_next_step,
+    order_timeline,
+)
+from marketplace.actors import party_of
 from marketplace.errors import DomainError
 from marketplace.models import ExtensionRequest, Order, Refund, User
-from marketplace.selectors import order_money_trail
+from marketplace.presentation import format_money, format_when
+from marketplace.selectors import order_money_trail, party_orders
 
 PAGE_SIZE = 20
 
@@ -54,240 +56,8 @@ PAGE_SIZE = 20
 # --- Access (R-SEC-1) -----------------------------------------------------------------------
 
 
-def party_orders(user: User):
-    return Order.objects.filter(Q(buyer=user) | Q(seller=user))
-
-
 def party_disputes(user: User):
     return Dispute.objects.filter(Q(buyer=user) | Q(seller=user))
-
-
-def role_of(obj, user: User) -> str:
-    return "buyer" if user.pk == obj.buyer_id else "seller"
-
-
-# --- What to do next, and who did what ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NextStep:
-    text: str
-    yours: bool = False  # the reader must act
-    deadline: datetime | None = None
-
-
-def dispute_next_step(dispute: Dispute, role: str, availability: Availability | None = None) -> NextStep:
-    """Whose turn and by when (R-DSP-10), said to the reader ("you") when it is theirs."""
-    if availability is not None:
-        turn = availability.turn
-    else:
-        requests = getattr(dispute, "open_requests", None)  # prefetched by the lists
-        turn = whose_turn(dispute, requests)
-    deadline = dispute.deadline_at if not dispute.is_closed else None
-    if turn.who == role:
-        return NextStep(your_turn_text(dispute, role, str(turn.what)), yours=True, deadline=deadline)
-    return NextStep(str(turn.what), deadline=deadline)
-
-
-def your_turn_text(dispute: Dispute, role: str, fallback: str) -> str:
-    """The turn of ``whose_turn``, in the second person."""
-    S = Dispute.State
-    if dispute.state == S.OPEN and role == "seller":
-        return _("Answer the claim: accept it, make an offer, or reject it with an explanation.")
-    if dispute.state == S.OPEN and role == "buyer":
-        if dispute.has_pending_offer():
-            return _("Accept or decline the seller's offer.")
-        return _("You may escalate to arbitration now, or wait for a new offer.")
-    if dispute.state == S.UNDER_REVIEW:
-        return _("The arbiter asked you for information: answer on the dispute page.")
-    if dispute.state == S.AWAITING_RETURN:
-        return _("Ship the item back and enter the tracking number.")
-    if dispute.state == S.RETURN_IN_TRANSIT:
-        return _("Confirm the return arrived, or report a problem with it.")
-    return fallback
-
-
-def order_next_step(
-    order: Order, role: str, dispute: Dispute | None = None, *, pending_days: int | None, refund_unpaid: bool
-) -> NextStep:
-    """The next thing the reader should do with the order, in one sentence.
-
-    ``pending_days``: the days of an extension request waiting for the seller (None: none);
-    ``refund_unpaid``: a refund of the order is not paid yet.
-    """
-    S = Order.State
-    if dispute is not None and not dispute.is_closed:
-        return dispute_next_step(dispute, role)
-    if order.state == S.PAID:
-        return NextStep(_("Waiting for the seller to ship the order."))
-    if order.state in Order.PROTECTED_STATES and order.is_protected:
-        if role == "seller":
-            if pending_days:
-                return NextStep(
-                    _("The buyer asks for %(days)s more days of protection: grant or decline.")
-                    % {"days": pending_days},
-                    yours=True,
-                    deadline=order.protection_deadline,
-                )
-            return NextStep(
-                _("Waiting for the buyer to confirm receipt."), deadline=order.protection_deadline
-            )
-        if pending_days:
-            return NextStep(
-                _("Waiting for the seller to answer your request for %(days)s more days.")
-                % {"days": pending_days},
-                deadline=order.protection_deadline,
-            )
-        if order.state == S.DELIVERED:
-            text = _("Delivered: check the item, then confirm receipt or open a dispute.")
-        else:
-            text = _(
-                "When the parcel arrives, confirm receipt. If it is late, ask for more protection time; "
-                "if something is wrong, open a dispute."
-            )
-        return NextStep(text, yours=True, deadline=order.protection_deadline)
-    if order.state == S.CONFIRMED and order.dispute_window_open:
-        if role == "buyer":
-            return NextStep(
-                _("You confirmed receipt. You can still open a dispute until the deadline."),
-                deadline=order.dispute_deadline,
-            )
-        return NextStep(
-            _("The payment is released to you after the dispute deadline."), deadline=order.dispute_deadline
-        )
-    if refund_unpaid and role == "buyer":
-        return NextStep(_("A refund is on its way to you; follow it in the money trail."))
-    return NextStep(_("Nothing to do."))
-
-
-def actor_label(user: User | None, order: Order, viewer: User) -> str:
-    if user is None:
-        return ""
-    if user.pk == viewer.pk:
-        return _("you")
-    if user.pk == order.buyer_id:
-        return _("the buyer")
-    if user.pk == order.seller_id:
-        return _("the seller")
-    if user.is_system:
-        return _("automatically")
-    return _("arbitration")
-
-
-TRANSITIONS = {
-    "order": {
-        "ship": gettext_lazy("Shipped"),
-        "mark_delivered": gettext_lazy("Delivered"),
-        "confirm_receipt": gettext_lazy("Receipt confirmed"),
-        "freeze_for_dispute": gettext_lazy("Payment held for the dispute"),
-        "complete": gettext_lazy("Payment settled"),
-    },
-    "dispute": {
-        "open": gettext_lazy("Dispute opened"),
-        "amend": gettext_lazy("Claim amended"),
-        "withdraw": gettext_lazy("Dispute withdrawn"),
-        "accept_claim": gettext_lazy("The seller accepted the claim"),
-        "make_offer": gettext_lazy("The seller made an offer"),
-        "reject_claim": gettext_lazy("The seller rejected the claim"),
-        "accept_offer": gettext_lazy("The buyer accepted the offer"),
-        "decline_offer": gettext_lazy("The buyer declined the offer"),
-        "escalate": gettext_lazy("Escalated to arbitration by the buyer"),
-        "escalate_overdue": gettext_lazy("Escalated to arbitration: no agreement in time"),
-        "take": gettext_lazy("An arbiter took the case"),
-        "release": gettext_lazy("The arbiter released the case"),
-        "reassign": gettext_lazy("The case moved to another arbiter"),
-        "request_information": gettext_lazy("The arbiter asked for information"),
-        "decide": gettext_lazy("Arbitration decided"),
-        "ship_return": gettext_lazy("Return shipped"),
-        "close_return_not_shipped": gettext_lazy("Closed: the return was not shipped in time"),
-        "confirm_return": gettext_lazy("The seller confirmed the return arrived"),
-        "report_return_problem": gettext_lazy("The seller reported a problem with the return"),
-        "refund_unconfirmed_return": gettext_lazy("Refunded: the seller did not confirm the return in time"),
-    },
-    "refund": {
-        "mark_sent": gettext_lazy("Refund sent to the payment provider"),
-        "mark_completed": gettext_lazy("Refund paid"),
-        "mark_failed": gettext_lazy("Refund payout failed"),
-        "retry": gettext_lazy("Refund payout retried"),
-    },
-    "complaint": {
-        "file": gettext_lazy("Complaint filed"),
-        "take": gettext_lazy("An arbiter took the complaint"),
-        "release": gettext_lazy("The arbiter released the complaint"),
-        "reassign": gettext_lazy("The complaint moved to another arbiter"),
-        "decide": gettext_lazy("Complaint decided"),
-    },
-}
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    at: datetime
-    text: str
-    who: str = ""
-    detail: str = ""
-
-
-def timeline(order: Order, viewer: User, *, dispute: Dispute | None, only_dispute: bool = False) -> list:
-    """Every step of the order (or only of its dispute), oldest first, with who did it."""
-    types = ContentType.objects.get_for_models(Order, Dispute, Refund, Complaint)
-    wanted = Q()
-    if not only_dispute:
-        wanted |= Q(content_type=types[Order], object_id=order.pk)
-        refund_ids = [r.pk for r in order.refunds.all()]
-        if refund_ids:
-            wanted |= Q(content_type=types[Refund], object_id__in=refund_ids)
-    if dispute is not None:
-        wanted |= Q(content_type=types[Dispute], object_id=dispute.pk)
-        complaint_ids = list(dispute.complaints.values_list("pk", flat=True))
-        if complaint_ids:
-            wanted |= Q(content_type=types[Complaint], object_id__in=complaint_ids)
-    events: list[TimelineEvent] = []
-    if not only_dispute:
-        events.append(TimelineEvent(order.paid_at, _("Paid"), actor_label(order.buyer, order, viewer)))
-    names = {ct.pk: model._meta.model_name for model, ct in types.items()}
-    logs = StateLog.objects.filter(wanted).select_related("by").order_by("timestamp", "id") if wanted else []
-    for log in logs:
-        kind = names[log.content_type_id]
-        if kind == "order" and log.transition == "freeze_for_dispute" and dispute is not None:
-            continue  # the dispute's own "opened" says it
-        label = TRANSITIONS.get(kind, {}).get(log.transition)
-        if label is None:
-            continue
-        detail = ""
-        if kind == "refund" and log.transition in ("mark_sent", "mark_completed"):
-            detail = next((r.payout_reference for r in order.refunds.all() if r.pk == log.object_id), "")
-        events.append(TimelineEvent(log.timestamp, str(label), actor_label(log.by, order, viewer), detail))
-    if not only_dispute:
-        shipment = getattr(order, "shipment", None)
-        if shipment is not None:
-            for event in shipment.events.all():
-                events.append(
-                    TimelineEvent(
-                        event.occurred_at,
-                        _("Carrier: %(status)s") % {"status": event.get_status_display()},
-                        shipment.carrier,
-                        event.location,
-                    )
-                )
-        for request in order.extension_requests.all():
-            events.append(
-                TimelineEvent(
-                    request.created_at,
-                    _("Asked for %(days)s more days of protection") % {"days": request.days},
-                    actor_label(request.requested_by, order, viewer),
-                )
-            )
-            if request.answered_at and request.status != ExtensionRequest.Status.PENDING:
-                events.append(
-                    TimelineEvent(
-                        request.answered_at,
-                        request.get_status_display(),
-                        actor_label(request.answered_by, order, viewer),
-                    )
-                )
-    events.sort(key=lambda e: e.at)
-    return events
 
 
 # --- Order pages ------------------------------------------------------------------------------
@@ -390,7 +160,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(
         party_orders(request.user).select_related("buyer", "seller", "shipment", "escrow"), pk=pk
     )
-    role = role_of(order, request.user)
+    role = party_of(order, request.user)
     dispute = _dispute_or_none(order)
     extension_requests = list(order.extension_requests.select_related("requested_by", "answered_by"))
     pending = next((r for r in extension_requests if r.status == ExtensionRequest.Status.PENDING), None)
@@ -404,7 +174,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dispute": dispute,
         "shipment": shipment,
         "tracking": list(shipment.events.all()) if shipment else [],
-        "timeline": timeline(order, request.user, dispute=dispute),
+        "timeline": order_timeline(order, request.user, dispute=dispute),
         "trail": order_money_trail(order),
         "refunds": refunds,
         "extension_requests": extension_requests,
@@ -422,20 +192,9 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "safety_reports": list(order.safety_reports.filter(reporter=request.user)) if role == "buyer" else [],
         "extension_form": ExtensionRequestForm(),
         "decline_form": ExtensionDeclineForm(),
-        "confirm_preview": _confirm_preview(order),
+        "confirm_preview": order.dispute_deadline_for(confirmed_at=timezone.now()),
     }
     return render(request, "marketplace/order_detail.html", context)
-
-
-def _confirm_preview(order: Order) -> datetime | None:
-    """The dispute deadline if the buyer confirmed now (R-PRT-2), to state it beside the button."""
-    from datetime import timedelta
-
-    if not order.protection_deadline:
-        return None
-    return min(
-        order.protection_deadline, timezone.now() + timedelta(days=settings.DISPUTE_WINDOW_AFTER_RECEIPT_DAYS)
-    )
 
 
 # --- Forms' common handling -------------------------------------------------------------------
@@ -460,7 +219,7 @@ def _explain_no_dispute(order: Order) -> str:
 def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
     """R-DSP-2: reason, resolution wanted, amount for a partial refund, description, evidence."""
     order = get_object_or_404(party_orders(request.user).select_related("buyer", "seller"), pk=pk)
-    if role_of(order, request.user) != "buyer":
+    if party_of(order, request.user) != "buyer":
         messages.error(request, _("Only the buyer can open a dispute on this order."))
         return redirect("order-detail", order.pk)
     existing = _dispute_or_none(order)
@@ -496,7 +255,7 @@ def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Your dispute is open. The seller has until %(date)s to answer; the payment stays on hold.")
-                % {"date": _date(dispute.deadline_at)},
+                % {"date": format_when(dispute.deadline_at)},
             )
             return redirect("dispute-detail", dispute.pk)
     return render(
@@ -510,7 +269,7 @@ def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
 def safety_report_create(request: HttpRequest, pk: int) -> HttpResponse:
     """R-SAF-1: any time, even after protection ended, with evidence."""
     order = get_object_or_404(party_orders(request.user).select_related("buyer", "seller"), pk=pk)
-    if role_of(order, request.user) != "buyer":
+    if party_of(order, request.user) != "buyer":
         messages.error(request, _("Only the buyer of this order can report it as unsafe."))
         return redirect("order-detail", order.pk)
     form = forms.SafetyReportForm(request.POST or None, request.FILES or None)
@@ -536,15 +295,6 @@ def safety_report_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "arbitration/safety_report_form.html", {"order": order, "form": form})
 
 
-def _date(value: datetime | None) -> str:
-    from django.utils import formats
-
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
-
-
 # --- The dispute page ---------------------------------------------------------------------------
 
 
@@ -566,7 +316,7 @@ def dispute_context(request: HttpRequest, dispute: Dispute) -> dict:
     """
     user = request.user
     availability = available_actions(dispute, user)
-    role = role_of(dispute, user)
+    role = party_of(dispute, user)
     order = dispute.order
     # Every file of the case in one query, handed out to its message or complaint.
     evidence = list(dispute.evidence.order_by("created_at", "id"))
@@ -609,7 +359,7 @@ def dispute_context(request: HttpRequest, dispute: Dispute) -> dict:
         "decisions": list(dispute.decisions.all()) if dispute.escalation_count else [],
         "complaints": complaints,
         "my_requests": [r for r in availability.open_requests if r.party == role],
-        "timeline": timeline(order, user, dispute=dispute, only_dispute=True),
+        "timeline": order_timeline(order, user, dispute=dispute, only_dispute=True),
         "trail": order_money_trail(order) if dispute.is_closed else None,
     }
     remaining = max(0, settings.EVIDENCE_MAX_FILES_PER_DISPUTE - len(evidence))
@@ -711,7 +461,7 @@ class DisputeActionView(View):
         return {
             "dispute": self.dispute,
             "order": self.dispute.order,
-            "role": role_of(self.dispute, self.request.user),
+            "role": party_of(self.dispute, self.request.user),
             "availability": self.availability,
             "form": form,
             "title": self.title,
@@ -812,24 +562,22 @@ class AcceptClaimView(DisputeActionView):
 
 
 def accept_claim_effect(dispute: Dispute) -> str:
-    from marketplace.templatetags.market import money
-
     order = dispute.order
     if dispute.resolution == WantedResolution.RETURN_AND_REFUND:
         return _(
             "The buyer ships the item back to the address below; when it arrives and you confirm it, the "
             "buyer is refunded %(amount)s."
-        ) % {"amount": money(order.amount, order.currency)}
+        ) % {"amount": format_money(order.amount, order.currency)}
     if dispute.resolution == WantedResolution.PARTIAL_REFUND:
         return _(
             "The buyer is refunded %(amount)s from the held payment, you receive the remaining %(rest)s, "
             "and the dispute closes."
         ) % {
-            "amount": money(dispute.requested_amount, order.currency),
-            "rest": money(order.amount - dispute.requested_amount, order.currency),
+            "amount": format_money(dispute.requested_amount, order.currency),
+            "rest": format_money(order.amount - dispute.requested_amount, order.currency),
         }
     return _("The buyer is refunded the full %(amount)s from the held payment, and the dispute closes.") % {
-        "amount": money(order.amount, order.currency)
+        "amount": format_money(order.amount, order.currency)
     }
 
 

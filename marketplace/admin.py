@@ -23,13 +23,12 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_fsm_log.models import StateLog
 
 from marketplace import services
 from marketplace.admin_forms import (
@@ -53,6 +52,15 @@ from marketplace.models import (
     SimulatedPayout,
     TrackingEvent,
     User,
+)
+from marketplace.presentation import (
+    admin_url,
+    badge,
+    due_badge,
+    format_money,
+    staff_actor,
+    state_badge,
+    timeline,
 )
 from marketplace.selectors import order_money_trail
 
@@ -124,59 +132,6 @@ class ReadOnlyMixin(NoDeleteMixin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
-
-
-def badge(text, kind: str = "neutral", title: str = ""):
-    """A small coloured label (styles in static/admin_ext/admin.css)."""
-    return format_html('<span class="ax-badge ax-{}" title="{}">{}</span>', kind, title, text)
-
-
-def money(amount, currency: str = "") -> str:
-    if amount is None:
-        return "—"
-    return f"{amount:,.2f} {currency}".strip()
-
-
-def admin_url(obj, action: str = "change") -> str:
-    meta = obj._meta
-    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{action}", args=[obj.pk])
-
-
-def state_badge(obj, field: str = "state"):
-    value = getattr(obj, field)
-    label = getattr(obj, f"get_{field}_display")()
-    return badge(label, f"state-{value}")
-
-
-def due_badge(due_at, *, done: bool = False, now=None):
-    """'in 3 days' / '2 days overdue' next to a deadline; hours when it is less than a day away."""
-    if due_at is None or done:
-        return ""
-    now = now or timezone.now()
-    seconds = abs((due_at - now).total_seconds())
-    days, hours = round(seconds / 86400), max(1, round(seconds / 3600))
-    if due_at <= now:
-        if seconds < 86400:
-            return badge(_("%(n)d h overdue") % {"n": hours}, "overdue")
-        return badge(ngettext("%(n)d day overdue", "%(n)d days overdue", days) % {"n": days}, "overdue")
-    if seconds < 86400:
-        return badge(_("in %(n)d h") % {"n": hours}, "due-soon")
-    text = ngettext("in %(n)d day", "in %(n)d days", days) % {"n": days}
-    return badge(text, "due-soon" if seconds < 3 * 86400 else "neutral")
-
-
-def timeline(*objects) -> list[StateLog]:
-    """The audit of transitions (who, when) of several rows, in one query (R-SEC-2)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    condition = Q(pk__in=[])
-    for obj in objects:
-        if obj is not None and obj.pk is not None:
-            ct = ContentType.objects.get_for_model(type(obj))
-            condition |= Q(content_type=ct, object_id=obj.pk)
-    return list(
-        StateLog.objects.filter(condition).select_related("by", "content_type").order_by("timestamp", "id")
-    )
 
 
 def has_payout_permission(request: HttpRequest) -> bool:
@@ -268,7 +223,7 @@ class OrderAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Order) -> str:
-        return money(obj.amount, obj.currency)
+        return format_money(obj.amount, obj.currency)
 
     @admin.display(description=_("state"), ordering="state")
     def state_display(self, obj: Order):
@@ -284,7 +239,7 @@ class OrderAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
                 tracking=TrackingEvent.objects.filter(shipment__order=order).select_related("recorded_by"),
                 extensions=order.extension_requests.select_related("requested_by", "answered_by"),
                 refunds=order.refunds.all(),
-                timeline=timeline(order, *order.refunds.all()),
+                timeline=timeline(order, *order.refunds.all(), actor=staff_actor(request.user), order=order),
             )
         return super().change_view(request, object_id, form_url, extra)
 
@@ -351,7 +306,7 @@ class EscrowHoldAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("in escrow"))
     def balance_display(self, obj: EscrowHold) -> str:
-        return money(obj.balance, obj.currency)
+        return format_money(obj.balance, obj.currency)
 
 
 @admin.register(LedgerEntry)
@@ -366,7 +321,7 @@ class LedgerEntryAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("amount"))
     def amount_display(self, obj: LedgerEntry) -> str:
-        return money(obj.amount, obj.currency)
+        return format_money(obj.amount, obj.currency)
 
 
 # --- Refunds and payouts (R-REF-2, R-REF-3) ------------------------------------------------
@@ -498,7 +453,7 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, obj: Refund) -> str:
-        return money(obj.amount, obj.currency)
+        return format_money(obj.amount, obj.currency)
 
     @admin.display(description=_("state"), ordering="state")
     def state_display(self, obj: Refund):
@@ -591,7 +546,7 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
                 if can_pay
                 else [],
                 trail=order_money_trail(refund.order),
-                timeline=timeline(refund),
+                timeline=timeline(refund, actor=staff_actor(request.user)),
                 due=due_badge(refund.due_at, done=refund.state == Refund.State.COMPLETED),
             )
         return super().change_view(request, object_id, form_url, extra)

@@ -16,6 +16,11 @@ from marketplace.models import EscrowHold, ExtensionRequest, LedgerEntry, Order,
 ZERO = Decimal("0.00")
 
 
+def party_orders(user) -> QuerySet[Order]:
+    """The orders a person is the buyer or the seller of: all they may see (R-SEC-1)."""
+    return Order.objects.filter(Q(buyer=user) | Q(seller=user))
+
+
 @dataclass(frozen=True)
 class TrailLine:
     at: datetime

@@ -13,10 +13,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.i18n import set_language
 
@@ -24,18 +23,8 @@ from marketplace import services
 from marketplace.errors import DomainError
 from marketplace.forms import ConfirmReceiptForm, ExtensionDeclineForm, ExtensionRequestForm, SignInForm
 from marketplace.models import ExtensionRequest, Order, Refund, User
-from marketplace.selectors import order_money_trail
-
-
-def party_orders(user: User):
-    return Order.objects.filter(Q(buyer=user) | Q(seller=user))
-
-
-def _date(value) -> str:
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
+from marketplace.presentation import format_when
+from marketplace.selectors import order_money_trail, party_orders
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -105,9 +94,7 @@ def confirm_receipt(request: HttpRequest, pk: int) -> HttpResponse:
             % {"state": order.get_state_display()},
         )
         return redirect("order-detail", order.pk)
-    new_deadline = min(
-        order.protection_deadline, timezone.now() + timedelta(days=settings.DISPUTE_WINDOW_AFTER_RECEIPT_DAYS)
-    )
+    new_deadline = order.dispute_deadline_for(confirmed_at=timezone.now())
     if request.method == "POST":
         try:
             order = services.order_confirm_receipt(order=order, actor=request.user)
@@ -117,7 +104,7 @@ def confirm_receipt(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Receipt confirmed. You can still open a dispute until %(date)s.")
-                % {"date": _date(order.dispute_deadline)},
+                % {"date": format_when(order.dispute_deadline)},
             )
         return redirect("order-detail", order.pk)
     return render(
@@ -193,7 +180,7 @@ def extension_grant(request: HttpRequest, pk: int, request_pk: int) -> HttpRespo
             messages.success(
                 request,
                 _("You granted %(days)s more days. The buyer is protected until %(date)s.")
-                % {"days": extension.days, "date": _date(order.protection_deadline)},
+                % {"days": extension.days, "date": format_when(order.protection_deadline)},
             )
         return redirect("order-detail", order.pk)
     return render(

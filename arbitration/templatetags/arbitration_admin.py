@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.admin import due_badge as _due_badge
-from marketplace.admin import money as _money
+from marketplace.presentation import due_badge, format_money
 
 register = template.Library()
 
@@ -26,7 +25,7 @@ def admin_dashboard(context) -> dict:
 
 @register.filter
 def money(amount, currency: str = "") -> str:
-    return _money(amount, currency)
+    return format_money(amount, currency)
 
 
 SHORT_STATES = {
@@ -53,7 +52,7 @@ def percent(value) -> str:
 
 @register.filter
 def due(value, done: bool = False):
-    return _due_badge(value, done=bool(done))
+    return due_badge(value, done=bool(done))
 
 
 @register.filter
@@ -63,11 +62,3 @@ def share(part, whole) -> str:
         return f"{float(part) * 100 / float(whole):.2f}" if whole else "0"
     except (TypeError, ValueError, ZeroDivisionError):
         return "0"
-
-
-@register.filter
-def transition_label(name: str) -> str:
-    """How a transition reads in a timeline ("Payout sent" for ``mark_sent``)."""
-    from arbitration.admin_views import TRANSITION_LABELS
-
-    return str(TRANSITION_LABELS.get(name, name.replace("_", " ").capitalize()))

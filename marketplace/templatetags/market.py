@@ -2,61 +2,25 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, numberformat, timezone
+from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from marketplace.presentation import format_money, format_when
 
 register = template.Library()
-
-SYMBOLS = {"USD": "$", "EUR": "€", "RUB": "₽"}
-# Where the currency sign goes, per language: "$1,490.00" in English, "1 490,00 ₽" in Russian.
-PATTERNS = {"en": "{sign}{symbol}{number}", "ru": "{sign}{number}\u00a0{symbol}"}
-
-
-@functools.cache
-def _number_format(language: str) -> tuple:
-    """The language's decimal separator, grouping and thousands separator (read once per language)."""
-    return tuple(
-        formats.get_format(name, lang=language)
-        for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
-    )
 
 
 @register.filter
 def money(amount, currency: str = "") -> str:
-    """``{{ refund.amount|money:refund.currency }}`` → "$1,490.00" (en) or "1 490,00 $" (ru).
-
-    Every cent is shown (two places), grouped by thousands with the language's separators.
-    """
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return str(amount)
-    language = (get_language() or "en").split("-")[0]
-    decimal_sep, grouping, thousand_sep = _number_format(language)
-    number = numberformat.format(
-        abs(value),
-        decimal_sep,
-        decimal_pos=2,
-        grouping=grouping,
-        thousand_sep=thousand_sep,
-        force_grouping=True,
-        use_l10n=True,
-    )
-    pattern = PATTERNS.get(language, PATTERNS["en"])
-    return pattern.format(
-        sign="-" if value < 0 else "", symbol=SYMBOLS.get(currency, currency), number=number
-    )
+    """``{{ refund.amount|money:refund.currency }}`` → "$1,490.00" (en) or "1 490,00 $" (ru)."""
+    return "" if amount is None or amount == "" else format_money(amount, currency)
 
 
 @register.filter
@@ -64,9 +28,9 @@ def when(value: datetime | None) -> str:
     """A moment in the reader's language, with its time zone, as a machine-readable <time>."""
     if not value:
         return ""
-    local = timezone.localtime(value)
-    text = f"{formats.date_format(local, 'DATETIME_FORMAT')} {local.tzname()}"
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), text)
+    return format_html(
+        '<time datetime="{}">{}</time>', timezone.localtime(value).isoformat(), format_when(value)
+    )
 
 
 @register.filter

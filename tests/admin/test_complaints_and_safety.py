@@ -60,7 +60,7 @@ def test_the_complaints_queue_lists_open_complaints_oldest_first_R_CMP_1(cases, 
 
     assert [c.pk for c in rows(response)] == [first.pk, second.pk]
     html = response.content.decode()
-    assert "The agreed refund has not arrived" in html and "40.00 USD" in html
+    assert "The agreed refund has not arrived" in html and "$40.00" in html
 
 
 def test_take_and_release_complaints_call_the_services(complaint, people, arbiter_client):
@@ -93,7 +93,7 @@ def test_the_complaint_page_shows_refund_evidence_and_buttons(complaint, people,
     assert response.status_code == 200
     assert "Ten days and nothing on my card." in html
     assert "statement.png" in html
-    assert f"Refund #{complaint.refund_id}</strong>" in html and "40.00 USD" in html
+    assert f"Refund #{complaint.refund_id}</strong>" in html and "$40.00" in html
     assert [name for name, _l in response.context["buttons"]] == ["take"]
 
 

@@ -69,9 +69,9 @@ def test_review_shows_the_money_effect_and_changes_nothing_R_ARB_2(my_case, arbi
         Decimal("5.00"),
     )
     html = response.content.decode()
-    assert 'id="effect-refund">30.00 USD' in html
-    assert 'id="effect-release">70.00 USD' in html
-    assert 'id="effect-penalty">5.00 USD' in html
+    assert 'id="effect-refund">$30.00' in html
+    assert 'id="effect-release">$70.00' in html
+    assert 'id="effect-penalty">$5.00' in html
     assert "can't be changed once you confirm" in html
     assert nothing_moved(my_case)
 

@@ -50,7 +50,7 @@ def test_the_sellers_page_shows_penalties_dispute_count_and_loss_rate_R_ARB_5(
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="seller-record"' in html and 'id="penalties"' in html
-    assert "Asked the buyer to pay by PayPal." in html and "25.00 USD" in html
+    assert "Asked the buyer to pay by PayPal." in html and "$25.00" in html
     assert "50%" in html  # lost 1 of 2 decided
     assert "(1/2)" in html
     for title in ("Drone", "Kettle", "Tent"):

@@ -13,8 +13,8 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
 from arbitration import services
-from arbitration.actions import available_actions
 from arbitration.models import Decision, Dispute, InformationRequest, Message
+from arbitration.presentation import available_actions
 from arbitration.selectors import buyer_record, seller_record
 from marketplace.errors import DomainError
 from marketplace.models import LedgerEntry, Order, Refund

@@ -10,8 +10,8 @@ import pytest
 from django_fsm_log.models import StateLog
 
 from arbitration import services
-from arbitration.actions import available_actions
 from arbitration.models import Complaint, Evidence
+from arbitration.presentation import available_actions
 from marketplace import services as money
 from marketplace.errors import DomainError
 from marketplace.models import LedgerEntry, Refund

@@ -13,8 +13,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from arbitration import services
-from arbitration.actions import available_actions
 from arbitration.models import ClaimVersion, Dispute, Evidence, Message, Offer, SolicitationPattern
+from arbitration.presentation import available_actions
 from arbitration.selectors import seller_record
 from marketplace.errors import DomainError
 from marketplace.models import LedgerEntry, Order, Refund

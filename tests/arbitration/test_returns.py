@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from arbitration import services
-from arbitration.actions import available_actions
 from arbitration.models import Decision, Dispute, Evidence, ReturnShipment
+from arbitration.presentation import available_actions
 from marketplace.errors import DomainError
 from marketplace.models import LedgerEntry, Order
 from marketplace.scheduling import run_job

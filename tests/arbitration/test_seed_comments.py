@@ -11,8 +11,8 @@ from decimal import Decimal
 import pytest
 
 from arbitration import services
-from arbitration.actions import available_actions
 from arbitration.models import Complaint, Dispute, SafetyReport
+from arbitration.presentation import available_actions
 from arbitration.selectors import seller_record
 from marketplace import services as money
 from marketplace.errors import DomainError

@@ -24,8 +24,8 @@ from django.db import transaction
 from django_fsm import has_transition_perm
 
 from arbitration import services
-from arbitration.actions import available_actions
 from arbitration.models import Dispute
+from arbitration.presentation import available_actions
 from marketplace.errors import DomainError
 from tests.arbitration.conftest import (
     DAY,

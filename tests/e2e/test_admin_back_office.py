@@ -243,8 +243,8 @@ def test_an_arbiter_takes_the_oldest_case_reads_the_evidence_and_decides_a_parti
     page.click("button[name=review]")
     page.wait_for_load_state()
     effect = page.locator("#decision-effect")
-    assert page.inner_text("#effect-refund") == "120.00 USD"
-    assert page.inner_text("#effect-release") == "120.00 USD"
+    assert page.inner_text("#effect-refund") == "$120.00"
+    assert page.inner_text("#effect-release") == "$120.00"
     desk.shot("admin-decision-confirmation")
     assert fresh(oldest).state == Dispute.State.UNDER_REVIEW  # nothing happened yet
     assert effect.is_visible()
@@ -253,8 +253,8 @@ def test_an_arbiter_takes_the_oldest_case_reads_the_evidence_and_decides_a_parti
 
     assert "Decision recorded: Partial refund." in desk.messages()
     money_box = page.inner_text("#money")
-    assert "Refunded 120.00 USD" in money_box and "Seller keeps 120.00 USD" in money_box
-    assert "In escrow 0.00 USD" in money_box
+    assert "Refunded $120.00" in money_box and "Seller keeps $120.00" in money_box
+    assert "In escrow $0.00" in money_box
     assert "final, can't be changed" in page.inner_text("#content")
     assert page.locator("#case-actions").count() == 0  # nothing left to do here
     desk.shot("admin-case-decided")

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from arbitration import services
-from arbitration.actions import available_actions
 from arbitration.models import Complaint, Dispute, Evidence, InformationRequest, Message, Offer, SafetyReport
+from arbitration.presentation import available_actions
 from marketplace import services as money
 from marketplace.models import Order, Refund
 from tests.web.conftest import (

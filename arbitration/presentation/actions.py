@@ -15,31 +15,22 @@ from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import Complaint, Dispute, InformationRequest, is_arbiter
 from arbitration.services import message_role
+from marketplace.actors import party_of
+from marketplace.fsm import offered_to_people, transition_label
 from marketplace.models import User
 
-# Transitions only the scheduler makes; never offered to a person.
-SCHEDULER_TRANSITIONS = {"escalate_overdue", "close_return_not_shipped", "refund_unconfirmed_return"}
-
-LABELS = {
-    "amend": _("Amend the claim"),
-    "withdraw": _("Withdraw the dispute"),
-    "accept_claim": _("Accept the claim"),
-    "make_offer": _("Make an offer"),
-    "reject_claim": _("Reject the claim"),
-    "accept_offer": _("Accept the offer"),
-    "decline_offer": _("Decline the offer"),
-    "escalate": _("Escalate to arbitration"),
-    "take": _("Take the case"),
-    "release": _("Release the case"),
-    "reassign": _("Reassign the case"),
-    "request_information": _("Request information"),
-    "decide": _("Decide"),
-    "ship_return": _("Enter the return's tracking number"),
-    "confirm_return": _("Confirm the return arrived"),
-    "report_return_problem": _("Report a problem with the return"),
+# What a person may do besides the dispute's transitions.
+OTHER_ACTIONS = {
     "message": _("Write a message or add evidence"),
     "file_complaint": _("File a complaint"),
 }
+
+
+def action_label(name: str) -> str:
+    """The button label of an action: the transition's own ``action`` label, or one above."""
+    if name in OTHER_ACTIONS:
+        return str(OTHER_ACTIONS[name])
+    return transition_label(Dispute, name, key="action")
 
 
 @dataclass(frozen=True)
@@ -67,17 +58,26 @@ class Availability:
 
     @property
     def labelled(self) -> list[tuple[str, str]]:
-        return [(name, LABELS.get(name, name)) for name in self.actions]
+        return [(name, action_label(name)) for name in self.actions]
 
 
-def role_in(dispute: Dispute, user: User) -> str | None:
-    if user.pk == dispute.buyer_id:
-        return "buyer"
-    if user.pk == dispute.seller_id:
-        return "seller"
-    if is_arbiter(dispute, user):
-        return "arbiter"
-    return None
+def role_in(case, user: User) -> str | None:
+    """The role of ``user`` in a dispute or complaint: buyer, seller, arbiter, or None."""
+    party = party_of(case, user)
+    if party is not None:
+        return party
+    return "arbiter" if is_arbiter(case, user) else None
+
+
+def case_actions(case, user: User) -> list[str]:
+    """The transitions of a dispute or complaint that ``user`` may take now and may be offered
+    (state, conditions, permission; never the scheduler's)."""
+    if not user.is_authenticated or getattr(user, "is_system", False):
+        return []
+    model = type(case)
+    return [
+        t.name for t in case.get_available_user_state_transitions(user) if offered_to_people(model, t.name)
+    ]
 
 
 def available_actions(
@@ -87,11 +87,7 @@ def available_actions(
     ``information_requests``: all the dispute's requests, when the caller has them already."""
     availability = Availability(role=role_in(dispute, user))
     if user.is_authenticated and not getattr(user, "is_system", False):
-        availability.actions = [
-            t.name
-            for t in dispute.get_available_user_state_transitions(user)
-            if t.name not in SCHEDULER_TRANSITIONS
-        ]
+        availability.actions = case_actions(dispute, user)
         if message_role(dispute, user) is not None:
             availability.actions.append("message")
         if (

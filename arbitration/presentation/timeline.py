@@ -1,0 +1,52 @@
+"""The history of an order and its dispute as a buyer, a seller or an arbiter reads it.
+
+One timeline (``marketplace.presentation.timeline``); only the way people are named differs:
+parties read roles ("you", "the seller", "automatically"), staff read names (``staff_actor``).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from arbitration.models import Dispute
+from marketplace.actors import party_of
+from marketplace.models import Order, User
+from marketplace.presentation import TimelineEntry, staff_actor, timeline
+
+
+def party_actor(order: Order, viewer: User):
+    """How a buyer or seller reads who acted: "you", "the buyer", "the seller", "automatically"."""
+
+    def name(user: User | None) -> str:
+        if user is None:
+            return ""
+        if user.pk == viewer.pk:
+            return _("you")
+        party = party_of(order, user)
+        if party is not None:
+            return _("the buyer") if party == "buyer" else _("the seller")
+        if user.is_system:
+            return _("automatically")
+        return _("arbitration")
+
+    return name
+
+
+def order_timeline(
+    order: Order, viewer: User, *, dispute: Dispute | None, only_dispute: bool = False
+) -> list[TimelineEntry]:
+    """Every step of the order (or only of its dispute), oldest first, as a party reads it."""
+    objects: list = [] if only_dispute else [order, *order.refunds.all()]
+    if dispute is not None:
+        objects += [dispute, *dispute.complaints.all()]
+
+    def skip(log) -> bool:
+        # The dispute's own "opened" says the escrow was frozen for it.
+        return dispute is not None and log.transition == "freeze_for_dispute"
+
+    return timeline(
+        *objects, actor=party_actor(order, viewer), order=None if only_dispute else order, skip=skip
+    )
+
+
+__all__ = ["order_timeline", "party_actor", "staff_actor"]
