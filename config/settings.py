@@ -267,14 +267,14 @@ LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
 
 
-# --- Evidence uploads and serving (issue 8: arbitration/evidence*.py) ------------------------
+# --- Evidence uploads and serving (issue 8: arbitration/evidence/) ------------------------
 # Uploads stream: a request up to FILE_UPLOAD_MAX_MEMORY_SIZE is kept in memory, anything larger
 # goes to a temporary file on disk in 64 KB chunks (R-EVD-3). A file past the largest evidence
 # limit stops being written at all (EvidenceUploadHandler keeps its first bytes only), so the
 # form says "too large" instead of the disk filling up.
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "arbitration.evidence_forms.EvidenceUploadHandler",
+    "arbitration.evidence.uploads.EvidenceUploadHandler",
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=0)
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", "") or None  # None: the system's temp folder
