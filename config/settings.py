@@ -284,6 +284,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_DISPUTE + 20
 # An image may have this many pixels (width × height); animations share the budget over all
 # frames. Bigger ones are refused before decoding (R-EVD-2).
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+# ... and may take this many MB once decoded: width × height × bands (3 for colour, 4 with
+# transparency; every frame of an animation counts 4). 150 lets a 50-megapixel colour photo in
+# and bounds what one check or rendition may hold (issue 13).
+EVIDENCE_MAX_DECODED_MB = env.int("EVIDENCE_MAX_DECODED_MB", 150, minimum=1)
 EVIDENCE_THUMBNAIL_PX = env.int("EVIDENCE_THUMBNAIL_PX", 400, minimum=16)
 # How local evidence files leave the server after the permission check: "none" (Django streams
 # them), "x-accel" (nginx: an `internal` location at EVIDENCE_SENDFILE_PREFIX aliased to

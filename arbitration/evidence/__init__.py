@@ -22,9 +22,12 @@ form that takes evidence, inside their transaction. Decisions, so nobody has to 
   PDFs are never rendered by this site (attachment, ``nosniff``, sandboxing CSP), which is
   what contains the rest.
 * **Limits** (R-EVD-2): size per kind, files per dispute (or safety report), pixels per
-  image (``EVIDENCE_MAX_IMAGE_PIXELS``, also the budget for all frames of an animation).
+  image (``EVIDENCE_MAX_IMAGE_PIXELS``) and decoded size in bytes (``EVIDENCE_MAX_DECODED_MB``:
+  width × height × bands), both also budgets for all frames of an animation together.
   Every image is decoded fully, every frame, with Pillow's decompression-bomb warning turned
-  into an error; a JPEG without its end marker or a PNG without IEND is "damaged".
+  into an error, but never held whole where the format allows (JPEG at 1/8 scale, PNG
+  scanline by scanline: see ``decoding``); a JPEG without its end marker or a PNG without
+  IEND is "damaged".
 * **Streaming** (R-EVD-3): files are read in chunks of at most 1 MB, never whole. One pass
   computes the SHA-256 and looks for foreign content; structure checks seek; storage copies
   from the file object in chunks (S3: bounded multipart parts).
@@ -34,20 +37,22 @@ form that takes evidence, inside their transaction. Decisions, so nobody has to 
   guards refuse it elsewhere; the background processing may only fill in the thumbnail,
   rendition and ``processed_at``.
 * **Renditions** (R-EVD-4): after commit a Celery task makes, for images, a thumbnail and a
-  re-encoded copy with the EXIF orientation applied, colours converted to sRGB and every
-  piece of metadata dropped (GPS, camera, comments, XMP); for MP4/QuickTime, a copy whose
-  metadata boxes (``udta``, ``meta``, XMP) are overwritten by ``free`` boxes of the same
-  size, so the video plays unchanged without its location. The buyer and seller see the
-  rendition; only arbiters (and the uploader) get the original. WebM and PDF files are
-  served as uploaded: browser and Android recorders put no location in WebM, and PDFs are
-  documents.
+  re-encoded copy of at most 12 megapixels with the EXIF orientation applied, colours
+  converted to sRGB and every piece of metadata dropped (GPS, camera, comments, XMP); for
+  MP4/QuickTime, a copy whose metadata boxes (``udta``, ``meta``, XMP) are overwritten by
+  ``free`` boxes of the same size, so the video plays unchanged without its location. The
+  buyer and seller see the rendition; only arbiters (and the uploader) get the original. WebM
+  and PDF files are served as uploaded: browser and Android recorders put no location in
+  WebM, and PDFs are documents.
 
 The package, one job per module: ``sniffing`` (type by content, refusals for foreign files),
 ``reading`` (bounded reads), ``structure`` (per-format structure walks), ``scanning``
-(polyglots, PDF active content), ``decoding`` (the full decode under the limits), ``checks``
+(polyglots, PDF active content), ``decoding`` (the full decode under the limits),
+``limits_text`` (what a person is told when a picture is over them), ``checks``
 (``check_file``), ``policy`` (limits, rules text, who sees what), ``names``, ``services``
-(``evidence_add``, duplicates, immutability guards), ``renditions`` (thumbnails, metadata-free
-copies, ``evidence_process``); and the web side: ``uploads`` (the upload handler), ``forms``,
+(``evidence_add``, duplicates, immutability guards), ``pictures`` (a photo's rendition and
+thumbnail, from a reduced decode, at most 12 megapixels), ``renditions`` (``evidence_process``,
+video metadata edits); and the web side: ``uploads`` (the upload handler), ``forms``,
 ``views``, ``urls``. Importing the package connects the immutability guards; the names used
 elsewhere are importable from ``arbitration.evidence`` (the web modules are imported by path,
 so services that import this package never load forms or views).

@@ -11,14 +11,16 @@ from typing import BinaryIO
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from arbitration.evidence.decoding import TooManyPixels, decode_fully
+from arbitration.evidence.decoding import TooLarge, decode_fully
 from arbitration.evidence.errors import EvidenceRejected
+from arbitration.evidence.limits_text import too_large_message
 from arbitration.evidence.names import safe_name
-from arbitration.evidence.policy import max_image_pixels, size_limit
+from arbitration.evidence.policy import size_limit
 from arbitration.evidence.reading import MB, Damaged, Foreign, is_padding, read_at
 from arbitration.evidence.scanning import has_zip_directory, hash_and_scan, pdf_active_content, scan_metadata
 from arbitration.evidence.sniffing import ALLOWED, HEAD, PIL_FORMATS, refusal_for_unknown, sniff
 from arbitration.evidence.structure import (
+    PNG_PIXEL_CHUNKS,
     gif_structure,
     isobmff_media,
     jpeg_structure,
@@ -116,15 +118,17 @@ def _check_content(f: BinaryIO, size: int, content_type: str, name: str) -> str:
 def _check_image(f: BinaryIO, size: int, content_type: str) -> None:
     texts: list[bytes] = []
     regions: list[tuple[int, int]] = []
+    png_chunks: list[tuple[bytes, int, int]] = []
     if content_type == "image/png":
-        end, regions = png_structure(f, size)
+        end, png_chunks = png_structure(f, size)
+        regions = [(start, stop) for kind, start, stop in png_chunks if kind not in PNG_PIXEL_CHUNKS]
     elif content_type == "image/jpeg":
         end, regions = jpeg_structure(f, size)
     elif content_type == "image/gif":
         end, texts = gif_structure(f, size)
     else:
         end, regions = webp_structure(f, size)
-    texts += decode_fully(f, content_type)
+    texts += decode_fully(f, content_type, png_chunks)
     # JPEG may carry data after its end (motion photos, vendor trailers): the strict pass has
     # looked through it; the other formats have no reason to.
     if end < size and content_type != "image/jpeg" and not is_padding(f, end, size):
@@ -169,16 +173,8 @@ def check_file(upload) -> CheckedFile:
         raise _refuse(_foreign_message(name, exc.what)) from None
     except Damaged:
         raise _refuse(_damaged_message(name, kind)) from None
-    except TooManyPixels as exc:
-        limit = max_image_pixels()
-        details = f" ({exc.width:,} × {exc.height:,})".replace(",", "\u202f") if exc.width else ""
-        raise _refuse(
-            _(
-                "“%(name)s” is too large in pixels%(details)s to open safely: photos can have up to "
-                "%(megapixels)s megapixels. Resize it or take a screenshot, and upload that."
-            )
-            % {"name": name, "details": details, "megapixels": max(1, round(limit / 1_000_000))}
-        ) from None
+    except TooLarge as exc:
+        raise _refuse(too_large_message(name, exc)) from None
     finally:
         f.seek(0)
     checked = CheckedFile(content_type=content_type, kind=kind, sha256=sha256, size=size)

@@ -28,6 +28,12 @@ def max_image_pixels() -> int:
     return getattr(settings, "EVIDENCE_MAX_IMAGE_PIXELS", 50_000_000)
 
 
+def max_decoded_bytes() -> int:
+    """The most bytes an image may take once decoded: width × height × bands, all frames of an
+    animation together (R-EVD-2, issue 13)."""
+    return settings.EVIDENCE_MAX_DECODED_MB * MB
+
+
 def rules_text() -> str:
     """The rules in one sentence, shown beside every upload field."""
     return _(

@@ -1,7 +1,8 @@
 """Thumbnails and metadata-free renditions, made by Celery after commit (R-EVD-4).
 
 For images, a thumbnail and a re-encoded copy with the EXIF orientation applied, colours
-converted to sRGB and every piece of metadata dropped (GPS, camera, comments, XMP); for
+converted to sRGB and every piece of metadata dropped (GPS, camera, comments, XMP), at most
+12 megapixels and made from a reduced decode (``pictures``); for
 MP4/QuickTime, a copy whose metadata boxes (``udta``, ``meta``, XMP) are overwritten by
 ``free`` boxes of the same size, so the video plays unchanged without its location. The buyer
 and seller see the rendition; only arbiters (and the uploader) get the original. WebM and PDF
@@ -11,7 +12,6 @@ are documents.
 
 from __future__ import annotations
 
-import io
 import logging
 import struct
 import tempfile
@@ -23,8 +23,9 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageCms, ImageOps, ImageSequence
+from PIL import Image
 
+from arbitration.evidence.pictures import image_renditions
 from arbitration.evidence.reading import Damaged, Foreign, chunks, read_at
 from arbitration.evidence.sniffing import EXTENSIONS, PIL_FORMATS
 from arbitration.evidence.structure import isobmff_boxes
@@ -33,76 +34,13 @@ from arbitration.models import Evidence
 log = logging.getLogger(__name__)
 
 
-_SRGB = ImageCms.createProfile("sRGB")
-
-
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """Apply the embedded colour profile, so the copy looks the same without it."""
-    icc = image.info.get("icc_profile")
-    if not icc:
-        return image
-    try:
-        mode = "RGBA" if "A" in image.getbands() else "RGB"
-        if image.mode not in ("RGB", "RGBA", "CMYK", "L"):
-            image = image.convert(mode)
-        return ImageCms.profileToProfile(
-            image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB, outputMode=mode
-        )
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        return image
-
-
-def _clean(image: Image.Image) -> Image.Image:
-    """Pixels only: orientation applied, sRGB, and no info left for an encoder to copy."""
-    if "transparency" in image.info:  # kept in info, which is dropped below: make it pixels
-        image = image.convert("RGBA")
-    image = ImageOps.exif_transpose(image) or image
-    image = _to_srgb(image)
-    clean = image.copy()
-    clean.info = {}
-    return clean
-
-
-def _encode(image: Image.Image, pil_format: str, **options) -> bytes:
-    out = io.BytesIO()
-    if pil_format == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
-        image = image.convert("RGB")
-    image.save(out, pil_format, **options)
-    return out.getvalue()
-
-
 def _image_renditions(evidence: Evidence) -> dict[str, ContentFile]:
-    pil_format = PIL_FORMATS[evidence.content_type]
     extension = EXTENSIONS[evidence.content_type][0]
-    with (
-        evidence.file.storage.open(evidence.file.name, "rb") as f,
-        Image.open(f, formats=[pil_format]) as image,
-    ):
-        animated = getattr(image, "n_frames", 1) > 1 and pil_format in ("GIF", "WEBP")
-        if animated:
-            frames, durations = [], []
-            for frame in ImageSequence.Iterator(image):
-                durations.append(frame.info.get("duration", 100))
-                frames.append(_clean(frame.convert("RGBA")))
-            first = frames[0]
-            rendition = _encode(
-                first, pil_format, save_all=True, append_images=frames[1:], duration=durations,
-                loop=image.info.get("loop", 0),
-            )  # fmt: skip
-        else:
-            first = _clean(image)
-            options = {"quality": 90} if pil_format in ("JPEG", "WEBP") else {}
-            rendition = _encode(first, pil_format, **options)
-    thumbnail = first.copy()
-    thumbnail.thumbnail((settings.EVIDENCE_THUMBNAIL_PX, settings.EVIDENCE_THUMBNAIL_PX))
-    if "A" in thumbnail.getbands() or thumbnail.mode == "P":
-        background = Image.new("RGB", thumbnail.size, "white")
-        rgba = thumbnail.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        thumbnail = background
+    with evidence.file.storage.open(evidence.file.name, "rb") as f:
+        rendition, thumbnail = image_renditions(f, PIL_FORMATS[evidence.content_type])
     return {
         "rendition": ContentFile(rendition, name=f"rendition{extension}"),
-        "thumbnail": ContentFile(_encode(thumbnail, "JPEG", quality=85), name="thumbnail.jpg"),
+        "thumbnail": ContentFile(thumbnail, name="thumbnail.jpg"),
     }
 
 

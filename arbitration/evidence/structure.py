@@ -16,8 +16,13 @@ from arbitration.evidence.reading import MB, TAIL, Damaged, Foreign, chunks, is_
 _MAX_PARTS = 200_000  # chunks, segments or boxes: a file with more is not a photo or a video
 
 
-def png_structure(f: BinaryIO, size: int) -> tuple[int, list[tuple[int, int]]]:
-    pos, regions = 8, []
+# Chunks that carry pixels or the header; every other chunk is metadata, scanned for markup.
+PNG_PIXEL_CHUNKS = frozenset({b"IDAT", b"fdAT", b"IHDR", b"PLTE", b"IEND"})
+
+
+def png_structure(f: BinaryIO, size: int) -> tuple[int, list[tuple[bytes, int, int]]]:
+    """Where the PNG ends, and its chunks in order: (type, start of data, end of data)."""
+    pos, found = 8, []
     for _part in range(_MAX_PARTS):
         header = read_at(f, pos, 8)
         if len(header) < 8:
@@ -26,11 +31,10 @@ def png_structure(f: BinaryIO, size: int) -> tuple[int, list[tuple[int, int]]]:
         end = pos + 12 + length
         if not kind.isalpha() or end > size:
             raise Damaged
-        if kind not in (b"IDAT", b"fdAT", b"IHDR", b"PLTE", b"IEND"):
-            regions.append((pos + 8, pos + 8 + length))
+        found.append((kind, pos + 8, pos + 8 + length))
         pos = end
         if kind == b"IEND":
-            return pos, regions
+            return pos, found
     raise Damaged
 
 
