@@ -20,13 +20,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.on_after_finalize.connect
-def _register_project_tasks(sender: Celery, **kwargs) -> None:
-    # Services queue tasks by name (marketplace.queueing) and import no tasks module, so a web
-    # process must load every app's tasks.py itself; autodiscovery alone waits for a worker.
-    sender.loader.import_default_modules()
-
-
 @app.on_after_configure.connect
 def _install_beat_schedule(sender: Celery, **kwargs) -> None:
     # Read here, not at import: this module is imported before Django's settings are.

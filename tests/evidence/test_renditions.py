@@ -223,17 +223,25 @@ def test_r_evd_4_the_task_runs_by_id_and_tolerates_a_missing_row(db):
     assert evidence_process_task.delay(987654).get() == "gone"
 
 
-def test_r_evd_4_a_web_process_finds_the_processing_task_by_its_name():
+def test_r_evd_4_a_web_process_queues_the_processing_task_by_its_name():
     """The upload service queues the task by name and imports no tasks module, so a process that
-    never imported ``arbitration.tasks`` (a gunicorn worker) must still find it to queue it."""
+    never imported ``arbitration.tasks`` (a gunicorn worker) must still find it and queue it."""
     code = (
         "import sys, django; django.setup()\n"
-        "from celery import current_app\n"
+        "from arbitration.evidence.services import PROCESS_TASK\n"
+        "from marketplace.queueing import enqueue\n"
         "before = 'arbitration.tasks' in sys.modules\n"
-        "print(before, 'arbitration.tasks.evidence_process_task' in current_app.tasks)\n"
+        "enqueue(PROCESS_TASK, 1)\n"
+        "print(before, 'arbitration.tasks' in sys.modules)\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CELERY_BROKER_URL": "memory://",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
+    assert "Could not queue" not in result.stderr
