@@ -9,4 +9,4 @@ class ArbitrationConfig(AppConfig):
 
     def ready(self) -> None:
         # Evidence's edit/delete guards are signal receivers: connect them in every process.
-        from arbitration import evidence  # noqa: F401
+        from arbitration.evidence import services  # noqa: F401

@@ -15,7 +15,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from arbitration.evidence import evidence_remaining
-from arbitration.evidence_forms import EvidenceFilesField
+from arbitration.evidence.forms import EvidenceFilesField
 from arbitration.models import Complaint, Offer, Reason, ReturnShipment, WantedResolution
 
 

@@ -108,7 +108,7 @@ def upload_view(request, dispute_id: int):
     from django import forms
     from django.http import JsonResponse
 
-    from arbitration.evidence_forms import EvidenceFilesField
+    from arbitration.evidence.forms import EvidenceFilesField
     from arbitration.models import Dispute
     from arbitration.services import dispute_post_message
     from marketplace.errors import DomainError

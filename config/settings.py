@@ -267,14 +267,14 @@ LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
 
 
-# --- Evidence uploads and serving (issue 8: arbitration/evidence*.py) ------------------------
+# --- Evidence uploads and serving (issue 8: arbitration/evidence/) ------------------------
 # Uploads stream: a request up to FILE_UPLOAD_MAX_MEMORY_SIZE is kept in memory, anything larger
 # goes to a temporary file on disk in 64 KB chunks (R-EVD-3). A file past the largest evidence
 # limit stops being written at all (EvidenceUploadHandler keeps its first bytes only), so the
 # form says "too large" instead of the disk filling up.
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "arbitration.evidence_forms.EvidenceUploadHandler",
+    "arbitration.evidence.uploads.EvidenceUploadHandler",
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=0)
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", "") or None  # None: the system's temp folder
@@ -284,6 +284,10 @@ DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_DISPUTE + 20
 # An image may have this many pixels (width × height); animations share the budget over all
 # frames. Bigger ones are refused before decoding (R-EVD-2).
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+# ... and may take this many MB once decoded: width × height × bands (3 for colour, 4 with
+# transparency; every frame of an animation counts 4). 150 lets a 50-megapixel colour photo in
+# and bounds what one check or rendition may hold (issue 13).
+EVIDENCE_MAX_DECODED_MB = env.int("EVIDENCE_MAX_DECODED_MB", 150, minimum=1)
 EVIDENCE_THUMBNAIL_PX = env.int("EVIDENCE_THUMBNAIL_PX", 400, minimum=16)
 # How local evidence files leave the server after the permission check: "none" (Django streams
 # them), "x-accel" (nginx: an `internal` location at EVIDENCE_SENDFILE_PREFIX aliased to

@@ -9,7 +9,7 @@ urlpatterns = [
     # Issue 7: Django's sign-in view with the rate-limited form (R-SEC-3); must precede the include.
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("evidence/", include("arbitration.evidence_urls")),
+    path("evidence/", include("arbitration.evidence.urls")),
     path("", include("marketplace.urls")),
     path("", include("arbitration.urls")),
 ]

@@ -204,3 +204,80 @@ def zip_archive(files: dict[str, bytes] | None = None) -> bytes:
         for name, data in (files or {"invoice.exe": windows_program()}).items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+# --- Pictures built by hand, for the decoding limits (R-EVD-2, issue 13) ----------------------
+
+
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    import zlib
+
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_raw(
+    width: int,
+    height: int,
+    rows: bytes,
+    *,
+    colour: int = 2,
+    depth: int = 8,
+    interlace: int = 0,
+    after_image: bytes = b"",
+) -> bytes:
+    """A PNG whose image data is ``rows`` (filter byte + samples per scanline) as given, so a
+    test can leave rows out or use a filter type that does not exist."""
+    import zlib
+
+    header = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, interlace)
+    palette = png_chunk(b"PLTE", bytes(range(256)) * 3) if colour == 3 else b""
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", header)
+        + palette
+        + png_chunk(b"IDAT", zlib.compress(rows))
+        + after_image
+        + png_chunk(b"IEND", b"")
+    )
+
+
+def png_interlaced(width: int = 21, height: int = 13) -> bytes:
+    """An Adam7-interlaced 8-bit RGB PNG (Pillow reads them but never writes them)."""
+    rows = bytearray()
+    for x0, y0, dx, dy in (
+        (0, 0, 8, 8),
+        (4, 0, 8, 8),
+        (0, 4, 4, 8),
+        (2, 0, 4, 4),
+        (0, 2, 2, 4),
+        (1, 0, 2, 2),
+        (0, 1, 1, 2),
+    ):
+        pass_width = max(0, (width - x0 + dx - 1) // dx)
+        pass_height = max(0, (height - y0 + dy - 1) // dy)
+        if pass_width and pass_height:
+            rows += (
+                b"\x01" + bytes(range(3 * pass_width % 256)) + bytes(3 * pass_width - 3 * pass_width % 256)
+            ) * pass_height
+    return png_raw(width, height, bytes(rows), interlace=1)
+
+
+def gif_on_small_screen(frames: int, width: int, height: int) -> bytes:
+    """An animation whose header says its screen is 1 × 1 while each frame is ``width`` × ``height``
+    (Pillow grows the picture to the frames, so counting the header's size would count 1 pixel)."""
+    data = bytearray(gif(frames=frames, width=width, height=height))
+    data[6:10] = struct.pack("<HH", 1, 1)
+    return bytes(data)
+
+
+def gif_of_single_pixels(frames: int) -> bytes:
+    """``frames`` frames of one pixel each, written by hand (a clear code, pixel 0, end code)."""
+    header = b"GIF89a" + struct.pack("<HHBBB", 1, 1, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    loop = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    frame = (
+        b"\x21\xf9\x04\x00\x05\x00\x00\x00"
+        + b"\x2c"
+        + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
+        + b"\x02\x02\x44\x01\x00"
+    )
+    return header + loop + frame * frames + b"\x3b"

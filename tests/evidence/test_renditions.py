@@ -7,15 +7,23 @@ applied and no GPS, camera, comment, text or XMP left; a video's location boxes 
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from arbitration import services as arbitration
-from arbitration.evidence import _queue_processing, evidence_process
+from arbitration.evidence import evidence_process
+from arbitration.evidence import renditions as module
 from arbitration.models import Evidence
+from marketplace import queueing
 from tests.evidence import files
 from tests.evidence.files import upload
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def post_and_commit(dispute, actor, django_capture_on_commit_callbacks, *uploads):
@@ -33,8 +41,16 @@ def opened(fieldfile) -> Image.Image:
 
 
 def test_r_evd_4_processing_is_queued_after_commit_not_before(
-    open_dispute, buyer, django_capture_on_commit_callbacks
+    open_dispute, buyer, django_capture_on_commit_callbacks, monkeypatch
 ):
+    queued = []
+    real_enqueue = queueing.enqueue
+
+    def recording_enqueue(task_name, *args):
+        queued.append((task_name, args))
+        real_enqueue(task_name, *args)
+
+    monkeypatch.setattr(queueing, "enqueue", recording_enqueue)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         arbitration.dispute_post_message(
             dispute=open_dispute,
@@ -43,12 +59,13 @@ def test_r_evd_4_processing_is_queued_after_commit_not_before(
             files=[upload("a.jpg", files.jpeg(gps=True)), upload("b.png", files.png())],
         )
     assert Evidence.objects.filter(dispute=open_dispute, processed_at__isnull=True).count() == 2
-    queued = [c for c in callbacks if getattr(c, "func", None) is _queue_processing]
-    assert sorted(c.args for c in queued) == sorted(
+    assert queued == []  # nothing is queued before the commit
+    for callback in callbacks:
+        callback()
+    processing = [args for name, args in queued if name == "arbitration.tasks.evidence_process_task"]
+    assert sorted(processing) == sorted(
         (pk,) for pk in Evidence.objects.filter(dispute=open_dispute).values_list("pk", flat=True)
     )
-    for callback in queued:
-        callback()
     assert not Evidence.objects.filter(dispute=open_dispute, processed_at__isnull=True).exists()
 
 
@@ -183,8 +200,6 @@ def test_r_evd_4_a_run_that_loses_the_race_deletes_its_own_copies(
         dispute=open_dispute, actor=buyer, body="x", files=[upload("photo.jpg", files.jpeg())]
     )
     evidence = Evidence.objects.get(dispute=open_dispute)
-    from arbitration import evidence as module
-
     real = module._image_renditions
     raced = []
 
@@ -206,3 +221,27 @@ def test_r_evd_4_the_task_runs_by_id_and_tolerates_a_missing_row(db):
     from arbitration.tasks import evidence_process_task
 
     assert evidence_process_task.delay(987654).get() == "gone"
+
+
+def test_r_evd_4_a_web_process_queues_the_processing_task_by_its_name():
+    """The upload service queues the task by name and imports no tasks module, so a process that
+    never imported ``arbitration.tasks`` (a gunicorn worker) must still find it and queue it."""
+    code = (
+        "import sys, django; django.setup()\n"
+        "from arbitration.evidence.services import PROCESS_TASK\n"
+        "from marketplace.queueing import enqueue\n"
+        "before = 'arbitration.tasks' in sys.modules\n"
+        "enqueue(PROCESS_TASK, 1)\n"
+        "print(before, 'arbitration.tasks' in sys.modules)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "CELERY_BROKER_URL": "memory://",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]
+    assert "Could not queue" not in result.stderr

@@ -15,7 +15,7 @@ from django.urls import reverse
 from PIL import Image
 
 from arbitration import services as arbitration
-from arbitration.evidence_views import CONTENT_SECURITY_POLICY
+from arbitration.evidence.views import CONTENT_SECURITY_POLICY
 from arbitration.models import Complaint, Evidence
 from arbitration.tasks import evidence_process_task
 from tests.evidence import files

@@ -21,7 +21,7 @@ from django.test import RequestFactory
 
 from arbitration import services as arbitration
 from arbitration.evidence import CHUNK, EvidenceImmutable, EvidenceRejected, evidence_remaining
-from arbitration.evidence_forms import EvidenceFilesField
+from arbitration.evidence.forms import EvidenceFilesField
 from arbitration.models import Evidence
 from marketplace import services as money
 from tests.evidence import files

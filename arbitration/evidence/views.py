@@ -33,13 +33,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from arbitration.evidence import (
-    download_name,
-    is_evidence_staff,
-    may_see_original,
-    needs_rendition,
-    visible_evidence,
-)
+from arbitration.evidence.names import download_name
+from arbitration.evidence.policy import is_evidence_staff, may_see_original, needs_rendition, visible_evidence
 from arbitration.models import Evidence
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,8 @@
-"""URLs that serve evidence files, after a permission check (arbitration.evidence_views)."""
+"""URLs that serve evidence files, after a permission check (arbitration.evidence.views)."""
 
 from django.urls import path
 
-from arbitration import evidence_views
+from arbitration.evidence import views as evidence_views
 
 urlpatterns = [
     path("<int:pk>/", evidence_views.evidence_file, name="evidence-file"),
