@@ -8,6 +8,7 @@ Every model is importable from ``marketplace.models``.
 """
 
 from marketplace.models.escrow import EscrowHold, LedgerEntry
+from marketplace.models.integration import ApiClient, ApiKey, DomainEvent, Scope
 from marketplace.models.money import CENT, MONEY, Currency, cents
 from marketplace.models.notifications import Notification
 from marketplace.models.orders import ExtensionRequest, Order, Shipment, TrackingEvent, new_order_number
@@ -15,6 +16,10 @@ from marketplace.models.refunds import ReconciliationRun, Refund, SimulatedPayou
 from marketplace.models.users import User
 
 __all__ = [
+    "ApiClient",
+    "ApiKey",
+    "DomainEvent",
+    "Scope",
     "CENT",
     "MONEY",
     "Currency",

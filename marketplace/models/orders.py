@@ -60,10 +60,19 @@ class Order(ConcurrentTransitionMixin, models.Model):
     auto_extended_at = models.DateTimeField(null=True, blank=True)  # R-PRT-4: at most once per order
     protection_reminder_sent_at = models.DateTimeField(null=True, blank=True)  # R-PRT-5: once
 
+    # The marketplace's own id for the order, unique in its account (R-API-2, R-API-3).
+    account = models.SlugField(max_length=50, blank=True)
+    external_id = models.CharField(_("marketplace id"), max_length=100, blank=True)
+
     class Meta:
         ordering = ["-paid_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="order_amount_positive"),
+            models.UniqueConstraint(
+                fields=["account", "external_id"],
+                condition=~Q(external_id=""),
+                name="order_external_id_unique_per_account",
+            ),
             models.CheckConstraint(
                 condition=Q(dispute_deadline__isnull=True)
                 | Q(dispute_deadline__lte=F("protection_deadline")),

@@ -23,8 +23,19 @@ class User(AbstractUser):
         _("default return address"), blank=True, help_text=_("Sellers: where buyers send returns.")
     )
 
+    # Who the marketplace knows this person as (R-API-2): its own id, unique in its account.
+    account = models.SlugField(max_length=50, blank=True)
+    external_id = models.CharField(_("marketplace id"), max_length=100, blank=True)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="user_external_id_unique_per_account",
+            ),
+        ]
 
     def __str__(self) -> str:
         full_name = self.get_full_name()
