@@ -61,8 +61,8 @@ class Order(ConcurrentTransitionMixin, models.Model):
     protection_reminder_sent_at = models.DateTimeField(null=True, blank=True)  # R-PRT-5: once
 
     # The marketplace's own id for the order, unique in its account (R-API-2, R-API-3).
-    account = models.SlugField(max_length=50, blank=True)
-    external_id = models.CharField(_("marketplace id"), max_length=100, blank=True)
+    account = models.SlugField(max_length=50, blank=True, default="", db_default="")
+    external_id = models.CharField(_("marketplace id"), max_length=100, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-paid_at"]

@@ -24,8 +24,8 @@ class User(AbstractUser):
     )
 
     # Who the marketplace knows this person as (R-API-2): its own id, unique in its account.
-    account = models.SlugField(max_length=50, blank=True)
-    external_id = models.CharField(_("marketplace id"), max_length=100, blank=True)
+    account = models.SlugField(max_length=50, blank=True, default="", db_default="")
+    external_id = models.CharField(_("marketplace id"), max_length=100, blank=True, default="", db_default="")
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
