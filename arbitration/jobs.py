@@ -7,22 +7,23 @@ from __future__ import annotations
 
 from arbitration import selectors, services
 from marketplace.actors import scheduler_user
-from marketplace.scheduling import JobResult, job, sweep
+from marketplace.scheduling import BatchTransition, JobResult, job, sweep, sweep_batches
 
 
 @job(
     "escalate_disputes",
     "Escalate disputes still open ESCALATION_AFTER_DAYS after opening (R-DSP-6)",
     async_commit=True,
+    due=selectors.disputes_due_for_escalation,
+    lag_field="deadline_at",
 )
 def escalate_disputes(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-    sweep(
-        result,
-        selectors.disputes_due_for_escalation,
-        lambda dispute: services.dispute_escalate_overdue(dispute=dispute, actor=actor),
-        batch_size=batch_size,
+    transition = BatchTransition(
+        due=selectors.disputes_due_for_escalation,
+        move=lambda rows, limit: services.disputes_escalate_overdue(rows=rows, limit=limit, actor=actor),
     )
+    sweep_batches(result, transition, batch_size=batch_size)
 
 
 @job(

@@ -41,6 +41,8 @@ from arbitration.services.disputes import (
     dispute_escalate_overdue,
     dispute_open,
     dispute_withdraw,
+    disputes_escalate,
+    disputes_escalate_overdue,
     withdrawal_warning,
 )
 from arbitration.services.messages import dispute_post_message, message_role
@@ -79,6 +81,8 @@ __all__ = [
     "dispute_request_information",
     "dispute_seller_accept",
     "dispute_withdraw",
+    "disputes_escalate",
+    "disputes_escalate_overdue",
     "message_role",
     "refund_overdue_open_complaint",
     "refund_within",
