@@ -2,7 +2,8 @@
 
 Forms check the shape of the input (a choice made, an amount that is a number); the rules
 (who may act, when, within which amounts) are the services', which raise ``DomainError``
-with a message the view shows beside the form. Amounts accept the reader's decimal comma.
+with a message the view shows beside the form (``form_refused``). Amounts accept the reader's
+decimal comma.
 """
 
 from __future__ import annotations
@@ -14,9 +15,18 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from arbitration.evidence import evidence_remaining
+from arbitration.evidence import EvidenceRejected, evidence_remaining
 from arbitration.evidence.forms import EvidenceFilesField
 from arbitration.models import Complaint, Offer, Reason, ReturnShipment, WantedResolution
+from marketplace.errors import DomainError
+
+
+def form_refused(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's refusal beside the form: a rejected file on the files field, the rest on top."""
+    if isinstance(exc, EvidenceRejected) and "files" in form.fields:
+        form.add_error("files", list(exc.messages))
+    else:
+        form.add_error(None, exc.message_text)
 
 
 def evidence_field(label=None, required: bool = False, max_files: int | None = None) -> EvidenceFilesField:
