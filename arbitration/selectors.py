@@ -1,11 +1,11 @@
-"""Read-only queries of arbitration: what the scheduler sweeps, the parties' records, what the
-buyer's and seller's pages read."""
+"""Read-only queries of arbitration: what the scheduler sweeps, the parties' records."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -156,7 +156,7 @@ def dispute_of(order: Order) -> Dispute | None:
         return None
 
 
-def turn_prefetch(prefix: str = "") -> list[str | Prefetch]:
+def turn_prefetch(prefix: str = "") -> list[str | Prefetch[str, QuerySet[InformationRequest], str]]:
     """What ``whose_turn()`` reads (the offers, the open information requests as ``open_requests``),
     fetched for a whole page at once instead of per row. ``prefix``: the path to the dispute,
     e.g. ``"dispute__"`` from orders."""
@@ -170,7 +170,10 @@ def turn_prefetch(prefix: str = "") -> list[str | Prefetch]:
     ]
 
 
-def with_prefetched_turn(dispute: Dispute | None) -> Dispute | None:
+MaybeDispute = TypeVar("MaybeDispute", bound=Dispute | None)
+
+
+def with_prefetched_turn(dispute: MaybeDispute) -> MaybeDispute:
     """Answer the dispute's "is there a pending offer, and which?" from its prefetched offers, so
     whose turn it is costs no query per row. A dispute without prefetched offers is left as it is."""
     if dispute is not None and "offers" in getattr(dispute, "_prefetched_objects_cache", {}):

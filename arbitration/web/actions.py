@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.functional import Promise
@@ -28,14 +28,16 @@ from arbitration.presentation import Availability, action_label, available_actio
 from arbitration.selectors import party_dispute_pages, with_prefetched_turn
 from arbitration.web import forms
 from marketplace.errors import DomainError
+from marketplace.web.access import AuthenticatedRequest
 
 
-def reader_dispute(request: HttpRequest, pk: int) -> tuple[Dispute, Availability]:
+def reader_dispute(request: AuthenticatedRequest, pk: int) -> tuple[Dispute, Availability]:
     """The dispute ``pk`` if the reader is its buyer or seller (else 404, R-SEC-1), with whose turn
     it is prefetched, and what the reader may do now: computed once per request."""
     dispute = get_object_or_404(party_dispute_pages(request.user), pk=pk)
     with_prefetched_turn(dispute)
-    return dispute, available_actions(dispute, request.user, information_requests=dispute.open_requests)
+    open_requests = dispute.open_requests  # type: ignore[attr-defined]  # turn_prefetch's to_attr
+    return dispute, available_actions(dispute, request.user, information_requests=open_requests)
 
 
 class DisputeActionView(View):
@@ -49,6 +51,7 @@ class DisputeActionView(View):
     action: ClassVar[str] = ""
     also_allowed_by: ClassVar[tuple[str, ...]] = ()
     form_class: ClassVar[type[django_forms.Form]] = forms.EscalateForm  # no fields; each action sets its own
+    request: AuthenticatedRequest  # behind login_required
     template_name = "arbitration/dispute_action.html"
     title: ClassVar[str | Promise] = ""  # "": the transition's own label
     intro: ClassVar[str | Promise] = ""
@@ -74,17 +77,17 @@ class DisputeActionView(View):
         return cls.form_class(data, files, **kwargs)
 
     @method_decorator(login_required)
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.dispute, self.availability = reader_dispute(request, kwargs["pk"])
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.dispute, self.availability = reader_dispute(self.request, kwargs["pk"])
         if not self.offered(self.availability.actions):
             messages.error(request, refusal(self.dispute))
             return redirect("dispute-detail", self.dispute.pk)
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self.render(self.make_form(self.dispute))
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.make_form(self.dispute, request.POST, request.FILES)
         if form.is_valid():
             try:

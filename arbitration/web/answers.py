@@ -47,6 +47,7 @@ def accept_claim_effect(dispute: Dispute) -> str:
             "buyer is refunded %(amount)s."
         ) % {"amount": format_money(order.amount, order.currency)}
     if dispute.resolution == WantedResolution.PARTIAL_REFUND:
+        assert dispute.requested_amount is not None  # a partial refund claim names its amount (R-DSP-2)
         return _(
             "The buyer is refunded %(amount)s from the held payment, you receive the remaining %(rest)s, "
             "and the dispute closes."

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django import forms as django_forms
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -106,7 +107,7 @@ class WithdrawView(DisputeActionView):
         if self.warning.needs_second_confirmation and not data.get("confirmed_despite_solicitation"):
             # The first confirmation is given; now the explicit second one, with the flagged message shown.
             self.second_step = True
-            form = self.form_class(initial={"confirmed": True})
+            form: django_forms.Form = self.form_class(initial={"confirmed": True})
             if self.request.POST.get("step") == "2":
                 form = self.make_form(self.dispute, self.request.POST)
                 form.is_valid()

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from arbitration.models import Dispute, Evidence
@@ -27,6 +27,7 @@ from arbitration.web.answers import (
 from arbitration.web.claims import AmendView, EscalateView, MessageView
 from arbitration.web.returns import ReturnAcknowledgeView, ReturnShipView
 from marketplace.selectors import order_money_trail
+from marketplace.web.access import AuthenticatedRequest
 
 # The forms the page shows inline, by their name in it (``<name>_form``); each posts to its view.
 INLINE: dict[str, type[DisputeActionView]] = {
@@ -44,18 +45,21 @@ INLINE: dict[str, type[DisputeActionView]] = {
 
 
 @login_required
-def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def dispute_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dispute, availability = reader_dispute(request, pk)
     return render(request, "arbitration/dispute_detail.html", dispute_context(request, dispute, availability))
 
 
-def dispute_context(request: HttpRequest, dispute: Dispute, availability: Availability) -> dict[str, Any]:
+def dispute_context(
+    request: AuthenticatedRequest, dispute: Dispute, availability: Availability
+) -> dict[str, Any]:
     """Everything the dispute page shows, with a form for each action the reader may take now.
 
     Reads what the case has (files, complaints, decisions …) in as few queries as it can: the
     page is the one buyers and sellers reload most.
     """
     role = availability.role
+    assert role is not None  # reader_dispute lets only the buyer and the seller in
     order = dispute.order
     # Every file of the case in one query, handed out to its message or complaint.
     evidence = list(dispute.evidence.order_by("created_at", "id"))
@@ -67,17 +71,18 @@ def dispute_context(request: HttpRequest, dispute: Dispute, availability: Availa
             files_of["complaint", item.complaint_id].append(item)
         else:
             files_of["case", None].append(item)
-    thread = list(dispute.messages.all())
-    for message in thread:
-        message.files = files_of["message", message.pk]
-    complaints = list(dispute.complaints.order_by("-opened_at")) if dispute.is_closed else []
-    for complaint in complaints:
-        complaint.files = files_of["complaint", complaint.pk]
+    # Each message and complaint with its files.
+    thread = [(message, files_of["message", message.pk]) for message in dispute.messages.all()]
+    complaints = (
+        [(c, files_of["complaint", c.pk]) for c in dispute.complaints.order_by("-opened_at")]
+        if dispute.is_closed
+        else []
+    )
     try:
         return_shipment = dispute.return_shipment
     except Dispute.return_shipment.RelatedObjectDoesNotExist:
         return_shipment = None
-    context = {
+    context: dict[str, Any] = {
         "dispute": dispute,
         "order": order,
         "role": role,

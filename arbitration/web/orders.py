@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,14 +28,14 @@ from marketplace.errors import DomainError
 from marketplace.models import ExtensionRequest, Order, Refund
 from marketplace.presentation import format_when
 from marketplace.selectors import order_money_trail
-from marketplace.web.access import party_order, refuse_unless
+from marketplace.web.access import AuthenticatedRequest, party_order, refuse_unless
 from marketplace.web.forms import ExtensionDeclineForm, ExtensionRequestForm
 
 PAGE_SIZE = 20
 
 
 @login_required
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: AuthenticatedRequest) -> HttpResponse:
     """The buyer's orders: state, protection countdown, the next thing to do."""
     orders = (
         Order.objects.filter(buyer=request.user)
@@ -58,14 +58,18 @@ def order_list(request: HttpRequest) -> HttpResponse:
     for order in page:
         dispute = with_prefetched_turn(dispute_of(order))
         step = order_next_step(
-            order, "buyer", dispute, pending_days=order.pending_days, refund_unpaid=order.refund_unpaid
+            order,
+            "buyer",
+            dispute,
+            pending_days=order.pending_days,  # type: ignore[attr-defined]  # annotated above
+            refund_unpaid=order.refund_unpaid,  # type: ignore[attr-defined]
         )
         rows.append({"order": order, "dispute": dispute, "next": step})
     return render(request, "marketplace/order_list.html", {"rows": rows, "page": page})
 
 
 @login_required
-def sales(request: HttpRequest) -> HttpResponse:
+def sales(request: AuthenticatedRequest) -> HttpResponse:
     """The seller's desk: open disputes sorted by "answer by", extension requests, other sales."""
     user = request.user
     disputes = (
@@ -75,11 +79,10 @@ def sales(request: HttpRequest) -> HttpResponse:
         .prefetch_related(*turn_prefetch())
         .order_by(F("deadline_at").asc(nulls_last=True), "pk")
     )[:200]
-    dispute_rows = [
-        {"dispute": d, "next": dispute_next_step(with_prefetched_turn(d), "seller")} for d in disputes
-    ]
+    steps = [(d, dispute_next_step(with_prefetched_turn(d), "seller")) for d in disputes]
     # Disputes waiting for the seller first, each group by its deadline.
-    dispute_rows.sort(key=lambda row: not row["next"].yours)
+    steps.sort(key=lambda row: not row[1].yours)
+    dispute_rows = [{"dispute": d, "next": step} for d, step in steps]
     extension_requests = (
         ExtensionRequest.objects.filter(order__seller=user, status=ExtensionRequest.Status.PENDING)
         .select_related("order", "order__buyer")
@@ -100,9 +103,10 @@ def sales(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def order_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     order = party_order(request, pk, "shipment", "escrow")
     role = party_of(order, request.user)
+    assert role is not None  # party_order lets only the buyer and the seller in
     dispute = dispute_of(order)
     extension_requests = list(order.extension_requests.select_related("requested_by", "answered_by"))
     pending = next((r for r in extension_requests if r.status == ExtensionRequest.Status.PENDING), None)
@@ -144,7 +148,7 @@ def _explain_no_dispute(order: Order) -> str:
 
 
 @login_required
-def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
+def dispute_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-DSP-2: reason, resolution wanted, amount for a partial refund, description, evidence."""
     order = party_order(request, pk)
     if refused := refuse_unless(
@@ -195,7 +199,7 @@ def dispute_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def safety_report_create(request: HttpRequest, pk: int) -> HttpResponse:
+def safety_report_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-SAF-1: any time, even after protection ended, with evidence."""
     order = party_order(request, pk)
     refused = refuse_unless(

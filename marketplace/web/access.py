@@ -12,8 +12,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from marketplace.actors import Party, party_of
-from marketplace.models import Order
+from marketplace.models import Order, User
 from marketplace.selectors import party_orders
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request behind ``login_required``: its user is a signed-in person, never anonymous."""
+
+    user: User
 
 
 def party_order(request: HttpRequest, pk: int, *related: str) -> Order:

@@ -19,7 +19,7 @@ from marketplace.errors import DomainError
 from marketplace.models import ExtensionRequest, Order, Refund
 from marketplace.presentation import format_when
 from marketplace.selectors import order_money_trail
-from marketplace.web.access import party_order, refuse_unless
+from marketplace.web.access import AuthenticatedRequest, party_order, refuse_unless
 from marketplace.web.forms import ConfirmReceiptForm, ExtensionDeclineForm, ExtensionRequestForm
 
 
@@ -30,7 +30,7 @@ def _buyer_order(request: HttpRequest, pk: int) -> tuple[Order, HttpResponse | N
 
 
 @login_required
-def confirm_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The buyer confirms receipt, warned first that it shortens protection (R-PRT-2)."""
     order, refused = _buyer_order(request, pk)
     if refused:
@@ -63,7 +63,7 @@ def confirm_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-PRT-4: "my protection is running out but the parcel is still in transit"."""
     order, refused = _buyer_order(request, pk)
     if refused:
@@ -119,7 +119,7 @@ def _seller_request(
 
 
 @login_required
-def extension_grant(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+def extension_grant(request: AuthenticatedRequest, pk: int, request_pk: int) -> HttpResponse:
     order, extension, refused = _seller_request(request, pk, request_pk)
     if refused:
         return refused
@@ -151,7 +151,7 @@ def extension_grant(request: HttpRequest, pk: int, request_pk: int) -> HttpRespo
 
 
 @login_required
-def extension_decline(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+def extension_decline(request: AuthenticatedRequest, pk: int, request_pk: int) -> HttpResponse:
     order, extension, refused = _seller_request(request, pk, request_pk)
     if refused:
         return refused
@@ -174,7 +174,7 @@ def extension_decline(request: HttpRequest, pk: int, request_pk: int) -> HttpRes
 
 
 @login_required
-def refund_detail(request: HttpRequest, pk: int, refund_pk: int) -> HttpResponse:
+def refund_detail(request: AuthenticatedRequest, pk: int, refund_pk: int) -> HttpResponse:
     """Every cent of a refund and the payout reference a bank asks for (R-ESC-5, R-REF-2)."""
     order = party_order(request, pk, "escrow")
     refund = get_object_or_404(Refund.objects.filter(order=order), pk=refund_pk)
