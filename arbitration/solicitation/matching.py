@@ -10,13 +10,14 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from arbitration.solicitation.intents import FLAGGING_INTENTS, Intent
 from arbitration.solicitation.normalize import text_variants
-from arbitration.solicitation.regex import CompiledPattern, PatternProblem, PatternSet, compile_pattern
+from arbitration.solicitation.regex import Part, PatternProblem, PatternSet, compile_pattern
 
 log = logging.getLogger("arbitration.solicitation")
 
@@ -29,21 +30,26 @@ def _report_unusable(name: str, pattern: str, problem: str) -> None:
     log.error("Solicitation pattern %r is skipped: %s", name, problem)
 
 
-Rows = tuple[tuple[str, str, CompiledPattern], ...]
+@dataclass(frozen=True)
+class _Set:
+    """A pattern set ready to match: every part of every usable pattern, in order, with the
+    pattern it belongs to, and the prefilter of them all."""
+
+    parts: tuple[tuple[str, str, Part], ...]  # (pattern name, intent, part)
+    prefilter: PatternSet
 
 
 @functools.lru_cache(maxsize=64)
-def _compiled(key: tuple[tuple[str, str, str], ...]) -> tuple[Rows, PatternSet]:
+def _compiled(key: tuple[tuple[str, str, str], ...]) -> _Set:
     """The usable patterns of a set and its prefilter; cached, so a message costs no compiling."""
-    usable = []
+    parts = []
     for name, pattern, intent in key:
         compiled = compile_pattern(pattern)
         if isinstance(compiled, PatternProblem):
             _report_unusable(name, pattern, str(compiled))
             continue
-        usable.append((name, intent, compiled))
-    atoms = frozenset(atom for *_, compiled in usable for atom in compiled.atoms)
-    return tuple(usable), PatternSet(atoms)
+        parts.extend((name, intent, part) for part in compiled.parts)
+    return _Set(parts=tuple(parts), prefilter=PatternSet([part for *_, part in parts]))
 
 
 def _words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -61,45 +67,37 @@ def match_patterns(text: str, patterns: Iterable[Mapping[str, Any]]) -> list[dic
     refusal in English also covers the transliterated reading of the same words).
     """
     key = tuple((row["name"], row["pattern"], row.get("intent") or Intent.OFF_PLATFORM) for row in patterns)
-    rows, prefilter = _compiled(key)
+    compiled = _compiled(key)
     variants = text_variants(text or "")
-    present = [prefilter.words_in(variant) for variant in variants]
-    exempt_words: list[tuple[int, int]] | None = None  # computed only once something matched
+    exempt: list[tuple[int, int]] | None = None  # word spans, computed once something matched
     flags: dict[str, dict[str, Any]] = {}
-    for name, intent, compiled in rows:
-        if intent not in FLAGGING_INTENTS or name in flags:
-            continue
-        for index, variant in enumerate(variants):
-            for part in compiled.parts:
-                if not part.may_match(present[index]):
+    candidates = [compiled.prefilter.candidates(variant) for variant in variants]
+    for index, variant in enumerate(variants):
+        for number in candidates[index]:
+            name, intent, part = compiled.parts[number]
+            if name in flags or intent not in FLAGGING_INTENTS:
+                continue
+            for match in part.regex.finditer(variant):
+                if match.start() == match.end():
                     continue
-                for match in part.regex.finditer(variant):
-                    if match.start() == match.end():
-                        continue
-                    if exempt_words is None:
-                        exempt_words = _exempt_words(variants, present, rows)
-                    first, last = _words(variant, match.start(), match.end())
-                    if not any(first <= e_last and e_first <= last for e_first, e_last in exempt_words):
-                        flags[name] = _flag(name, intent, match.group(), transliterated=index > 0)
-                        break
-                if name in flags:
+                if exempt is None:
+                    exempt = _exempt_words(compiled, variants, candidates)
+                first, last = _words(variant, match.start(), match.end())
+                if not any(first <= e_last and e_first <= last for e_first, e_last in exempt):
+                    flags[name] = _flag(name, intent, match.group(), transliterated=index > 0)
                     break
-            if name in flags:
-                break
     return [flags[name] for name in sorted(flags)]
 
 
-def _exempt_words(variants: tuple[str, ...], present: list[set[str]], rows: Rows) -> list[tuple[int, int]]:
+def _exempt_words(
+    compiled: _Set, variants: tuple[str, ...], candidates: list[list[int]]
+) -> list[tuple[int, int]]:
     spans = []
-    for _name, intent, compiled in rows:
-        if intent != Intent.EXEMPT:
-            continue
-        for variant, words in zip(variants, present, strict=True):
-            for part in compiled.parts:
-                if part.may_match(words):
-                    spans.extend(
-                        _words(variant, *m.span()) for m in part.regex.finditer(variant) if m.group()
-                    )
+    for variant, numbers in zip(variants, candidates, strict=True):
+        for number in numbers:
+            _name, intent, part = compiled.parts[number]
+            if intent == Intent.EXEMPT:
+                spans.extend(_words(variant, *m.span()) for m in part.regex.finditer(variant) if m.group())
     return spans
 
 

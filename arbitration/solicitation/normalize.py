@@ -27,11 +27,9 @@ import unicodedata
 
 # Invisible characters removed outright: zero-width spaces and joiners, bidi marks, embeddings,
 # overrides and isolates, word joiner, soft hyphen, BOM, Mongolian vowel separator, fillers.
-_INVISIBLE = dict.fromkeys(
-    [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0]
-    + list(range(0x200B, 0x2010))
-    + list(range(0x202A, 0x202F))
-    + list(range(0x2060, 0x2070)),
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u3164\ufeff\uffa0"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u206f]+"
 )
 # Combining marks (accents) after NFKD, except the breve of "й" (и + U+0306).
 _MARKS = re.compile(
@@ -44,7 +42,7 @@ _ACCENTED = re.compile(r"[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\u0370-\u03ff]"
 
 
 def _fold_unicode(text: str) -> str:
-    text = text.translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", text)
     if "I" in text:
         text = _CAPITAL_I_FOR_L.sub("l", text)
     if not text.isascii():
@@ -58,7 +56,7 @@ def _fold_unicode(text: str) -> str:
 def normalize_pattern(pattern: str) -> str:
     """A staff pattern in the alphabet of ``normalize``: NFKC, no invisible characters, "ё" as
     "е". Case is left to ``re.IGNORECASE`` (folding case would change escapes like ``\\W``)."""
-    pattern = unicodedata.normalize("NFKC", pattern.translate(_INVISIBLE))
+    pattern = unicodedata.normalize("NFKC", _INVISIBLE.sub("", pattern))
     return pattern.replace("ё", "е").replace("Ё", "Е")
 
 
@@ -89,7 +87,21 @@ def _join_letters(match: re.Match[str]) -> str:
 _MIXED = re.compile(
     r"[a-z][а-яєіїјѕԁһӏԛԝ]|[а-яєіїјѕԁһӏԛԝ][a-z]|[α-ω]|[^\W\d_][0-9@$]|[0-9@$][^\W\d_]|[^\W\d_][!|][^\W\d_]"
 )
-_WORD = re.compile(r"[\w@$]+(?:[!|][\w@$]+)*")  # "!" and "|" only between letters: "p!ay", not "stop!"
+_WORD = re.compile(r"[\w@$]+(?:[!|][\w@$]+)*")
+_SIGN_OR_DIGIT = re.compile(r"[0-9@$!|]")
+_LATIN_LETTER = re.compile(r"[a-z]")
+_NON_LATIN_LETTER = re.compile(r"[а-яєіїјѕԁһӏԛԝα-ω]")
+
+
+def _may_mix(text: str) -> bool:
+    """Whether a word of ``text`` may mix scripts, digits or signs (cheap scans first)."""
+    if _SIGN_OR_DIGIT.search(text) is None and (
+        text.isascii() or _LATIN_LETTER.search(text) is None or _NON_LATIN_LETTER.search(text) is None
+    ):
+        return False
+    return _MIXED.search(text) is not None  # "!" and "|" only between letters: "p!ay", not "stop!"
+
+
 _CYRILLIC_TO_LATIN = str.maketrans("авекмнорстухіјѕԁһӏԛԝ", "abekmhopctyxijsdhlqw")
 _LATIN_TO_CYRILLIC = str.maketrans("abcehkmoptxy", "авсенкмортху")
 _GREEK_TO_LATIN = str.maketrans("αβεηικμνορτυχωςσ", "abehikmvoptyxwss")
@@ -258,7 +270,7 @@ def normalize(text: str) -> str:
     text = _SPACED_LETTERS.sub(_join_letters, text)
     # A word mixing scripts, digits or signs is cleaned one by one; otherwise one regex pass
     # reads look-alike spellings of watched names.
-    text = _WORD.sub(_clean_word, text) if _MIXED.search(text) else _WATCHED_LOOKALIKE.sub(_watched, text)
+    text = _WORD.sub(_clean_word, text) if _may_mix(text) else _WATCHED_LOOKALIKE.sub(_watched, text)
     text = _SENTENCE_END.sub("\x00", text)
     text = _NOT_KEPT.sub(" ", text)
     text = _SENTENCE_MARKS.sub(". ", text)

@@ -46,18 +46,15 @@ class Part:
     regex: re.Pattern[str]
     prefilter: Prefilter
 
-    def may_match(self, words: set[str]) -> bool:
-        return all(not words.isdisjoint(group) for group in self.prefilter)
+    def may_match(self, text: str) -> bool:
+        """Whether the prefilter lets ``text`` through (slow, for one text: tests and forms)."""
+        return all(any(word in text for word in group) for group in self.prefilter)
 
 
 @dataclass(frozen=True)
 class CompiledPattern:
     regex: re.Pattern[str]  # the whole pattern
     parts: tuple[Part, ...]
-
-    @property
-    def atoms(self) -> frozenset[str]:
-        return frozenset(word for part in self.parts for group in part.prefilter for word in group)
 
     def may_match(self, text: str) -> bool:
         """Whether the prefilter lets ``text`` through (a slow check for one text; tests, forms)."""
@@ -95,12 +92,38 @@ def compile_pattern(pattern: str) -> CompiledPattern | PatternProblem:
         return PatternProblem("invalid", str(error))
     if regex.search(""):
         return PatternProblem("empty")
-    sources = [pattern] if _GLOBAL_FLAGS.match(pattern) else _alternatives(pattern)
     try:
-        parts = tuple(Part(re.compile(source, _flags(source)), _prefilter(source)) for source in sources)
+        parts = _parts(pattern)
     except re.error:  # an alternative that only compiles in context: run the whole pattern
         parts = (Part(regex, ()),)
     return CompiledPattern(regex=regex, parts=parts)
+
+
+def _parts(pattern: str) -> tuple[Part, ...]:
+    """Alternatives that need words from two groups or more ("close" and "dispute") each get a
+    part, so each is tried only where both are; the others share one part under the union of
+    their words (a separate part per alternative would cost more than it saves)."""
+    if _GLOBAL_FLAGS.match(pattern):
+        return (Part(re.compile(pattern, _flags(pattern)), _prefilter(pattern)),)
+    single: list[tuple[str, Prefilter]] = []
+    parts: list[Part] = []
+    always: list[str] = []
+    for source in _alternatives(pattern):
+        prefilter = _prefilter(source)
+        if len(prefilter) > 1:
+            parts.append(Part(re.compile(source, _flags(source)), prefilter))
+        elif prefilter:
+            single.append((source, prefilter))
+        else:
+            always.append(source)
+    for sources, prefilter in (
+        ([source for source, _p in single], (frozenset().union(*(p[0] for _s, p in single)),)),
+        (always, ()),
+    ):
+        if sources:
+            joined = "|".join(sources)
+            parts.append(Part(re.compile(joined, _flags(joined)), prefilter))
+    return tuple(parts)
 
 
 def _flags(pattern: str) -> int:
@@ -154,20 +177,45 @@ def validate_pattern(pattern: str) -> None:
 
 
 class PatternSet:
-    """One Aho-Corasick pass over a text tells which prefilter words of a whole set of patterns
-    it contains, however many patterns there are."""
+    """The parts of a whole set of patterns, and one Aho-Corasick automaton over all their
+    prefilter words: one pass over a text tells which parts may match it, however many there are.
 
-    def __init__(self, atoms: frozenset[str]) -> None:
-        self._automaton = ahocorasick.Automaton() if atoms else None
+    Each prefilter group gets a number; a word found in the text satisfies the groups it belongs
+    to, and a part may match when all its groups are satisfied.
+    """
+
+    def __init__(self, parts: list[Part]) -> None:
+        group_ids: dict[frozenset[str], int] = {}
+        self.part_groups: list[frozenset[int]] = []
+        for part in parts:
+            self.part_groups.append(
+                frozenset(group_ids.setdefault(g, len(group_ids)) for g in part.prefilter)
+            )
+        self._parts_of_group: list[list[int]] = [[] for _ in group_ids]
+        self._always = [number for number, groups in enumerate(self.part_groups) if not groups]
+        for number, groups in enumerate(self.part_groups):
+            for group in groups:
+                self._parts_of_group[group].append(number)
+        groups_of_word: dict[str, set[int]] = {}
+        for group, number in group_ids.items():
+            for word in group:
+                groups_of_word.setdefault(word, set()).add(number)
+        self._automaton = ahocorasick.Automaton() if groups_of_word else None
         if self._automaton is not None:
-            for atom in atoms:
-                self._automaton.add_word(atom, atom)
+            for word, numbers in groups_of_word.items():
+                self._automaton.add_word(word, frozenset(numbers))
             self._automaton.make_automaton()
 
-    def words_in(self, text: str) -> set[str]:
-        if self._automaton is None:
-            return set()
-        return {atom for _end, atom in self._automaton.iter(text)}
+    def candidates(self, text: str) -> list[int]:
+        """The numbers of the parts that may match ``text``, in order."""
+        satisfied: set[int] = set()
+        if self._automaton is not None:
+            for _end, numbers in self._automaton.iter(text):
+                satisfied |= numbers
+        near = set(self._always)
+        for group in satisfied:
+            near.update(self._parts_of_group[group])
+        return sorted(number for number in near if self.part_groups[number] <= satisfied)
 
 
 def _prefilter(pattern: str) -> Prefilter:
