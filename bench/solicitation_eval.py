@@ -116,9 +116,8 @@ def main(argv: list[str]) -> int:
             counts = (
                 f"TP {s.true_positives} FP {s.false_positives} TN {s.true_negatives} FN {s.false_negatives}"
             )
-            print(
-                f"   {lang}: precision {s.precision:.3f}  recall {s.recall:.3f}  (target {TARGET_SCORE})  {ok}   {counts}"
-            )
+            scores = f"precision {s.precision:.3f}  recall {s.recall:.3f}  (target {TARGET_SCORE})"
+            print(f"   {lang}: {scores}  {ok}   {counts}")
             for kind, message, flags in s.errors:
                 print(f"      {kind} [{message['lang']}, {message.get('kind', '-')}]: {message['text']}")
                 if args.verbose:
