@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from arbitration import services
 from arbitration.models import Message, SolicitationPattern
@@ -331,6 +332,8 @@ def test_R_DSP_8_flag_explanations_read_new_flags_and_old_rows_of_pattern_names(
     ]
     assert flag_explanations(old) == ["paypal", "messenger"]
     assert flag_explanations(SimpleNamespace(solicitation_patterns=[])) == []
+    with translation.override("ru"):
+        assert flag_explanations(new) == ["Уводит переписку или деньги с площадки: «в вотсап» (messenger)"]
 
 
 # --- The detector and the database --------------------------------------------------------------
