@@ -8,7 +8,9 @@ every misclassified message, and how many messages per second the matching takes
     .venv/bin/python bench/solicitation_eval.py [--verbose] [--seconds N]
 
 ``solicitation_holdout_evasion.jsonl`` is the held-out set of issue 17: written and committed
-before the detector was changed, so it was not tuned to. ``--verbose`` also prints the
+before the detector was changed. ``solicitation_check_after_tuning.jsonl`` (80 messages) was
+written after the tuning and never tuned to: the honest estimate of what a new seller writes
+(it has no target of its own; keep it untouched, or write a new one). ``--verbose`` also prints the
 normalised text and the flags of the errors. Targets: precision and recall >= 0.98 in each
 language, >= 5,000 messages/s.
 """
@@ -29,6 +31,7 @@ SETS = {
     "corpus": DATA / "solicitation_corpus.jsonl",
     "holdout": DATA / "solicitation_holdout.jsonl",
     "held-out (issue 17)": DATA / "solicitation_holdout_evasion.jsonl",
+    "check after tuning": DATA / "solicitation_check_after_tuning.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000
