@@ -87,7 +87,7 @@ def _join_letters(match: re.Match[str]) -> str:
 _MIXED = re.compile(
     r"[a-z][а-яєіїјѕԁһӏԛԝ]|[а-яєіїјѕԁһӏԛԝ][a-z]|[α-ω]|[^\W\d_][0-9@$]|[0-9@$][^\W\d_]|[^\W\d_][!|][^\W\d_]"
 )
-_WORD = re.compile(r"[\w@$]+(?:[!|][\w@$]+)*")
+_WORD = re.compile(r"[\w@$]+(?:[!|][\w@$]+)*")  # "!" and "|" only between letters: "p!ay", not "stop!"
 _SIGN_OR_DIGIT = re.compile(r"[0-9@$!|]")
 _LATIN_LETTER = re.compile(r"[a-z]")
 _NON_LATIN_LETTER = re.compile(r"[а-яєіїјѕԁһӏԛԝα-ω]")
@@ -99,7 +99,7 @@ def _may_mix(text: str) -> bool:
         text.isascii() or _LATIN_LETTER.search(text) is None or _NON_LATIN_LETTER.search(text) is None
     ):
         return False
-    return _MIXED.search(text) is not None  # "!" and "|" only between letters: "p!ay", not "stop!"
+    return _MIXED.search(text) is not None
 
 
 _CYRILLIC_TO_LATIN = str.maketrans("авекмнорстухіјѕԁһӏԛԝ", "abekmhopctyxijsdhlqw")
@@ -282,8 +282,8 @@ def normalize(text: str) -> str:
 # --- The Russian transliteration variant -----------------------------------------------------------
 
 # Russian written in Latin letters, read back: longest spellings first, then vowel + y/j/i
-# before a consonant as "й" ("zakroyte", "zakroite"), then one letter at a time. Words with
-# digits or "_" (handles, order numbers) and e-mail addresses are left as they are.
+# before a consonant as "й" ("zakroyte", "zakroite"), then one letter at a time. Handles and
+# e-mail addresses come out garbled; the patterns for them read the normalised text.
 _DIGRAPHS = (
     ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ch", "ч"), ("sh", "ш"), ("ck", "к"),
     ("yu", "ю"), ("ya", "я"), ("yo", "е"), ("ye", "е"), ("ju", "ю"), ("ja", "я"), ("jo", "е"),

@@ -518,3 +518,30 @@ def test_R_DSP_8_precision_and_recall_on_the_labelled_sets_per_language(name, la
 
     assert true_pos / (true_pos + false_pos) >= 0.98, mistakes
     assert true_pos / (true_pos + false_neg) >= 0.98, mistakes
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_the_data_migration_replaces_unedited_defaults_and_keeps_staff_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0009_solicitation_patterns_by_intent")
+    shipped_0002 = migration._shipped_before()
+    SolicitationPattern.objects.filter(name="paypal").update(pattern=shipped_0002["paypal"]["pattern"])
+    SolicitationPattern.objects.filter(name="messenger").update(pattern=r"whatsapp|zorblax", intent="close")
+    SolicitationPattern.objects.filter(name="refusal-en").delete()
+    SolicitationPattern.objects.create(name="staff-own", pattern=r"zelle")
+
+    migration.ship_patterns_by_intent(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    assert stored["paypal"].pattern == next(r for r in DEFAULT_PATTERNS if r["name"] == "paypal")["pattern"]
+    assert stored["messenger"].pattern == r"whatsapp|zorblax"  # a supervisor's edit is kept
+    assert stored["messenger"].intent == "off-platform"  # and gets its intent
+    assert stored["refusal-en"].intent == "exempt" and stored["refusal-en"].is_active
+    assert stored["staff-own"].intent == "off-platform" and stored["staff-own"].pattern == "zelle"
+
+    migration.restore_patterns_of_0002(apps, None)
+
+    assert SolicitationPattern.objects.get(name="paypal").pattern == shipped_0002["paypal"]["pattern"]
+    assert not SolicitationPattern.objects.filter(name="refusal-en").exists()
+    assert not SolicitationPattern.objects.filter(intent="exempt", is_active=True).exists()
