@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,13 +13,16 @@ from django.utils import timezone
 from marketplace import services
 from marketplace.actors import scheduler_user
 from marketplace.mail import deliver
-from marketplace.models import Notification, ReconciliationRun, Refund, User
-from marketplace.scheduling import JobResult, job, sweep
+from marketplace.models import ReconciliationRun, Refund, User
+from marketplace.scheduling import BatchTransition, JobResult, job, sweep, sweep_batches
 from marketplace.selectors import (
     ledger_reconcile,
+    notifications_unsent,
     orders_due_for_auto_extension,
     orders_due_for_protection_reminder,
     orders_due_for_release,
+    payouts_to_sync,
+    refunds_to_dispatch,
 )
 
 log = logging.getLogger("jobs")
@@ -31,21 +33,24 @@ log = logging.getLogger("jobs")
     "Auto-confirm orders whose protection ended and pay sellers after the dispute deadline "
     "(R-PRT-3, R-ESC-4)",
     async_commit=True,
+    due=orders_due_for_release,
+    lag_field="dispute_deadline",
 )
 def release_escrow(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-    sweep(
-        result,
-        orders_due_for_release,
-        lambda order: services.order_release_if_due(order=order, actor=actor),
-        batch_size=batch_size,
+    transition = BatchTransition(
+        due=orders_due_for_release,
+        move=lambda rows, limit: services.orders_release(rows=rows, limit=limit, actor=actor),
     )
+    sweep_batches(result, transition, batch_size=batch_size)
 
 
 @job(
     "auto_extend_protection",
     "Extend protection when the deadline arrives with the buyer's request unanswered (R-PRT-4)",
     async_commit=True,
+    due=orders_due_for_auto_extension,
+    lag_field="protection_deadline",
 )
 def auto_extend_protection(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
@@ -71,28 +76,31 @@ def remind_protection_ending(result: JobResult, batch_size: int) -> None:
     )
 
 
-@job("dispatch_refunds", "Send pending refunds whose on-commit task was lost (R-REF-3)")
+@job(
+    "dispatch_refunds",
+    "Send pending refunds whose on-commit task was lost (R-REF-3)",
+    due=refunds_to_dispatch,
+    lag_field="created_at",
+)
 def dispatch_refunds(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-    stale = timezone.now() - timedelta(minutes=2)
-
-    def due():
-        return Refund.objects.filter(state=Refund.State.PENDING, created_at__lte=stale)
-
     sweep(
         result,
-        due,
+        refunds_to_dispatch,
         lambda refund: bool(services.refund_send(refund=refund, actor=actor)),
         batch_size=batch_size,
     )
 
 
-@job("sync_payouts", "Record how sent payouts ended at the payment gateway (R-REF-2)")
+@job(
+    "sync_payouts",
+    "Record how sent payouts ended at the payment gateway (R-REF-2)",
+    due=payouts_to_sync,
+    lag_field="sent_at",
+)
 def sync_payouts(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-
-    def due():
-        return Refund.objects.filter(state=Refund.State.SENT, via_gateway=True)
+    due = payouts_to_sync
 
     def move(refund: Refund) -> bool:
         # Moved means: sent when locked, paid or failed now (another worker may have recorded it first).
@@ -106,12 +114,14 @@ def sync_payouts(result: JobResult, batch_size: int) -> None:
     sweep(result, due, move, batch_size=batch_size, full_row=True)
 
 
-@job("send_notifications", "Send notification emails whose on-commit task was lost (R-NTF-1)")
+@job(
+    "send_notifications",
+    "Send notification emails whose on-commit task was lost (R-NTF-1)",
+    due=notifications_unsent,
+    lag_field="created_at",
+)
 def send_notifications(result: JobResult, batch_size: int) -> None:
-    stale = timezone.now() - timedelta(minutes=5)
-
-    def due():
-        return Notification.objects.filter(sent_at__isnull=True, created_at__lte=stale, attempts__lt=10)
+    due = notifications_unsent
 
     # deliver() locks, sends and records each one itself: a failed attempt must be written down,
     # not rolled back with the sweep's transaction.

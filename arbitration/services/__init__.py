@@ -26,6 +26,7 @@ from arbitration.services.arbitration import (
     dispute_decide,
     dispute_flag_overdue,
     dispute_request_information,
+    disputes_flag_overdue,
 )
 from arbitration.services.base import CLOSED_HINT, ENDED_AT_DEADLINE, refund_within
 from arbitration.services.complaints import (
@@ -81,6 +82,7 @@ __all__ = [
     "dispute_request_information",
     "dispute_seller_accept",
     "dispute_withdraw",
+    "disputes_flag_overdue",
     "disputes_escalate",
     "disputes_escalate_overdue",
     "message_role",

@@ -138,15 +138,15 @@ def test_an_order_that_fails_does_not_stop_the_others_and_is_moved_by_the_next_r
 ):
     """R-JOB-2: a crash mid-run loses nothing; the next run finishes the work."""
     first, second, third = (_due_for_release(buyer, seller, shipped_at=START + n * SECOND) for n in range(3))
-    real_release = services.order_release_if_due
+    real_release = services.orders_release
 
-    def release_failing_for_second(*, order, actor):
-        if order.pk == second.pk:
+    def release_failing_for_second(*, rows, limit, actor):
+        if rows.filter(pk=second.pk).exists():
             raise ConnectionError("lost the database mid-run")
-        return real_release(order=order, actor=actor)
+        return real_release(rows=rows, limit=limit, actor=actor)
 
     with at(third.protection_deadline + SECOND):
-        monkeypatch.setattr(services, "order_release_if_due", release_failing_for_second)
+        monkeypatch.setattr(services, "orders_release", release_failing_for_second)
         crashed = run_job("release_escrow")
         monkeypatch.undo()
         retried = run_job("release_escrow")
