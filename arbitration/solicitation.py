@@ -51,7 +51,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import ValidationError
+from arbitration.models import SolicitationPattern
+from arbitration.models.solicitation import compile_pattern, validate_pattern
+
+# ``validate_pattern`` lives beside the model it validates (so the models never import the
+# detector); it is re-exported here, where the admin and the tests look for it.
+__all__ = ["DEFAULT_PATTERNS", "find_solicitation", "normalize", "validate_pattern"]
 
 log = logging.getLogger(__name__)
 
@@ -198,36 +203,10 @@ def normalize(text: str) -> str:
 # --- Matching ---------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1024)
-def _compile(pattern: str) -> re.Pattern[str] | str:
-    """The compiled pattern, or the reason it can't be used; cached either way, so no pattern
-    is compiled again for every message."""
-    try:
-        # Normalised text has no "ё" (it is read as "е"), so a pattern written with it must match "е".
-        regex = re.compile(pattern.replace("ё", "е").replace("Ё", "Е"), re.IGNORECASE)
-    except (re.error, TypeError, ValueError, RecursionError) as error:
-        return f"this is not a valid regular expression: {error}"
-    if regex.search(""):
-        return "this pattern matches an empty message, so it would flag every message"
-    return regex
-
-
 @functools.lru_cache(maxsize=256)
 def _report_unusable(name: str, pattern: str, problem: str) -> None:
     # Once per process and pattern, not once per message: the error log is read by people.
     log.error("Solicitation pattern %r is skipped: %s", name, problem)
-
-
-def validate_pattern(pattern: str) -> None:
-    """Raise ``ValidationError`` unless ``pattern`` is a usable solicitation pattern (R-DSP-8)."""
-    compiled = _compile(pattern)
-    if isinstance(compiled, str):
-        raise ValidationError(
-            "%(problem)s. Patterns are Python regular expressions, matched case-insensitively "
-            "on the normalised message.",
-            code="invalid_pattern",
-            params={"problem": compiled[0].upper() + compiled[1:]},
-        )
 
 
 def find_solicitation(text: str, *, patterns: Iterable[Mapping[str, str]] | None = None) -> list[str]:
@@ -237,13 +216,11 @@ def find_solicitation(text: str, *, patterns: Iterable[Mapping[str, str]] | None
     ``name`` and ``pattern`` (e.g. ``DEFAULT_PATTERNS``) to evaluate a set without a database.
     """
     if patterns is None:
-        from arbitration.models import SolicitationPattern
-
         patterns = SolicitationPattern.objects.filter(is_active=True).values("name", "pattern")
     normalised = normalize(text or "")
     found = set()
     for row in patterns:
-        compiled = _compile(row["pattern"])
+        compiled = compile_pattern(row["pattern"])
         if isinstance(compiled, str):
             _report_unusable(row["name"], row["pattern"], compiled)
             continue

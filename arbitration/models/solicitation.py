@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import functools
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_pattern(pattern: str) -> re.Pattern[str] | str:
+    """The compiled pattern, or the reason it can't be used; cached either way, so no pattern
+    is compiled again for every message."""
+    try:
+        # Normalised text has no "ё" (it is read as "е"), so a pattern written with it must match "е".
+        regex = re.compile(pattern.replace("ё", "е").replace("Ё", "Е"), re.IGNORECASE)
+    except (re.error, TypeError, ValueError, RecursionError) as error:
+        return f"this is not a valid regular expression: {error}"
+    if regex.search(""):
+        return "this pattern matches an empty message, so it would flag every message"
+    return regex
+
+
+def validate_pattern(pattern: str) -> None:
+    """Raise ``ValidationError`` unless ``pattern`` is a usable solicitation pattern (R-DSP-8)."""
+    compiled = compile_pattern(pattern)
+    if isinstance(compiled, str):
+        raise ValidationError(
+            "%(problem)s. Patterns are Python regular expressions, matched case-insensitively "
+            "on the normalised message.",
+            code="invalid_pattern",
+            params={"problem": compiled[0].upper() + compiled[1:]},
+        )
 
 
 class SolicitationPattern(models.Model):
@@ -31,6 +61,4 @@ class SolicitationPattern(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from arbitration.solicitation import validate_pattern
-
         validate_pattern(self.pattern)
