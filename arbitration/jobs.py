@@ -6,6 +6,7 @@ Each moves a case through the same service a person would use; see marketplace.s
 from __future__ import annotations
 
 from arbitration import selectors, services
+from marketplace import selectors as money_selectors
 from marketplace.actors import scheduler_user
 from marketplace.scheduling import JobResult, job, sweep
 
@@ -74,7 +75,7 @@ def flag_overdue_refunds(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
     sweep(
         result,
-        selectors.refunds_overdue,
+        money_selectors.refunds_overdue,
         lambda refund: services.refund_overdue_open_complaint(refund=refund, actor=actor),
         batch_size=batch_size,
         # No row lock here: the service locks the dispute before the refund, as every dispute

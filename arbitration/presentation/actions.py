@@ -14,7 +14,7 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import Complaint, Dispute, InformationRequest, is_arbiter
-from arbitration.services import message_role
+from arbitration.selectors import message_role
 from marketplace.actors import party_of
 from marketplace.fsm import offered_to_people, transition_label
 from marketplace.models import User

@@ -14,26 +14,13 @@ from arbitration.evidence import evidence_add
 from arbitration.models import (
     Dispute,
     Message,
-    is_arbiter,
 )
+from arbitration.selectors import message_role
 from arbitration.services.base import CLOSED_HINT, _lock_dispute
 from arbitration.solicitation import find_solicitation
-from marketplace.actors import party_of
 from marketplace.errors import DomainError
 from marketplace.models import User
 from marketplace.notifications import notify
-
-
-def message_role(dispute: Dispute, user: User) -> str | None:
-    """The role ``user`` may write in, or None. Arbiters join the thread after escalation."""
-    if dispute.is_closed:
-        return None
-    party = party_of(dispute, user)
-    if party is not None:
-        return Message.Role(party)
-    if dispute.escalation_count > 0 and is_arbiter(dispute, user):
-        return Message.Role.ARBITER
-    return None
 
 
 def _post(
