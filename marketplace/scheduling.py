@@ -26,6 +26,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -37,6 +38,8 @@ from marketplace.errors import DomainError
 from marketplace.notifications import notifications_in_batches
 
 log = logging.getLogger("jobs")
+
+_Row = TypeVar("_Row", bound=models.Model)
 
 # How many moved ids a result keeps, to print with ``run_job -v 2``.
 KEEP_MOVED_IDS = 1000
@@ -100,7 +103,9 @@ def _lock_id(name: str) -> int:
 _LOCK_CLASS = 0x4A4F4253 - 2**31
 
 
-def job(name: str, description: str, *, async_commit: bool = False):
+def job(
+    name: str, description: str, *, async_commit: bool = False
+) -> Callable[[Callable[[JobResult, int], None]], Callable[[JobResult, int], None]]:
     """Register ``func(result, batch_size)`` as the job ``name``."""
 
     def register(func: Callable[[JobResult, int], None]) -> Callable[[JobResult, int], None]:
@@ -180,6 +185,7 @@ def _job_lock(name: str, timeout: int) -> Iterator[bool]:
     if name in held:
         yield False
         return
+    release: Callable[[], object]
     if connection.vendor == "postgresql":
         lock_id = _lock_id(name)
         with connection.cursor() as cursor:
@@ -255,8 +261,8 @@ def _time_budget() -> float:
 
 def sweep(
     result: JobResult,
-    due: Callable[[], models.QuerySet],
-    move: Callable[[models.Model], bool],
+    due: Callable[[], models.QuerySet[_Row]],
+    move: Callable[[_Row], bool],
     *,
     batch_size: int,
     lock: bool = True,
@@ -301,7 +307,7 @@ def sweep(
                 return
 
 
-class _RowLock:
+class _RowLock(Generic[_Row]):
     """``SELECT … FOR UPDATE SKIP LOCKED`` of one row by primary key, with as little work as possible.
 
     It runs once per item of sweeps over hundreds of thousands of rows, so on PostgreSQL it is
@@ -309,7 +315,7 @@ class _RowLock:
     with ``ConcurrentTransitionMixin`` reads when it is instantiated); the rest is deferred.
     """
 
-    def __init__(self, model: type[models.Model], *, full_row: bool) -> None:
+    def __init__(self, model: type[_Row], *, full_row: bool) -> None:
         self.model = model
         self.full_row = full_row
         fields = [model._meta.pk] + [f for f in model._meta.concrete_fields if isinstance(f, FSMFieldMixin)]
@@ -318,12 +324,13 @@ class _RowLock:
         self.sql = None
         if connection.vendor == "postgresql" and not full_row:
             quote = connection.ops.quote_name
+            columns = [quote(f.column) for f in fields if f.column]  # the primary key's first
             self.sql = (
-                f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} = %s FOR UPDATE SKIP LOCKED"
+                f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} "
+                f"WHERE {columns[0]} = %s FOR UPDATE SKIP LOCKED"
             )
 
-    def __call__(self, pk: int) -> models.Model | None:
+    def __call__(self, pk: int) -> _Row | None:
         if self.sql is None:
             rows = self.model._default_manager.filter(pk=pk).select_for_update(skip_locked=True, of=("self",))
             return (rows if self.full_row else rows.only(*self.field_names)).first()
@@ -335,7 +342,13 @@ class _RowLock:
         return self.model.from_db(connection.alias, self.attnames, values)
 
 
-def _move_one(result: JobResult, due, move, pk: int, lock_row: _RowLock | None) -> None:
+def _move_one(
+    result: JobResult,
+    due: Callable[[], models.QuerySet[_Row]],
+    move: Callable[[_Row], bool],
+    pk: int,
+    lock_row: _RowLock[_Row] | None,
+) -> None:
     try:
         if lock_row is not None:
             with transaction.atomic():

@@ -22,6 +22,7 @@ from django.views.i18n import set_language
 from marketplace import services
 from marketplace.errors import DomainError
 from marketplace.forms import ConfirmReceiptForm, ExtensionDeclineForm, ExtensionRequestForm, SignInForm
+from marketplace.http import AuthenticatedHttpRequest
 from marketplace.models import ExtensionRequest, Order, Refund, User
 from marketplace.presentation import format_when
 from marketplace.selectors import order_money_trail, party_orders
@@ -72,7 +73,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _buyer_order(request: HttpRequest, pk: int) -> tuple[Order, HttpResponse | None]:
+def _buyer_order(request: AuthenticatedHttpRequest, pk: int) -> tuple[Order, HttpResponse | None]:
     """The order if the reader is its buyer; a refusal redirect for its seller; 404 for anyone else."""
     order = get_object_or_404(party_orders(request.user).select_related("buyer", "seller"), pk=pk)
     if order.buyer_id != request.user.pk:
@@ -82,7 +83,7 @@ def _buyer_order(request: HttpRequest, pk: int) -> tuple[Order, HttpResponse | N
 
 
 @login_required
-def confirm_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm_receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The buyer confirms receipt, warned first that it shortens protection (R-PRT-2)."""
     order, refused = _buyer_order(request, pk)
     if refused:
@@ -115,7 +116,7 @@ def confirm_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """R-PRT-4: "my protection is running out but the parcel is still in transit"."""
     order, refused = _buyer_order(request, pk)
     if refused:
@@ -149,7 +150,9 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "marketplace/extension_request.html", {"order": order, "form": form})
 
 
-def _seller_request(request: HttpRequest, pk: int, request_pk: int):
+def _seller_request(
+    request: AuthenticatedHttpRequest, pk: int, request_pk: int
+) -> tuple[Order, ExtensionRequest, HttpResponse | None]:
     order = get_object_or_404(party_orders(request.user).select_related("buyer", "seller"), pk=pk)
     extension = get_object_or_404(ExtensionRequest.objects.filter(order=order), pk=request_pk)
     if order.seller_id != request.user.pk:
@@ -166,7 +169,7 @@ def _seller_request(request: HttpRequest, pk: int, request_pk: int):
 
 
 @login_required
-def extension_grant(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+def extension_grant(request: AuthenticatedHttpRequest, pk: int, request_pk: int) -> HttpResponse:
     order, extension, refused = _seller_request(request, pk, request_pk)
     if refused:
         return refused
@@ -198,7 +201,7 @@ def extension_grant(request: HttpRequest, pk: int, request_pk: int) -> HttpRespo
 
 
 @login_required
-def extension_decline(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+def extension_decline(request: AuthenticatedHttpRequest, pk: int, request_pk: int) -> HttpResponse:
     order, extension, refused = _seller_request(request, pk, request_pk)
     if refused:
         return refused
@@ -221,7 +224,7 @@ def extension_decline(request: HttpRequest, pk: int, request_pk: int) -> HttpRes
 
 
 @login_required
-def refund_detail(request: HttpRequest, pk: int, refund_pk: int) -> HttpResponse:
+def refund_detail(request: AuthenticatedHttpRequest, pk: int, refund_pk: int) -> HttpResponse:
     """Every cent of a refund and the payout reference a bank asks for (R-ESC-5, R-REF-2)."""
     order = get_object_or_404(party_orders(request.user).select_related("buyer", "seller", "escrow"), pk=pk)
     refund = get_object_or_404(Refund.objects.filter(order=order), pk=refund_pk)

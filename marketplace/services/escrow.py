@@ -19,7 +19,7 @@ from marketplace.models import (
     Refund,
     User,
 )
-from marketplace.services.base import _ledger, _lock_escrow, _lock_order, to_money
+from marketplace.services.base import Amount, _ledger, _lock_escrow, _lock_order, to_money
 from marketplace.services.protection import _explain_not_protected, _lapse_pending_extensions
 from marketplace.services.refunds import _refund_create
 
@@ -50,7 +50,11 @@ def order_release_if_due(*, order: Order, actor: User) -> bool:
     with transaction.atomic():
         order = _lock_order(order.pk)
         now = timezone.now()
-        if order.state in Order.PROTECTED_STATES and order.protection_deadline <= now:
+        if (
+            order.state in Order.PROTECTED_STATES
+            and order.protection_deadline is not None
+            and order.protection_deadline <= now
+        ):
             pending = order.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists()
             if pending and order.auto_extended_at is None:
                 return False
@@ -58,7 +62,11 @@ def order_release_if_due(*, order: Order, actor: User) -> bool:
             order.confirmed_at = now
             order.dispute_deadline = order.dispute_deadline_for(confirmed_at=now)
             order.confirm_receipt(by=actor, description="Confirmed automatically: buyer protection ended")
-        elif not (order.state == Order.State.CONFIRMED and order.dispute_deadline <= now):
+        elif not (
+            order.state == Order.State.CONFIRMED
+            and order.dispute_deadline is not None
+            and order.dispute_deadline <= now
+        ):
             return False
         escrow = _lock_escrow(order.pk)
         _release(
@@ -97,7 +105,7 @@ class Resolution:
 
 
 def escrow_resolve(
-    *, order: Order, refund_amount, actor: User, reason: str, idempotency_key: str
+    *, order: Order, refund_amount: Amount, actor: User, reason: str, idempotency_key: str
 ) -> Resolution:
     """Settle a disputed order: refund ``refund_amount`` to the buyer, release the rest (R-REF-1).
 
@@ -111,10 +119,10 @@ def escrow_resolve(
             escrow = EscrowHold.objects.get(order_id=order.pk)
             if order.state == Order.State.COMPLETED and escrow.resolution_key == idempotency_key:
                 # A replay of the resolution that settled it (a retried request or task).
-                released = order.ledger_entries.filter(kind=LedgerEntry.Kind.RELEASE).first()
+                release = order.ledger_entries.filter(kind=LedgerEntry.Kind.RELEASE).first()
                 return Resolution(
                     order.refunds.filter(idempotency_key=idempotency_key).first(),
-                    released.amount if released else Decimal("0"),
+                    release.amount if release else Decimal("0"),
                 )
             raise DomainError(_("This order's payment has already been settled."))
         escrow = _lock_escrow(order.pk)
@@ -145,7 +153,9 @@ def escrow_resolve(
     return Resolution(refund, released)
 
 
-def seller_penalize(*, order: Order, amount, reason: str, actor: User, idempotency_key: str) -> LedgerEntry:
+def seller_penalize(
+    *, order: Order, amount: Amount, reason: str, actor: User, idempotency_key: str
+) -> LedgerEntry:
     """A penalty against the seller for this order (R-ARB-5): a ledger entry, once per key."""
     amount = to_money(amount)
     reason = reason.strip()
