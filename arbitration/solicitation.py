@@ -162,7 +162,7 @@ def _clean_word(match: re.Match[str]) -> str:
 
 def _strip_marks(text: str) -> str:
     """NFKD without accents and invisible characters, but keeping "й" (и + breve)."""
-    out = []
+    out: list[str] = []
     for c in unicodedata.normalize("NFKD", text):
         category = unicodedata.category(c)
         if category == "Cf":  # zero-width spaces and joiners, soft hyphens: "pay\u200bpal"
@@ -215,17 +215,20 @@ def find_solicitation(text: str, *, patterns: Iterable[Mapping[str, str]] | None
     ``patterns`` defaults to the active ``SolicitationPattern`` rows; pass mappings with
     ``name`` and ``pattern`` (e.g. ``DEFAULT_PATTERNS``) to evaluate a set without a database.
     """
-    if patterns is None:
-        patterns = SolicitationPattern.objects.filter(is_active=True).values("name", "pattern")
+    pairs: Iterable[tuple[str, str]] = (
+        SolicitationPattern.objects.filter(is_active=True).values_list("name", "pattern")
+        if patterns is None
+        else [(row["name"], row["pattern"]) for row in patterns]
+    )
     normalised = normalize(text or "")
     found = set()
-    for row in patterns:
-        compiled = compile_pattern(row["pattern"])
+    for name, pattern in pairs:
+        compiled = compile_pattern(pattern)
         if isinstance(compiled, str):
-            _report_unusable(row["name"], row["pattern"], compiled)
+            _report_unusable(name, pattern, compiled)
             continue
         if compiled.search(normalised):
-            found.add(row["name"])
+            found.add(name)
     return sorted(found)
 
 
