@@ -87,9 +87,6 @@ class ArbitrationCase(ConcurrentTransitionMixin, models.Model):
             self, user: User | AnonymousUser
         ) -> Iterator[Transition]: ...
 
-    def is_held_by(self, user) -> bool:
-        return self.assigned_arbiter_id is not None and self.assigned_arbiter_id == user.pk
-
 
 def case_lifecycle(*, queued, reviewing, decided) -> tuple:
     """take / release / reassign / decide for a case waiting in ``queued``, reviewed in
