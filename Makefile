@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_ENV := DJANGO_DEBUG=true
 
-.PHONY: demo test install lint format bench-data messages clean
+.PHONY: demo test install lint typecheck imports format bench-data messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,20 @@ demo: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Every static check CI runs: ruff (lint and format), mypy, the import contracts.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+# mypy with django-stubs over marketplace/ and arbitration/ (settings in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
+
+# The import contracts of ARCHITECTURE.md ([tool.importlinter] in pyproject.toml).
+imports: install
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

@@ -301,10 +301,10 @@ def refund_overdue_with_complaint(number, people):
         _send(dispute)
     with days_ago(settings.REFUND_DEADLINE_DAYS + 2):
         dispute.refresh_from_db()
-        money.refund_sync_with_gateway(refund=dispute.refund, actor=scheduler_user())
-    services.refund_overdue_open_complaint(
-        refund=Refund.objects.get(pk=dispute.refund_id), actor=scheduler_user()
-    )
+        refund = dispute.refund
+        assert refund is not None, "accepting the claim refunds the buyer"
+        money.refund_sync_with_gateway(refund=refund, actor=scheduler_user())
+    services.refund_overdue_open_complaint(refund=Refund.objects.get(pk=refund.pk), actor=scheduler_user())
 
 
 @scenario("DEMO-2012")

@@ -1,4 +1,4 @@
-"""Read-only queries of arbitration: what the scheduler sweeps, the parties' records."""
+"""Read-only queries of arbitration: what the scheduler sweeps, who may write, the parties' records."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from arbitration.models import Dispute, InformationRequest, Offer
-from marketplace.models import LedgerEntry, Order, Refund, User
+from arbitration.models import Dispute, InformationRequest, Message, Offer, is_arbiter
+from marketplace.actors import party_of
+from marketplace.models import LedgerEntry, Order, User
 
 # --- What the scheduler sweeps (R-JOB-1); each uses the (state, deadline_at) index ----------
 
@@ -51,10 +52,19 @@ def disputes_decision_overdue(now: datetime | None = None) -> QuerySet[Dispute]:
     )
 
 
-def refunds_overdue(now: datetime | None = None) -> QuerySet[Refund]:
-    from marketplace.selectors import refunds_overdue as money_refunds_overdue
+# --- Who may write in a dispute's thread (R-DSP-7) ---------------------------------------------
 
-    return money_refunds_overdue(now)
+
+def message_role(dispute: Dispute, user: User) -> str | None:
+    """The role ``user`` may write in, or None. Arbiters join the thread after escalation."""
+    if dispute.is_closed:
+        return None
+    party = party_of(dispute, user)
+    if party is not None:
+        return Message.Role(party)
+    if dispute.escalation_count > 0 and is_arbiter(dispute, user):
+        return Message.Role.ARBITER
+    return None
 
 
 # --- The parties' records (R-ARB-3, R-ARB-5) ------------------------------------------------

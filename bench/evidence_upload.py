@@ -33,6 +33,7 @@ import http.client
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -178,16 +179,31 @@ if __name__ != "__main__":
 # --- The client (this process) --------------------------------------------------------------
 
 
+def _box(kind: bytes, payload: bytes = b"") -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def _full_box(kind: bytes, payload: bytes = b"") -> bytes:
+    return _box(kind, b"\x00\x00\x00\x00" + payload)
+
+
+def _phone_mp4_header() -> bytes:
+    """``ftyp`` and a ``moov`` with one video track and the place it was recorded, where phones
+    write it (``udta/©xyz``): what the rendition must blank."""
+    place = b"+55.7539+037.6208/"
+    track = _box(
+        b"trak",
+        _full_box(b"tkhd", bytes(80))
+        + _box(b"mdia", _full_box(b"mdhd", bytes(20)) + _full_box(b"hdlr", bytes(4) + b"vide" + bytes(13))),
+    )
+    location = _box(b"udta", _box(b"\xa9xyz", struct.pack(">HH", len(place), 0x15C7) + place))
+    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 0x200) + b"isomiso2avc1mp41")
+    return ftyp + _box(b"moov", _full_box(b"mvhd", bytes(96)) + track + location)
+
+
 def make_video(path: Path, size: int) -> None:
     """An MP4 of exactly ``size`` bytes: ftyp, moov (with a location, like a phone's), mdat."""
-    import struct
-
-    sys.path.insert(0, str(ROOT))
-    from tests.evidence.files import mp4
-
-    head = mp4(mdat=b"")  # ftyp + moov + an empty mdat header
-    header, mdat_header = head[:-8], head[-8:]
-    assert mdat_header[4:] == b"mdat"
+    header = _phone_mp4_header()
     filler = size - len(header) - 8
     block = os.urandom(MB)  # incompressible, like encoded video
     with path.open("wb") as out:

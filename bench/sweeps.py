@@ -17,7 +17,7 @@ Targets (issue 5): at least 1,000 disputes/s per worker, and at most 5x the bare
 
 The data live in a fresh database, ``<DATABASE_URL's name>_bench``, created with the
 migrations and dropped at the end (``--keep`` keeps it). Rows are generated with
-``bulk_create`` (tests/scheduler/bulk.py): setup only, services are bypassed. Notification
+``bulk_create`` (arbitration/bulk.py): setup only, services are bypassed. Notification
 emails are queued to an in-memory broker and not sent: sending mail is another task.
 """
 
@@ -50,11 +50,11 @@ from django.contrib.contenttypes.models import ContentType  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from arbitration import bulk  # noqa: E402
 from arbitration.models import Dispute  # noqa: E402
 from marketplace.actors import scheduler_user  # noqa: E402
 from marketplace.models import Order  # noqa: E402
 from marketplace.scheduling import run_job  # noqa: E402
-from tests.scheduler import bulk  # noqa: E402
 
 TARGET_PER_SECOND = 1000
 TARGET_RATIO = 5.0

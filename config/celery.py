@@ -12,6 +12,9 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from django.conf import settings
+
+from config.schedule import beat_schedule
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -21,17 +24,13 @@ app.autodiscover_tasks()
 
 
 @app.on_after_configure.connect
-def _install_beat_schedule(sender: Celery, **kwargs) -> None:
-    # Read here, not at import: this module is imported before Django's settings are.
-    from django.conf import settings
-
-    from config.schedule import beat_schedule
-
+def _install_beat_schedule(sender: Celery, **kwargs: object) -> None:
+    # Settings are read here, not at import: this module is imported before they are configured.
     sender.conf.beat_schedule = beat_schedule(getattr(settings, "JOB_INTERVAL_SECONDS", 0))
 
 
 @app.on_after_configure.connect
-def _prepare_filesystem_broker(sender: Celery, **kwargs) -> None:
+def _prepare_filesystem_broker(sender: Celery, **kwargs: object) -> None:
     # kombu's filesystem transport does not create its folders.
     options = sender.conf.broker_transport_options or {}
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):

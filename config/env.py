@@ -21,9 +21,6 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def str(self, name: str, default: str) -> str:
-        return self.environ.get(name, default)
-
     def bool(self, name: str, default: bool) -> bool:
         raw = self.environ.get(name)
         if raw is None:
@@ -53,7 +50,7 @@ class Env:
             return default
         return [item.strip() for item in raw.split(",") if item.strip()]
 
-    def database(self, name: str, default: str) -> dict:
+    def database(self, name: str, default: str) -> dj_database_url.DBConfig:
         raw = self.environ.get(name, default)
         try:
             config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
@@ -78,3 +75,7 @@ class Env:
                 f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)}, got {raw!r}."
             )
         return raw
+
+    # Last in the class: a method named ``str`` shadows the builtin for the annotations after it.
+    def str(self, name: str, default: str) -> str:
+        return self.environ.get(name, default)

@@ -6,7 +6,9 @@ DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and the storage variables (see README
 """
 
 from pathlib import Path
+from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import Env
@@ -81,6 +83,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Failed sign-ins are counted in the shared cache (Redis via REDIS_URL in production) per
+# username and per client address; at the limit, sign-in is paused until the window ends
+# (R-SEC-3). The address limit is higher because many people can share one address (mobile
+# carriers, offices).
+AUTHENTICATION_BACKENDS = ["marketplace.login_limits.RateLimitedModelBackend"]
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
 
 # Shared cache: login rate limits and job guards must be shared between processes in
 # production, so REDIS_URL points it at Redis; the demo uses local memory.
@@ -106,12 +116,23 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # files reach users only through permission-checked views (R-EVD-3).
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", "local")
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private-media")))
+_default_storage: dict[str, Any]
 if STORAGE_BACKEND == "local":
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     }
 elif STORAGE_BACKEND == "s3":
+    from boto3.s3.transfer import TransferConfig
+
+    # Bounded memory per transfer: 4 threads and at most 4 parts of 8 MB read ahead into memory
+    # (s3transfer's default is 10 parts: 80 MB per upload), and a file opened from S3 (to make a
+    # rendition) spills to disk past 8 MB instead of staying in memory.
+    _evidence_transfer = TransferConfig(
+        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=4
+    )
+    _evidence_transfer.max_in_memory_upload_chunks = 4
+    _evidence_transfer.max_in_memory_download_chunks = 4
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -124,27 +145,37 @@ elif STORAGE_BACKEND == "s3":
             "querystring_auth": True,  # presigned URLs only
             "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", 60, minimum=1),
             "file_overwrite": False,
+            "transfer_config": _evidence_transfer,
+            "max_memory_size": 8 * 1024 * 1024,
+            # Presigned links signed with SigV4 (botocore still presigns S3 with the deprecated
+            # SigV2 unless told; new AWS regions refuse it), so X-Amz-Expires bounds the link's life.
+            "signature_version": "s3v4",
         },
     }
 else:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', got {STORAGE_BACKEND!r}.")
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# Email: console by default; SMTP when EMAIL_HOST is set.
+# Email: console by default, SMTP when EMAIL_HOST is set; EMAIL_BACKEND may name any Django
+# backend (the Celery integration test uses the file-based one with EMAIL_FILE_PATH). A hung
+# mail server must not hold a worker and a row lock forever, hence the timeout.
 EMAIL_HOST = env.str("EMAIL_HOST", "")
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env.int("EMAIL_PORT", 587, minimum=1)
     EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", True)
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Buyer Protection <protection@marketplace.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", [])
@@ -157,6 +188,7 @@ CELERY_BROKER_URL = env.url(
     "filesystem://localhost/",
     schemes=("filesystem", "redis", "rediss", "memory", "amqp"),
 )
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any]
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
@@ -170,15 +202,35 @@ else:
     # Redis redelivers a task not acknowledged within the visibility timeout; jobs finish well
     # inside it (see the time limits below), so a slow job is never run twice by redelivery.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With acks_late, a task running when the broker connection drops is cancelled and redelivered
+# rather than finishing unacknowledged (Celery 5.1+ recommends it; every task is idempotent).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", 900, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+
+# Scheduled jobs (R-JOB-1, R-JOB-2), the beat schedule itself is config/schedule.py.
+# Jobs work in bounded batches.
+JOB_BATCH_SIZE = env.int("JOB_BATCH_SIZE", 500, minimum=1)
+# A beat tick with more than a batch due asks for up to this many runs of the job at once, so
+# that many workers share the sweep (each claims different rows); 1 keeps one run per tick.
+JOB_FANOUT = env.int("JOB_FANOUT", 4, minimum=1)
+# Every interval entry of the schedule runs every JOB_INTERVAL_SECONDS instead of its own
+# interval when this is set (the Celery integration test uses 1); 0 keeps the schedule.
+JOB_INTERVAL_SECONDS = env.int("JOB_INTERVAL_SECONDS", 0, minimum=0)
+# A sweep stops taking new items after this many seconds (0: 80% of the soft time limit) and
+# the next run continues, so Celery's time limits never cut a job mid-item.
+JOB_TIME_BUDGET_SECONDS = env.int("JOB_TIME_BUDGET_SECONDS", 0, minimum=0)
+# Deadline sweeps commit with synchronous_commit=off on PostgreSQL; see
+# marketplace.scheduling.set_local_async_commit for why that is safe. false: every commit waits for disk.
+JOB_ASYNC_COMMIT = env.bool("JOB_ASYNC_COMMIT", True)
 
 # Deadlines (SPEC §14). Days unless the name says otherwise; all overridable from the environment.
 BUYER_PROTECTION_DAYS = env.int("BUYER_PROTECTION_DAYS", 60, minimum=1)  # R-PRT-1
@@ -191,22 +243,53 @@ ARBITER_DECISION_DAYS = env.int("ARBITER_DECISION_DAYS", 5, minimum=1)  # R-ARB-
 REFUND_DEADLINE_DAYS = env.int("REFUND_DEADLINE_DAYS", 60, minimum=1)  # R-REF-2
 RETURN_SHIP_DAYS = env.int("RETURN_SHIP_DAYS", 10, minimum=1)  # R-RET-1
 RETURN_CONFIRM_DAYS = env.int("RETURN_CONFIRM_DAYS", 15, minimum=1)  # R-RET-2
-RETURN_REMINDER_DAYS = env.int(
-    "RETURN_REMINDER_DAYS", 3, minimum=0
-)  # R-RET-1: remind before the ship-by date
-INFORMATION_REQUEST_DAYS = env.int(
-    "INFORMATION_REQUEST_DAYS", 3, minimum=1
-)  # R-ARB-6: default time to answer
+# R-RET-1: remind the buyer this many days before the ship-by date.
+RETURN_REMINDER_DAYS = env.int("RETURN_REMINDER_DAYS", 3, minimum=0)
+# R-ARB-6: the default time to answer an arbiter's question.
+INFORMATION_REQUEST_DAYS = env.int("INFORMATION_REQUEST_DAYS", 3, minimum=1)
 
 # Payouts (R-REF-3): the adapter class, and how long the simulated gateway takes to settle.
 PAYOUT_GATEWAY = env.str("PAYOUT_GATEWAY", "marketplace.gateways.SimulatedGateway")
 SIMULATED_GATEWAY_SETTLE_SECONDS = env.int("SIMULATED_GATEWAY_SETTLE_SECONDS", 30, minimum=0)
 
-# Jobs work in bounded batches (R-JOB-2).
-JOB_BATCH_SIZE = env.int("JOB_BATCH_SIZE", 500, minimum=1)
-# A beat tick with more than a batch due asks for up to this many runs of the job at once, so
-# that many workers share the sweep (each claims different rows); 1 keeps one run per tick.
-JOB_FANOUT = env.int("JOB_FANOUT", 4, minimum=1)
+# Evidence files (R-EVD-2): per-type size limits in MB and files per dispute.
+EVIDENCE_MAX_IMAGE_MB = env.int("EVIDENCE_MAX_IMAGE_MB", 15, minimum=1)
+EVIDENCE_MAX_VIDEO_MB = env.int("EVIDENCE_MAX_VIDEO_MB", 200, minimum=1)
+EVIDENCE_MAX_PDF_MB = env.int("EVIDENCE_MAX_PDF_MB", 20, minimum=1)
+EVIDENCE_MAX_FILES_PER_DISPUTE = env.int("EVIDENCE_MAX_FILES_PER_DISPUTE", 30, minimum=1)
+# An image may have this many pixels (width × height); animations share the budget over all
+# frames. Bigger ones are refused before decoding.
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
+# ... and may take this many MB once decoded: width × height × bands (3 for colour, 4 with
+# transparency; every frame of an animation counts 4). 150 lets a 50-megapixel colour photo in
+# and bounds what one check or rendition may hold.
+EVIDENCE_MAX_DECODED_MB = env.int("EVIDENCE_MAX_DECODED_MB", 150, minimum=1)
+EVIDENCE_THUMBNAIL_PX = env.int("EVIDENCE_THUMBNAIL_PX", 400, minimum=16)
+# How local evidence files leave the server after the permission check (R-EVD-3): "none"
+# (Django streams them), "x-accel" (nginx: an `internal` location at EVIDENCE_SENDFILE_PREFIX
+# aliased to PRIVATE_MEDIA_ROOT) or "x-sendfile" (Apache mod_xsendfile, lighttpd).
+EVIDENCE_SENDFILE = env.str("EVIDENCE_SENDFILE", "none")
+if EVIDENCE_SENDFILE not in ("none", "x-accel", "x-sendfile"):
+    raise ImproperlyConfigured(
+        f"EVIDENCE_SENDFILE must be none, x-accel or x-sendfile, got {EVIDENCE_SENDFILE!r}."
+    )
+EVIDENCE_SENDFILE_PREFIX = env.str("EVIDENCE_SENDFILE_PREFIX", "/protected-evidence/")
+# S3: the presigned link a permitted user is redirected to lives this many seconds.
+EVIDENCE_URL_EXPIRE_SECONDS = env.int("EVIDENCE_URL_EXPIRE_SECONDS", 60, minimum=1)
+
+# Uploads stream: a request up to FILE_UPLOAD_MAX_MEMORY_SIZE is kept in memory, anything larger
+# goes to a temporary file on disk in 64 KB chunks (R-EVD-3). A file past the largest evidence
+# limit stops being written at all (EvidenceUploadHandler keeps its first bytes only), so the
+# form says "too large" instead of the disk filling up.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "arbitration.evidence.uploads.EvidenceUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=0)
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", "") or None  # None: the system's temp folder
+# More files than a case can hold are refused by Django before parsing (HTTP 400); below that
+# the upload field explains the per-dispute count.
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_DISPUTE + 20
 
 # Production hardening; `manage.py check --deploy` is clean with DJANGO_DEBUG=false (R-SEC-3).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -231,97 +314,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-
-# Evidence files (R-EVD-2): per-type size limits in MB and files per dispute.
-EVIDENCE_MAX_IMAGE_MB = env.int("EVIDENCE_MAX_IMAGE_MB", 15, minimum=1)
-EVIDENCE_MAX_VIDEO_MB = env.int("EVIDENCE_MAX_VIDEO_MB", 200, minimum=1)
-EVIDENCE_MAX_PDF_MB = env.int("EVIDENCE_MAX_PDF_MB", 20, minimum=1)
-EVIDENCE_MAX_FILES_PER_DISPUTE = env.int("EVIDENCE_MAX_FILES_PER_DISPUTE", 30, minimum=1)
-
-
-# --- Scheduler and notifications (issue 5; owned by the scheduler work, read from the env) ---
-# Beat: every interval entry of config/schedule.py runs every JOB_INTERVAL_SECONDS instead of
-# its own interval when this is set (the Celery integration test uses 1); 0 keeps the schedule.
-JOB_INTERVAL_SECONDS = env.int("JOB_INTERVAL_SECONDS", 0, minimum=0)
-# A sweep stops taking new items after this many seconds (0: 80% of the soft time limit) and
-# the next run continues, so Celery's time limits never cut a job mid-item.
-JOB_TIME_BUDGET_SECONDS = env.int("JOB_TIME_BUDGET_SECONDS", 0, minimum=0)
-# Deadline sweeps commit with synchronous_commit=off on PostgreSQL; see
-# marketplace.scheduling._async_commit for why that is safe. false: every commit waits for disk.
-JOB_ASYNC_COMMIT = env.bool("JOB_ASYNC_COMMIT", True)
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# With acks_late, a task running when the broker connection drops is cancelled and redelivered
-# rather than finishing unacknowledged (Celery 5.1+ recommends it; every task is idempotent).
-CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-# Email: EMAIL_BACKEND may name any Django backend (the integration test uses the file-based
-# one with EMAIL_FILE_PATH); a hung mail server must not hold a worker and a row lock forever.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", EMAIL_BACKEND)
-EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 30, minimum=1)
-
-
-# --- Issue 7 (buyer and seller pages): login rate limiting (R-SEC-3) ------------------------
-# Failed sign-ins are counted in the shared cache (Redis via REDIS_URL in production) per
-# username and per client address; at the limit, sign-in is paused until the window ends.
-# The address limit is higher because many people can share one address (mobile carriers, offices).
-AUTHENTICATION_BACKENDS = ["marketplace.login_limits.RateLimitedModelBackend"]
-LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 5, minimum=1)
-LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)
-LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
-
-
-# --- Evidence uploads and serving (issue 8: arbitration/evidence/) ------------------------
-# Uploads stream: a request up to FILE_UPLOAD_MAX_MEMORY_SIZE is kept in memory, anything larger
-# goes to a temporary file on disk in 64 KB chunks (R-EVD-3). A file past the largest evidence
-# limit stops being written at all (EvidenceUploadHandler keeps its first bytes only), so the
-# form says "too large" instead of the disk filling up.
-FILE_UPLOAD_HANDLERS = [
-    "django.core.files.uploadhandler.MemoryFileUploadHandler",
-    "arbitration.evidence.uploads.EvidenceUploadHandler",
-]
-FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=0)
-FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", "") or None  # None: the system's temp folder
-# More files than a case can hold are refused by Django before parsing (HTTP 400); below that
-# the upload field explains the per-dispute count.
-DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_DISPUTE + 20
-# An image may have this many pixels (width × height); animations share the budget over all
-# frames. Bigger ones are refused before decoding (R-EVD-2).
-EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", 50_000_000, minimum=1)
-# ... and may take this many MB once decoded: width × height × bands (3 for colour, 4 with
-# transparency; every frame of an animation counts 4). 150 lets a 50-megapixel colour photo in
-# and bounds what one check or rendition may hold (issue 13).
-EVIDENCE_MAX_DECODED_MB = env.int("EVIDENCE_MAX_DECODED_MB", 150, minimum=1)
-EVIDENCE_THUMBNAIL_PX = env.int("EVIDENCE_THUMBNAIL_PX", 400, minimum=16)
-# How local evidence files leave the server after the permission check: "none" (Django streams
-# them), "x-accel" (nginx: an `internal` location at EVIDENCE_SENDFILE_PREFIX aliased to
-# PRIVATE_MEDIA_ROOT) or "x-sendfile" (Apache mod_xsendfile, lighttpd).
-EVIDENCE_SENDFILE = env.str("EVIDENCE_SENDFILE", "none")
-if EVIDENCE_SENDFILE not in ("none", "x-accel", "x-sendfile"):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured(
-        f"EVIDENCE_SENDFILE must be none, x-accel or x-sendfile, got {EVIDENCE_SENDFILE!r}."
-    )
-EVIDENCE_SENDFILE_PREFIX = env.str("EVIDENCE_SENDFILE_PREFIX", "/protected-evidence/")
-# S3: the presigned link a permitted user is redirected to lives this many seconds.
-EVIDENCE_URL_EXPIRE_SECONDS = env.int("EVIDENCE_URL_EXPIRE_SECONDS", 60, minimum=1)
-if STORAGE_BACKEND == "s3":
-    from boto3.s3.transfer import TransferConfig
-
-    # Bounded memory per transfer: 4 threads and at most 4 parts of 8 MB read ahead into memory
-    # (s3transfer's default is 10 parts: 80 MB per upload), and a file opened from S3 (to make a
-    # rendition) spills to disk past 8 MB instead of staying in memory.
-    _evidence_transfer = TransferConfig(
-        multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, max_concurrency=4
-    )
-    _evidence_transfer.max_in_memory_upload_chunks = 4
-    _evidence_transfer.max_in_memory_download_chunks = 4
-    STORAGES["default"]["OPTIONS"]["transfer_config"] = _evidence_transfer
-    STORAGES["default"]["OPTIONS"]["max_memory_size"] = 8 * 1024 * 1024
-    # Presigned links signed with SigV4 (botocore still presigns S3 with the deprecated SigV2
-    # unless told; new AWS regions refuse it), so X-Amz-Expires bounds the link's life.
-    STORAGES["default"]["OPTIONS"]["signature_version"] = "s3v4"
-# --- end of the evidence block ----------------------------------------------------------------
 # Sessions read from the shared cache first (one Redis round trip instead of a database query on
 # every page); never with the per-process local-memory cache, where a signed-out session could
 # live on in another process's cache.

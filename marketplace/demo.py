@@ -13,15 +13,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from marketplace import services
 from marketplace.actors import scheduler_user
-from marketplace.models import Order, TrackingEvent
-
-User = get_user_model()
+from marketplace.models import Order, TrackingEvent, User
 
 PEOPLE = {
     # username: (first name, last name, staff?, superuser?, groups, language)

@@ -9,25 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django_fsm_log.models import StateLog
 
+# A label: a lazy translation (``gettext_lazy``) or None.
+Label = str | Promise | None
 
-def labels(action=None, done=None) -> dict:
+
+def labels(action: Label = None, done: Label = None) -> dict[str, Label]:
     """A transition's ``custom``: its button label (None: never offered) and its past tense."""
     return {"action": action, "done": done}
 
 
-def _transition_custom(model: type[models.Model], name: str) -> dict:
+def _transition_custom(model: type[models.Model], name: str) -> dict[str, Any]:
     method = getattr(model, name, None)
     meta = getattr(method, "_django_fsm", None)
     if meta is None:
         return {}
     for transition in meta.transitions.values():
-        return transition.custom
+        custom: dict[str, Any] = transition.custom
+        return custom
     return {}
 
 
@@ -51,7 +57,7 @@ def record_transitions(
     *,
     name: str,
     target: str,
-    by,
+    by: models.Model | None,
     description: str = "",
     at: datetime | None = None,
 ) -> None:

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from marketplace.models import SimulatedPayout
 
 PayoutStatus = Literal["processing", "paid", "failed"]
 
@@ -57,8 +59,6 @@ class SimulatedGateway:
     def send_payout(
         self, *, idempotency_key: str, amount: Decimal, currency: str, destination: str
     ) -> PayoutResult:
-        from marketplace.models import SimulatedPayout
-
         existing = self._lookup(idempotency_key)
         if existing is not None:
             return existing
@@ -76,17 +76,16 @@ class SimulatedGateway:
                 )
         except IntegrityError:
             pass  # the same key was sent concurrently: the first payout stands
-        return self._lookup(idempotency_key)
+        return self._settle(SimulatedPayout.objects.get(idempotency_key=idempotency_key))
 
     def get_payout(self, *, idempotency_key: str) -> PayoutResult | None:
         return self._lookup(idempotency_key)
 
     def _lookup(self, idempotency_key: str) -> PayoutResult | None:
-        from marketplace.models import SimulatedPayout
-
         payout = SimulatedPayout.objects.filter(idempotency_key=idempotency_key).first()
-        if payout is None:
-            return None
+        return None if payout is None else self._settle(payout)
+
+    def _settle(self, payout: SimulatedPayout) -> PayoutResult:
         if payout.status == SimulatedPayout.Status.PROCESSING and timezone.now() >= payout.settles_at:
             declined = payout.destination.replace(" ", "").endswith(self.DECLINED_SUFFIX)
             payout.status = SimulatedPayout.Status.FAILED if declined else SimulatedPayout.Status.PAID
@@ -96,7 +95,7 @@ class SimulatedGateway:
             )
         return PayoutResult(
             reference=payout.reference,
-            status=payout.status,
+            status=cast(PayoutStatus, payout.status),  # SimulatedPayout.Status has exactly these values
             amount=payout.amount,
             currency=payout.currency,
             failure_reason=payout.failure_reason,
@@ -104,8 +103,9 @@ class SimulatedGateway:
 
 
 @cache
-def _gateway_class(path: str) -> type:
-    return import_string(path)
+def _gateway_class(path: str) -> type[PayoutGateway]:
+    gateway: type[PayoutGateway] = import_string(path)
+    return gateway
 
 
 def get_gateway() -> PayoutGateway:

@@ -11,17 +11,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.urls import reverse
 from django.utils import formats, numberformat, timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
 from marketplace.fsm import transition_label
+from marketplace.models import Order, User
 
 # --- Money and moments ------------------------------------------------------------------------
 
@@ -31,7 +34,7 @@ PATTERNS = {"en": "{sign}{symbol}{number}", "ru": "{sign}{number}\u00a0{symbol}"
 
 
 @functools.cache
-def _number_format(language: str) -> tuple:
+def _number_format(language: str) -> tuple[Any, ...]:
     """The language's decimal separator, grouping and thousands separator (read once per language)."""
     return tuple(
         formats.get_format(name, lang=language)
@@ -39,7 +42,7 @@ def _number_format(language: str) -> tuple:
     )
 
 
-def format_money(amount, currency: str = "") -> str:
+def format_money(amount: Decimal | int | float | str | None, currency: str = "") -> str:
     """The one money formatter: "$1,490.00" (en) or "1 490,00 $" (ru), every cent shown, grouped
     by thousands with the reader's separators; "—" for no amount."""
     if amount is None or amount == "":
@@ -65,6 +68,10 @@ def format_money(amount, currency: str = "") -> str:
     )
 
 
+# How the reader sees the person who acted: a name for staff, a role for the parties.
+Actor = Callable[[User | None], str]
+
+
 def format_when(moment: datetime | None, *, zone: bool = True) -> str:
     """A moment in the reader's language and time zone ("4 April 2025, 09:00 UTC")."""
     if moment is None:
@@ -74,7 +81,7 @@ def format_when(moment: datetime | None, *, zone: bool = True) -> str:
     return f"{text} {local.tzname()}" if zone else text
 
 
-def person_name(user, viewer=None) -> str:
+def person_name(user: User | None, viewer: User | None = None) -> str:
     """A person as staff read them: the name, "(you)" for the reader, "Scheduler" for the system."""
     if user is None:
         return "—"
@@ -84,7 +91,7 @@ def person_name(user, viewer=None) -> str:
     return _("%(name)s (you)") % {"name": name} if viewer is not None and viewer.pk == user.pk else name
 
 
-def staff_actor(viewer):
+def staff_actor(viewer: User | None) -> Actor:
     """How staff read who acted in a timeline: names, "(you)", "Scheduler"."""
     return lambda user: person_name(user, viewer)
 
@@ -92,18 +99,18 @@ def staff_actor(viewer):
 # --- Admin bits (styles in static/admin_ext/admin.css) ------------------------------------------
 
 
-def badge(text, kind: str = "neutral", title: str = ""):
+def badge(text: object, kind: str = "neutral", title: str = "") -> SafeString:
     """A small coloured label."""
     return format_html('<span class="ax-badge ax-{}" title="{}">{}</span>', kind, title, text)
 
 
-def state_badge(obj, field: str = "state"):
+def state_badge(obj: Model, field: str = "state") -> SafeString:
     value = getattr(obj, field)
     label = getattr(obj, f"get_{field}_display")()
     return badge(label, f"state-{value}")
 
 
-def due_badge(due_at, *, done: bool = False, now=None):
+def due_badge(due_at: datetime | None, *, done: bool = False, now: datetime | None = None) -> str:
     """'in 3 days' / '2 days overdue' next to a deadline; hours when it is less than a day away."""
     if due_at is None or done:
         return ""
@@ -120,7 +127,7 @@ def due_badge(due_at, *, done: bool = False, now=None):
     return badge(text, "due-soon" if seconds < 3 * 86400 else "neutral")
 
 
-def admin_url(obj, action: str = "change") -> str:
+def admin_url(obj: Model, action: str = "change") -> str:
     meta = obj._meta
     return reverse(f"admin:{meta.app_label}_{meta.model_name}_{action}", args=[obj.pk])
 
@@ -141,20 +148,23 @@ class TimelineEntry:
     kind: str = ""
 
 
-Actor = Callable[[object], str]  # how the reader sees the person who acted
+def _keep_all(log: StateLog) -> bool:
+    return False
 
 
-def transition_entries(objects: Iterable, *, actor: Actor, skip=lambda log: False) -> list[TimelineEntry]:
+def transition_entries(
+    objects: Iterable[Model | None], *, actor: Actor, skip: Callable[[StateLog], bool] = _keep_all
+) -> list[TimelineEntry]:
     """Every recorded transition of ``objects`` (who, when, from what to what), in one query."""
-    objects = [obj for obj in objects if obj is not None and obj.pk is not None]
-    models = {type(obj) for obj in objects}
+    saved = [obj for obj in objects if obj is not None and obj.pk is not None]
+    models = {type(obj) for obj in saved}
     types = ContentType.objects.get_for_models(*models) if models else {}
     condition = Q(pk__in=[])
-    for obj in objects:
+    for obj in saved:
         condition |= Q(content_type=types[type(obj)], object_id=obj.pk)
     model_of = {ct.pk: model for model, ct in types.items()}
     logs = (
-        StateLog.objects.filter(condition).select_related("by").order_by("timestamp", "id") if objects else []
+        StateLog.objects.filter(condition).select_related("by").order_by("timestamp", "id") if saved else []
     )
     entries = []
     for log in logs:
@@ -164,7 +174,7 @@ def transition_entries(objects: Iterable, *, actor: Actor, skip=lambda log: Fals
         change = log.get_state_display()
         if log.source_state and log.source_state != log.state:
             change = f"{log.get_source_state_display()} → {change}"
-        name = model._meta.model_name
+        name = model._meta.model_name or ""
         subject = {"dispute": _("Dispute"), "order": _("Order")}.get(
             name, f"{str(model._meta.verbose_name).capitalize()} #{log.object_id}"
         )
@@ -182,7 +192,7 @@ def transition_entries(objects: Iterable, *, actor: Actor, skip=lambda log: Fals
     return entries
 
 
-def order_entries(order, *, actor: Actor) -> list[TimelineEntry]:
+def order_entries(order: Order, *, actor: Actor) -> list[TimelineEntry]:
     """What happened to an order besides its transitions: paid, carrier events, extension requests."""
     entries = [TimelineEntry(order.paid_at, _("Paid"), actor(order.buyer), subject=_("Order"), kind="order")]
     shipment = getattr(order, "shipment", None)  # none until shipped
@@ -221,7 +231,12 @@ def order_entries(order, *, actor: Actor) -> list[TimelineEntry]:
     return entries
 
 
-def timeline(*objects, actor: Actor, order=None, skip=lambda log: False) -> list[TimelineEntry]:
+def timeline(
+    *objects: Model | None,
+    actor: Actor,
+    order: Order | None = None,
+    skip: Callable[[StateLog], bool] = _keep_all,
+) -> list[TimelineEntry]:
     """The one timeline: the transitions of ``objects`` and, with ``order``, its other events, oldest
     first. The reader's view of people comes in ``actor`` (names for staff, roles for parties)."""
     entries = transition_entries(objects, actor=actor, skip=skip)

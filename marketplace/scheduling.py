@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -41,6 +42,8 @@ from marketplace.errors import DomainError
 from marketplace.notifications import notifications_in_batches
 
 log = logging.getLogger("jobs")
+
+_Row = TypeVar("_Row", bound=models.Model)
 
 # How many moved ids a result keeps, to print with ``run_job -v 2``.
 KEEP_MOVED_IDS = 1000
@@ -196,8 +199,8 @@ def _time_budget() -> float:
 
 def sweep(
     result: JobResult,
-    due: Callable[[], models.QuerySet],
-    move: Callable[[models.Model], bool],
+    due: Callable[[], models.QuerySet[_Row]],
+    move: Callable[[_Row], bool],
     *,
     batch_size: int,
     lock: bool = True,
@@ -241,7 +244,7 @@ def sweep(
                 return
 
 
-class _RowLock:
+class _RowLock(Generic[_Row]):
     """``SELECT … FOR UPDATE SKIP LOCKED`` of one row by primary key, with as little work as possible.
 
     It runs once per item of sweeps over hundreds of thousands of rows, so on PostgreSQL it is
@@ -249,7 +252,7 @@ class _RowLock:
     with ``ConcurrentTransitionMixin`` reads when it is instantiated); the rest is deferred.
     """
 
-    def __init__(self, model: type[models.Model], *, full_row: bool) -> None:
+    def __init__(self, model: type[_Row], *, full_row: bool) -> None:
         self.model = model
         self.full_row = full_row
         fields = [model._meta.pk] + [f for f in model._meta.concrete_fields if isinstance(f, FSMFieldMixin)]
@@ -258,12 +261,13 @@ class _RowLock:
         self.sql = None
         if connection.vendor == "postgresql" and not full_row:
             quote = connection.ops.quote_name
+            columns = [quote(f.column) for f in fields if f.column]  # the primary key's first
             self.sql = (
-                f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} = %s FOR UPDATE SKIP LOCKED"
+                f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} "
+                f"WHERE {columns[0]} = %s FOR UPDATE SKIP LOCKED"
             )
 
-    def __call__(self, pk: int) -> models.Model | None:
+    def __call__(self, pk: int) -> _Row | None:
         if self.sql is None:
             rows = self.model._default_manager.filter(pk=pk).select_for_update(skip_locked=True, of=("self",))
             return (rows if self.full_row else rows.only(*self.field_names)).first()

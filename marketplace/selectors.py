@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from marketplace.gateways import get_gateway
-from marketplace.models import EscrowHold, ExtensionRequest, LedgerEntry, Notification, Order, Refund
+from marketplace.models import EscrowHold, ExtensionRequest, LedgerEntry, Notification, Order, Refund, User
 
 ZERO = Decimal("0.00")
 
 
-def party_orders(user) -> QuerySet[Order]:
+def party_orders(user: User) -> QuerySet[Order]:
     """The orders a person is the buyer or the seller of: all they may see (R-SEC-1)."""
     return Order.objects.filter(Q(buyer=user) | Q(seller=user))
 
@@ -98,13 +100,31 @@ class Discrepancy:
     order_id: int | None = None
     refund_id: int | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
             "detail": self.detail,
             "order_id": self.order_id,
             "refund_id": self.refund_id,
         }
+
+
+class _EscrowTotals(TypedDict):
+    """One escrow row as the reconciliation reads it (``EscrowHold.objects.values(...)``)."""
+
+    order_id: int
+    held: Decimal
+    released: Decimal
+    refunded: Decimal
+    refunded_by_seller: Decimal
+    currency: str
+    order__amount: Decimal
+    order__currency: str
+    order__state: str
+
+
+# Ledger sums of one order: (kind, source) -> (total, number of entries).
+_LedgerSums = Mapping[tuple[str, str], tuple[Decimal, int]]
 
 
 @dataclass
@@ -165,7 +185,7 @@ def ledger_reconcile(*, batch_size: int = 5000, check_gateway: bool = True) -> R
             )
         )
 
-    for refund in (
+    for unmatched in (
         Refund.objects.annotate(entries=Count("ledger_entries"), entered=Sum("ledger_entries__amount"))
         .filter(Q(entries__lt=1) | ~Q(entered=F("amount")))
         .values("pk", "order_id")
@@ -174,8 +194,8 @@ def ledger_reconcile(*, batch_size: int = 5000, check_gateway: bool = True) -> R
             Discrepancy(
                 "refund_ledger_mismatch",
                 "A refund's ledger entry is missing or differs.",
-                refund["order_id"],
-                refund["pk"],
+                unmatched["order_id"],
+                unmatched["pk"],
             )
         )
 
@@ -226,7 +246,7 @@ def ledger_reconcile(*, batch_size: int = 5000, check_gateway: bool = True) -> R
     return result
 
 
-def _check_order(escrow: dict, sums: dict) -> list[Discrepancy]:
+def _check_order(escrow: _EscrowTotals, sums: _LedgerSums) -> list[Discrepancy]:
     order_id = escrow["order_id"]
     out = []
 
@@ -282,7 +302,7 @@ def _check_order(escrow: dict, sums: dict) -> list[Discrepancy]:
 # --- What the scheduler sweeps (R-JOB-1) ----------------------------------------------------
 
 
-def _pending_extension():
+def _pending_extension() -> Exists:
     return Exists(
         ExtensionRequest.objects.filter(order_id=OuterRef("pk"), status=ExtensionRequest.Status.PENDING)
     )

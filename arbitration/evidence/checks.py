@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -40,7 +40,7 @@ class CheckedFile:
     size: int
 
 
-_KIND_LIMIT_MESSAGES = {
+_KIND_LIMIT_MESSAGES: dict[str, str] = {
     Evidence.Kind.IMAGE: gettext_noop("Photos can be up to %(limit)s MB."),
     Evidence.Kind.VIDEO: gettext_noop("Videos can be up to %(limit)s MB."),
     Evidence.Kind.PDF: gettext_noop("PDF documents can be up to %(limit)s MB."),
@@ -81,7 +81,7 @@ def _damaged_message(name: str, kind: str) -> str:
 _ISOBMFF = ("video/mp4", "video/quicktime")
 
 
-def _check_content(f: BinaryIO, size: int, content_type: str, name: str) -> str:
+def _check_content(f: IO[bytes], size: int, content_type: str, name: str) -> str:
     """Everything after the type and size: foreign content, structure, decoding. The SHA-256."""
     media: list[tuple[int, int]] = []
     structure_error: Exception | None = None
@@ -115,7 +115,7 @@ def _check_content(f: BinaryIO, size: int, content_type: str, name: str) -> str:
     return sha256
 
 
-def _check_image(f: BinaryIO, size: int, content_type: str) -> None:
+def _check_image(f: IO[bytes], size: int, content_type: str) -> None:
     texts: list[bytes] = []
     regions: list[tuple[int, int]] = []
     png_chunks: list[tuple[bytes, int, int]] = []

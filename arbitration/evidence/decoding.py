@@ -23,7 +23,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 from PIL import Image, ImageSequence
 
@@ -58,7 +58,7 @@ def animation_pixel_budget() -> int:
 PngChunks = list[tuple[bytes, int, int]]  # (type, start of data, end of data), in file order
 
 
-def decode_fully(f: BinaryIO, content_type: str, png_chunks: PngChunks | None = None) -> list[bytes]:
+def decode_fully(f: IO[bytes], content_type: str, png_chunks: PngChunks | None = None) -> list[bytes]:
     """Open the image as the detected format only and decode every frame under the limits;
     return its text metadata (PNG text chunks, decompressed) to be scanned for markup."""
     f.seek(0)
@@ -133,7 +133,7 @@ def _png_rows(width: int, height: int, channels: int, depth: int, interlaced: bo
     return rows
 
 
-def _inflated(f: BinaryIO, ranges: list[tuple[int, int]]) -> Iterator[bytes]:
+def _inflated(f: IO[bytes], ranges: list[tuple[int, int]]) -> Iterator[bytes]:
     """The zlib stream of the IDAT chunks, inflated at most 1 MB at a time."""
     stream = zlib.decompressobj()
     for start, end in ranges:
@@ -149,7 +149,7 @@ def _inflated(f: BinaryIO, ranges: list[tuple[int, int]]) -> Iterator[bytes]:
                     break
 
 
-def _check_png_pixels(f: BinaryIO, png_chunks: PngChunks) -> None:
+def _check_png_pixels(f: IO[bytes], png_chunks: PngChunks) -> None:
     """Every scanline is there and starts with a valid filter type (0-4), and the zlib stream of
     the first run of IDAT chunks inflates without error; Pillow reads no further either."""
     width, height, depth, colour, compression, filtering, interlace = struct.unpack(
@@ -185,7 +185,7 @@ def _check_png_pixels(f: BinaryIO, png_chunks: PngChunks) -> None:
     raise Damaged  # fewer rows than the header says: truncated
 
 
-def _png_texts(f: BinaryIO, png_chunks: PngChunks) -> list[bytes]:
+def _png_texts(f: IO[bytes], png_chunks: PngChunks) -> list[bytes]:
     """The text of tEXt, zTXt and iTXt chunks, decompressed (at most 1 MB each, as Pillow)."""
     texts = []
     for kind, start, end in png_chunks:

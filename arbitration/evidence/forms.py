@@ -22,7 +22,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -56,7 +56,8 @@ class EvidenceFilesField(forms.FileField):
         # How many files this upload may add (the per-dispute count left); None: the setting.
         self.max_files = max_files
 
-    def to_python(self, data) -> list:
+    # One field, many files: it cleans to a list where Django's FileField cleans to one file.
+    def to_python(self, data) -> list:  # type: ignore[override]
         if not data:
             return []
         files = list(data) if isinstance(data, list | tuple) else [data]
@@ -75,6 +76,7 @@ class EvidenceFilesField(forms.FileField):
         self.validate(files)
         limit = self.max_files if self.max_files is not None else settings.EVIDENCE_MAX_FILES_PER_DISPUTE
         if len(files) > limit:
+            message: str | Promise
             if limit == 0:
                 message = _("This case already has the most files it can have; no more can be added.")
             else:
@@ -84,7 +86,7 @@ class EvidenceFilesField(forms.FileField):
                     limit,
                 ) % {"limit": limit, "count": len(files)}
             raise ValidationError(message, code="too_many")
-        errors = []
+        errors: list[ValidationError] = []
         for upload in files:
             try:
                 check_file(upload)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 from PIL import Image, ImageCms, ImageOps, ImageSequence
@@ -91,9 +91,10 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         mode = "RGBA" if "A" in image.getbands() else "RGB"
         if image.mode not in ("RGB", "RGBA", "CMYK", "L"):
             image = image.convert(mode)
-        return ImageCms.profileToProfile(
+        converted = ImageCms.profileToProfile(
             image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), _SRGB, outputMode=mode
         )
+        return image if converted is None else converted  # None only when converting in place
     except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
         return image
 
@@ -120,7 +121,7 @@ def _encode(image: Image.Image, pil_format: str, **options) -> bytes:
 def _animation(opened: Image.Image, pil_format: str) -> tuple[bytes, Image.Image]:
     """Every frame reduced as soon as it is decoded, so all frames together have at most
     RENDITION_MAX_PIXELS; the encoded animation and its first frame."""
-    size = _fitting(*opened.size, RENDITION_MAX_PIXELS / opened.n_frames)
+    size = _fitting(*opened.size, RENDITION_MAX_PIXELS / getattr(opened, "n_frames", 1))
     frames, durations = [], []
     for frame in ImageSequence.Iterator(opened):
         durations.append(frame.info.get("duration", 100))
@@ -132,7 +133,7 @@ def _animation(opened: Image.Image, pil_format: str) -> tuple[bytes, Image.Image
     return encoded, frames[0]
 
 
-def image_renditions(f: BinaryIO, pil_format: str) -> tuple[bytes, bytes]:
+def image_renditions(f: IO[bytes], pil_format: str) -> tuple[bytes, bytes]:
     """The rendition (same format, no metadata, at most 12 megapixels) and the JPEG thumbnail."""
     with Image.open(f, formats=[pil_format]) as opened:
         if getattr(opened, "n_frames", 1) > 1 and pil_format in ("GIF", "WEBP"):

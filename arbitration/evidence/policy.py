@@ -13,11 +13,12 @@ from arbitration.models import Evidence
 
 def size_limit(kind: str) -> int:
     """The most bytes one file of ``kind`` may have (R-EVD-2)."""
-    return {
+    limits: dict[str, int] = {
         Evidence.Kind.IMAGE: settings.EVIDENCE_MAX_IMAGE_MB,
         Evidence.Kind.VIDEO: settings.EVIDENCE_MAX_VIDEO_MB,
         Evidence.Kind.PDF: settings.EVIDENCE_MAX_PDF_MB,
-    }[kind] * MB
+    }
+    return limits[kind] * MB
 
 
 def largest_size_limit() -> int:

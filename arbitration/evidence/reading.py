@@ -1,10 +1,17 @@
-"""Reading an uploaded or stored file in bounded pieces (R-EVD-3), and the two ways a file's
-content can fail a check: something foreign inside it, or damage."""
+"""Reading an uploaded or stored file in bounded pieces (R-EVD-3), the two ways a file's
+content can fail a check (something foreign inside it, or damage), and the file handed to storage."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING
+
+from django.core.files import File
+
+if TYPE_CHECKING:
+    _BinaryFile = File[bytes]  # django-stubs' File is generic; Django's is not subscriptable
+else:
+    _BinaryFile = File
 
 MB = 1024 * 1024
 CHUNK = 1 * MB  # the most read at once from an uploaded or stored file
@@ -21,12 +28,12 @@ class Damaged(Exception):
     pass
 
 
-def read_at(f: BinaryIO, offset: int, size: int) -> bytes:
+def read_at(f: IO[bytes], offset: int, size: int) -> bytes:
     f.seek(offset)
     return f.read(size)
 
 
-def chunks(f: BinaryIO, start: int = 0, end: int | None = None) -> Iterator[bytes]:
+def chunks(f: IO[bytes], start: int = 0, end: int | None = None) -> Iterator[bytes]:
     f.seek(start)
     remaining = None if end is None else max(0, end - start)
     while remaining is None or remaining > 0:
@@ -38,5 +45,12 @@ def chunks(f: BinaryIO, start: int = 0, end: int | None = None) -> Iterator[byte
         yield data
 
 
-def is_padding(f: BinaryIO, start: int, end: int) -> bool:
+def is_padding(f: IO[bytes], start: int, end: int) -> bool:
     return all(not chunk.strip(b"\x00 \t\r\n") for chunk in chunks(f, start, end))
+
+
+class StoredContent(_BinaryFile):
+    """A file as storage receives it, streamed in chunks; S3 records its ``content_type`` (the
+    type found in the content, never the one the browser claimed)."""
+
+    content_type: str

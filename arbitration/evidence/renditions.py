@@ -16,7 +16,7 @@ import logging
 import struct
 import tempfile
 from datetime import timedelta
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
@@ -26,7 +26,7 @@ from django.utils import timezone
 from PIL import Image
 
 from arbitration.evidence.pictures import image_renditions
-from arbitration.evidence.reading import Damaged, Foreign, chunks, read_at
+from arbitration.evidence.reading import Damaged, Foreign, StoredContent, chunks, read_at
 from arbitration.evidence.sniffing import EXTENSIONS, PIL_FORMATS
 from arbitration.evidence.structure import isobmff_boxes
 from arbitration.models import Evidence
@@ -34,9 +34,9 @@ from arbitration.models import Evidence
 log = logging.getLogger(__name__)
 
 
-def _image_renditions(evidence: Evidence) -> dict[str, ContentFile]:
+def _image_renditions(evidence: Evidence) -> dict[str, File[bytes]]:
     extension = EXTENSIONS[evidence.content_type][0]
-    with evidence.file.storage.open(evidence.file.name, "rb") as f:
+    with evidence.file.storage.open(evidence.stored_name, "rb") as f:
         rendition, thumbnail = image_renditions(f, PIL_FORMATS[evidence.content_type])
     return {
         "rendition": ContentFile(rendition, name=f"rendition{extension}"),
@@ -48,7 +48,7 @@ _XMP_UUID = bytes.fromhex("BE7ACFCB97A942E89C71999491E3AFAC")
 _CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"edts"}
 
 
-def _video_metadata_edits(f: BinaryIO, size: int) -> list[tuple[int, int, bytes | None]]:
+def _video_metadata_edits(f: IO[bytes], size: int) -> list[tuple[int, int, bytes | None]]:
     """Byte ranges to overwrite: each metadata box becomes a zero-filled ``free`` box of the
     same size, so no offset in the file changes and the video plays as before."""
     edits: list[tuple[int, int, bytes | None]] = []
@@ -69,11 +69,11 @@ def _video_metadata_edits(f: BinaryIO, size: int) -> list[tuple[int, int, bytes 
     return edits
 
 
-def _video_rendition(evidence: Evidence) -> dict[str, File]:
+def _video_rendition(evidence: Evidence) -> dict[str, File[bytes]]:
     storage = evidence.file.storage
     # Closed by evidence_process once stored.
     out = tempfile.TemporaryFile(dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None))  # noqa: SIM115
-    with storage.open(evidence.file.name, "rb") as f:
+    with storage.open(evidence.stored_name, "rb") as f:
         edits = _video_metadata_edits(f, evidence.size)
         position = 0
         for chunk in chunks(f):
@@ -88,7 +88,7 @@ def _video_rendition(evidence: Evidence) -> dict[str, File]:
             out.write(buf)
             position = chunk_end
     out.seek(0)
-    content = File(out, name=f"rendition{EXTENSIONS[evidence.content_type][0]}")
+    content = StoredContent(out, name=f"rendition{EXTENSIONS[evidence.content_type][0]}")
     content.content_type = evidence.content_type
     return {"rendition": content}
 
@@ -104,7 +104,7 @@ def evidence_process(*, evidence_id: int) -> str:
         return "gone"
     if evidence.processed_at is not None:
         return "already processed"
-    made: dict[str, File] = {}
+    made: dict[str, File[bytes]] = {}
     try:
         if evidence.kind == Evidence.Kind.IMAGE:
             made = _image_renditions(evidence)

@@ -12,7 +12,7 @@ import hashlib
 import re
 import struct
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import IO
 
 from arbitration.evidence.reading import TAIL, Foreign, chunks, read_at
 
@@ -52,7 +52,7 @@ def _marker_hits(buf: bytes, limit: int, binary: dict[bytes, str]) -> Iterator[t
             at = buf.find(marker, at + 1)
 
 
-def hash_and_scan(f: BinaryIO, *, pdf: bool, media: Iterable[tuple[int, int]] = ()) -> str:
+def hash_and_scan(f: IO[bytes], *, pdf: bool, media: Iterable[tuple[int, int]] = ()) -> str:
     """One streaming pass: the SHA-256, and a refusal if web content or an archive is inside
     (outside the ``media`` byte ranges, a video's encoded frames)."""
     digest = hashlib.sha256()
@@ -77,7 +77,7 @@ def hash_and_scan(f: BinaryIO, *, pdf: bool, media: Iterable[tuple[int, int]] = 
     return digest.hexdigest()
 
 
-def has_zip_directory(f: BinaryIO, size: int) -> bool:
+def has_zip_directory(f: IO[bytes], size: int) -> bool:
     """True if a ZIP reader would open the file: an end-of-directory record near the end that
     points at a central directory (at its offset, or just before the record when the ZIP was
     appended to something else)."""
@@ -99,7 +99,7 @@ def has_zip_directory(f: BinaryIO, size: int) -> bool:
     return False
 
 
-def scan_metadata(f: BinaryIO, regions: Iterable[tuple[int, int]], extra: Iterable[bytes] = ()) -> None:
+def scan_metadata(f: IO[bytes], regions: Iterable[tuple[int, int]], extra: Iterable[bytes] = ()) -> None:
     for start, end in regions:
         carry = b""
         for chunk in chunks(f, start, end):
@@ -125,7 +125,7 @@ _PDF_ACTIVE = re.compile(
 )
 
 
-def pdf_active_content(f: BinaryIO) -> bool:
+def pdf_active_content(f: IO[bytes]) -> bool:
     carry = b""
     for chunk in chunks(f):
         buf = carry + chunk

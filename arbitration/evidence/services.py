@@ -9,21 +9,23 @@ rendition are made after commit by the Celery task, queued by its registered nam
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from arbitration.evidence.checks import check_files
+from arbitration.evidence.checks import CheckedFile, check_files
 from arbitration.evidence.errors import EvidenceImmutable, EvidenceRejected
 from arbitration.evidence.names import safe_name
+from arbitration.evidence.reading import StoredContent
 from arbitration.evidence.sniffing import EXTENSIONS
 from arbitration.models import Complaint, Dispute, Evidence, Message, SafetyReport
+from marketplace.models import User
 from marketplace.queueing import enqueue_on_commit
 
 PROCESS_TASK = "arbitration.tasks.evidence_process_task"
@@ -44,7 +46,7 @@ def evidence_remaining(*, dispute: Dispute | None = None, safety_report: SafetyR
     return max(0, settings.EVIDENCE_MAX_FILES_PER_DISPUTE - already)
 
 
-def _uploader_words(evidence: Evidence, actor, dispute: Dispute | None) -> str:
+def _uploader_words(evidence: Evidence, actor: User, dispute: Dispute | None) -> str:
     if evidence.uploaded_by_id == getattr(actor, "pk", None):
         return _("you")
     if dispute is not None and evidence.uploaded_by_id == dispute.buyer_id:
@@ -54,8 +56,15 @@ def _uploader_words(evidence: Evidence, actor, dispute: Dispute | None) -> str:
     return _("an arbiter")
 
 
-def _refuse_duplicates(uploads, checked, *, actor, dispute, safety_report) -> None:
-    errors = []
+def _refuse_duplicates(
+    uploads: Sequence[UploadedFile[bytes]],
+    checked: Sequence[CheckedFile],
+    *,
+    actor: User,
+    dispute: Dispute | None,
+    safety_report: SafetyReport | None,
+) -> None:
+    errors: list[str] = []
     first_by_hash: dict[str, str] = {}
     for upload, info in zip(uploads, checked, strict=True):
         name = safe_name(upload.name)
@@ -92,8 +101,8 @@ def _refuse_duplicates(uploads, checked, *, actor, dispute, safety_report) -> No
 
 def evidence_add(
     *,
-    uploaded_by,
-    files: Iterable,
+    uploaded_by: User,
+    files: Iterable[UploadedFile[bytes]],
     dispute: Dispute | None = None,
     message: Message | None = None,
     complaint: Complaint | None = None,
@@ -141,12 +150,11 @@ def evidence_add(
         )
         # A plain File over the same file object: storage copies it in chunks, and S3 records
         # the type found in the content, never the one the browser claimed.
-        content = File(
-            getattr(upload, "file", None) or upload, name=f"evidence{EXTENSIONS[info.content_type][0]}"
-        )
+        name = f"evidence{EXTENSIONS[info.content_type][0]}"
+        content = StoredContent(getattr(upload, "file", None) or upload, name=name)
         content.content_type = info.content_type
         content.size = info.size
-        evidence.file.save(content.name, content, save=False)
+        evidence.file.save(name, content, save=False)
         evidence.save()
         stored.append(evidence)
     for evidence in stored:
@@ -158,7 +166,13 @@ def evidence_add(
 
 
 @receiver(pre_save, sender=Evidence, dispatch_uid="arbitration.evidence.refuse_changes")
-def _refuse_changes(sender, instance: Evidence, raw: bool = False, update_fields=None, **kwargs) -> None:
+def _refuse_changes(
+    sender: type[Evidence],
+    instance: Evidence,
+    raw: bool = False,
+    update_fields: Iterable[str] | None = None,
+    **kwargs: object,
+) -> None:
     if raw:
         return
     if instance._state.adding:
@@ -171,5 +185,5 @@ def _refuse_changes(sender, instance: Evidence, raw: bool = False, update_fields
 
 
 @receiver(pre_delete, sender=Evidence, dispatch_uid="arbitration.evidence.refuse_deletion")
-def _refuse_deletion(sender, instance: Evidence, **kwargs) -> None:
+def _refuse_deletion(sender: type[Evidence], instance: Evidence, **kwargs: object) -> None:
     raise EvidenceImmutable(_("Evidence can't be deleted."))

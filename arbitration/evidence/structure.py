@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import IO
 
 from arbitration.evidence.reading import MB, TAIL, Damaged, Foreign, chunks, is_padding, read_at
 
@@ -20,7 +20,7 @@ _MAX_PARTS = 200_000  # chunks, segments or boxes: a file with more is not a pho
 PNG_PIXEL_CHUNKS = frozenset({b"IDAT", b"fdAT", b"IHDR", b"PLTE", b"IEND"})
 
 
-def png_structure(f: BinaryIO, size: int) -> tuple[int, list[tuple[bytes, int, int]]]:
+def png_structure(f: IO[bytes], size: int) -> tuple[int, list[tuple[bytes, int, int]]]:
     """Where the PNG ends, and its chunks in order: (type, start of data, end of data)."""
     pos, found = 8, []
     for _part in range(_MAX_PARTS):
@@ -41,7 +41,7 @@ def png_structure(f: BinaryIO, size: int) -> tuple[int, list[tuple[bytes, int, i
 _JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
-def _jpeg_skip_scan(f: BinaryIO, pos: int) -> int:
+def _jpeg_skip_scan(f: IO[bytes], pos: int) -> int:
     """After a start-of-scan header: the offset of the next marker (entropy-coded data ends there)."""
     carry = b""
     base = pos
@@ -55,8 +55,9 @@ def _jpeg_skip_scan(f: BinaryIO, pos: int) -> int:
     raise Damaged  # no end marker: truncated
 
 
-def jpeg_structure(f: BinaryIO, size: int) -> tuple[int, list[tuple[int, int]]]:
-    pos, regions = 2, []
+def jpeg_structure(f: IO[bytes], size: int) -> tuple[int, list[tuple[int, int]]]:
+    pos = 2
+    regions: list[tuple[int, int]] = []
     for _part in range(_MAX_PARTS):
         header = read_at(f, pos, 2)
         if len(header) < 2 or header[0] != 0xFF:
@@ -85,7 +86,7 @@ def jpeg_structure(f: BinaryIO, size: int) -> tuple[int, list[tuple[int, int]]]:
     raise Damaged
 
 
-def _gif_sub_blocks(f: BinaryIO, pos: int, size: int, keep: bool) -> tuple[int, bytes]:
+def _gif_sub_blocks(f: IO[bytes], pos: int, size: int, keep: bool) -> tuple[int, bytes]:
     kept = bytearray()
     while True:
         length_byte = read_at(f, pos, 1)
@@ -101,12 +102,12 @@ def _gif_sub_blocks(f: BinaryIO, pos: int, size: int, keep: bool) -> tuple[int, 
         pos += 1 + length
 
 
-def gif_structure(f: BinaryIO, size: int) -> tuple[int, list[bytes]]:
+def gif_structure(f: IO[bytes], size: int) -> tuple[int, list[bytes]]:
     screen = read_at(f, 6, 7)
     if len(screen) < 7:
         raise Damaged
     pos = 13 + (3 * 2 ** ((screen[4] & 7) + 1) if screen[4] & 0x80 else 0)
-    texts = []
+    texts: list[bytes] = []
     for _part in range(_MAX_PARTS):
         introducer = read_at(f, pos, 1)
         if introducer == b"\x3b":
@@ -128,12 +129,13 @@ def gif_structure(f: BinaryIO, size: int) -> tuple[int, list[bytes]]:
     raise Damaged
 
 
-def webp_structure(f: BinaryIO, size: int) -> tuple[int, list[tuple[int, int]]]:
+def webp_structure(f: IO[bytes], size: int) -> tuple[int, list[tuple[int, int]]]:
     riff_size = struct.unpack("<I", read_at(f, 4, 4))[0]
     end = 8 + riff_size
     if end > size or riff_size < 4:
         raise Damaged
-    pos, regions = 12, []
+    pos = 12
+    regions: list[tuple[int, int]] = []
     for _part in range(_MAX_PARTS):
         if pos >= end:
             return end, regions
@@ -157,9 +159,10 @@ class _Box:
     end: int
 
 
-def isobmff_boxes(f: BinaryIO, start: int, end: int) -> list[_Box]:
+def isobmff_boxes(f: IO[bytes], start: int, end: int) -> list[_Box]:
     """The boxes between ``start`` and ``end``; raises Foreign for junk, Damaged for truncation."""
-    boxes, pos = [], start
+    boxes: list[_Box] = []
+    pos = start
     while pos < end:
         if len(boxes) >= _MAX_PARTS:
             raise Damaged
@@ -187,7 +190,7 @@ def isobmff_boxes(f: BinaryIO, start: int, end: int) -> list[_Box]:
     return boxes
 
 
-def isobmff_media(f: BinaryIO, size: int) -> list[tuple[int, int]]:
+def isobmff_media(f: IO[bytes], size: int) -> list[tuple[int, int]]:
     """Check the top-level boxes; return the byte ranges of the encoded media (mdat payloads)."""
     boxes = isobmff_boxes(f, 0, size)
     if not any(box.kind == b"moov" for box in boxes):
@@ -195,7 +198,7 @@ def isobmff_media(f: BinaryIO, size: int) -> list[tuple[int, int]]:
     return [(box.start + box.header, box.end) for box in boxes if box.kind == b"mdat"]
 
 
-def _ebml_vint(f: BinaryIO, pos: int, *, keep_marker: bool) -> tuple[int, int, bool]:
+def _ebml_vint(f: IO[bytes], pos: int, *, keep_marker: bool) -> tuple[int, int, bool]:
     """(value, length, unknown) of the EBML variable-length integer at ``pos``."""
     first = read_at(f, pos, 1)
     if not first or first[0] == 0:
@@ -211,7 +214,7 @@ def _ebml_vint(f: BinaryIO, pos: int, *, keep_marker: bool) -> tuple[int, int, b
     return value, length, unknown
 
 
-def webm_structure(f: BinaryIO, size: int) -> None:
+def webm_structure(f: IO[bytes], size: int) -> None:
     element, id_length, _unknown = _ebml_vint(f, 0, keep_marker=True)
     header_size, size_length, _unknown = _ebml_vint(f, id_length, keep_marker=False)
     pos = id_length + size_length + header_size
@@ -228,7 +231,7 @@ def webm_structure(f: BinaryIO, size: int) -> None:
         raise Foreign("trailer")
 
 
-def pdf_structure(f: BinaryIO, size: int) -> None:
+def pdf_structure(f: IO[bytes], size: int) -> None:
     start = max(0, size - TAIL)
     tail = read_at(f, start, size - start)
     at = tail.rfind(b"%%EOF")

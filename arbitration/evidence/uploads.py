@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 
 from arbitration.evidence.policy import largest_size_limit
@@ -37,7 +38,9 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
             return
         self.file.write(raw_data)
 
-    def file_complete(self, file_size: int):
+    def file_complete(self, file_size: int) -> UploadedFile[bytes] | None:
         upload = super().file_complete(file_size)
-        upload.evidence_oversize = self.oversize
+        if upload is not None:
+            # A mark read by checks.check_file: Django's upload classes declare no such attribute.
+            upload.evidence_oversize = self.oversize  # type: ignore[attr-defined]
         return upload

@@ -29,6 +29,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -47,7 +48,7 @@ def _hardened(view):
     """Every answer, files, redirects, 404s and 405s alike, gets the same protective headers."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -92,9 +93,12 @@ def _s3_storage_class():
     return S3Storage
 
 
-def _serve(fieldfile: FieldFile, *, content_type: str, filename: str, inline: bool) -> HttpResponse:
+def _serve(fieldfile: FieldFile, *, content_type: str, filename: str, inline: bool) -> HttpResponseBase:
     storage, name = fieldfile.storage, fieldfile.name
-    disposition = content_disposition_header(not inline, filename)
+    if not name:
+        return _not_found()
+    disposition = content_disposition_header(not inline, filename) or "inline"
+    response: HttpResponseBase
     try:
         path = storage.path(name)
     except NotImplementedError:
@@ -136,7 +140,7 @@ def _visible(request: HttpRequest, pk: int) -> Evidence | None:
 
 @_hardened
 @require_safe
-def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = _visible(request, pk)
     if evidence is None:
         return _not_found()
@@ -158,7 +162,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @_hardened
 @require_safe
-def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
     evidence = _visible(request, pk)
     if evidence is None or not evidence.thumbnail:
         return _not_found()
@@ -172,7 +176,7 @@ def evidence_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @_hardened
 @require_safe
-def evidence_original(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_original(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The file exactly as uploaded, metadata and all: for arbiters, always as a download."""
     evidence = _visible(request, pk)
     if evidence is None or not is_evidence_staff(request.user):

@@ -13,6 +13,9 @@ what happened, for timelines.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +23,12 @@ from django_fsm import ConcurrentTransitionMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from marketplace.fsm import labels
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_fsm import Transition
+
+    from marketplace.models import User
 
 # --- Who may act (django-fsm ``permission`` callables: (case, user) -> bool) ---------------------
 
@@ -72,8 +81,11 @@ class ArbitrationCase(ConcurrentTransitionMixin, models.Model):
     class Meta:
         abstract = True
 
-    def is_held_by(self, user) -> bool:
-        return self.assigned_arbiter_id is not None and self.assigned_arbiter_id == user.pk
+    if TYPE_CHECKING:
+        # Added to each case model by its FSMField ``state`` when the class is built.
+        def get_available_user_state_transitions(
+            self, user: User | AnonymousUser
+        ) -> Iterator[Transition]: ...
 
 
 def case_lifecycle(*, queued, reviewing, decided) -> tuple:

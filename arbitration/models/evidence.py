@@ -63,3 +63,10 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def stored_name(self) -> str:
+        """The original file's name in storage; every evidence row is saved with its file."""
+        if not self.file.name:
+            raise ValueError(f"Evidence {self.pk} has no stored file.")
+        return self.file.name

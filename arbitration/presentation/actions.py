@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import Complaint, Dispute, InformationRequest, is_arbiter
-from arbitration.services import message_role
+from arbitration.selectors import message_role
 from marketplace.actors import party_of
 from marketplace.fsm import offered_to_people, transition_label
 from marketplace.models import User
@@ -36,13 +38,13 @@ def action_label(name: str) -> str:
 @dataclass(frozen=True)
 class Turn:
     who: str  # buyer, seller, arbitration, nobody
-    what: str
+    what: str | Promise
 
 
 @dataclass(frozen=True)
 class Deadline:
     at: datetime
-    consequence: str
+    consequence: str | Promise
 
 
 @dataclass
@@ -61,7 +63,7 @@ class Availability:
         return [(name, action_label(name)) for name in self.actions]
 
 
-def role_in(case, user: User) -> str | None:
+def role_in(case: Dispute | Complaint, user: User | AnonymousUser) -> str | None:
     """The role of ``user`` in a dispute or complaint: buyer, seller, arbiter, or None."""
     party = party_of(case, user)
     if party is not None:
@@ -69,7 +71,7 @@ def role_in(case, user: User) -> str | None:
     return "arbiter" if is_arbiter(case, user) else None
 
 
-def case_actions(case, user: User) -> list[str]:
+def case_actions(case: Dispute | Complaint, user: User | AnonymousUser) -> list[str]:
     """The transitions of a dispute or complaint that ``user`` may take now and may be offered
     (state, conditions, permission; never the scheduler's)."""
     if not user.is_authenticated or getattr(user, "is_system", False):
@@ -81,7 +83,10 @@ def case_actions(case, user: User) -> list[str]:
 
 
 def available_actions(
-    dispute: Dispute, user: User, *, information_requests: list[InformationRequest] | None = None
+    dispute: Dispute,
+    user: User | AnonymousUser,
+    *,
+    information_requests: list[InformationRequest] | None = None,
 ) -> Availability:
     """What ``user`` may do with ``dispute`` now, whose turn it is and the next deadline (R-DSP-10).
     ``information_requests``: all the dispute's requests, when the caller has them already."""

@@ -21,9 +21,8 @@ class NextStep:
 
 def dispute_next_step(dispute: Dispute, role: str, availability: Availability | None = None) -> NextStep:
     """Whose turn and by when (R-DSP-10), said to the reader ("you") when it is theirs."""
-    if availability is not None:
-        turn = availability.turn
-    else:
+    turn = availability.turn if availability is not None else None
+    if turn is None:
         requests = getattr(dispute, "open_requests", None)  # prefetched by the lists
         turn = whose_turn(dispute, requests)
     deadline = dispute.deadline_at if not dispute.is_closed else None

@@ -6,15 +6,17 @@ parties read roles ("you", "the seller", "automatically"), staff read names (``s
 
 from __future__ import annotations
 
+from django.db.models import Model
 from django.utils.translation import gettext as _
+from django_fsm_log.models import StateLog
 
 from arbitration.models import Dispute
 from marketplace.actors import party_of
 from marketplace.models import Order, User
-from marketplace.presentation import TimelineEntry, staff_actor, timeline
+from marketplace.presentation import Actor, TimelineEntry, staff_actor, timeline
 
 
-def party_actor(order: Order, viewer: User):
+def party_actor(order: Order, viewer: User) -> Actor:
     """How a buyer or seller reads who acted: "you", "the buyer", "the seller", "automatically"."""
 
     def name(user: User | None) -> str:
@@ -36,11 +38,11 @@ def order_timeline(
     order: Order, viewer: User, *, dispute: Dispute | None, only_dispute: bool = False
 ) -> list[TimelineEntry]:
     """Every step of the order (or only of its dispute), oldest first, as a party reads it."""
-    objects: list = [] if only_dispute else [order, *order.refunds.all()]
+    objects: list[Model] = [] if only_dispute else [order, *order.refunds.all()]
     if dispute is not None:
         objects += [dispute, *dispute.complaints.all()]
 
-    def skip(log) -> bool:
+    def skip(log: StateLog) -> bool:
         # The dispute's own "opened" says the escrow was frozen for it.
         return dispute is not None and log.transition == "freeze_for_dispute"
 

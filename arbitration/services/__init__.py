@@ -10,6 +10,7 @@ One module per aggregate; every public service is importable from ``arbitration.
 callers (admin, web, API, jobs) don't care where it lives.
 """
 
+from arbitration.selectors import message_role
 from arbitration.services.answers import (
     dispute_accept_offer,
     dispute_decline_offer,
@@ -46,7 +47,7 @@ from arbitration.services.disputes import (
     disputes_escalate_overdue,
     withdrawal_warning,
 )
-from arbitration.services.messages import dispute_post_message, message_role
+from arbitration.services.messages import dispute_post_message
 from arbitration.services.returns import (
     return_acknowledge,
     return_close_not_shipped,

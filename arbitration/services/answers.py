@@ -19,6 +19,7 @@ from arbitration.services.base import _allow, _lock_dispute, _text, refund_withi
 from arbitration.services.disputes import _close, _refund_amount_for_claim, _withdraw_pending_offers
 from arbitration.services.messages import _post
 from arbitration.services.returns import _start_return
+from marketplace import services as money
 from marketplace.errors import DomainError
 from marketplace.models import User
 from marketplace.notifications import notify
@@ -55,7 +56,13 @@ def dispute_seller_accept(*, dispute: Dispute, actor: User, return_address: str 
 
 
 def dispute_make_offer(
-    *, dispute: Dispute, actor: User, kind: str, amount=None, return_address: str = "", note: str = ""
+    *,
+    dispute: Dispute,
+    actor: User,
+    kind: str,
+    amount: money.Amount | None = None,
+    return_address: str = "",
+    note: str = "",
 ) -> Offer:
     """A partial refund, or return-and-refund with an address; one pending offer at a time."""
     with transaction.atomic():
@@ -114,7 +121,7 @@ def dispute_make_offer(
 
 
 def dispute_reject_claim(
-    *, dispute: Dispute, actor: User, explanation: str, files: Iterable[UploadedFile] = ()
+    *, dispute: Dispute, actor: User, explanation: str, files: Iterable[UploadedFile[bytes]] = ()
 ) -> Dispute:
     """The seller disagrees, with an explanation and evidence. It never closes the dispute (R-DSP-4)."""
     explanation = _text(

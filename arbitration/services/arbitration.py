@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from arbitration.models import (
-    ArbitrationCase,
+    Complaint,
     Decision,
     Dispute,
     InformationRequest,
@@ -23,32 +24,33 @@ from arbitration.models import (
     is_arbiter,
 )
 from arbitration.selectors import disputes_decision_overdue
-from arbitration.services.base import _allow, _lock_dispute, _text, refund_within
+from arbitration.services.base import Case, _allow, _lock_dispute, _text, refund_within
 from arbitration.services.disputes import _close
 from arbitration.services.returns import _start_return
 from marketplace import services as money
+from marketplace.actors import Party
 from marketplace.batches import claim
 from marketplace.errors import DomainError
 from marketplace.models import User
 from marketplace.notifications import notify
 
 
-def _lock_case(case: ArbitrationCase) -> ArbitrationCase:
+def _lock_case(case: Case) -> Case:
     return type(case).objects.select_for_update(of=("self",)).get(pk=case.pk)
 
 
 ALREADY_TAKEN = {
-    "dispute": gettext_lazy("%(arbiter)s has already taken this case."),
-    "complaint": gettext_lazy("%(arbiter)s has already taken this complaint."),
+    Dispute: gettext_lazy("%(arbiter)s has already taken this case."),
+    Complaint: gettext_lazy("%(arbiter)s has already taken this complaint."),
 }
 
 
-def case_take(*, case: ArbitrationCase, actor: User) -> ArbitrationCase:
+def case_take(*, case: Case, actor: User) -> Case:
     """An arbiter takes a dispute or a complaint; it is theirs until decided or released (R-ARB-1)."""
     with transaction.atomic():
         case = _lock_case(case)
         if case.state == case.State.UNDER_REVIEW:
-            raise DomainError(ALREADY_TAKEN[case._meta.model_name] % {"arbiter": case.assigned_arbiter})
+            raise DomainError(ALREADY_TAKEN[type(case)] % {"arbiter": case.assigned_arbiter})
         _allow(case, "take", actor)
         case.take(by=actor)
         case.assigned_arbiter, case.assigned_at = actor, timezone.now()
@@ -56,7 +58,7 @@ def case_take(*, case: ArbitrationCase, actor: User) -> ArbitrationCase:
     return case
 
 
-def case_release(*, case: ArbitrationCase, actor: User) -> ArbitrationCase:
+def case_release(*, case: Case, actor: User) -> Case:
     """The holding arbiter (or a supervisor) puts the case back in the queue."""
     with transaction.atomic():
         case = _lock_case(case)
@@ -67,7 +69,7 @@ def case_release(*, case: ArbitrationCase, actor: User) -> ArbitrationCase:
     return case
 
 
-def case_reassign(*, case: ArbitrationCase, actor: User, arbiter: User) -> ArbitrationCase:
+def case_reassign(*, case: Case, actor: User, arbiter: User) -> Case:
     """A supervisor gives the case to another arbiter."""
     with transaction.atomic():
         case = _lock_case(case)
@@ -108,7 +110,7 @@ def dispute_request_information(
         notify(
             "information_requested",
             order=dispute.order,
-            to=[party],
+            to=[cast(Party, party)],  # one of InformationRequest.Party, checked above
             context={"dispute_id": dispute.pk, "question": question, "due_at": request.due_at.isoformat()},
         )
     return request
@@ -126,7 +128,11 @@ class DecisionEffect:
 
 
 def decision_effect(
-    *, dispute: Dispute, outcome: str, refund_amount=None, penalty_amount=None
+    *,
+    dispute: Dispute,
+    outcome: str,
+    refund_amount: money.Amount | None = None,
+    penalty_amount: money.Amount | None = None,
 ) -> DecisionEffect:
     """Validate a decision's amounts and compute its money effect, without changing anything."""
     held = dispute.order.escrow.balance
@@ -175,10 +181,10 @@ def dispute_decide(
     actor: User,
     outcome: str,
     rationale: str,
-    refund_amount=None,
+    refund_amount: money.Amount | None = None,
     return_days: int | None = None,
     return_address: str = "",
-    penalty_amount=None,
+    penalty_amount: money.Amount | None = None,
     penalty_reason: str = "",
 ) -> Decision:
     """The arbiter's decision: immutable, with a rationale; moves the money in this transaction."""

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,11 +16,16 @@ from django_fsm import can_proceed, has_transition_perm
 from django_fsm_log.models import StateLog
 
 from arbitration.models import (
+    Complaint,
     Dispute,
+    SafetyReport,
 )
 from marketplace import services as money
 from marketplace.errors import DomainError
 from marketplace.models import User
+
+# A case arbiters decide: a dispute in arbitration or a complaint (R-ARB-1, R-CMP-1).
+Case = TypeVar("Case", Dispute, Complaint)
 
 CLOSED_HINT = gettext_lazy(
     "This dispute is closed and can't be reopened. If the agreed refund has not arrived or the "
@@ -44,26 +51,28 @@ ENDED_AT_DEADLINE = {
 }
 
 
-def _allow(case, transition: str, actor: User) -> None:
+def _allow(case: Dispute | Complaint | SafetyReport, transition: str, actor: User) -> None:
     """Refuse unless ``transition`` is allowed for ``actor`` now (state, conditions, permission)."""
     method = getattr(case, transition)
     if has_transition_perm(method, actor):
         return
-    if isinstance(case, Dispute) and case.is_closed:
-        raise DomainError(CLOSED_HINT)
-    if (
-        transition in ENDED_AT_DEADLINE
-        and can_proceed(method, check_conditions=False)
-        and case.deadline_passed()
-    ):
-        raise DomainError(ENDED_AT_DEADLINE[transition] % {"deadline": _when(case.deadline_at)})
+    if isinstance(case, Dispute):
+        if case.is_closed:
+            raise DomainError(CLOSED_HINT)
+        if (
+            transition in ENDED_AT_DEADLINE
+            and case.deadline_at is not None
+            and can_proceed(method, check_conditions=False)
+            and case.deadline_passed()
+        ):
+            raise DomainError(ENDED_AT_DEADLINE[transition] % {"deadline": _when(case.deadline_at)})
     raise DomainError(
         _("You can't do that now: the case is “%(state)s”. Reload the page to see what you can do.")
         % {"state": case.get_state_display()}
     )
 
 
-def _when(moment) -> str:
+def _when(moment: datetime) -> str:
     """A date and time in the reader's language and format (messages are shown to people)."""
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
@@ -75,7 +84,9 @@ def _text(value: str, message: str) -> str:
     return value
 
 
-def refund_within(value, *, ceiling: Decimal, refusal: str, whole_allowed: bool = False) -> Decimal:
+def refund_within(
+    value: money.Amount | None, *, ceiling: Decimal, refusal: str, whole_allowed: bool = False
+) -> Decimal:
     """The one check of a refund's bounds: more than 0 and less than ``ceiling`` (a partial refund),
     or up to all of it when ``whole_allowed`` (the refund after a return). ``refusal`` says why in
     the words of the form that asked."""
@@ -85,7 +96,9 @@ def refund_within(value, *, ceiling: Decimal, refusal: str, whole_allowed: bool 
     return amount
 
 
-def _log_event(case, *, name: str, actor: User, description: str = "") -> None:
+def _log_event(
+    case: Dispute | Complaint | SafetyReport, *, name: str, actor: User, description: str = ""
+) -> None:
     """Audit an event that is not a transition (opening a case) in the same log as transitions."""
     StateLog.objects.create(
         content_object=case,

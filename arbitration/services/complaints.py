@@ -39,7 +39,7 @@ NO_REFUND_AGREED = gettext_lazy(
 
 
 def complaint_file(
-    *, dispute: Dispute, actor: User, kind: str, description: str, files: Iterable[UploadedFile] = ()
+    *, dispute: Dispute, actor: User, kind: str, description: str, files: Iterable[UploadedFile[bytes]] = ()
 ) -> Complaint:
     """The buyer complains after closure: the refund did not arrive or the seller broke an agreement."""
     if kind not in (Complaint.Kind.REFUND_NOT_RECEIVED, Complaint.Kind.AGREEMENT_BROKEN):
@@ -116,8 +116,8 @@ def complaint_decide(
     actor: User,
     outcome: str,
     rationale: str,
-    refund_amount=None,
-    penalty_amount=None,
+    refund_amount: money.Amount | None = None,
+    penalty_amount: money.Amount | None = None,
     penalty_reason: str = "",
     new_destination: str = "",
 ) -> Complaint:

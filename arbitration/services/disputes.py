@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -36,7 +36,7 @@ from marketplace.models import Order, User
 from marketplace.notifications import notify, notify_many
 
 
-def _claim_amount(order: Order, resolution: str, requested_amount) -> Decimal | None:
+def _claim_amount(order: Order, resolution: str, requested_amount: money.Amount | None) -> Decimal | None:
     """A partial refund asks for more than 0 and less than paid; other resolutions ask for none."""
     if resolution not in WantedResolution.values:
         raise DomainError(_("Choose the resolution you want."))
@@ -56,8 +56,8 @@ def _claim_amount(order: Order, resolution: str, requested_amount) -> Decimal | 
 
 
 def _refund_amount_for_claim(dispute: Dispute) -> Decimal:
-    if dispute.resolution == WantedResolution.PARTIAL_REFUND:
-        return dispute.requested_amount
+    if dispute.resolution == WantedResolution.PARTIAL_REFUND and dispute.requested_amount is not None:
+        return dispute.requested_amount  # a partial refund's claim always names it (_claim_amount)
     return dispute.order.amount
 
 
@@ -89,7 +89,7 @@ def _close(
     )
 
 
-def _withdraw_pending_offers(dispute: Dispute, now) -> None:
+def _withdraw_pending_offers(dispute: Dispute, now: datetime) -> None:
     """An offer is open only while the parties talk: closing, escalating or agreeing a return ends it."""
     dispute.offers.filter(status=Offer.Status.PENDING).update(status=Offer.Status.WITHDRAWN, answered_at=now)
 
@@ -99,6 +99,10 @@ ORDER_FOR_MAIL = [
     f"order__{name}"
     for name in ("number", "item_title", "amount", "currency", "protection_deadline", "buyer", "seller")
 ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def disputes_escalate(
@@ -145,7 +149,7 @@ def disputes_escalate(
     )
     notify_many(
         "dispute_escalated",
-        [(d.order, {"dispute_id": d.pk, "decision_due": d.deadline_at.isoformat()}) for d in escalated],
+        [(d.order, {"dispute_id": d.pk, "decision_due": _iso(d.deadline_at)}) for d in escalated],
     )
     return ids
 
@@ -157,8 +161,8 @@ def dispute_open(
     reason: str,
     resolution: str,
     description: str,
-    requested_amount=None,
-    files: Iterable[UploadedFile] = (),
+    requested_amount: money.Amount | None = None,
+    files: Iterable[UploadedFile[bytes]] = (),
 ) -> Dispute:
     """The buyer opens the order's one dispute before the dispute deadline (R-DSP-1, R-DSP-2)."""
     if actor.pk != order.buyer_id:
@@ -183,6 +187,7 @@ def dispute_open(
         amount = _claim_amount(order, resolution, requested_amount)
         money.escrow_freeze(order=order, actor=actor)
         now = timezone.now()
+        escalation_at = now + timedelta(days=settings.ESCALATION_AFTER_DAYS)
         try:
             with transaction.atomic():
                 dispute = Dispute.objects.create(
@@ -194,7 +199,7 @@ def dispute_open(
                     requested_amount=amount,
                     description=description,
                     opened_at=now,
-                    deadline_at=now + timedelta(days=settings.ESCALATION_AFTER_DAYS),
+                    deadline_at=escalation_at,
                 )
         except IntegrityError:
             raise DomainError(_("A dispute was already opened for this order.")) from None
@@ -221,14 +226,20 @@ def dispute_open(
             context={
                 "dispute_id": dispute.pk,
                 "reason": reason,
-                "escalation_at": dispute.deadline_at.isoformat(),
+                "escalation_at": escalation_at.isoformat(),
             },
         )
     return dispute
 
 
 def dispute_amend(
-    *, dispute: Dispute, actor: User, reason: str, resolution: str, description: str, requested_amount=None
+    *,
+    dispute: Dispute,
+    actor: User,
+    reason: str,
+    resolution: str,
+    description: str,
+    requested_amount: money.Amount | None = None,
 ) -> Dispute:
     """Change the claim; at most MAX_DISPUTE_AMENDMENTS times, every version kept (R-DSP-3)."""
     if reason not in Reason.values:

@@ -14,30 +14,22 @@ from arbitration.evidence import evidence_add
 from arbitration.models import (
     Dispute,
     Message,
-    is_arbiter,
 )
+from arbitration.selectors import message_role
 from arbitration.services.base import CLOSED_HINT, _lock_dispute
 from arbitration.solicitation.detector import find_solicitation
-from marketplace.actors import party_of
+from marketplace.actors import Party
 from marketplace.errors import DomainError
 from marketplace.models import User
 from marketplace.notifications import notify
 
-
-def message_role(dispute: Dispute, user: User) -> str | None:
-    """The role ``user`` may write in, or None. Arbiters join the thread after escalation."""
-    if dispute.is_closed:
-        return None
-    party = party_of(dispute, user)
-    if party is not None:
-        return Message.Role(party)
-    if dispute.escalation_count > 0 and is_arbiter(dispute, user):
-        return Message.Role.ARBITER
-    return None
+# Who is told of a new message: the other party, or both when an arbiter writes.
+EVERYONE: list[Party] = ["buyer", "seller"]
+OTHER_PARTIES: dict[str, list[Party]] = {Message.Role.BUYER: ["seller"], Message.Role.SELLER: ["buyer"]}
 
 
 def _post(
-    dispute: Dispute, *, actor: User, role: str, body: str, files: Iterable[UploadedFile] = ()
+    dispute: Dispute, *, actor: User, role: str, body: str, files: Iterable[UploadedFile[bytes]] = ()
 ) -> Message:
     patterns = find_solicitation(body) if role == Message.Role.SELLER else []
     message = Message.objects.create(
@@ -68,7 +60,7 @@ def _post(
 
 
 def dispute_post_message(
-    *, dispute: Dispute, actor: User, body: str = "", files: Iterable[UploadedFile] = ()
+    *, dispute: Dispute, actor: User, body: str = "", files: Iterable[UploadedFile[bytes]] = ()
 ) -> Message:
     """A message and/or evidence in the thread. Not an amendment: free, any number (R-DSP-3)."""
     files = list(files)
@@ -83,9 +75,7 @@ def dispute_post_message(
                 raise DomainError(CLOSED_HINT)
             raise DomainError(_("You can't write in this dispute."))
         message = _post(dispute, actor=actor, role=role, body=body or _("Evidence added"), files=files)
-        others = {Message.Role.BUYER: ["seller"], Message.Role.SELLER: ["buyer"]}.get(
-            role, ["buyer", "seller"]
-        )
+        others = OTHER_PARTIES.get(role, EVERYONE)
         notify(
             "dispute_message",
             order=dispute.order,

@@ -63,7 +63,12 @@ def return_ship(*, dispute: Dispute, actor: User, carrier: str, tracking_number:
 
 
 def return_acknowledge(
-    *, dispute: Dispute, actor: User, acknowledgement: str, note: str = "", files: Iterable[UploadedFile] = ()
+    *,
+    dispute: Dispute,
+    actor: User,
+    acknowledgement: str,
+    note: str = "",
+    files: Iterable[UploadedFile[bytes]] = (),
 ) -> Dispute:
     """The seller confirms the return arrived (refund now) or reports a problem (back to arbitration)."""
     if acknowledgement not in ReturnShipment.Acknowledgement.values:
@@ -161,8 +166,11 @@ def return_remind(*, dispute: Dispute) -> bool:
             return False
         shipment = ReturnShipment.objects.select_for_update().get(dispute=dispute)
         now = timezone.now()
-        if shipment.reminded_at or not (
-            dispute.deadline_at - timedelta(days=settings.RETURN_REMINDER_DAYS) <= now < dispute.deadline_at
+        ship_by = dispute.deadline_at
+        if (
+            shipment.reminded_at
+            or ship_by is None
+            or not ship_by - timedelta(days=settings.RETURN_REMINDER_DAYS) <= now < ship_by
         ):
             return False
         shipment.reminded_at = now
@@ -172,7 +180,7 @@ def return_remind(*, dispute: Dispute) -> bool:
             order=dispute.order,
             context={
                 "dispute_id": dispute.pk,
-                "ship_by": dispute.deadline_at.isoformat(),
+                "ship_by": ship_by.isoformat(),
                 "address": shipment.address,
             },
         )

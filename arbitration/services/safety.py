@@ -20,7 +20,7 @@ from marketplace.notifications import notify
 
 
 def safety_report_file(
-    *, order: Order, actor: User, description: str, files: Iterable[UploadedFile] = ()
+    *, order: Order, actor: User, description: str, files: Iterable[UploadedFile[bytes]] = ()
 ) -> SafetyReport:
     """Any time, even after protection ended: the buyer reports a dangerous product."""
     if actor.pk != order.buyer_id:

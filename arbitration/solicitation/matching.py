@@ -42,7 +42,7 @@ class _Set:
 @functools.lru_cache(maxsize=64)
 def _compiled(key: tuple[tuple[str, str, str], ...]) -> _Set:
     """The usable patterns of a set and its prefilter; cached, so a message costs no compiling."""
-    parts = []
+    parts: list[tuple[str, str, Part]] = []
     for name, pattern, intent in key:
         compiled = compile_pattern(pattern)
         if isinstance(compiled, PatternProblem):
@@ -92,7 +92,7 @@ def match_patterns(text: str, patterns: Iterable[Mapping[str, Any]]) -> list[dic
 def _exempt_words(
     compiled: _Set, variants: tuple[str, ...], candidates: list[list[int]]
 ) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
     for variant, numbers in zip(variants, candidates, strict=True):
         for number in numbers:
             _name, intent, part = compiled.parts[number]

@@ -14,20 +14,19 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Container
 from dataclasses import dataclass
+
+# The regex parser of the standard library (private, but stable since 3.11), only used to derive
+# prefilters; typeshed does not describe it.
+from re import _constants as _sre  # type: ignore[attr-defined]
+from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
 import ahocorasick
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from arbitration.solicitation.normalize import normalize_pattern
-
-try:  # the regex parser of the standard library; only used to derive prefilters
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 _MIN_ATOM = 2  # a single letter ("в", "a") is in almost every message: no use as a filter
 _SIGNS = frozenset("@$%+€£₽¥")  # but a single sign is rare enough ("@" of an e-mail address)
@@ -46,8 +45,9 @@ class Part:
     regex: re.Pattern[str]
     prefilter: Prefilter
 
-    def may_match(self, text: str) -> bool:
-        """Whether the prefilter lets ``text`` through (slow, for one text: tests and forms)."""
+    def may_match(self, text: Container[str]) -> bool:
+        """Whether the prefilter lets ``text`` (or a set of its words) through (slow, for one text:
+        tests and forms)."""
         return all(any(word in text for word in group) for group in self.prefilter)
 
 
@@ -197,8 +197,8 @@ class PatternSet:
             for group in groups:
                 self._parts_of_group[group].append(number)
         groups_of_word: dict[str, set[int]] = {}
-        for group, number in group_ids.items():
-            for word in group:
+        for words, number in group_ids.items():
+            for word in words:
                 groups_of_word.setdefault(word, set()).add(number)
         self._automaton = ahocorasick.Automaton() if groups_of_word else None
         if self._automaton is not None:
@@ -257,8 +257,9 @@ def _required(items: list) -> list[frozenset[str]]:
             groups.extend(_required(list(value[-1])))
         elif op is _sre.BRANCH:
             branches = [_one(_required(list(branch))) for branch in value[1]]
-            if all(branch is not None for branch in branches):
-                groups.append(frozenset().union(*branches))
+            required = [branch for branch in branches if branch is not None]
+            if len(required) == len(branches):
+                groups.append(frozenset[str]().union(*required))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
             if value[0] >= 1:
                 groups.extend(_required(list(value[2])))

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict
 
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Round
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class MoneyField(TypedDict):
+    """The options of every money column: ``models.DecimalField(**MONEY)``."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: MoneyField = {"max_digits": 12, "decimal_places": 2}
 CENT = Decimal("0.01")
 
 

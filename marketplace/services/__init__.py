@@ -8,7 +8,7 @@ Lock order is always Order → EscrowHold → Refund, so two services never dead
 One module per aggregate; every public service is importable from ``marketplace.services``.
 """
 
-from marketplace.services.base import MONEY_LIMIT, to_money
+from marketplace.services.base import MONEY_LIMIT, Amount, to_money
 from marketplace.services.escrow import (
     Resolution,
     escrow_freeze,
@@ -39,6 +39,7 @@ from marketplace.services.refunds import (
 
 __all__ = [
     "MONEY_LIMIT",
+    "Amount",
     "Resolution",
     "escrow_freeze",
     "escrow_resolve",

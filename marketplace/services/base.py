@@ -21,8 +21,11 @@ from marketplace.models import (
 
 MONEY_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 
+# An amount as callers give it: a Decimal, or its text ("12.50") from a form or a request; never a float.
+Amount = Decimal | str | int
 
-def to_money(value, *, field: str = "amount") -> Decimal:
+
+def to_money(value: Amount, *, field: str = "amount") -> Decimal:
     """Parse an amount exactly: a Decimal with at most two places, never a float."""
     if isinstance(value, float):
         raise TypeError(f"{field} must be a Decimal or a string, never a float")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,7 +23,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.selectors import orders_due_for_release
-from marketplace.services.base import _ledger, _lock_escrow, _lock_order, to_money
+from marketplace.services.base import Amount, _ledger, _lock_escrow, _lock_order, to_money
 from marketplace.services.protection import _explain_not_protected, _lapse_pending_extensions
 from marketplace.services.refunds import _refund_create
 
@@ -30,8 +31,15 @@ RELEASE_REASON = "Dispute deadline passed without a dispute"
 
 
 def _release_entry(
-    order_id: int, seller_id: int, *, amount, currency: str, actor: User, reason: str, at=None
-):
+    order_id: int,
+    seller_id: int,
+    *,
+    amount: Decimal,
+    currency: str,
+    actor: User,
+    reason: str,
+    at: datetime | None = None,
+) -> LedgerEntry:
     """The ledger entry that pays a seller out of escrow: once per order (the idempotency key and
     the ``ledger_one_release_per_order`` constraint), whoever releases it."""
     return LedgerEntry(
@@ -144,7 +152,7 @@ class Resolution:
 
 
 def escrow_resolve(
-    *, order: Order, refund_amount, actor: User, reason: str, idempotency_key: str
+    *, order: Order, refund_amount: Amount, actor: User, reason: str, idempotency_key: str
 ) -> Resolution:
     """Settle a disputed order: refund ``refund_amount`` to the buyer, release the rest (R-REF-1).
 
@@ -158,10 +166,10 @@ def escrow_resolve(
             escrow = EscrowHold.objects.get(order_id=order.pk)
             if order.state == Order.State.COMPLETED and escrow.resolution_key == idempotency_key:
                 # A replay of the resolution that settled it (a retried request or task).
-                released = order.ledger_entries.filter(kind=LedgerEntry.Kind.RELEASE).first()
+                release = order.ledger_entries.filter(kind=LedgerEntry.Kind.RELEASE).first()
                 return Resolution(
                     order.refunds.filter(idempotency_key=idempotency_key).first(),
-                    released.amount if released else Decimal("0"),
+                    release.amount if release else Decimal("0"),
                 )
             raise DomainError(_("This order's payment has already been settled."))
         escrow = _lock_escrow(order.pk)
@@ -192,7 +200,9 @@ def escrow_resolve(
     return Resolution(refund, released)
 
 
-def seller_penalize(*, order: Order, amount, reason: str, actor: User, idempotency_key: str) -> LedgerEntry:
+def seller_penalize(
+    *, order: Order, amount: Amount, reason: str, actor: User, idempotency_key: str
+) -> LedgerEntry:
     """A penalty against the seller for this order (R-ARB-5): a ledger entry, once per key."""
     amount = to_money(amount)
     reason = reason.strip()

@@ -19,7 +19,7 @@ from marketplace.models import (
     TrackingEvent,
     User,
 )
-from marketplace.services.base import _lock_order, _require_party, to_money
+from marketplace.services.base import Amount, _lock_order, _require_party, to_money
 
 
 def order_pay(
@@ -27,7 +27,7 @@ def order_pay(
     buyer: User,
     seller: User,
     item_title: str,
-    amount,
+    amount: Amount,
     currency: str,
     payment_method: str,
     paid_at: datetime | None = None,

@@ -34,7 +34,7 @@ def _explain_not_protected(order: Order) -> str:
     return _("Buyer protection for this order has ended.")
 
 
-def _lapse_pending_extensions(order_ids: list[int], actor: User, at=None) -> None:
+def _lapse_pending_extensions(order_ids: list[int], actor: User, at: datetime | None = None) -> None:
     """Requests for more time still waiting when the order is settled, confirmed or disputed lapse."""
     ExtensionRequest.objects.filter(order_id__in=order_ids, status=ExtensionRequest.Status.PENDING).update(
         status=ExtensionRequest.Status.LAPSED, answered_at=at or timezone.now(), answered_by=actor
@@ -78,11 +78,15 @@ def extension_request_create(*, order: Order, actor: User, days: int, reason: st
     return request
 
 
-def _extend(order: Order, days: int, *, at_least_from: datetime | None = None) -> None:
-    base = max(order.protection_deadline, at_least_from) if at_least_from else order.protection_deadline
-    order.protection_deadline = base + timedelta(days=days)
+def _extend(order: Order, days: int, *, at_least_from: datetime) -> datetime:
+    """Move the protection deadline ``days`` past the later of itself and ``at_least_from``."""
+    base = (
+        at_least_from if order.protection_deadline is None else max(order.protection_deadline, at_least_from)
+    )
+    order.protection_deadline = deadline = base + timedelta(days=days)
     order.dispute_deadline = order.dispute_deadline_for(confirmed_at=None)  # only unconfirmed orders extend
     order.protection_reminder_sent_at = None  # remind again before the new deadline (R-PRT-5)
+    return deadline
 
 
 def _lock_pending_request(order: Order, request_id: int) -> ExtensionRequest:
@@ -102,7 +106,7 @@ def extension_grant(*, request: ExtensionRequest, actor: User) -> ExtensionReque
             raise DomainError(_explain_not_protected(order))
         # Granted after the deadline (before the automatic grant ran): the days count from now,
         # as the automatic grant's would, so answering late never gives the buyer less.
-        _extend(order, request.days, at_least_from=timezone.now())
+        deadline = _extend(order, request.days, at_least_from=timezone.now())
         order.save(update_fields=["protection_deadline", "dispute_deadline", "protection_reminder_sent_at"])
         request.status = ExtensionRequest.Status.GRANTED
         request.answered_at, request.answered_by = timezone.now(), actor
@@ -113,7 +117,7 @@ def extension_grant(*, request: ExtensionRequest, actor: User) -> ExtensionReque
             context={
                 "granted": True,
                 "days": request.days,
-                "deadline": order.protection_deadline.isoformat(),
+                "deadline": deadline.isoformat(),
             },
         )
     return request
@@ -147,6 +151,7 @@ def _owed_automatic_extension(order: Order) -> bool:
     """The deadline came with a request pending and no automatic extension yet (R-PRT-4)."""
     return (
         order.state in Order.PROTECTED_STATES
+        and order.protection_deadline is not None
         and order.protection_deadline <= timezone.now()
         and order.auto_extended_at is None
     )
@@ -161,7 +166,11 @@ def extension_auto_grant(*, order: Order, actor: User) -> bool:
     with transaction.atomic():
         order = _lock_order(order.pk)
         now = timezone.now()
-        if order.state not in Order.PROTECTED_STATES or order.protection_deadline > now:
+        if (
+            order.state not in Order.PROTECTED_STATES
+            or order.protection_deadline is None
+            or order.protection_deadline > now
+        ):
             return False
         request = (
             order.extension_requests.select_for_update()
@@ -177,7 +186,7 @@ def extension_auto_grant(*, order: Order, actor: User) -> bool:
             return False
         # From the later of the deadline and now: a scheduler that ran late (an outage) must not
         # eat into the days the buyer asked for.
-        _extend(order, request.days, at_least_from=now)
+        deadline = _extend(order, request.days, at_least_from=now)
         order.auto_extended_at = now
         order.save(
             update_fields=[
@@ -196,7 +205,7 @@ def extension_auto_grant(*, order: Order, actor: User) -> bool:
                 "granted": True,
                 "automatic": True,
                 "days": request.days,
-                "deadline": order.protection_deadline.isoformat(),
+                "deadline": deadline.isoformat(),
             },
         )
     return True
@@ -207,14 +216,12 @@ def protection_remind(*, order: Order) -> bool:
     with transaction.atomic():
         order = _lock_order(order.pk)
         now = timezone.now()
+        deadline = order.protection_deadline
         if (
             order.state not in Order.PROTECTED_STATES
             or order.protection_reminder_sent_at is not None
-            or not (
-                order.protection_deadline - timedelta(days=settings.PROTECTION_REMINDER_DAYS)
-                <= now
-                < order.protection_deadline
-            )
+            or deadline is None
+            or not deadline - timedelta(days=settings.PROTECTION_REMINDER_DAYS) <= now < deadline
         ):
             return False
         order.protection_reminder_sent_at = now
@@ -222,7 +229,7 @@ def protection_remind(*, order: Order) -> bool:
         notify(
             "protection_ending",
             order=order,
-            context={"deadline": order.protection_deadline.isoformat()},
-            dedupe_key=f"order:{order.pk}:protection-ending:{order.protection_deadline.isoformat()}",
+            context={"deadline": deadline.isoformat()},
+            dedupe_key=f"order:{order.pk}:protection-ending:{deadline.isoformat()}",
         )
     return True

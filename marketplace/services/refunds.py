@@ -21,7 +21,7 @@ from marketplace.models import (
 )
 from marketplace.notifications import notify
 from marketplace.queueing import enqueue_on_commit
-from marketplace.services.base import _ledger, _lock_escrow, _lock_order, _require_finance, to_money
+from marketplace.services.base import Amount, _ledger, _lock_escrow, _lock_order, _require_finance, to_money
 
 
 def _refund_create(
@@ -72,7 +72,7 @@ def _dispatch(refund: Refund) -> None:
 
 
 def refund_create_from_seller(
-    *, order: Order, amount, actor: User, reason: str, idempotency_key: str
+    *, order: Order, amount: Amount, actor: User, reason: str, idempotency_key: str
 ) -> Refund:
     """A refund paid from the seller's balance after escrow was settled (R-CMP-1).
 

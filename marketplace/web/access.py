@@ -22,7 +22,7 @@ class AuthenticatedRequest(HttpRequest):
     user: User
 
 
-def party_order(request: HttpRequest, pk: int, *related: str) -> Order:
+def party_order(request: AuthenticatedRequest, pk: int, *related: str) -> Order:
     """The order ``pk`` with its buyer, seller and ``related``, if the reader is one of them; else 404."""
     return get_object_or_404(party_orders(request.user).select_related("buyer", "seller", *related), pk=pk)
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from marketplace.web.access import AuthenticatedRequest, party_order, refuse_unl
 from marketplace.web.forms import ConfirmReceiptForm, ExtensionDeclineForm, ExtensionRequestForm
 
 
-def _buyer_order(request: HttpRequest, pk: int) -> tuple[Order, HttpResponse | None]:
+def _buyer_order(request: AuthenticatedRequest, pk: int) -> tuple[Order, HttpResponse | None]:
     """The order if the reader is its buyer; a refusal redirect for its seller; 404 for anyone else."""
     order = party_order(request, pk)
     return order, refuse_unless(request, order, "buyer", _("Only the buyer of this order can do that."))
@@ -98,7 +98,7 @@ def extension_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _seller_request(
-    request: HttpRequest, pk: int, request_pk: int
+    request: AuthenticatedRequest, pk: int, request_pk: int
 ) -> tuple[Order, ExtensionRequest, HttpResponse | None]:
     """The order and its pending extension request if the reader is the seller; else a refusal."""
     order = party_order(request, pk)

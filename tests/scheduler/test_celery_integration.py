@@ -29,11 +29,11 @@ from django.utils import timezone
 from django_fsm_log.models import StateLog
 from kombu import Connection
 
+from arbitration import bulk
 from arbitration.models import Dispute
 from marketplace.models import Notification
 from tests.arbitration.conftest import open_dispute, shipped
 from tests.marketplace.factories import fresh
-from tests.scheduler import bulk
 from tests.scheduler.conftest import on_postgresql, require
 
 pytestmark = [

@@ -1,9 +1,10 @@
-"""Many due items at once, written with ``bulk_create`` (setup only: services are bypassed).
+"""Many due items at once, written with ``bulk_create``: load for the scheduler's sweeps.
 
-For the tests that need thousands of due disputes (a worker killed mid-job) and for
-``bench/sweeps.py``. Rows look exactly like the services leave them: a paid, shipped order
-with its escrow hold and hold ledger entry; for a dispute, the order frozen and the dispute
-open with its escalation deadline in the past.
+Setup only, never called by the app: services are bypassed. ``bench/sweeps.py`` measures the
+sweeps on it and the Celery integration test kills a worker in the middle of it. Rows look
+exactly like the services leave them: a paid, shipped order with its escrow hold and hold
+ledger entry; for a dispute, the order frozen and the dispute open with its escalation
+deadline in the past.
 """
 
 from __future__ import annotations
