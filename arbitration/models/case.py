@@ -81,6 +81,10 @@ class ArbitrationCase(ConcurrentTransitionMixin, models.Model):
     class Meta:
         abstract = True
 
+    def is_held_by(self, user: object) -> bool:
+        """Whether ``user`` is the arbiter holding the case (R-ARB-1)."""
+        return self.assigned_arbiter_id is not None and self.assigned_arbiter_id == getattr(user, "pk", None)
+
     if TYPE_CHECKING:
         # Added to each case model by its FSMField ``state`` when the class is built.
         def get_available_user_state_transitions(

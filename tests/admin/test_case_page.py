@@ -240,7 +240,7 @@ def test_buttons_are_exactly_the_available_actions_R_DSP_10(cases, people, clien
 def test_take_button_calls_the_service_and_shows_the_case_as_mine(cases, people, arbiter_client):
     dispute = cases.escalated()
 
-    with mock.patch("arbitration.admin_views.services.case_take", wraps=services.case_take) as take:
+    with mock.patch("arbitration.backoffice.cases.services.case_take", wraps=services.case_take) as take:
         response = arbiter_client.post(
             reverse("admin:arbitration_dispute_take", args=[dispute.pk]), follow=True
         )
@@ -285,7 +285,7 @@ def test_the_arbiter_writes_in_the_thread_R_DSP_7(cases, people, arbiter_client)
     dispute = cases.taken(by=people.arbiter)
 
     with mock.patch(
-        "arbitration.admin_views.services.dispute_post_message", wraps=services.dispute_post_message
+        "arbitration.backoffice.disputes.services.dispute_post_message", wraps=services.dispute_post_message
     ) as post:
         response = arbiter_client.post(
             reverse("admin:arbitration_dispute_message", args=[dispute.pk]),

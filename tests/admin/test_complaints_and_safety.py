@@ -64,12 +64,14 @@ def test_the_complaints_queue_lists_open_complaints_oldest_first_R_CMP_1(cases, 
 
 
 def test_take_and_release_complaints_call_the_services(complaint, people, arbiter_client):
-    with mock.patch("arbitration.admin.services.case_take", wraps=services.case_take) as take:
+    with mock.patch("arbitration.backoffice.cases.services.case_take", wraps=services.case_take) as take:
         arbiter_client.post(COMPLAINTS, {"action": "take_complaints", "_selected_action": [complaint.pk]})
     take.assert_called_once()
     assert fresh(complaint).assigned_arbiter == people.arbiter
 
-    with mock.patch("arbitration.admin.services.case_release", wraps=services.case_release) as release:
+    with mock.patch(
+        "arbitration.backoffice.cases.services.case_release", wraps=services.case_release
+    ) as release:
         arbiter_client.post(COMPLAINTS, {"action": "release_complaints", "_selected_action": [complaint.pk]})
     release.assert_called_once()
     assert fresh(complaint).state == Complaint.State.OPEN
@@ -117,7 +119,7 @@ def test_refund_from_the_sellers_balance_confirms_then_creates_the_refund_R_CMP_
     }
 
     with mock.patch(
-        "arbitration.admin_views.services.complaint_decide", wraps=services.complaint_decide
+        "arbitration.backoffice.complaints.services.complaint_decide", wraps=services.complaint_decide
     ) as call:
         review, response = decide(arbiter_client, complaint, data)
 
@@ -258,7 +260,7 @@ def test_closing_a_report_calls_the_service_and_records_the_outcome_R_SAF_1(repo
     url = reverse("admin:arbitration_safetyreport_close", args=[report.pk])
 
     with mock.patch(
-        "arbitration.admin_views.services.safety_report_close", wraps=services.safety_report_close
+        "arbitration.backoffice.safety.services.safety_report_close", wraps=services.safety_report_close
     ) as close:
         response = arbiter_client.post(
             url, {"outcome": "listing_blocked", "reason": "Counterfeit cells."}, follow=True

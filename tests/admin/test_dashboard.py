@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from arbitration import services
-from arbitration.admin_views import PAY_BUCKETS, case_chart, line_chart, pay_chart
+from arbitration.backoffice.charts import PAY_BUCKETS, case_chart, line_chart, pay_chart
 from marketplace import services as money
 from tests.admin.conftest import DAY, ago
 

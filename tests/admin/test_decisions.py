@@ -12,7 +12,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from arbitration import services
-from arbitration.admin_forms import effect_key
+from arbitration.backoffice.forms import effect_key
 from arbitration.models import Decision, Dispute, InformationRequest, ReturnShipment
 from marketplace.errors import DomainError
 from marketplace.models import EscrowHold, LedgerEntry, Refund
@@ -83,7 +83,7 @@ def test_confirming_commits_through_dispute_decide_and_moves_the_money_R_ARB_2(
     key = review.context["effect_key"]
 
     with mock.patch(
-        "arbitration.admin_views.services.dispute_decide", wraps=services.dispute_decide
+        "arbitration.backoffice.disputes.services.dispute_decide", wraps=services.dispute_decide
     ) as decide:
         response = arbiter_client.post(decide_url(my_case), {**PARTIAL, "confirmed_effect": key}, follow=True)
 
@@ -265,7 +265,7 @@ def test_a_service_refusal_at_commit_is_shown_on_the_form(my_case, arbiter_clien
     review = arbiter_client.post(decide_url(my_case), PARTIAL)
     refusal = DomainError("This case has already been decided.")
 
-    with mock.patch("arbitration.admin_views.services.dispute_decide", side_effect=refusal):
+    with mock.patch("arbitration.backoffice.disputes.services.dispute_decide", side_effect=refusal):
         response = arbiter_client.post(
             decide_url(my_case), {**PARTIAL, "confirmed_effect": review.context["effect_key"]}
         )
@@ -288,7 +288,7 @@ def test_effect_key_is_stable_for_the_same_effect(my_case):
 def test_request_information_calls_the_service_and_the_case_shows_it(my_case, people, arbiter_client):
     url = reverse("admin:arbitration_dispute_request_information", args=[my_case.pk])
     with mock.patch(
-        "arbitration.admin_views.services.dispute_request_information",
+        "arbitration.backoffice.disputes.services.dispute_request_information",
         wraps=services.dispute_request_information,
     ) as ask:
         response = arbiter_client.post(
@@ -344,7 +344,7 @@ def test_a_supervisor_reassigns_a_case_through_the_service(cases, people, client
     assert people.finance not in form.fields["arbiter"].queryset
 
     with mock.patch(
-        "arbitration.admin_views.services.case_reassign", wraps=services.case_reassign
+        "arbitration.backoffice.cases.services.case_reassign", wraps=services.case_reassign
     ) as reassign:
         response = supervisor.post(url, {"arbiter": people.arbiter2.pk}, follow=True)
 

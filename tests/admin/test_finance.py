@@ -77,7 +77,9 @@ def test_mark_sent_asks_for_the_payout_reference_and_calls_the_service(refund, p
     assert "reference" in empty.context["form"].errors
     assert fresh(refund).state == Refund.State.PENDING
 
-    with mock.patch("marketplace.admin.services.refund_mark_sent", wraps=money.refund_mark_sent) as mark:
+    with mock.patch(
+        "marketplace.backoffice.refunds.services.refund_mark_sent", wraps=money.refund_mark_sent
+    ) as mark:
         response = finance.post(url, {"reference": "SEPA-2026-001"}, follow=True)
 
     mark.assert_called_once()
@@ -90,7 +92,7 @@ def test_mark_paid_then_the_refund_is_completed(refund, people, finance):
     sent(refund, people)
 
     with mock.patch(
-        "marketplace.admin.services.refund_mark_completed", wraps=money.refund_mark_completed
+        "marketplace.backoffice.refunds.services.refund_mark_completed", wraps=money.refund_mark_completed
     ) as mark:
         finance.post(payout_url(refund, "mark-completed"), {"reference": ""})
 
@@ -106,7 +108,9 @@ def test_mark_failed_needs_a_reason_then_calls_the_service(refund, people, finan
     assert "reason" in finance.post(url, {"reason": ""}).context["form"].errors
     assert fresh(refund).state == Refund.State.SENT
 
-    with mock.patch("marketplace.admin.services.refund_mark_failed", wraps=money.refund_mark_failed) as mark:
+    with mock.patch(
+        "marketplace.backoffice.refunds.services.refund_mark_failed", wraps=money.refund_mark_failed
+    ) as mark:
         finance.post(url, {"reason": "Card closed; the bank returned it."})
 
     mark.assert_called_once()
@@ -119,7 +123,9 @@ def test_mark_failed_needs_a_reason_then_calls_the_service(refund, people, finan
 def test_retry_puts_a_failed_payout_back_to_pending(refund, people, finance):
     money.refund_mark_failed(refund=sent(refund, people), actor=people.finance, reason="Bounced")
 
-    with mock.patch("marketplace.admin.services.refund_retry", wraps=money.refund_retry) as retry:
+    with mock.patch(
+        "marketplace.backoffice.refunds.services.refund_retry", wraps=money.refund_retry
+    ) as retry:
         finance.post(payout_url(refund, "retry"))
 
     retry.assert_called_once()

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from arbitration import services
-from arbitration.admin_forms import effect_key
+from arbitration.backoffice.forms import effect_key
 from arbitration.models import Complaint, Dispute, SafetyReport, SolicitationPattern
 from arbitration.services import decision_effect
 from marketplace.models import Refund

@@ -167,7 +167,7 @@ def test_search_finds_a_dispute_in_any_state(cases, people, client_for, field):
 def test_take_case_action_calls_the_service_and_the_case_becomes_mine_R_ARB_1(cases, people, arbiter_client):
     case = cases.escalated()
 
-    with mock.patch("arbitration.admin.services.case_take", wraps=services.case_take) as take:
+    with mock.patch("arbitration.backoffice.cases.services.case_take", wraps=services.case_take) as take:
         response = arbiter_client.post(
             QUEUE, {"action": "take_cases", "_selected_action": [case.pk]}, follow=True
         )
@@ -197,7 +197,9 @@ def test_taking_a_case_another_arbiter_holds_shows_a_message_and_changes_nothing
 def test_release_action_puts_my_case_back_in_the_queue(cases, people, arbiter_client):
     case = cases.taken(by=people.arbiter)
 
-    with mock.patch("arbitration.admin.services.case_release", wraps=services.case_release) as release:
+    with mock.patch(
+        "arbitration.backoffice.cases.services.case_release", wraps=services.case_release
+    ) as release:
         response = arbiter_client.post(
             QUEUE, {"action": "release_cases", "_selected_action": [case.pk]}, follow=True
         )
@@ -272,7 +274,7 @@ def test_the_dispute_list_pages_without_a_full_count(cases, arbiter_client, sett
 
 
 def test_more_than_the_cap_shows_more_than(cases, arbiter_client, monkeypatch):
-    from marketplace.admin import CappedCountPaginator
+    from marketplace.backoffice.base import CappedCountPaginator
 
     monkeypatch.setattr(CappedCountPaginator, "CAP", 2)
     for _ in range(3):

@@ -1,4 +1,4 @@
-"""Forms finance operators fill in the admin to record payouts (R-REF-3).
+"""Forms of the money admin: payouts finance operators record (R-REF-3), and the user forms.
 
 They only collect and tidy input; the payout services decide what is allowed and refuse
 with a message (``DomainError``) that the admin shows beside the form.

@@ -1,16 +1,13 @@
-"""Forms of the arbiter back office: decisions, information requests, reassignment,
-complaint decisions, safety-report outcomes, messages, solicitation patterns.
+"""Forms of the arbiter back office: decisions on disputes and complaints, information requests,
+reassignment, messages, safety-report outcomes.
 
 Forms collect and tidy input and show the rules' messages beside the right field. The rules
-themselves live in the services (``arbitration.services``): amounts are checked by
-``decision_effect`` here exactly as ``dispute_decide`` will check them, so what the
+themselves live in the services (``arbitration.services``): a dispute decision's amounts are
+checked by ``decision_effect`` here exactly as ``dispute_decide`` will check them, so what the
 confirmation step shows is what the decision will do.
 """
 
 from __future__ import annotations
-
-import re
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -20,16 +17,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from arbitration import services
+from arbitration.evidence.forms import EvidenceFilesField
 from arbitration.models import (
     Complaint,
     Decision,
-    Dispute,
     InformationRequest,
     SafetyReport,
-    SolicitationPattern,
 )
-from arbitration.solicitation import validate_pattern
-from arbitration.solicitation.detector import find_solicitation
 from marketplace.errors import DomainError
 from marketplace.models import Refund, User
 
@@ -49,8 +43,63 @@ def arbiters() -> forms.models.QuerySet:
     )
 
 
-class DecisionForm(forms.Form):
-    """R-ARB-2: outcome, amount, return terms, rationale, optional penalty."""
+def effect_key(effect) -> str:
+    """A fingerprint of what the arbiter confirmed: committing re-checks it (the money may have moved)."""
+    return "|".join(str(getattr(effect, name)) for name in sorted(vars(effect)))
+
+
+# --- Deciding a case (R-ARB-2, R-CMP-1) --------------------------------------------------------
+
+
+class CaseDecisionForm(forms.Form):
+    """What deciding any case asks besides its outcome: an optional penalty against the seller
+    with its reason (R-ARB-5). The decide page (``CaseAdmin.decide_view``) shows what the decision
+    does, then commits it only when the page posts back, in ``confirm_field``, the
+    ``confirmation()`` this form computes now."""
+
+    confirm_field = "confirmed"
+
+    penalty_amount = forms.DecimalField(
+        label=_("Seller penalty"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text=_("Optional: a fine against the seller's balance, recorded in the ledger (R-ARB-5)."),
+    )
+    penalty_reason = forms.CharField(
+        label=_("Penalty reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
+        help_text=_("Required with a penalty; the seller sees it."),
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def confirmation(self) -> str:
+        """What the arbiter confirms: a plain yes (the service checks the decision whole)."""
+        return "1"
+
+    def outcome_label(self) -> str:
+        return str(dict(self.fields["outcome"].choices)[self.cleaned_data["outcome"]])
+
+    def _clean_penalty_reason(self, data: dict) -> None:
+        """A penalty and its reason come together: the seller reads why they were fined."""
+        data["penalty_reason"] = (data.get("penalty_reason") or "").strip()
+        penalty = data.get("penalty_amount")
+        if penalty is None and data["penalty_reason"]:
+            self.add_error("penalty_amount", _("Enter the penalty amount, or clear the reason."))
+        if penalty is not None and not data["penalty_reason"]:
+            self.add_error("penalty_reason", _("Give the reason for the penalty; the seller will see it."))
+
+
+class DecisionForm(CaseDecisionForm):
+    """R-ARB-2: outcome, amount, return terms, rationale, optional penalty. The confirmation is
+    the fingerprint of the money effect shown: if the money moved meanwhile, nothing is decided."""
+
+    confirm_field = "confirmed_effect"
+    field_order = ("outcome", "refund_amount", "return_days", "return_address", "rationale")
 
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
@@ -84,26 +133,15 @@ class DecisionForm(forms.Form):
         help_text=_("Both parties read it. Say what the evidence showed and why this outcome is fair."),
         error_messages={"required": _("Write the rationale: both parties will read why you decided this.")},
     )
-    penalty_amount = forms.DecimalField(
-        label=_("Seller penalty"),
-        max_digits=12,
-        decimal_places=2,
-        required=False,
-        help_text=_("Optional: a fine against the seller's balance, recorded in the ledger (R-ARB-5)."),
-    )
-    penalty_reason = forms.CharField(
-        label=_("Penalty reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
-        help_text=_("Required with a penalty; the seller sees it."),
-    )
 
-    def __init__(self, *args, dispute: Dispute, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.dispute = dispute
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
         self.effect: services.DecisionEffect | None = None
         if not self.is_bound:
-            self.fields["return_address"].initial = dispute.seller.return_address
+            self.fields["return_address"].initial = case.seller.return_address
+
+    def confirmation(self) -> str:
+        return effect_key(self.effect)
 
     def clean(self):
         data = super().clean()
@@ -124,19 +162,15 @@ class DecisionForm(forms.Form):
         if outcome not in (Outcome.PARTIAL_REFUND, Outcome.RETURN_THEN_REFUND):
             data["refund_amount"] = amount = None  # a full refund or a rejection has no amount to choose
         try:
-            services.decision_effect(dispute=self.dispute, outcome=outcome, refund_amount=amount)
+            services.decision_effect(dispute=self.case, outcome=outcome, refund_amount=amount)
         except DomainError as error:
             self.add_error("refund_amount", error.message_text)
             return data
+        self._clean_penalty_reason(data)
         penalty = data.get("penalty_amount")
-        data["penalty_reason"] = (data.get("penalty_reason") or "").strip()
-        if penalty is None and data["penalty_reason"]:
-            self.add_error("penalty_amount", _("Enter the penalty amount, or clear the reason."))
-        if penalty is not None and not data["penalty_reason"]:
-            self.add_error("penalty_reason", _("Give the reason for the penalty; the seller will see it."))
         try:
             self.effect = services.decision_effect(
-                dispute=self.dispute, outcome=outcome, refund_amount=amount, penalty_amount=penalty
+                dispute=self.case, outcome=outcome, refund_amount=amount, penalty_amount=penalty
             )
         except DomainError as error:
             self.add_error("penalty_amount", error.message_text)
@@ -156,75 +190,10 @@ class DecisionForm(forms.Form):
         }
 
 
-def effect_key(effect) -> str:
-    """A fingerprint of what the arbiter confirmed: committing re-checks it (the money may have moved)."""
-    return "|".join(str(getattr(effect, name)) for name in sorted(vars(effect)))
-
-
-class InformationRequestForm(forms.Form):
-    """R-ARB-6: ask a party for more information or evidence, with a deadline."""
-
-    party = forms.ChoiceField(
-        label=_("Ask"), choices=InformationRequest.Party.choices, widget=forms.RadioSelect
-    )
-    question = forms.CharField(
-        label=_("What you need"),
-        widget=forms.Textarea(attrs=TEXTAREA),
-        help_text=_("The party is notified and sees it on the dispute page; their next message answers it."),
-        error_messages={"required": _("Write what you need from the party.")},
-    )
-    due_in_days = forms.IntegerField(
-        label=_("Days to answer"), min_value=1, max_value=30, initial=settings.INFORMATION_REQUEST_DAYS
-    )
-
-
-class ReassignForm(forms.Form):
-    arbiter = forms.ModelChoiceField(label=_("Give the case to"), queryset=User.objects.none())
-
-    def __init__(self, *args, current: User | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        queryset = arbiters()
-        if current is not None:
-            queryset = queryset.exclude(pk=current.pk)
-        self.fields["arbiter"].queryset = queryset
-        self.fields["arbiter"].label_from_instance = lambda user: user.get_full_name() or user.username
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
-
-
-class ArbiterMessageForm(forms.Form):
-    """The arbiter writes in the dispute's thread (R-DSP-7), with evidence if needed."""
-
-    body = forms.CharField(
-        label=_("Message to both parties"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
-    )
-    files = MultipleFileField(label=_("Files"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        if not (data.get("body") or "").strip() and not data.get("files"):
-            raise ValidationError(_("Write a message or attach a file."))
-        return data
-
-
-class ComplaintDecisionForm(forms.Form):
+class ComplaintDecisionForm(CaseDecisionForm):
     """R-CMP-1: re-issue the refund, refund from the seller's balance, confirm paid, or reject."""
+
+    field_order = ("outcome", "refund_amount", "rationale")
 
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Complaint.Outcome.choices, widget=forms.RadioSelect
@@ -242,37 +211,35 @@ class ComplaintDecisionForm(forms.Form):
         help_text=_("The buyer and the seller read it."),
         error_messages={"required": _("Write the rationale: the buyer and the seller will read it.")},
     )
-    penalty_amount = forms.DecimalField(
-        label=_("Seller penalty"), max_digits=12, decimal_places=2, required=False
-    )
-    penalty_reason = forms.CharField(
-        label=_("Penalty reason"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 70})
-    )
 
-    def __init__(self, *args, complaint: Complaint, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.complaint = complaint
-        escrow = complaint.dispute.order.escrow
+    def __init__(self, *args, case: Complaint, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        escrow = case.dispute.order.escrow
         self.refundable = escrow.held - escrow.refunded - escrow.refunded_by_seller
         self.fields["refund_amount"].help_text = _(
             "Only for a refund from the seller's balance: at most %(amount)s %(currency)s can still be "
             "refunded."
-        ) % {"amount": self.refundable, "currency": complaint.dispute.order.currency}
+        ) % {"amount": self.refundable, "currency": case.dispute.order.currency}
 
     def clean(self):
         data = super().clean()
         outcome = data.get("outcome")
         Outcome = Complaint.Outcome
-        refund: Refund | None = self.complaint.refund
+        refund: Refund | None = self.case.refund
         amount = data.get("refund_amount")
         if outcome == Outcome.REFUND_FROM_SELLER:
             if amount is None:
                 self.add_error("refund_amount", _("Enter the amount to refund from the seller's balance."))
-            elif not Decimal("0") < amount <= self.refundable:
-                self.add_error(
-                    "refund_amount",
-                    _("Refund more than 0 and at most %(amount)s.") % {"amount": self.refundable},
-                )
+            else:
+                try:
+                    services.refund_within(
+                        amount,
+                        ceiling=self.refundable,
+                        whole_allowed=True,
+                        refusal=_("Refund more than 0 and at most %(amount)s.") % {"amount": self.refundable},
+                    )
+                except DomainError as error:
+                    self.add_error("refund_amount", error.message_text)
         elif outcome:
             data["refund_amount"] = None
         if outcome == Outcome.REISSUE_REFUND and (
@@ -287,22 +254,18 @@ class ComplaintDecisionForm(forms.Form):
             self.add_error(
                 "outcome", _("The refund is not recorded as paid; finance must mark it paid first.")
             )
-        data["penalty_reason"] = (data.get("penalty_reason") or "").strip()
         penalty = data.get("penalty_amount")
         if penalty is not None and penalty <= 0:
             self.add_error("penalty_amount", _("A penalty must be more than zero, or leave it empty."))
-        if penalty is not None and not data["penalty_reason"]:
-            self.add_error("penalty_reason", _("Give the reason for the penalty; the seller will see it."))
-        if penalty is None and data["penalty_reason"]:
-            self.add_error("penalty_amount", _("Enter the penalty amount, or clear the reason."))
+        self._clean_penalty_reason(data)
         return data
 
     def effect_lines(self) -> list[str]:
         """What committing will do, in words (shown on the confirmation step)."""
         data = self.cleaned_data
         Outcome = Complaint.Outcome
-        order = self.complaint.dispute.order
-        refund = self.complaint.refund
+        order = self.case.dispute.order
+        refund = self.case.refund
         lines = []
         if data["outcome"] == Outcome.REISSUE_REFUND:
             lines.append(
@@ -344,6 +307,60 @@ class ComplaintDecisionForm(forms.Form):
         }
 
 
+# --- The other forms of the case pages ---------------------------------------------------------
+
+
+class InformationRequestForm(forms.Form):
+    """R-ARB-6: ask a party for more information or evidence, with a deadline."""
+
+    party = forms.ChoiceField(
+        label=_("Ask"), choices=InformationRequest.Party.choices, widget=forms.RadioSelect
+    )
+    question = forms.CharField(
+        label=_("What you need"),
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("The party is notified and sees it on the dispute page; their next message answers it."),
+        error_messages={"required": _("Write what you need from the party.")},
+    )
+    due_in_days = forms.IntegerField(
+        label=_("Days to answer"), min_value=1, max_value=30, initial=settings.INFORMATION_REQUEST_DAYS
+    )
+
+
+class ReassignForm(forms.Form):
+    arbiter = forms.ModelChoiceField(label=_("Give the case to"), queryset=User.objects.none())
+
+    def __init__(self, *args, current: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = arbiters()
+        if current is not None:
+            queryset = queryset.exclude(pk=current.pk)
+        self.fields["arbiter"].queryset = queryset
+        self.fields["arbiter"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+
+class ArbiterMessageForm(forms.Form):
+    """The arbiter writes in the dispute's thread (R-DSP-7), with evidence if needed; the files
+    are checked as every upload is (R-EVD-1, R-EVD-2)."""
+
+    body = forms.CharField(
+        label=_("Message to both parties"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+    )
+    files = EvidenceFilesField(label=_("Files"))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("files") and "files" not in self.errors:
+            raise ValidationError(_("Write a message or attach a file."))
+        return data
+
+    def problems(self) -> str:
+        """Every reason the message was refused, in one line (the case page shows it as a message)."""
+        return " ".join(str(error) for errors in self.errors.values() for error in errors)
+
+
 class SafetyReportCloseForm(forms.Form):
     """R-SAF-1: a report is closed only with an outcome and the reason for it."""
 
@@ -359,52 +376,3 @@ class SafetyReportCloseForm(forms.Form):
         help_text=_("The buyer who reported it sees the outcome and this reason."),
         error_messages={"required": _("Write the reason for the outcome; the buyer will see it.")},
     )
-
-
-def validate_regex(pattern: str) -> None:
-    """The detector's own check when it has one, else Python's ``re`` (R-DSP-8)."""
-    if validate_pattern is not None:
-        validate_pattern(pattern)
-        return
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        raise ValidationError(
-            _("This is not a valid regular expression: %(problem)s (at position %(pos)s)."),
-            params={"problem": error.msg, "pos": error.pos},
-        ) from None
-
-
-class SolicitationPatternForm(forms.ModelForm):
-    sample = forms.CharField(
-        label=_("Try it on a message"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
-        help_text=_("Optional: a seller message to test the pattern on before saving. Not stored."),
-    )
-
-    class Meta:
-        model = SolicitationPattern
-        fields = ("name", "pattern", "language", "intent", "description", "is_active")
-        widgets = {"pattern": forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "ax-mono"})}
-
-    def clean_pattern(self) -> str:
-        pattern = self.cleaned_data["pattern"].strip()
-        if not pattern:
-            raise ValidationError(_("Enter a regular expression."))
-        validate_regex(pattern)
-        return pattern
-
-    def sample_matches(self) -> bool | None:
-        """Whether the sample text would be flagged by this pattern alone (None: nothing to try)."""
-        if not self.is_valid() or not self.cleaned_data.get("sample"):
-            return None
-        row = {
-            "name": self.cleaned_data["name"] or "pattern",
-            "pattern": self.cleaned_data["pattern"],
-            "intent": self.cleaned_data.get("intent"),
-        }
-        try:
-            return bool(find_solicitation(self.cleaned_data["sample"], patterns=[row]))
-        except TypeError:  # an older detector without ``patterns``
-            return re.search(row["pattern"], self.cleaned_data["sample"], re.IGNORECASE) is not None
