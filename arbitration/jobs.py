@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from arbitration import selectors, services
 from marketplace.actors import scheduler_user
-from marketplace.scheduling import BatchTransition, JobResult, job, sweep, sweep_batches
+from marketplace.scheduling import BatchTransition, JobResult, each_row, job, sweep, sweep_batches
 from marketplace.selectors import refunds_overdue
 
 
@@ -36,12 +36,11 @@ def escalate_disputes(result: JobResult, batch_size: int) -> None:
 )
 def close_unshipped_returns(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-    sweep(
-        result,
-        selectors.disputes_return_not_shipped,
-        lambda dispute: services.return_close_not_shipped(dispute=dispute, actor=actor),
-        batch_size=batch_size,
+    transition = BatchTransition(
+        due=selectors.disputes_return_not_shipped,
+        move=each_row(lambda dispute: services.return_close_not_shipped(dispute=dispute, actor=actor)),
     )
+    sweep_batches(result, transition, batch_size=batch_size)
 
 
 @job(
@@ -53,12 +52,11 @@ def close_unshipped_returns(result: JobResult, batch_size: int) -> None:
 )
 def refund_unconfirmed_returns(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-    sweep(
-        result,
-        selectors.disputes_return_not_confirmed,
-        lambda dispute: services.return_refund_unconfirmed(dispute=dispute, actor=actor),
-        batch_size=batch_size,
+    transition = BatchTransition(
+        due=selectors.disputes_return_not_confirmed,
+        move=each_row(lambda dispute: services.return_refund_unconfirmed(dispute=dispute, actor=actor)),
     )
+    sweep_batches(result, transition, batch_size=batch_size)
 
 
 @job("remind_returns_due", "Remind buyers before the return's ship-by date (R-RET-1)", async_commit=True)

@@ -76,6 +76,13 @@ class Env:
             )
         return raw
 
+    def choice(self, name: str, default: str, *, choices: tuple[str, ...]) -> str:
+        raw = self.environ.get(name, default)
+        if raw not in choices:
+            allowed = ", ".join(repr(choice) for choice in choices)
+            raise ImproperlyConfigured(f"{name} must be one of {allowed}, got {raw!r}.")
+        return raw
+
     # Last in the class: a method named ``str`` shadows the builtin for the annotations after it.
     def str(self, name: str, default: str) -> str:
         return self.environ.get(name, default)

@@ -71,6 +71,13 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Behind PgBouncer in transaction pooling mode (DATABASE_POOLING=transaction) a server connection
+# serves another client after every transaction: no server-side cursors and no prepared
+# statements may outlive one (the code itself keeps no session state: SET LOCAL, row claims).
+DATABASE_POOLING = env.choice("DATABASE_POOLING", "", choices=("", "transaction"))
+if DATABASE_POOLING == "transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "marketplace.User"
 

@@ -8,8 +8,13 @@ written once.
 
 from __future__ import annotations
 
-from django.db import connection
+from collections.abc import Iterator
+from typing import TypeVar
+
+from django.db import connection, models
 from django.db.models import QuerySet, sql
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def claim(due: QuerySet, *, limit: int, changes: dict) -> list[int]:
@@ -30,3 +35,22 @@ def claim(due: QuerySet, *, limit: int, changes: dict) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return sorted(pk for (pk,) in cursor.fetchall())
+
+
+def in_pages(rows: QuerySet[_M], *, size: int = 2000) -> Iterator[_M]:
+    """Every row of ``rows`` in primary-key order, ``size`` at a time (keyset pagination).
+
+    Instead of ``.iterator()``: a server-side cursor does not survive a transaction pooler
+    (PgBouncer in transaction mode hands the server connection to someone else between
+    statements), and memory stays flat however many rows there are.
+    """
+    last = None
+    while True:
+        page = rows.order_by("pk")
+        if last is not None:
+            page = page.filter(pk__gt=last)
+        chunk = list(page[:size])
+        yield from chunk
+        if len(chunk) < size:
+            return
+        last = chunk[-1].pk

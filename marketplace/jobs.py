@@ -14,7 +14,7 @@ from marketplace import services
 from marketplace.actors import scheduler_user
 from marketplace.mail import deliver
 from marketplace.models import ReconciliationRun, Refund, User
-from marketplace.scheduling import BatchTransition, JobResult, job, sweep, sweep_batches
+from marketplace.scheduling import BatchTransition, JobResult, each_row, job, sweep, sweep_batches
 from marketplace.selectors import (
     ledger_reconcile,
     notifications_unsent,
@@ -54,12 +54,11 @@ def release_escrow(result: JobResult, batch_size: int) -> None:
 )
 def auto_extend_protection(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-    sweep(
-        result,
-        orders_due_for_auto_extension,
-        lambda order: services.extension_auto_grant(order=order, actor=actor),
-        batch_size=batch_size,
+    transition = BatchTransition(
+        due=orders_due_for_auto_extension,
+        move=each_row(lambda order: services.extension_auto_grant(order=order, actor=actor)),
     )
+    sweep_batches(result, transition, batch_size=batch_size)
 
 
 @job(

@@ -12,6 +12,7 @@ from typing import TypedDict
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from marketplace.batches import in_pages
 from marketplace.gateways import get_gateway
 from marketplace.models import EscrowHold, ExtensionRequest, LedgerEntry, Notification, Order, Refund, User
 
@@ -200,7 +201,7 @@ def ledger_reconcile(*, batch_size: int = 5000, check_gateway: bool = True) -> R
         )
 
     gateway = get_gateway() if check_gateway else None
-    for refund in Refund.objects.filter(state__in=[Refund.State.SENT, Refund.State.COMPLETED]).iterator(2000):
+    for refund in in_pages(Refund.objects.filter(state__in=[Refund.State.SENT, Refund.State.COMPLETED])):
         result.refunds_checked += 1
         if gateway is None or not refund.via_gateway:
             continue  # paid by finance outside the gateway: nothing to compare with

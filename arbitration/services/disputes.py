@@ -94,13 +94,6 @@ def _withdraw_pending_offers(dispute: Dispute, now: datetime) -> None:
     dispute.offers.filter(status=Offer.Status.PENDING).update(status=Offer.Status.WITHDRAWN, answered_at=now)
 
 
-# What an email needs of the order (marketplace.notifications), loaded with a batch's disputes.
-ORDER_FOR_MAIL = [
-    f"order__{name}"
-    for name in ("number", "item_title", "amount", "currency", "protection_deadline", "buyer", "seller")
-]
-
-
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -144,9 +137,7 @@ def disputes_escalate(
         description=description,
         at=now,
     )
-    escalated = (
-        Dispute.objects.filter(pk__in=ids).select_related("order").only("pk", "deadline_at", *ORDER_FOR_MAIL)
-    )
+    escalated = Dispute.objects.filter(pk__in=ids).select_related("order")
     notify_many(
         "dispute_escalated",
         [(d.order, {"dispute_id": d.pk, "decision_due": _iso(d.deadline_at)}) for d in escalated],
