@@ -73,3 +73,28 @@ def _celery_eager():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _staff_sessions_pass_the_second_factor(request, monkeypatch):
+    """R-OPS-1: ``client.force_login(staff)`` gives a session that passed the second factor.
+
+    The one documented way for tests: staff signed in with ``force_login`` get a confirmed TOTP
+    device and the session records it, exactly what a real sign-in with a code leaves behind;
+    the check itself stays on. A test that needs a staff session *without* a second factor marks
+    itself ``@pytest.mark.no_second_factor`` (the proofs in tests/ops/test_second_factor.py).
+    """
+    if request.node.get_closest_marker("no_second_factor"):
+        return
+    from django.test import Client
+
+    from tests.ops.otp import verify_session
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff or user.is_superuser:
+            verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)

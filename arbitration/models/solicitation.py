@@ -6,7 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.audit.tracking import history
 
+
+@history()
 class SolicitationPattern(models.Model):
     """A pattern of off-platform solicitation (R-DSP-8), edited by supervisors without a deploy."""
 
