@@ -57,6 +57,12 @@ SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=17),
         "args": ("reconcile_ledger",),
     },
+    # Tamper evidence: recompute the row history's hash chains, report the first broken link (R-OPS-2).
+    "verify-audit": {
+        "task": RUN_JOB,
+        "schedule": crontab(hour="*/6", minute=47),
+        "args": ("verify_audit",),
+    },
 }
 
 
