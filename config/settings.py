@@ -360,6 +360,9 @@ OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # Structured logs (R-OPS-4): the request id travels to Celery tasks in their headers.
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+# Take the request id from the proxy's X-Request-ID (nginx: proxy_set_header X-Request-ID $request_id)
+# so the proxy's and the application's lines share it; otherwise a new one per request.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("LOG_TRUST_UPSTREAM_REQUEST_ID", False)
 
 # Metrics (R-OPS-3): Prometheus scrapes /metrics with `Authorization: Bearer <METRICS_TOKEN>`;
 # without a token only a verified staff session may read it.
