@@ -64,6 +64,7 @@ def history_options(**options) -> dict:
     return {
         "base_model": ChainedEvent,
         "context_field": pghistory.ContextJSONField(),
+        # pghistory's protection: UPDATE and DELETE of an event are refused by a trigger.
         "append_only": True,
         "meta": {"triggers": [chain_trigger(per_object=per_object)]},
         **options,
