@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+import pgtrigger
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 
 from marketplace.audit.tracking import CHAIN_FUNCTION, ChainedEvent
 
@@ -156,3 +157,37 @@ def audit_verify(*, previous_checkpoints: dict | None = None) -> Verification:
                 result.problems.append(Problem(table, "events_deleted", seen_up_to, None, detail))
     result.problem_count = len(result.problems)
     return result
+
+
+def audit_reseal(*, table: str) -> int:
+    """Recompute every hash of one event table, in chain order; returns how many events.
+
+    Only for after a reviewed schema change of the tracked model (a column added with a default,
+    dropped or renamed changes old events' content): run ``verify_audit`` just before the
+    migration, then this. It writes past the append-only trigger, so it is a person's decision,
+    never a job's.
+    """
+    model = next((m for m in event_models() if m._meta.db_table == table), None)
+    if model is None or connection.vendor != "postgresql":
+        raise ValueError(f"{table!r} is not an event table of the row history")
+    key = _q(_object_column(model))
+    restart = "IF last_key IS DISTINCT FROM r.k THEN prev := NULL; END IF;" if key == '"pgh_obj_id"' else ""
+    order = f"{key}, pgh_id" if key == '"pgh_obj_id"' else "pgh_id"
+    with transaction.atomic(), pgtrigger.ignore(f"{model._meta.label}:append_only"):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                DO $reseal$
+                DECLARE r record; prev text; last_key text;
+                BEGIN
+                    FOR r IN SELECT pgh_id, {key}::text AS k FROM {_q(table)} ORDER BY {order} LOOP
+                        {restart}
+                        UPDATE {_q(table)} e SET pgh_hash = {CHAIN_FUNCTION}(prev, e)
+                            WHERE e.pgh_id = r.pgh_id RETURNING e.pgh_hash INTO prev;
+                        last_key := r.k;
+                    END LOOP;
+                END
+                $reseal$
+                """
+            )
+        return model.objects.count()
