@@ -8,12 +8,16 @@ prefetch of one task at a time.
 Run ``celery -A config worker`` (as many as needed) and exactly one ``celery -A config beat``.
 """
 
+import logging.config
 import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import setup_logging
 from django.conf import settings
+from django_structlog.celery.steps import DjangoStructLogInitStep
 
+import config.instruments  # noqa: F401  (R-OPS-3: every worker counts its tasks' outcomes)
 from config.schedule import beat_schedule
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -21,6 +25,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("arbitration_backoffice")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# R-OPS-4: a task's log lines carry the request id of the request that queued it (headers).
+app.steps["worker"].add(DjangoStructLogInitStep)
+
+
+@setup_logging.connect
+def _structured_logs(**kwargs) -> None:
+    # The workers log like the web (config/logs.py) instead of Celery's own format.
+    logging.config.dictConfig(settings.LOGGING)
 
 
 @app.on_after_configure.connect

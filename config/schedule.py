@@ -57,6 +57,9 @@ SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=3, minute=17),
         "args": ("reconcile_ledger",),
     },
+    # Tamper evidence: recompute the row history's hash chains, report the first broken link (R-OPS-2).
+    # Reads every event once; four times a day bounds how long a rewrite of history goes unseen.
+    "verify-audit": _every(6 * 3600, "verify_audit"),
 }
 
 

@@ -12,6 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import Env
+from config.logs import configure_structlog, logging_config
+from config.sentry import sentry_init
 
 env = Env()
 
@@ -35,17 +37,35 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_fsm_log",
+    # Issue 16 (R-OPS-1, R-OPS-2): second factor, row history, structured logs, health.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "pgtrigger",
+    "pghistory",
+    "django_structlog",
+    "health_check",
     "marketplace",
+    "marketplace.audit",
     "arbitration",
 ]
 
 MIDDLEWARE = [
+    "config.instruments.RequestMetricsMiddleware",  # R-OPS-3: request latency
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # R-OPS-4: a request id (or the caller's X-Request-ID) and the user on every log line.
+    "django_structlog.middlewares.RequestMiddleware",
+    # R-OPS-1: the one place staff without a verified second factor are stopped.
+    "marketplace.security.middleware.StaffSecondFactorMiddleware",
+    # R-OPS-2: the acting user and the request id on every row history event.
+    "marketplace.audit.context.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -312,17 +332,50 @@ if not DEBUG:
     if env.bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Structured logs (R-OPS-4, config/logs.py): JSON lines, or readable ones with LOG_FORMAT=console
+# (the default when DJANGO_DEBUG is on, as in `make demo`).
+LOG_FORMAT = env.str("LOG_FORMAT", "console" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "console"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or console, got {LOG_FORMAT!r}.")
+LOGGING = logging_config(level=env.str("LOG_LEVEL", "INFO"), json=LOG_FORMAT == "json")
+configure_structlog()
 
 # Sessions read from the shared cache first (one Redis round trip instead of a database query on
 # every page); never with the per-process local-memory cache, where a signed-out session could
 # live on in another process's cache.
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+# --- Issue 16: run it like a money system (R-OPS-1..4) ---------------------------------------
+# Second factor for staff (R-OPS-1): django-otp devices; passkeys and security keys through
+# django-otp-webauthn, only as a second factor (the sign-in page stays password-first).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", "Buyer Protection back office")
+OTP_WEBAUTHN_RP_NAME = env.str("OTP_WEBAUTHN_RP_NAME", "Buyer Protection back office")
+# The site's domain (passkeys are bound to it) and the origins the browser may use.
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", ["http://localhost:8000"])
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
+# Structured logs (R-OPS-4): the request id travels to Celery tasks in their headers.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+# Take the request id from the proxy's X-Request-ID (nginx: proxy_set_header X-Request-ID $request_id)
+# so the proxy's and the application's lines share it; otherwise a new one per request.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("LOG_TRUST_UPSTREAM_REQUEST_ID", False)
+
+# Metrics (R-OPS-3): Prometheus scrapes /metrics with `Authorization: Bearer <METRICS_TOKEN>`;
+# without a token only a verified staff session may read it.
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+
+# Error tracking (R-OPS-4): Sentry when SENTRY_DSN is set; beat jobs are monitored (Crons).
+SENTRY_DSN = env.str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", ""),
+        release=env.str("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(env.str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )

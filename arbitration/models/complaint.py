@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField
 
 from arbitration.models.case import ArbitrationCase, case_lifecycle
+from marketplace.audit.tracking import history
 from marketplace.models import MONEY, Refund
 
 
+@history(fields=["state", "outcome", "refund_amount", "refund", "new_refund"])
 class Complaint(ArbitrationCase):
     """After closure the buyer can't reopen a dispute but can complain (R-CMP-1)."""
 

@@ -8,9 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.audit.tracking import history
 from marketplace.models import MONEY
 
 
+@history()
 class Decision(models.Model):
     """An arbiter's decision (R-ARB-2): immutable once made; it moves the money when made."""
 

@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from arbitration.solicitation.intents import Intent
 from arbitration.solicitation.regex import validate_pattern
+from marketplace.audit.tracking import history
 
 
+@history()
 class SolicitationPattern(models.Model):
     """A pattern of off-platform solicitation (R-DSP-8), edited by supervisors without a deploy.
 

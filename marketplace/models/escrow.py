@@ -11,10 +11,12 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.audit.tracking import history
 from marketplace.models.money import MONEY, Currency, cents
 from marketplace.models.orders import Order
 
 
+@history()
 class EscrowHold(models.Model):
     """The order's money while the platform holds it (R-ESC-1).
 
@@ -66,6 +68,7 @@ class EscrowHold(models.Model):
         return self.held - self.released - self.refunded
 
 
+@history()
 class LedgerEntry(models.Model):
     """One money movement (R-ESC-2). Never updated, never deleted: corrections are new rows."""
 

@@ -20,6 +20,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.audit.tracking import history
+
 
 class Scope(models.TextChoices):
     ORDERS_WRITE = "orders:write", _("Create people, orders, payments and shipments")
@@ -30,6 +32,7 @@ class Scope(models.TextChoices):
     WEBHOOKS_MANAGE = "webhooks:manage", _("Manage webhook endpoints and replay events")
 
 
+@history()
 class ApiClient(models.Model):
     name = models.CharField(_("name"), max_length=100)
     account = models.SlugField(
@@ -54,6 +57,7 @@ class ApiClient(models.Model):
         return scope in self.scopes
 
 
+@history(exclude=["last_used_at"])
 class ApiKey(models.Model):
     """A secret shown once at creation; only its hash is kept. ``prefix`` identifies it in lists."""
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from marketplace.audit.tracking import history
 from marketplace.fsm import labels
 from marketplace.models.money import CENT, MONEY, Currency
 
@@ -22,6 +23,7 @@ def new_order_number() -> str:
     return f"{secrets.randbelow(9 * 10**11) + 10**11}"
 
 
+@history(fields=["state", "amount", "currency", "buyer", "seller", "protection_deadline", "dispute_deadline"])
 class Order(ConcurrentTransitionMixin, models.Model):
     class State(models.TextChoices):
         PAID = "paid", _("Paid, awaiting shipment")

@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
+from marketplace.audit.tracking import history
 from marketplace.fsm import labels
 from marketplace.models.escrow import LedgerEntry
 from marketplace.models.money import MONEY, Currency
 from marketplace.models.orders import Order
 
 
+@history()
 class Refund(ConcurrentTransitionMixin, models.Model):
     """Money owed to the buyer, followed until it is paid (R-REF-2)."""
 

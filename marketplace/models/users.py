@@ -7,7 +7,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.audit.tracking import history
 
+
+@history(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person using the marketplace (buyer, seller, staff) or the scheduler itself.
 
@@ -29,6 +32,8 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        # R-OPS-1: granted to the Supervisors group (migration audit.0003).
+        permissions = [("reset_second_factor", "Can reset another person's second factor")]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "external_id"],

@@ -23,8 +23,9 @@ from PIL import Image, ImageDraw
 
 from arbitration import services
 from arbitration.models import Decision, Dispute, Evidence
-from marketplace.models import Refund
+from marketplace.models import Refund, User
 from tests.admin.conftest import Cases, People, ago, fresh, member
+from tests.ops.otp import totp_code, totp_device
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -161,10 +162,15 @@ class Desk:
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.base = base
+        device = totp_device(User.objects.get(username=username))
         self.page.goto(base + "/admin/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", PASSWORD)
         self.page.click("input[type=submit]")
+        self.page.wait_for_load_state()
+        # R-OPS-1: staff confirm it is them with the code of their authenticator app.
+        self.page.fill("#id_token", totp_code(device))
+        self.page.click("button[type=submit]:has-text('Confirm')")
         self.page.wait_for_load_state()
 
     def go(self, path: str):

@@ -1,0 +1,87 @@
+"""``history()``: put a model's rows under database-written, hash-chained history (R-OPS-2).
+
+Every tracked model gets an event model (``<Model>Event``) written by pghistory's PostgreSQL
+triggers on insert, update and delete, with the context (user, url, request id, task, job)
+stored in the event row itself (``ContextJSONField``), so the hash covers who did it too.
+
+The chain: a BEFORE INSERT trigger on each event table sets
+``pgh_hash = audit_chain_hash(<previous event of the same object>.pgh_hash, NEW)``, the SQL
+function of migration ``audit.0001`` (SHA-256 of the previous hash and the row as JSON, nulls
+left out, in UTC). One chain per tracked row ("stream"): two writers of the same row are already
+serialised by PostgreSQL's row lock (an UPDATE or DELETE holds it until commit, and the trigger's
+query runs after the lock is granted, with a fresh snapshot, so it sees the other's event); rows
+of different objects never wait for each other. Event tables are append-only (triggers refuse
+UPDATE and DELETE), so rewriting history needs a database superuser disabling triggers — which
+``verify_audit`` then detects.
+"""
+
+from __future__ import annotations
+
+import pghistory
+import pghistory.models
+import pgtrigger
+from django.db import models
+
+CHAIN_FUNCTION = "audit_chain_hash"
+
+
+class ChainedEvent(pghistory.models.Event):
+    """The base of every event model: pghistory's fields plus the chain's hash."""
+
+    pgh_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+def chain_trigger(*, per_object: bool) -> pgtrigger.Trigger:
+    if per_object:
+        previous = 'WHERE "pgh_obj_id" = NEW."pgh_obj_id" '
+        serialise = ""
+    else:
+        # One chain for the whole table (membership rows have no object key): writers take turns
+        # on a transaction lock, and the event's id is drawn under it, so ids follow the chain.
+        previous = ""
+        serialise = (
+            "PERFORM pg_advisory_xact_lock(1096107092, hashtext(TG_TABLE_NAME)); "
+            "NEW.\"pgh_id\" := nextval(pg_get_serial_sequence('{meta.db_table}', 'pgh_id')); "
+        )
+    return pgtrigger.Trigger(
+        name="audit_chain",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert,
+        func=pgtrigger.Func(
+            f"{serialise}NEW.pgh_hash := {CHAIN_FUNCTION}(("
+            f'SELECT "pgh_hash" FROM "{{meta.db_table}}" {previous}'
+            'ORDER BY "pgh_id" DESC LIMIT 1), NEW); RETURN NEW;'
+        ),
+    )
+
+
+def history_options(**options) -> dict:
+    """The keyword arguments every tracked model shares (chained, append-only, context inline)."""
+    per_object = options.get("obj_field", ...) is not None
+    return {
+        "base_model": ChainedEvent,
+        "context_field": pghistory.ContextJSONField(),
+        # pghistory's protection: UPDATE and DELETE of an event are refused by a trigger.
+        "append_only": True,
+        "meta": {"triggers": [chain_trigger(per_object=per_object)]},
+        **options,
+    }
+
+
+def trackers() -> tuple:
+    # New instances for each model: pghistory binds a tracker to its event model.
+    return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
+def history(**options):
+    """Class decorator: ``@history()`` or ``@history(exclude=["secret"])`` on a model; its events
+    are ``<Model>Event``."""
+
+    def track(model):
+        named = {"model_name": f"{model.__name__}Event", **options}
+        return pghistory.track(*trackers(), **history_options(**named))(model)
+
+    return track

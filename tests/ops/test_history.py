@@ -1,0 +1,174 @@
+"""R-OPS-2: changes to money, decisions, people, groups, patterns and keys keep a row history
+written by the database — caught even for raw SQL — with the acting user or job; the history is
+hash-chained and ``verify_audit`` reports the first broken link."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.management import call_command
+from django.db import IntegrityError, InternalError, connection, connections, transaction
+from django.db.utils import DatabaseError
+from django.urls import reverse
+
+from marketplace.audit.models import AuditCheck, UserGroupProxy
+from marketplace.audit.verify import audit_verify
+from marketplace.models import Refund, User
+from marketplace.scheduling import run_job
+from marketplace.tasks import run_job_task
+from tests.marketplace.factories import make_arbiter, make_buyer, make_seller, resolved_order
+from tests.ops.otp import totp_device
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+RefundEvent = apps.get_model("marketplace", "RefundEvent")
+
+
+@pytest.fixture
+def refund(db) -> Refund:
+    order = resolved_order(
+        buyer=make_buyer(), seller=make_seller(), decided_by=make_arbiter(), refund_amount="40.00"
+    )
+    return Refund.objects.get(order=order)
+
+
+def sql(statement: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def behind_the_triggers(statement: str, params=()) -> None:
+    """What a database superuser can do: run SQL with every trigger switched off."""
+    with transaction.atomic():
+        sql("SET LOCAL session_replication_role = replica")
+        sql(statement, params)
+
+
+def test_R_OPS_2_a_refund_changed_with_raw_sql_is_in_its_history(refund):
+    sql("UPDATE marketplace_refund SET destination = %s WHERE id = %s", ["IBAN DE00 1234", refund.pk])
+    latest = RefundEvent.objects.filter(pgh_obj_id=refund.pk).latest("pgh_id")
+    assert latest.pgh_label == "update" and latest.destination == "IBAN DE00 1234"
+    assert [e.pgh_label for e in RefundEvent.objects.filter(pgh_obj_id=refund.pk).order_by("pgh_id")] == [
+        "insert",
+        "update",
+    ]
+    assert len(latest.pgh_hash) == 64
+
+
+def test_R_OPS_2_a_job_names_itself_on_the_rows_it_changes(refund):
+    run_job_task.delay("dispatch_refunds")
+    sent = RefundEvent.objects.filter(pgh_obj_id=refund.pk, state=Refund.State.SENT).get()
+    assert sent.pgh_context["job"] == "dispatch_refunds"
+    assert sent.pgh_context["task"] == "marketplace.tasks.run_job_task"
+
+
+def test_R_OPS_2_a_request_names_its_user_on_the_rows_it_changes(staff, client):
+    device = totp_device(staff.arbiter)
+    client.force_login(staff.supervisor)
+    client.post(reverse("second-factor-reset", args=[staff.arbiter.pk]), {"reason": "lost phone"})
+    deleted = apps.get_model("audit", "TOTPDeviceEvent").objects.get(pgh_obj_id=device.pk, pgh_label="delete")
+    assert deleted.pgh_context["user"] == staff.supervisor.pk
+    assert deleted.pgh_context["url"] == reverse("second-factor-reset", args=[staff.arbiter.pk])
+
+
+def test_R_OPS_2_group_membership_keeps_a_history(staff):
+    staff.buyer.groups.add(Group.objects.get(name="Finance"))
+    staff.buyer.groups.clear()
+    events = UserGroupProxy.pgh_event_model.objects.filter(user=staff.buyer).order_by("pgh_id")
+    assert [e.pgh_label for e in events] == ["insert", "delete"]
+
+
+def test_R_OPS_2_history_rows_refuse_update_and_delete(refund):
+    with pytest.raises((InternalError, IntegrityError, DatabaseError)), transaction.atomic():
+        sql("UPDATE marketplace_refundevent SET amount = 1 WHERE pgh_obj_id = %s", [refund.pk])
+    with pytest.raises((InternalError, IntegrityError, DatabaseError)), transaction.atomic():
+        sql("DELETE FROM marketplace_refundevent WHERE pgh_obj_id = %s", [refund.pk])
+
+
+def test_R_OPS_2_verify_audit_is_clean_when_nothing_was_tampered_with(refund):
+    sql("UPDATE marketplace_refund SET destination = %s WHERE id = %s", ["other", refund.pk])
+    outcome = audit_verify()
+    assert outcome.problems == [] and outcome.events_checked > 0
+
+
+def test_R_OPS_2_an_audit_row_edited_in_sql_is_reported_by_verify_audit(refund, settings):
+    settings.STAFF_ALERT_EMAILS = ["security@marketplace.example"]
+    run_job("verify_audit")
+    first = RefundEvent.objects.filter(pgh_obj_id=refund.pk).earliest("pgh_id")
+    behind_the_triggers("UPDATE marketplace_refundevent SET amount = 4000 WHERE pgh_id = %s", [first.pgh_id])
+
+    result = run_job("verify_audit")
+
+    check = AuditCheck.objects.latest("started_at")
+    # The edited event breaks its link, and (being the latest) no longer matches the live refund.
+    assert [p["kind"] for p in check.problems] == ["chain", "changed"] and "2 problems" in result.summary()
+    problem = check.problems[0]
+    assert (problem["table"], problem["kind"], problem["event_id"]) == (
+        "marketplace_refundevent",
+        "chain",
+        first.pgh_id,
+    )
+    assert len(mail.outbox) == 1 and f"event {first.pgh_id}" in mail.outbox[0].body
+
+
+def test_R_OPS_2_a_deleted_audit_row_breaks_the_next_link(refund):
+    sql("UPDATE marketplace_refund SET destination = %s WHERE id = %s", ["other", refund.pk])
+    events = list(RefundEvent.objects.filter(pgh_obj_id=refund.pk).order_by("pgh_id"))
+    behind_the_triggers("DELETE FROM marketplace_refundevent WHERE pgh_id = %s", [events[0].pgh_id])
+    problems = audit_verify().problems
+    assert [(p.kind, p.event_id) for p in problems] == [("chain", events[1].pgh_id)]
+
+
+def test_R_OPS_2_a_row_changed_with_the_triggers_off_differs_from_its_history(refund):
+    behind_the_triggers("UPDATE marketplace_refund SET amount = 39 WHERE id = %s", [refund.pk])
+    problems = audit_verify().problems
+    assert [(p.table, p.kind, p.object_id) for p in problems] == [
+        ("marketplace_refundevent", "changed", str(refund.pk))
+    ]
+
+
+def test_R_OPS_2_a_whole_history_deleted_after_a_check_is_found_by_the_next(refund):
+    run_job("verify_audit")
+    behind_the_triggers("DELETE FROM marketplace_refundevent WHERE pgh_obj_id = %s", [refund.pk])
+    run_job("verify_audit")
+    kinds = {(p["table"], p["kind"]) for p in AuditCheck.objects.latest("started_at").problems}
+    assert kinds == {("marketplace_refundevent", "events_deleted"), ("marketplace_refundevent", "no_history")}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_R_OPS_2_concurrent_writers_keep_every_chain_whole():
+    """Two transactions changing the same refund or the same membership table at once: the row
+    lock (per-row chains) and the table's transaction lock (membership) serialise the links."""
+    people = [User.objects.create_user(f"p{i}") for i in range(6)]
+    group = Group.objects.create(name="Night shift")
+    start = threading.Barrier(len(people))
+
+    def join(user):
+        try:
+            start.wait()
+            with transaction.atomic():
+                user.groups.add(group)
+                User.objects.filter(pk=people[0].pk).update(first_name=f"by {user.username}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=join, args=(user,)) for user in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert group.user_set.count() == len(people)
+    assert audit_verify().problems == []
+
+
+def test_R_OPS_2_after_a_reviewed_schema_change_a_table_is_resealed_and_checks_clean_again(refund):
+    """A new column with a default changes old events' content; the reseal makes them whole."""
+    behind_the_triggers("UPDATE marketplace_refundevent SET reason = reason || ' (migrated)'")
+    assert [p.kind for p in audit_verify().problems][:1] == ["chain"]
+    call_command("audit_reseal", "marketplace_refundevent", stdout=io.StringIO())
+    assert [p for p in audit_verify().problems if p.kind == "chain"] == []
