@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,13 +16,14 @@ from marketplace import services
 from marketplace.actors import scheduler_user
 from marketplace.mail import deliver
 from marketplace.models import Notification, ReconciliationRun, Refund, User
-from marketplace.scheduling import JobResult, job, sweep
+from marketplace.scheduling import JobResult, _time_budget, job, sweep
 from marketplace.selectors import (
     ledger_reconcile,
     orders_due_for_auto_extension,
     orders_due_for_protection_reminder,
     orders_due_for_release,
 )
+from marketplace.webhooks.deliveries import webhooks_send_due
 
 log = logging.getLogger("jobs")
 
@@ -122,6 +124,24 @@ def send_notifications(result: JobResult, batch_size: int) -> None:
         batch_size=batch_size,
         lock=False,
     )
+
+
+@job(
+    "send_webhooks",
+    "Send webhook deliveries that are due: retries after backoff, and first attempts whose "
+    "task was lost (R-API-5)",
+)
+def send_webhooks(result: JobResult, batch_size: int) -> None:
+    # Deliveries are claimed in batches and POSTed concurrently, not moved one row at a time:
+    # see marketplace.webhooks.deliveries.
+    budget = _time_budget()
+    sent = webhooks_send_due(batch_size=batch_size, keep_going=lambda: time.monotonic() < budget)
+    for pk in sent.delivered_ids:
+        result.record_moved(pk)
+    result.skipped += sent.retrying
+    result.failed += sent.failed  # retried for WEBHOOK_RETRY_HOURS and still refused: worth a warning
+    if sent.failed:
+        result.notes.append(f"{sent.failed} deliveries failed for good; replay them from the admin")
 
 
 @job(

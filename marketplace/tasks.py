@@ -20,6 +20,7 @@ from marketplace.mail import TRANSIENT_SEND_ERRORS, deliver
 from marketplace.models import Refund
 from marketplace.scheduling import run_job
 from marketplace.services import refund_send
+from marketplace.webhooks.deliveries import webhook_deliver
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +84,19 @@ def run_job_task(name: str) -> str:
     its next tick, and the job guard keeps the two from overlapping.
     """
     return run_job(name).summary()
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def webhook_deliver_task(delivery_ids: list[int]) -> str:
+    """Send webhook deliveries as soon as their event commits (R-API-5).
+
+    One attempt each: a failed one is rescheduled with backoff in the database and the
+    ``send_webhooks`` sweep makes the next, so no long countdown sits in the broker.
+    """
+    return webhook_deliver(delivery_ids=delivery_ids).summary()
