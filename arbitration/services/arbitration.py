@@ -13,6 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from arbitration.events import (
+    case_payload,
+    decision_payload,
+    dispute_payload,
+    information_request_payload,
+)
 from arbitration.models import (
     ArbitrationCase,
     Decision,
@@ -26,6 +32,7 @@ from arbitration.services.disputes import _close
 from arbitration.services.returns import _start_return
 from marketplace import services as money
 from marketplace.errors import DomainError
+from marketplace.events import emit, moment
 from marketplace.models import User
 from marketplace.notifications import notify
 
@@ -50,6 +57,7 @@ def case_take(*, case: ArbitrationCase, actor: User) -> ArbitrationCase:
         case.take(by=actor)
         case.assigned_arbiter, case.assigned_at = actor, timezone.now()
         case.save()
+        _emit_case(case, "assigned")
     return case
 
 
@@ -61,6 +69,7 @@ def case_release(*, case: ArbitrationCase, actor: User) -> ArbitrationCase:
         case.release(by=actor)
         case.assigned_arbiter, case.assigned_at = None, None
         case.save()
+        _emit_case(case, "unassigned")
     return case
 
 
@@ -76,7 +85,14 @@ def case_reassign(*, case: ArbitrationCase, actor: User, arbiter: User) -> Arbit
         )
         case.assigned_arbiter, case.assigned_at = arbiter, timezone.now()
         case.save()
+        _emit_case(case, "assigned")
     return case
+
+
+def _emit_case(case: ArbitrationCase, change: str) -> None:
+    prefix, data = case_payload(case, assigned_at=moment(case.assigned_at))
+    order = case.dispute.order if prefix == "complaint" else case.order
+    emit(f"{prefix}.{change}", order=order, data=data)
 
 
 def dispute_request_information(
@@ -107,6 +123,11 @@ def dispute_request_information(
             order=dispute.order,
             to=[party],
             context={"dispute_id": dispute.pk, "question": question, "due_at": request.due_at.isoformat()},
+        )
+        emit(
+            "dispute.information_requested",
+            order=dispute.order,
+            data=dispute_payload(dispute, information_request=information_request_payload(request)),
         )
     return request
 
@@ -252,6 +273,11 @@ def dispute_decide(
                 "rationale": rationale,
             },
         )
+        emit(
+            "dispute.decided",
+            order=dispute.order,
+            data=dispute_payload(dispute, decision=decision_payload(decision, dispute.order.currency)),
+        )
     return decision
 
 
@@ -263,4 +289,5 @@ def dispute_flag_overdue(*, dispute: Dispute) -> bool:
             return False
         dispute.overdue_flagged_at = timezone.now()
         dispute.save(update_fields=["overdue_flagged_at"])
+        emit("dispute.decision_overdue", order=dispute.order, data=dispute_payload(dispute))
     return True

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arbitration.events import dispute_payload
 from arbitration.evidence import evidence_add
 from arbitration.models import (
     ClaimVersion,
@@ -27,6 +28,7 @@ from arbitration.services.base import _allow, _lock_dispute, _log_event, _text, 
 from marketplace import services as money
 from marketplace.actors import party_of
 from marketplace.errors import DomainError
+from marketplace.events import amount, emit
 from marketplace.models import Order, User
 from marketplace.notifications import notify
 
@@ -82,6 +84,11 @@ def _close(
             "refund_amount": str(refund_amount),
         },
     )
+    emit(
+        "dispute.closed",
+        order=dispute.order,
+        data=dispute_payload(dispute, refund_amount=amount(refund_amount)),
+    )
 
 
 def _withdraw_pending_offers(dispute: Dispute, now) -> None:
@@ -115,6 +122,7 @@ def _escalated(dispute: Dispute) -> None:
         order=dispute.order,
         context={"dispute_id": dispute.pk, "decision_due": dispute.deadline_at.isoformat()},
     )
+    emit("dispute.escalated", order=dispute.order, data=dispute_payload(dispute))
 
 
 def dispute_open(
@@ -191,6 +199,7 @@ def dispute_open(
                 "escalation_at": dispute.deadline_at.isoformat(),
             },
         )
+        emit("dispute.opened", order=order, data=dispute_payload(dispute))
     return dispute
 
 
@@ -243,6 +252,7 @@ def dispute_amend(
             order=dispute.order,
             context={"dispute_id": dispute.pk, "amendment": number},
         )
+        emit("dispute.amended", order=dispute.order, data=dispute_payload(dispute, amendment=number))
     return dispute
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.errors import DomainError
+from marketplace.events import amount, emit, order_payload, penalty_payload
 from marketplace.models import (
     EscrowHold,
     ExtensionRequest,
@@ -58,6 +59,7 @@ def order_release_if_due(*, order: Order, actor: User) -> bool:
             order.confirmed_at = now
             order.dispute_deadline = order.dispute_deadline_for(confirmed_at=now)
             order.confirm_receipt(by=actor, description="Confirmed automatically: buyer protection ended")
+            emit("order.receipt_confirmed", order=order, data=order_payload(order, automatic=True))
         elif not (order.state == Order.State.CONFIRMED and order.dispute_deadline <= now):
             return False
         escrow = _lock_escrow(order.pk)
@@ -73,6 +75,11 @@ def order_release_if_due(*, order: Order, actor: User) -> bool:
         order.completed_at = now
         order.complete(by=actor, description="Escrow released to the seller")
         order.save(update_fields=["state", "confirmed_at", "dispute_deadline", "completed_at"])
+        emit(
+            "order.escrow_released",
+            order=order,
+            data=order_payload(order, released_amount=amount(escrow.released), refunded_amount=amount(0)),
+        )
     return True
 
 
@@ -87,6 +94,7 @@ def escrow_freeze(*, order: Order, actor: User) -> Order:
         _lapse_pending_extensions(order, actor)
         order.freeze_for_dispute(by=actor)
         order.save()
+        emit("order.escrow_frozen", order=order, data=order_payload(order))
     return order
 
 
@@ -142,6 +150,13 @@ def escrow_resolve(
         order.completed_at = escrow.settled_at
         order.complete(by=actor, description=reason[:200])
         order.save()
+        emit(
+            "order.escrow_released",
+            order=order,
+            data=order_payload(
+                order, released_amount=amount(released), refunded_amount=amount(refund_amount)
+            ),
+        )
     return Resolution(refund, released)
 
 
@@ -159,7 +174,7 @@ def seller_penalize(*, order: Order, amount, reason: str, actor: User, idempoten
         existing = LedgerEntry.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
-        return _ledger(
+        entry = _ledger(
             order,
             kind=LedgerEntry.Kind.PENALTY,
             source=LedgerEntry.Source.SELLER_BALANCE,
@@ -169,3 +184,5 @@ def seller_penalize(*, order: Order, amount, reason: str, actor: User, idempoten
             reason=reason,
             key=key,
         )
+        emit("penalty.applied", order=order, data=penalty_payload(entry, order))
+        return entry
