@@ -63,6 +63,7 @@ from marketplace.presentation import (
     timeline,
 )
 from marketplace.selectors import order_money_trail
+from marketplace.webhooks import admin as webhooks_admin  # noqa: F401  (registers the webhook pages)
 
 # --- Shared pieces (arbitration.admin uses them too) ----------------------------------------
 

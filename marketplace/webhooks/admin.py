@@ -223,8 +223,10 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send every event since … again"), permissions=["manage"])
     def replay_since(self, request: HttpRequest, queryset: QuerySet) -> None:
-        form = EndpointActionForm(request.POST)
-        since = form.cleaned_data.get("since") if form.is_valid() else None
+        try:
+            since = EndpointActionForm.base_fields["since"].clean(request.POST.get("since", ""))
+        except forms.ValidationError:
+            since = None
         if since is None:
             self.message_user(request, _("Enter the time to send events from."), messages.ERROR)
             return
