@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -36,6 +36,16 @@ DELIVER_TASK = "marketplace.tasks.webhook_deliver_task"
 CLAIM_SECONDS = 300
 # Deliveries claimed, sent and recorded together (a few rounds of WEBHOOK_CONCURRENCY).
 CHUNK = 100
+CLAIMED_COLUMNS = [
+    "pk",
+    "attempts",
+    "created_at",
+    "endpoint_id",
+    "event__uid",
+    "event__type",
+    "event__created_at",
+    "event__data",
+]
 RECORDED_FIELDS = [
     "status",
     "attempts",
@@ -51,7 +61,7 @@ RECORDED_FIELDS = [
 def active_endpoints(accounts: Iterable[str]) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(
         is_active=True, client__is_active=True, client__account__in=set(accounts)
-    ).select_related("client")
+    )
 
 
 def deliveries_create(
@@ -61,13 +71,18 @@ def deliveries_create(
     event's account, or just ``endpoint`` (a replay). Returns their ids."""
     if not events:
         return []
-    endpoints = [endpoint] if endpoint is not None else list(active_endpoints(e.account for e in events))
+    # (id, account, types) of each target; values, not models: this runs in every emit().
+    if endpoint is not None:
+        targets = [(endpoint.pk, endpoint.client.account, endpoint.event_types)]
+    else:
+        found = active_endpoints(event.account for event in events)
+        targets = list(found.values_list("pk", "client__account", "event_types"))
     now = timezone.now()
     rows = [
-        WebhookDelivery(event=event, endpoint=target, created_at=now, next_attempt_at=now, is_replay=replay)
+        WebhookDelivery(event=event, endpoint_id=pk, created_at=now, next_attempt_at=now, is_replay=replay)
         for event in events
-        for target in endpoints
-        if target.client.account == event.account and target.wants(event.type)
+        for pk, account, types in targets
+        if account == event.account and (not types or event.type in types)
     ]
     WebhookDelivery.objects.bulk_create(rows)
     return [row.pk for row in rows]
@@ -137,34 +152,51 @@ def webhooks_send_due(*, batch_size: int, keep_going=lambda: True) -> SendOutcom
     return outcome
 
 
-def _claim(ids: Sequence[int]) -> list[WebhookDelivery]:
+@dataclass
+class _Claimed:
+    """A claimed delivery, as much as sending it and recording the outcome needs."""
+
+    pk: int
+    attempts: int
+    created_at: datetime
+    endpoint: WebhookEndpoint
+    msg_id: str
+    body: bytes
+    # What the attempt changes: the columns of RECORDED_FIELDS.
+    outcome: dict = field(default_factory=dict)
+
+
+def _claim(ids: Sequence[int]) -> list[_Claimed]:
+    # Values, not model instances: this runs for every delivery and model loading dominated it.
     now = timezone.now()
     with transaction.atomic():
         rows = list(
             deliveries_due(now)
             .filter(pk__in=ids)
-            .select_related("event", "endpoint")
             .select_for_update(skip_locked=True, of=("self",))
+            .values_list(*CLAIMED_COLUMNS)
         )
-        WebhookDelivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+        WebhookDelivery.objects.filter(pk__in=[row[0] for row in rows]).update(
             next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)
         )
-    return rows
+    endpoints = WebhookEndpoint.objects.in_bulk({row[3] for row in rows})
+    return [
+        _Claimed(pk, attempts, created_at, endpoints[endpoint_id], uid, body_of(uid, type_, at, data))
+        for pk, attempts, created_at, endpoint_id, uid, type_, at, data in rows
+    ]
 
 
-def _send_one(delivery: WebhookDelivery) -> tuple[datetime, Attempt]:
+def _send_one(delivery: _Claimed) -> tuple[datetime, Attempt]:
     at = timezone.now()
-    body = body_of(delivery.event)
-    headers = signed_headers(
-        secrets=delivery.endpoint.valid_secrets(at), msg_id=delivery.event.uid, at=at, body=body
-    )
-    return at, post(delivery.endpoint.url, body=body, headers=headers)
+    secrets = delivery.endpoint.valid_secrets(at)
+    headers = signed_headers(secrets=secrets, msg_id=delivery.msg_id, at=at, body=delivery.body)
+    return at, post(delivery.endpoint.url, body=delivery.body, headers=headers)
 
 
-def _send_all(rows: list[WebhookDelivery]) -> list[tuple[datetime, Attempt]]:
-    if len(rows) == 1:
-        return [_send_one(rows[0])]
-    return list(_pool().map(_send_one, rows))
+def _send_all(claimed: list[_Claimed]) -> list[tuple[datetime, Attempt]]:
+    if len(claimed) == 1:
+        return [_send_one(claimed[0])]
+    return list(_pool().map(_send_one, claimed))
 
 
 @cache
@@ -173,26 +205,51 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=settings.WEBHOOK_CONCURRENCY, thread_name_prefix="webhook")
 
 
-def _record(rows: list[WebhookDelivery], attempts: list[tuple[datetime, Attempt]]) -> SendOutcome:
-    outcome = SendOutcome(claimed=len(rows))
+def _record(claimed: list[_Claimed], attempts: list[tuple[datetime, Attempt]]) -> SendOutcome:
+    outcome = SendOutcome(claimed=len(claimed))
     window = timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
-    for row, (at, attempt) in zip(rows, attempts, strict=True):
-        row.attempts += 1
-        row.last_attempt_at = at
-        row.last_response_code = attempt.status_code
-        row.last_response_ms = attempt.milliseconds
-        row.last_error = attempt.error[:500]
-        now = timezone.now()
+    now = timezone.now()
+    for delivery, (at, attempt) in zip(claimed, attempts, strict=True):
+        attempts_made = delivery.attempts + 1
+        status, delivered_at, next_attempt_at = WebhookDelivery.Status.PENDING, None, None
         if attempt.ok:
-            row.status, row.delivered_at, row.next_attempt_at = WebhookDelivery.Status.SUCCEEDED, now, None
+            status, delivered_at = WebhookDelivery.Status.SUCCEEDED, now
             outcome.delivered += 1
-            outcome.delivered_ids.append(row.pk)
-        elif now >= row.created_at + window:
-            row.status, row.next_attempt_at = WebhookDelivery.Status.FAILED, None
+            outcome.delivered_ids.append(delivery.pk)
+        elif now >= delivery.created_at + window:
+            status = WebhookDelivery.Status.FAILED
             outcome.failed += 1
         else:
             # The last attempt comes at the end of the window, however the delays fall.
-            row.next_attempt_at = min(now + retry_delay(row.attempts), row.created_at + window)
+            next_attempt_at = min(now + retry_delay(attempts_made), delivery.created_at + window)
             outcome.retrying += 1
-    WebhookDelivery.objects.bulk_update(rows, RECORDED_FIELDS)
+        delivery.outcome = {
+            "status": status,
+            "attempts": attempts_made,
+            "next_attempt_at": next_attempt_at,
+            "last_attempt_at": at,
+            "last_response_code": attempt.status_code,
+            "last_response_ms": attempt.milliseconds,
+            "last_error": attempt.error[:500],
+            "delivered_at": delivered_at,
+        }
+    _save_outcomes(claimed)
     return outcome
+
+
+def _save_outcomes(claimed: list[_Claimed]) -> None:
+    """One UPDATE per row, sent together (``bulk_update``'s CASE expressions cost ~10 ms of CPU per
+    row to build; this costs microseconds)."""
+    meta = WebhookDelivery._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in RECORDED_FIELDS]
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in columns)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    values = [
+        [f.get_db_prep_save(delivery.outcome[f.name], connection) for f in columns] + [delivery.pk]
+        for delivery in claimed
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, values)

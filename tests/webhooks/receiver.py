@@ -20,6 +20,11 @@ class Received:
     answered: int
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # socketserver's default of 5 drops concurrent connections
+
+
 class Receiver:
     def __init__(self, *, fail_first: int = 0) -> None:
         self.fail_first = fail_first
@@ -45,8 +50,7 @@ class Receiver:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
