@@ -341,5 +341,3 @@ WEBHOOK_SECRET_ROTATION_HOURS = env.int("WEBHOOK_SECRET_ROTATION_HOURS", 24, min
 # Deliveries to loopback/private addresses and plain http:// URLs: refused in production (SSRF),
 # allowed with DEBUG (the demo) or when set (tests, a receiver inside the operator's network).
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
-# One line per webhook POST at INFO is noise; the delivery log in the admin records every attempt.
-LOGGING["loggers"]["httpx"] = {"level": "WARNING"}

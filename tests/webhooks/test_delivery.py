@@ -18,6 +18,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from marketplace import services as money
 from marketplace.models import ApiClient, DomainEvent, WebhookDelivery
 from marketplace.scheduling import run_job
+from marketplace.webhooks.deliveries import deliveries_create, webhook_deliver
 from marketplace.webhooks.services import (
     webhook_endpoint_create,
     webhook_endpoint_set_active,
@@ -25,7 +26,7 @@ from marketplace.webhooks.services import (
     webhook_secret_rotate,
 )
 from tests.arbitration.conftest import DAY, HOUR, SECOND, START, at, fresh
-from tests.marketplace.factories import paid_order
+from tests.marketplace.factories import paid_order, run_concurrently
 from tests.webhooks.conftest import deliveries_of
 from tests.webhooks.receiver import Received, Receiver
 
@@ -237,3 +238,24 @@ def test_R_API_5_a_disabled_endpoints_deliveries_wait_and_go_out_when_it_is_enab
     webhook_endpoint_set_active(endpoint=endpoint, active=True)
     assert sweep_at(START + 2 * HOUR).moved == 1
     assert verify(secret, receiver.requests[0])["type"] == "order.escrow_held"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_R_API_5_two_senders_at_once_post_each_delivery_once(marketplace_client, receiver):
+    """The after-commit task and the sweep (or two workers) racing for the same deliveries: each is
+    claimed by one of them (SKIP LOCKED and a lease), so the receiver gets every event once."""
+    webhook_endpoint_create(client=marketplace_client, url=receiver.url)
+    with transaction.atomic():  # written without queueing a task: the two senders below are the only ones
+        events = DomainEvent.objects.bulk_create(
+            [DomainEvent(type="order.shipped", account="", data={"n": n}) for n in range(30)]
+        )
+        ids = deliveries_create(events)
+
+    outcomes = run_concurrently([lambda: webhook_deliver(delivery_ids=ids)] * 2)
+
+    assert all(outcome.ok for outcome in outcomes), [outcome.error for outcome in outcomes]
+    assert sum(outcome.value.claimed for outcome in outcomes) == 30
+    received = [request.headers["webhook-id"] for request in receiver.requests]
+    assert sorted(received) == sorted(event.uid for event in events)
+    assert WebhookDelivery.objects.filter(status=Succeeded, attempts=1).count() == 30
