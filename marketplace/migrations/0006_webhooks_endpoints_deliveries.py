@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('url', models.CharField(max_length=2000, verbose_name='URL')),
                 ('event_types', models.JSONField(blank=True, default=list, verbose_name='event types')),
                 ('secrets', models.JSONField(default=list, editable=False)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('is_active', models.BooleanField(default=True, verbose_name='enabled')),
                 ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
                 ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),

@@ -29,7 +29,7 @@ class WebhookEndpoint(models.Model):
     # [{"secret": "whsec_…", "created_at": iso, "expires_at": iso or null}], newest first. Every
     # unexpired secret signs each delivery, so the receiver may verify with the old or the new one.
     secrets = models.JSONField(default=list, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("enabled"), default=True)
     description = models.CharField(_("description"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)

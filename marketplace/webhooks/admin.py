@@ -141,7 +141,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
         )
 
     # Columns
-    @admin.display(description=_("account"))
+    @admin.display(description=_("marketplace account"))
     def account(self, obj: WebhookEndpoint) -> str:
         return obj.client.account or "—"
 
@@ -151,7 +151,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             return _("all")
         return ", ".join(obj.event_types[:3]) + (" …" if len(obj.event_types) > 3 else "")
 
-    @admin.display(description=_("active"), boolean=True, ordering="is_active")
+    @admin.display(description=_("enabled"), boolean=True, ordering="is_active")
     def active(self, obj: WebhookEndpoint) -> bool:
         return obj.is_active
 

@@ -153,3 +153,10 @@ def test_R_API_5_the_event_log_shows_each_event_with_its_deliveries(people, subs
 
     assert page.status_code == 200
     assert event.uid in page.content.decode() and subscribed[0].url in page.content.decode()
+
+
+def test_R_API_5_the_webhook_pages_speak_russian(people, subscribed):
+    page = signed_in(people.supervisor).get(ENDPOINTS, HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert "Сменить секрет подписи" in page.content.decode()
+    assert "Отправить заново все события с …" in page.content.decode()
