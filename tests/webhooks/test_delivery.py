@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import transaction
-from standardwebhooks import Webhook
-from standardwebhooks.webhooks import WebhookVerificationError
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from marketplace import services as money
 from marketplace.models import ApiClient, DomainEvent, WebhookDelivery

@@ -11,8 +11,10 @@ is mapped to the event that reports it, so a new transition can't be silent.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django_fsm import FSMField
 
 from arbitration.models import Complaint, Dispute, SafetyReport
@@ -227,3 +229,8 @@ def test_R_API_5_every_state_transition_is_reported_by_an_event():
     assert declared_transitions() == set(TRANSITION_EVENTS)
     for reported_by in TRANSITION_EVENTS.values():
         assert all(name in EVENT_TYPES for name in reported_by.split(" or "))
+
+
+def test_R_API_5_the_readme_documents_every_event_type():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert [name for name in EVENT_TYPES if f"| `{name}` |" not in readme] == []
