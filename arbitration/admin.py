@@ -44,6 +44,7 @@ from arbitration.models import (
     SolicitationPattern,
 )
 from arbitration.selectors import buyer_record, seller_record
+from arbitration.solicitation import flag_explanations
 from arbitration.templatetags.arbitration_admin import SHORT_STATES
 from marketplace import admin as money_admin
 from marketplace.admin import FastListMixin, NoDeleteMixin, ReadOnlyMixin
@@ -675,12 +676,22 @@ class SolicitationPatternAdmin(NoDeleteMixin, admin.ModelAdmin):
     """
 
     form = SolicitationPatternForm
-    list_display = ("name", "language", "is_active", "pattern_display", "updated_at", "updated_by")
+    list_display = ("name", "language", "intent", "is_active", "pattern_display", "updated_at", "updated_by")
     list_select_related = ("updated_by",)
-    list_filter = ("is_active", "language")
+    list_filter = ("is_active", "intent", "language")
     search_fields = ("name", "description")
     readonly_fields = ("updated_at", "updated_by")
-    fields = ("name", "pattern", "language", "description", "is_active", "sample", "updated_at", "updated_by")
+    fields = (
+        "name",
+        "pattern",
+        "language",
+        "intent",
+        "description",
+        "is_active",
+        "sample",
+        "updated_at",
+        "updated_by",
+    )
 
     @admin.display(description=_("pattern"))
     def pattern_display(self, obj: SolicitationPattern):
@@ -761,7 +772,7 @@ class MessageAdmin(CaseFileAdmin):
     def flag(self, obj: Message):
         if not obj.is_flagged:
             return ""
-        return badge("⚑ " + ", ".join(obj.solicitation_patterns), "flag")
+        return badge("⚑ " + "; ".join(flag_explanations(obj)), "flag")
 
 
 @admin.register(Evidence)

@@ -28,6 +28,8 @@ from arbitration.models import (
     SafetyReport,
     SolicitationPattern,
 )
+from arbitration.solicitation import validate_pattern
+from arbitration.solicitation.detector import find_solicitation
 from marketplace.errors import DomainError
 from marketplace.models import Refund, User
 
@@ -361,10 +363,6 @@ class SafetyReportCloseForm(forms.Form):
 
 def validate_regex(pattern: str) -> None:
     """The detector's own check when it has one, else Python's ``re`` (R-DSP-8)."""
-    try:
-        from arbitration.solicitation import validate_pattern
-    except ImportError:
-        validate_pattern = None
     if validate_pattern is not None:
         validate_pattern(pattern)
         return
@@ -387,7 +385,7 @@ class SolicitationPatternForm(forms.ModelForm):
 
     class Meta:
         model = SolicitationPattern
-        fields = ("name", "pattern", "language", "description", "is_active")
+        fields = ("name", "pattern", "language", "intent", "description", "is_active")
         widgets = {"pattern": forms.Textarea(attrs={"rows": 3, "cols": 70, "class": "ax-mono"})}
 
     def clean_pattern(self) -> str:
@@ -401,9 +399,11 @@ class SolicitationPatternForm(forms.ModelForm):
         """Whether the sample text would be flagged by this pattern alone (None: nothing to try)."""
         if not self.is_valid() or not self.cleaned_data.get("sample"):
             return None
-        from arbitration.solicitation import find_solicitation
-
-        row = {"name": self.cleaned_data["name"] or "pattern", "pattern": self.cleaned_data["pattern"]}
+        row = {
+            "name": self.cleaned_data["name"] or "pattern",
+            "pattern": self.cleaned_data["pattern"],
+            "intent": self.cleaned_data.get("intent"),
+        }
         try:
             return bool(find_solicitation(self.cleaned_data["sample"], patterns=[row]))
         except TypeError:  # an older detector without ``patterns``

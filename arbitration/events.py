@@ -8,6 +8,8 @@ alike. Each payload is the object as it is after the change, plus what the chang
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from arbitration.models import (
     Complaint,
     Decision,
@@ -19,15 +21,17 @@ from arbitration.models import (
     SafetyReport,
 )
 from marketplace.events import amount, api_url, moment, order_ref, people_refs
+from marketplace.models import Order
 
 
 def _refund_ref(refund_id: int | None) -> dict | None:
     return {"id": refund_id, "url": api_url("refunds", refund_id)} if refund_id else None
 
 
-def dispute_payload(dispute: Dispute, **extra) -> dict:
+def dispute_payload(dispute: Dispute, *, people: dict[int, dict] | None = None, **extra) -> dict:
+    """The dispute after the change; ``people`` from ``people_refs`` when a batch shares one lookup."""
     order = dispute.order
-    people = people_refs(dispute.buyer_id, dispute.seller_id)
+    people = people or people_refs(dispute.buyer_id, dispute.seller_id)
     return {
         "object": "dispute",
         "id": dispute.pk,
@@ -51,6 +55,13 @@ def dispute_payload(dispute: Dispute, **extra) -> dict:
         "seller": people[dispute.seller_id],
         **extra,
     }
+
+
+def disputes_payloads(disputes: Iterable[Dispute]) -> list[tuple[Order, dict]]:
+    """``(order, payload)`` of each dispute of a set-based change, for ``emit_many``."""
+    disputes = list(disputes)
+    people = people_refs(*{pk for dispute in disputes for pk in (dispute.buyer_id, dispute.seller_id)})
+    return [(dispute.order, dispute_payload(dispute, people=people)) for dispute in disputes]
 
 
 def offer_payload(offer: Offer, currency: str) -> dict:

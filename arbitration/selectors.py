@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from arbitration.models import Dispute
-from marketplace.models import LedgerEntry, Refund, User
+from arbitration.models import Dispute, InformationRequest, Offer
+from marketplace.models import LedgerEntry, Order, Refund, User
 
 # --- What the scheduler sweeps (R-JOB-1); each uses the (state, deadline_at) index ----------
 
@@ -127,3 +128,59 @@ def buyer_record(buyer: User | int, *, recent: int = 10) -> BuyerRecord:
         open_disputes=Count("pk", filter=~Q(state=Dispute.State.CLOSED)),
     )
     return BuyerRecord(**stats, recent=list(disputes.select_related("order").order_by("-opened_at")[:recent]))
+
+
+# --- What the buyer's and seller's pages read (R-SEC-1, R-DSP-10) ----------------------------
+
+
+def party_disputes(user: User) -> QuerySet[Dispute]:
+    """The disputes a person is the buyer or the seller of: all they may see (R-SEC-1)."""
+    return Dispute.objects.filter(Q(buyer=user) | Q(seller=user))
+
+
+def party_dispute_pages(user: User) -> QuerySet[Dispute]:
+    """``party_disputes`` with what every dispute page reads: the order, both parties, the refund,
+    the return, and whose turn it is (``turn_prefetch``; pass each row through ``with_prefetched_turn``)."""
+    return (
+        party_disputes(user)
+        .select_related("order", "buyer", "seller", "refund", "return_shipment")
+        .prefetch_related(*turn_prefetch())
+    )
+
+
+def dispute_of(order: Order) -> Dispute | None:
+    """The order's dispute, or None: an order has at most one (R-DSP-1)."""
+    try:
+        return order.dispute
+    except Dispute.DoesNotExist:
+        return None
+
+
+def turn_prefetch(prefix: str = "") -> list[str | Prefetch[str, QuerySet[InformationRequest], str]]:
+    """What ``whose_turn()`` reads (the offers, the open information requests as ``open_requests``),
+    fetched for a whole page at once instead of per row. ``prefix``: the path to the dispute,
+    e.g. ``"dispute__"`` from orders."""
+    return [
+        f"{prefix}offers",
+        Prefetch(
+            f"{prefix}information_requests",
+            queryset=InformationRequest.objects.filter(answered_at__isnull=True).order_by("created_at"),
+            to_attr="open_requests",
+        ),
+    ]
+
+
+MaybeDispute = TypeVar("MaybeDispute", bound=Dispute | None)
+
+
+def with_prefetched_turn(dispute: MaybeDispute) -> MaybeDispute:
+    """Answer the dispute's "is there a pending offer, and which?" from its prefetched offers, so
+    whose turn it is costs no query per row. A dispute without prefetched offers is left as it is."""
+    if dispute is not None and "offers" in getattr(dispute, "_prefetched_objects_cache", {}):
+        pending = next(
+            (offer for offer in dispute.offers.all() if offer.status == Offer.Status.PENDING), None
+        )
+        # Instance attributes shadow the model's methods, which would each ask the database again.
+        dispute.pending_offer = lambda: pending  # type: ignore[method-assign]
+        dispute.has_pending_offer = lambda: pending is not None  # type: ignore[method-assign]
+    return dispute

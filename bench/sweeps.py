@@ -241,7 +241,7 @@ def run(scenario: Scenario, n: int, profile: int) -> None:
     before = _now()
     moved, runs = 0, 0
     while True:  # as beat does: a run that used up its time budget is followed by another
-        result = run_job(scenario.job, guard=False)
+        result = run_job(scenario.job)
         moved, runs = moved + result.moved, runs + 1
         assert result.failed == 0, result.summary()
         if not result.stopped_reason:
@@ -279,7 +279,7 @@ def run(scenario: Scenario, n: int, profile: int) -> None:
         scenario.make_due(profile, buyer=buyer, seller=seller)
         profiler = cProfile.Profile()
         profiler.enable()
-        run_job(scenario.job, guard=False)
+        run_job(scenario.job)
         profiler.disable()
         print(f"profile of {profile:,} items, top functions by own time:")
         pstats.Stats(profiler).sort_stats("tottime").print_stats(15)

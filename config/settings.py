@@ -204,6 +204,9 @@ SIMULATED_GATEWAY_SETTLE_SECONDS = env.int("SIMULATED_GATEWAY_SETTLE_SECONDS", 3
 
 # Jobs work in bounded batches (R-JOB-2).
 JOB_BATCH_SIZE = env.int("JOB_BATCH_SIZE", 500, minimum=1)
+# A beat tick with more than a batch due asks for up to this many runs of the job at once, so
+# that many workers share the sweep (each claims different rows); 1 keeps one run per tick.
+JOB_FANOUT = env.int("JOB_FANOUT", 4, minimum=1)
 
 # Production hardening; `manage.py check --deploy` is clean with DJANGO_DEBUG=false (R-SEC-3).
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from marketplace.views import SignInView
+from marketplace.web.account import SignInView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,6 +10,6 @@ urlpatterns = [
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("evidence/", include("arbitration.evidence.urls")),
-    path("", include("marketplace.urls")),
-    path("", include("arbitration.urls")),
+    path("", include("marketplace.web.urls")),
+    path("", include("arbitration.web.urls")),
 ]

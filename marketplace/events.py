@@ -146,8 +146,9 @@ def order_ref(order: Order) -> dict:
     }
 
 
-def order_payload(order: Order, **extra) -> dict:
-    people = people_refs(order.buyer_id, order.seller_id)
+def order_payload(order: Order, *, people: dict[int, dict] | None = None, **extra) -> dict:
+    """The order after the change; ``people`` from ``people_refs`` when a batch shares one lookup."""
+    people = people or people_refs(order.buyer_id, order.seller_id)
     return {
         "object": "order",
         "id": order.pk,

@@ -7,7 +7,13 @@ presentation modules read them through ``transition_label``; no other list of la
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
+from django_fsm_log.models import StateLog
 
 
 def labels(action=None, done=None) -> dict:
@@ -37,3 +43,32 @@ def transition_label(model: type[models.Model], name: str, key: str = "done") ->
 def offered_to_people(model: type[models.Model], name: str) -> bool:
     """Whether a person may be offered the transition (the scheduler's have no action label)."""
     return _transition_custom(model, name).get("action") is not None
+
+
+def record_transitions(
+    model: type[models.Model],
+    rows: Iterable[tuple[int, str]],
+    *,
+    name: str,
+    target: str,
+    by,
+    description: str = "",
+    at: datetime | None = None,
+) -> None:
+    """Audit transitions made set-based (a sweep's batch), as django-fsm-log records one made by
+    calling the transition: ``rows`` are (primary key, source state) pairs (R-SEC-2)."""
+    content_type = ContentType.objects.get_for_model(model)
+    at = at or timezone.now()
+    StateLog.objects.bulk_create(
+        StateLog(
+            timestamp=at,
+            by=by,
+            source_state=source,
+            state=target,
+            transition=name,
+            content_type=content_type,
+            object_id=pk,
+            description=description or None,
+        )
+        for pk, source in rows
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,15 +14,18 @@ from django.utils import timezone
 from marketplace import services
 from marketplace.actors import scheduler_user
 from marketplace.mail import deliver
-from marketplace.models import Notification, ReconciliationRun, Refund, User
-from marketplace.scheduling import JobResult, _time_budget, job, sweep
+from marketplace.models import ReconciliationRun, Refund, User
+from marketplace.scheduling import BatchTransition, JobResult, _time_budget, job, sweep, sweep_batches
 from marketplace.selectors import (
     ledger_reconcile,
+    notifications_unsent,
     orders_due_for_auto_extension,
     orders_due_for_protection_reminder,
     orders_due_for_release,
+    payouts_to_sync,
+    refunds_to_dispatch,
 )
-from marketplace.webhooks.deliveries import webhooks_send_due
+from marketplace.webhooks.deliveries import deliveries_due, webhooks_send_due
 
 log = logging.getLogger("jobs")
 
@@ -33,21 +35,24 @@ log = logging.getLogger("jobs")
     "Auto-confirm orders whose protection ended and pay sellers after the dispute deadline "
     "(R-PRT-3, R-ESC-4)",
     async_commit=True,
+    due=orders_due_for_release,
+    lag_field="dispute_deadline",
 )
 def release_escrow(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-    sweep(
-        result,
-        orders_due_for_release,
-        lambda order: services.order_release_if_due(order=order, actor=actor),
-        batch_size=batch_size,
+    transition = BatchTransition(
+        due=orders_due_for_release,
+        move=lambda rows, limit: services.orders_release(rows=rows, limit=limit, actor=actor),
     )
+    sweep_batches(result, transition, batch_size=batch_size)
 
 
 @job(
     "auto_extend_protection",
     "Extend protection when the deadline arrives with the buyer's request unanswered (R-PRT-4)",
     async_commit=True,
+    due=orders_due_for_auto_extension,
+    lag_field="protection_deadline",
 )
 def auto_extend_protection(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
@@ -73,28 +78,31 @@ def remind_protection_ending(result: JobResult, batch_size: int) -> None:
     )
 
 
-@job("dispatch_refunds", "Send pending refunds whose on-commit task was lost (R-REF-3)")
+@job(
+    "dispatch_refunds",
+    "Send pending refunds whose on-commit task was lost (R-REF-3)",
+    due=refunds_to_dispatch,
+    lag_field="created_at",
+)
 def dispatch_refunds(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-    stale = timezone.now() - timedelta(minutes=2)
-
-    def due():
-        return Refund.objects.filter(state=Refund.State.PENDING, created_at__lte=stale)
-
     sweep(
         result,
-        due,
+        refunds_to_dispatch,
         lambda refund: bool(services.refund_send(refund=refund, actor=actor)),
         batch_size=batch_size,
     )
 
 
-@job("sync_payouts", "Record how sent payouts ended at the payment gateway (R-REF-2)")
+@job(
+    "sync_payouts",
+    "Record how sent payouts ended at the payment gateway (R-REF-2)",
+    due=payouts_to_sync,
+    lag_field="sent_at",
+)
 def sync_payouts(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
-
-    def due():
-        return Refund.objects.filter(state=Refund.State.SENT, via_gateway=True)
+    due = payouts_to_sync
 
     def move(refund: Refund) -> bool:
         # Moved means: sent when locked, paid or failed now (another worker may have recorded it first).
@@ -108,12 +116,14 @@ def sync_payouts(result: JobResult, batch_size: int) -> None:
     sweep(result, due, move, batch_size=batch_size, full_row=True)
 
 
-@job("send_notifications", "Send notification emails whose on-commit task was lost (R-NTF-1)")
+@job(
+    "send_notifications",
+    "Send notification emails whose on-commit task was lost (R-NTF-1)",
+    due=notifications_unsent,
+    lag_field="created_at",
+)
 def send_notifications(result: JobResult, batch_size: int) -> None:
-    stale = timezone.now() - timedelta(minutes=5)
-
-    def due():
-        return Notification.objects.filter(sent_at__isnull=True, created_at__lte=stale, attempts__lt=10)
+    due = notifications_unsent
 
     # deliver() locks, sends and records each one itself: a failed attempt must be written down,
     # not rolled back with the sweep's transaction.
@@ -130,10 +140,12 @@ def send_notifications(result: JobResult, batch_size: int) -> None:
     "send_webhooks",
     "Send webhook deliveries that are due: retries after backoff, and first attempts whose "
     "task was lost (R-API-5)",
+    due=deliveries_due,
+    lag_field="next_attempt_at",
 )
 def send_webhooks(result: JobResult, batch_size: int) -> None:
-    # Deliveries are claimed in batches and POSTed concurrently, not moved one row at a time:
-    # see marketplace.webhooks.deliveries.
+    # Deliveries are claimed in batches (SKIP LOCKED) and POSTed concurrently outside any
+    # transaction: see marketplace.webhooks.deliveries.
     budget = _time_budget()
     sent = webhooks_send_due(batch_size=batch_size, keep_going=lambda: time.monotonic() < budget)
     for pk in sent.delivered_ids:

@@ -7,7 +7,7 @@ which is Redis in production (REDIS_URL), so every web process sees the same cou
 sign-in is refused — even with the right password — until the window ends.
 
 ``RateLimitedModelBackend`` enforces it for every login (the site and the admin); the site's
-sign-in form (``marketplace.forms.SignInForm``) explains it to the person.
+sign-in form (``marketplace.web.forms.SignInForm``) explains it to the person.
 """
 
 from __future__ import annotations

@@ -75,6 +75,32 @@ def audience_for(event: str, context: dict, to: Iterable[Audience] | None = None
     return audience
 
 
+def _rows(
+    event: str, order: Order, audience: Iterable[Audience], context: dict, dedupe_key: str | None = None
+) -> list[Notification]:
+    # What the email says, as it was at this moment. Links are built when it is rendered
+    # (marketplace.mail), from the ids here; the recipient is loaded then too, by id.
+    payload = {
+        "order_id": order.pk,
+        "order_number": order.number,
+        "item_title": order.item_title,
+        "amount": str(order.amount),
+        "currency": order.currency,
+        # Every email can say when protection ends (e.g. the seller's "answer before …").
+        "protection_deadline": order.protection_deadline.isoformat() if order.protection_deadline else None,
+        **context,
+    }
+    return [
+        Notification(
+            recipient_id=order.buyer_id if role == "buyer" else order.seller_id,
+            event=event,
+            context={**payload, "role": role},
+            dedupe_key=f"{dedupe_key}:{role}" if dedupe_key else None,
+        )
+        for role in audience
+    ]
+
+
 def notify(
     event: str,
     *,
@@ -88,33 +114,12 @@ def notify(
     audience = audience_for(event, context, to)
     if not audience:
         return []
-    # What the email says, as it was at this moment. Links are built when it is rendered
-    # (marketplace.mail), from the ids here.
-    payload = {
-        "order_id": order.pk,
-        "order_number": order.number,
-        "item_title": order.item_title,
-        "amount": str(order.amount),
-        "currency": order.currency,
-        # Every email can say when protection ends (e.g. the seller's "answer before …").
-        "protection_deadline": order.protection_deadline.isoformat() if order.protection_deadline else None,
-        **context,
-    }
-
-    def row(role: Audience) -> Notification:
-        # Ids only: the recipient is loaded when the email is rendered, not in the sender's transaction.
-        recipient_id = order.buyer_id if role == "buyer" else order.seller_id
-        key = f"{dedupe_key}:{role}" if dedupe_key else None
-        return Notification(
-            recipient_id=recipient_id, event=event, context={**payload, "role": role}, dedupe_key=key
-        )
-
+    rows = _rows(event, order, audience, context, dedupe_key)
     if dedupe_key is None:
-        created = Notification.objects.bulk_create([row(role) for role in audience])
+        created = Notification.objects.bulk_create(rows)
     else:
         created = []
-        for role in audience:
-            notification = row(role)
+        for notification in rows:
             if Notification.objects.filter(dedupe_key=notification.dedupe_key).exists():
                 continue
             try:
@@ -123,11 +128,25 @@ def notify(
             except IntegrityError:
                 continue  # the same once-only event was recorded concurrently
             created.append(notification)
+    _send_after_commit(created)
+    return created
+
+
+def notify_many(event: str, items: Iterable[tuple[Order, dict]]) -> list[Notification]:
+    """``notify`` for many orders at once (a sweep's batch): one insert, one task after commit."""
+    rows: list[Notification] = []
+    for order, context in items:
+        rows += _rows(event, order, audience_for(event, context), context)
+    created = Notification.objects.bulk_create(rows) if rows else []
+    _send_after_commit(created)
+    return created
+
+
+def _send_after_commit(created: list[Notification]) -> None:
     if created:
         ids = [notification.pk for notification in created]
         # robust: if the broker is down the change still succeeds; the outbox sweep sends the mail later.
         transaction.on_commit(lambda: _enqueue(ids), robust=True)
-    return created
 
 
 # --- Sending after commit -----------------------------------------------------------------

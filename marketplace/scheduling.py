@@ -1,36 +1,40 @@
-"""Scheduled jobs: sweeps over indexed deadline columns, safe with many workers (R-JOB-1, R-JOB-2).
+"""Scheduled jobs: sweeps over indexed deadline columns, shared by many workers (R-JOB-1, R-JOB-2).
 
-A job picks due rows in bounded batches (keyset pagination on the primary key). Each row
-moves in its own transaction: it is locked with ``SELECT … FOR UPDATE SKIP LOCKED`` (a row
-another worker is moving is skipped, not waited for), then handed to the same service a
-person would use, which locks it again and re-checks that it is still due. Two workers or
-two beats running the same job at once therefore move each row once; a crash between rows
-loses nothing, the next run finds the rest still due.
+Two ways to sweep, both safe with any number of workers and overlapping runs of the same job:
 
-A job-level guard also keeps a second copy of a job from starting while one runs, so the
-work is not even attempted twice. On PostgreSQL it is a session advisory lock: the server
-drops it the moment the holder's connection dies, so a killed worker never blocks the next
-run. Elsewhere (the SQLite demo) it is a key on the shared cache with an expiry.
+* ``sweep_batches`` — the high-volume deadline sweeps. One statement claims a batch of due rows
+  and makes their transition (``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
+  RETURNING …``, see ``claim``); the batch's other effects (audit rows, ledger rows,
+  notifications, events) are one bulk insert each, in the same transaction. Rows another worker
+  holds are skipped, not waited for, so workers share a sweep. If a batch fails, its rows are
+  moved one at a time through the same effects (a batch of one), so one bad row never blocks the
+  rest; it is logged, counted and left for the next run.
+* ``sweep`` — the low-volume sweeps (reminders, backstops): each row locked with ``SKIP LOCKED``
+  and moved in its own transaction by the service a person uses, which re-checks it under its lock.
+
+There is no job-level lock: a second run of a job, in another worker or another beat, simply
+claims other rows. Nothing outlives a transaction (no session advisory lock, no session ``SET``,
+no server-side cursor), so the sweeps work behind PgBouncer in transaction pooling mode.
 
 Each app registers its jobs in its ``jobs.py`` with ``@job``; ``manage.py run_job`` and the
-Celery task ``run_job_task`` run them by name (R-JOB-3).
+Celery task ``run_job_task`` run them by name (R-JOB-3). A job that names its due rows
+(``due=``, ``lag_field=``) reports its **sweep lag**, the age of its oldest due item (``sweep_lag``).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-import uuid
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection, models, transaction
+from django.db.models import Min, QuerySet
+from django.utils import timezone
 from django_fsm import FSMFieldMixin
 
 from marketplace.errors import DomainError
@@ -50,13 +54,9 @@ class JobResult:
     failed: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
-    not_run_reason: str = ""
     stopped_reason: str = ""
     moved_ids: list[int] = field(default_factory=list)
-
-    @property
-    def ran(self) -> bool:
-        return not self.not_run_reason
+    failed_ids: set[int] = field(default_factory=set)
 
     def record_moved(self, pk: int) -> None:
         self.moved += 1
@@ -64,8 +64,6 @@ class JobResult:
             self.moved_ids.append(pk)
 
     def summary(self) -> str:
-        if self.not_run_reason:
-            return f"{self.name}: not run ({self.not_run_reason})"
         text = (
             f"{self.name}: moved {self.moved}, skipped {self.skipped}, failed {self.failed} "
             f"in {self.seconds:.2f}s"
@@ -75,6 +73,9 @@ class JobResult:
         return "; ".join([text, *self.notes])
 
 
+Due = Callable[[], QuerySet]
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -82,34 +83,28 @@ class Job:
     run: Callable[[JobResult, int], None]
     # See ``_async_commit``: only for jobs whose every item is safe to redo after a database crash.
     async_commit: bool = False
-
-    @property
-    def lock_id(self) -> int:
-        return _lock_id(self.name)
+    # The rows due now and the column whose age is the job's lag (R-OPS-3); None: not a deadline sweep.
+    due: Due | None = None
+    lag_field: str | None = None
 
 
 REGISTRY: dict[str, Job] = {}
 
 
-def _lock_id(name: str) -> int:
-    # A stable signed 32-bit id for the PostgreSQL advisory lock (``job()`` refuses collisions).
-    return zlib.crc32(name.encode()) - 2**31
-
-
-# The advisory lock's first key: "JOBS", so the jobs' locks never collide with other users' ones.
-_LOCK_CLASS = 0x4A4F4253 - 2**31
-
-
-def job(name: str, description: str, *, async_commit: bool = False):
+def job(
+    name: str,
+    description: str,
+    *,
+    async_commit: bool = False,
+    due: Due | None = None,
+    lag_field: str | None = None,
+):
     """Register ``func(result, batch_size)`` as the job ``name``."""
 
     def register(func: Callable[[JobResult, int], None]) -> Callable[[JobResult, int], None]:
         if name in REGISTRY:
             raise ValueError(f"Job {name!r} is registered twice")
-        new = Job(name=name, description=description, run=func, async_commit=async_commit)
-        if any(other.lock_id == new.lock_id for other in REGISTRY.values()):
-            raise ValueError(f"Job {name!r} would share its lock with another job; rename it")
-        REGISTRY[name] = new
+        REGISTRY[name] = Job(name, description, func, async_commit, due, lag_field)
         return func
 
     return register
@@ -123,125 +118,71 @@ def all_jobs() -> dict[str, Job]:
     return dict(sorted(REGISTRY.items()))
 
 
+def sweep_lag(now: datetime | None = None) -> dict[str, float | None]:
+    """Per job, the age in seconds of its oldest due item: 0 when nothing is due, None for jobs
+    that are not deadline sweeps. What an operator watches to see the scheduler keep up."""
+    now = now or timezone.now()
+    lags: dict[str, float | None] = {}
+    for name, entry in all_jobs().items():
+        if entry.due is None or entry.lag_field is None:
+            lags[name] = None
+            continue
+        oldest = entry.due().aggregate(oldest=Min(entry.lag_field))["oldest"]
+        lags[name] = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+    return lags
+
+
+def backlog(name: str, *, cap: int) -> int:
+    """How many items the job has due now, counted up to ``cap``."""
+    entry = all_jobs()[name]
+    if entry.due is None:
+        return 0
+    return entry.due().order_by().values("pk")[:cap].count()
+
+
 # --- Running a job -----------------------------------------------------------------------
 
 
-def run_job(name: str, *, batch_size: int | None = None, guard: bool = True) -> JobResult:
-    """Run the job ``name`` now, unless another run of it holds the guard; log and return what it did.
-
-    ``guard=False`` skips the job-level lock (tests use it to prove the row locks alone keep
-    two concurrent runs from moving an item twice).
-    """
+def run_job(name: str, *, batch_size: int | None = None) -> JobResult:
+    """Run the job ``name`` now (beside any other run of it); log and return what it did."""
     jobs = all_jobs()
     if name not in jobs:
         raise KeyError(f"Unknown job {name!r}. Known jobs: {', '.join(jobs)}")
     chosen = jobs[name]
     result = JobResult(name=name)
     started = time.monotonic()
-    with _job_lock(name, settings.CELERY_TASK_TIME_LIMIT) if guard else _no_lock() as acquired:
-        if not acquired:
-            result.not_run_reason = "another run of this job is in progress"
-            log.info(result.summary())
-            return result
-        try:
-            with _async_commit(chosen.async_commit):
-                chosen.run(result, batch_size or settings.JOB_BATCH_SIZE)
-        except BaseException as exc:
-            # What moved before the interruption stays moved; the log says how far it got.
-            result.stopped_reason = f"interrupted by {type(exc).__name__}; the next run continues"
-            raise
-        finally:
-            result.seconds = time.monotonic() - started
-            log.log(
-                logging.WARNING if result.failed or result.stopped_reason else logging.INFO, result.summary()
-            )
+    try:
+        chosen.run(result, batch_size or settings.JOB_BATCH_SIZE)
+    except BaseException as exc:
+        # What moved before the interruption stays moved; the log says how far it got.
+        result.stopped_reason = f"interrupted by {type(exc).__name__}; the next run continues"
+        raise
+    finally:
+        result.seconds = time.monotonic() - started
+        log.log(logging.WARNING if result.failed or result.stopped_reason else logging.INFO, result.summary())
     return result
 
 
-@contextmanager
-def _no_lock() -> Iterator[bool]:
-    yield True
+def async_commit_enabled(name: str) -> bool:
+    return REGISTRY[name].async_commit and settings.JOB_ASYNC_COMMIT and connection.vendor == "postgresql"
 
 
-# The guards this thread holds. A PostgreSQL advisory lock is re-entrant within one session
-# (and Django gives each thread its own connection), so a second run in the same thread
-# must be refused here rather than by the server.
-_held = threading.local()
-
-
-@contextmanager
-def _job_lock(name: str, timeout: int) -> Iterator[bool]:
-    """Hold the job's guard while the block runs; yields whether it was acquired.
-
-    ``timeout`` bounds the cache key's life where the cache is the guard, so a key left by
-    a killed process expires; the PostgreSQL lock needs none (it dies with the session).
-    """
-    held: set[str] = _held.__dict__.setdefault("names", set())
-    if name in held:
-        yield False
-        return
-    if connection.vendor == "postgresql":
-        lock_id = _lock_id(name)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, lock_id])
-            acquired = cursor.fetchone()[0]
-        release = lambda: _pg_unlock(lock_id)  # noqa: E731
-    else:
-        key, token = f"job-lock:{name}", uuid.uuid4().hex
-        acquired = cache.add(key, token, timeout)
-        # Check-then-delete is not atomic; the gap matters only if the key expired meanwhile,
-        # and then the row locks still keep every item moving once.
-        release = lambda: cache.get(key) == token and cache.delete(key)  # noqa: E731
-    if not acquired:
-        yield False
-        return
-    held.add(name)
-    try:
-        yield True
-    finally:
-        held.discard(name)
-        release()
-
-
-def _pg_unlock(lock_id: int) -> None:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, lock_id])
-    except (OperationalError, InterfaceError):
-        connection.close()  # the session is gone or broken; closing it releases the lock for sure
-    except Exception:
-        # Inside a broken outer transaction (only in tests): the lock goes with the session.
-        log.warning("Could not release the job lock %s", lock_id, exc_info=True)
-
-
-@contextmanager
-def _async_commit(enabled: bool) -> Iterator[None]:
-    """``SET synchronous_commit = off`` on this connection while a sweep runs (PostgreSQL only).
+def set_local_async_commit() -> None:
+    """``SET LOCAL synchronous_commit = off`` for this transaction only (PostgreSQL).
 
     Why it is safe for the deadline sweeps: a commit then returns before its WAL record is
     flushed, so if the *database server* crashes, the last fraction of a second of committed
     items can be lost — each one whole (atomicity is kept, nothing is half-moved, nothing is
     corrupted), and WAL is flushed in order, so no later synchronous commit (a person's
     action) can survive one of ours that was lost. A lost item is simply still due: the
-    next run moves it again, through the same service, with the same idempotency keys
-    (ledger entries, refunds and gateway payouts are unique per cause), so no money moves
-    twice. What can escape a lost commit is a notification email queued after it, so after
-    a database crash a party may receive one duplicate email. Jobs that call the payment
-    gateway do not opt in. The setting is reset before the connection is used for anything else.
+    next run moves it again, with the same idempotency keys (ledger entries, refunds and
+    gateway payouts are unique per cause), so no money moves twice. What can escape a lost
+    commit is a notification email queued after it, so after a database crash a party may
+    receive one duplicate email. Jobs that call the payment gateway do not opt in. ``LOCAL``
+    ends with the transaction, so nothing leaks to the next user of a pooled connection.
     """
-    if not enabled or connection.vendor != "postgresql" or not settings.JOB_ASYNC_COMMIT:
-        yield
-        return
     with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit = off")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except Exception:
-            connection.close()  # a new connection starts with the server's default
+        cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 # --- Sweeping ----------------------------------------------------------------------------
@@ -268,8 +209,7 @@ def sweep(
     is then locked alone (``lock=True``) and skipped if another worker holds it, and moved in
     its own transaction by ``move`` — a service, which locks the row again and re-checks
     that it is still due (someone may have moved it since the candidates were read). With
-    ``lock=False`` ``move`` locks and commits by itself (e.g. sending an email, whose failure
-    must be recorded, not rolled back, or a service that must lock another row first).
+    ``lock=False`` ``move`` locks rows itself (e.g. a service that must lock another row first).
 
     ``move`` gets the row with only its primary key and state loaded (the services look the
     rest up under their own lock); ``full_row=True`` loads every column for a ``move`` that
@@ -336,13 +276,12 @@ class _RowLock:
 
 
 def _move_one(result: JobResult, due, move, pk: int, lock_row: _RowLock | None) -> None:
+    fast = async_commit_enabled(result.name)
     try:
-        if lock_row is not None:
-            with transaction.atomic():
-                row = lock_row(pk)
-                moved = row is not None and move(row)
-        else:
-            row = due().filter(pk=pk).first()
+        with transaction.atomic():
+            if fast:
+                set_local_async_commit()
+            row = lock_row(pk) if lock_row is not None else due().filter(pk=pk).first()
             moved = row is not None and move(row)
     except DomainError as exc:
         result.skipped += 1
@@ -362,3 +301,96 @@ def _move_one(result: JobResult, due, move, pk: int, lock_row: _RowLock | None) 
             result.record_moved(pk)
         else:
             result.skipped += 1  # no longer due, or locked by another worker
+
+
+# --- Set-based batches (the claims themselves: marketplace.batches.claim) -------------------------
+
+
+@dataclass(frozen=True)
+class BatchTransition:
+    """A deadline sweep's transition, set-based: claim due rows and write their effects in bulk.
+
+    ``due()`` is the one definition of the rows due now; ``move(rows, limit) -> list[int]`` claims
+    up to ``limit`` of ``rows`` (a narrowing of ``due()``, see ``claim``) and writes the effects of
+    their transition, inside the caller's transaction, returning the ids it moved. The sweep calls
+    it for a batch, and for one row (``due().filter(pk=…)``) when a batch fails.
+    """
+
+    due: Due
+    move: Callable[[QuerySet, int], list[int]]
+
+
+def sweep_batches(result: JobResult, transition: BatchTransition, *, batch_size: int) -> None:
+    """Claim and move batches until nothing is due (or the time budget ends the run).
+
+    Each batch is one transaction. If it fails, nothing of it stays and the rows are moved one at a
+    time, each in its own transaction: the good ones move, a bad one is logged, counted as failed
+    and left due for the next run (this run does not try it again).
+    """
+    budget = _time_budget()
+    with notifications_in_batches() as mail:
+        while True:
+            try:
+                with _batch_transaction(result):
+                    moved = transition.move(transition.due().exclude(pk__in=result.failed_ids), batch_size)
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception as exc:
+                if _database_gone(exc):
+                    raise  # end the run; the task is retried with backoff
+                log.exception("%s: a batch failed; moving its rows one at a time", result.name)
+                moved, tried = _one_at_a_time(result, transition, batch_size)
+                done = tried < batch_size
+            else:
+                for pk in moved:
+                    result.record_moved(pk)
+                done = len(moved) < batch_size
+            mail.flush()
+            if done:
+                return
+            if time.monotonic() > budget:
+                result.stopped_reason = "time budget used up; the next run continues"
+                return
+
+
+def _database_gone(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError | InterfaceError) and not connection.is_usable()
+
+
+@contextmanager
+def _batch_transaction(result: JobResult) -> Iterator[None]:
+    with transaction.atomic():
+        if async_commit_enabled(result.name):
+            set_local_async_commit()
+        yield
+
+
+def _one_at_a_time(result: JobResult, transition: BatchTransition, batch_size: int) -> tuple[list[int], int]:
+    """The fall-back after a failed batch: each due row in its own transaction. Returns the ids
+    moved and how many rows were tried."""
+    candidates = list(
+        transition.due()
+        .exclude(pk__in=result.failed_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    moved: list[int] = []
+    for pk in candidates:
+        try:
+            with _batch_transaction(result):
+                ids = transition.move(transition.due().filter(pk=pk), 1)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception as exc:
+            if _database_gone(exc):
+                raise
+            result.failed += 1
+            result.failed_ids.add(pk)
+            log.exception("%s: #%s failed; the next run retries it", result.name, pk)
+            continue
+        if ids:
+            result.record_moved(pk)
+            moved += ids
+        else:
+            result.skipped += 1  # moved or locked by someone else meanwhile
+    return moved, len(candidates)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from marketplace.gateways import get_gateway
-from marketplace.models import EscrowHold, ExtensionRequest, LedgerEntry, Order, Refund
+from marketplace.models import EscrowHold, ExtensionRequest, LedgerEntry, Notification, Order, Refund
 
 ZERO = Decimal("0.00")
 
@@ -308,8 +308,6 @@ def orders_due_for_auto_extension(now: datetime | None = None) -> QuerySet[Order
 
 
 def orders_due_for_protection_reminder(now: datetime | None = None, *, days: int) -> QuerySet[Order]:
-    from datetime import timedelta
-
     now = now or timezone.now()
     return Order.objects.filter(
         state__in=Order.PROTECTED_STATES,
@@ -323,4 +321,26 @@ def refunds_overdue(now: datetime | None = None) -> QuerySet[Refund]:
     now = now or timezone.now()
     return Refund.objects.filter(due_at__lte=now, overdue_flagged_at__isnull=True).exclude(
         state=Refund.State.COMPLETED
+    )
+
+
+# --- The backstop sweeps' work left undone (R-REF-3, R-REF-2, R-NTF-1) --------------------------
+
+
+def refunds_to_dispatch(now: datetime | None = None) -> QuerySet[Refund]:
+    """Pending refunds whose on-commit send task should have run by now (it was lost)."""
+    return Refund.objects.filter(
+        state=Refund.State.PENDING, created_at__lte=(now or timezone.now()) - timedelta(minutes=2)
+    )
+
+
+def payouts_to_sync(now: datetime | None = None) -> QuerySet[Refund]:
+    """Payouts sent through the gateway whose outcome is not recorded yet."""
+    return Refund.objects.filter(state=Refund.State.SENT, via_gateway=True)
+
+
+def notifications_unsent(now: datetime | None = None) -> QuerySet[Notification]:
+    """Emails committed a while ago and not sent (their task was lost or failed), up to 10 tries."""
+    return Notification.objects.filter(
+        sent_at__isnull=True, created_at__lte=(now or timezone.now()) - timedelta(minutes=5), attempts__lt=10
     )

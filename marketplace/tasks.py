@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from marketplace.actors import scheduler_user
@@ -18,11 +19,14 @@ from marketplace.errors import DomainError
 from marketplace.gateways import GatewayUnavailable
 from marketplace.mail import TRANSIENT_SEND_ERRORS, deliver
 from marketplace.models import Refund
-from marketplace.scheduling import run_job
+from marketplace.queueing import enqueue
+from marketplace.scheduling import backlog, run_job
 from marketplace.services import refund_send
 from marketplace.webhooks.deliveries import webhook_deliver
 
 log = logging.getLogger(__name__)
+
+RUN_JOB = "marketplace.tasks.run_job_task"
 
 # The database restarting or failing over, a lost connection: worth another attempt.
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
@@ -70,20 +74,30 @@ def send_notifications(self, notification_ids: list[int]) -> str:
 
 
 @shared_task(
+    bind=True,
     autoretry_for=TRANSIENT_DB_ERRORS,
     retry_backoff=10,
     retry_backoff_max=300,
     retry_jitter=True,
     max_retries=5,
 )
-def run_job_task(name: str) -> str:
-    """Beat's entry point for every scheduled job (config/schedule.py).
+def run_job_task(self, name: str, helper: bool = False) -> str:
+    """Beat's entry point for every scheduled job (config/schedule.py), and its helpers.
 
-    A lost database connection aborts the run (nothing half-done: each item is its own
-    transaction) and the task is retried with backoff; beat also starts the job again on
-    its next tick, and the job guard keeps the two from overlapping.
+    A beat tick that finds more due items than one batch asks for up to ``JOB_FANOUT - 1``
+    helper runs of the same job, so several workers move one sweep together (each claims
+    different rows); a run that used up its time budget queues its own continuation. A lost
+    database connection aborts the run (each batch is its own transaction) and the task is
+    retried with backoff.
     """
-    return run_job(name).summary()
+    if not helper and settings.JOB_FANOUT > 1 and not self.request.is_eager:
+        waiting = backlog(name, cap=settings.JOB_BATCH_SIZE * settings.JOB_FANOUT)
+        for _ in range(min(settings.JOB_FANOUT, -(-waiting // settings.JOB_BATCH_SIZE)) - 1):
+            enqueue(RUN_JOB, name, True)
+    result = run_job(name)
+    if result.stopped_reason and not self.request.is_eager:
+        enqueue(RUN_JOB, name, True)  # the rest is still due: keep going without waiting for beat
+    return result.summary()
 
 
 @shared_task(

@@ -6,9 +6,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from arbitration.solicitation.intents import Intent
+from arbitration.solicitation.regex import validate_pattern
+
 
 class SolicitationPattern(models.Model):
-    """A pattern of off-platform solicitation (R-DSP-8), edited by supervisors without a deploy."""
+    """A pattern of off-platform solicitation (R-DSP-8), edited by supervisors without a deploy.
+
+    Matched on the normalised message and its transliteration (``arbitration.solicitation``).
+    A match of a flagging intent flags the message unless an ``exempt`` pattern covers it.
+    """
+
+    Intent = Intent
 
     name = models.SlugField(max_length=64, unique=True)
     pattern = models.TextField(
@@ -16,6 +25,15 @@ class SolicitationPattern(models.Model):
     )
     language = models.CharField(
         max_length=8, choices=[("en", "English"), ("ru", "Russian"), ("any", "Any")], default="any"
+    )
+    intent = models.CharField(
+        max_length=16,
+        choices=Intent.choices,
+        default=Intent.OFF_PLATFORM,
+        help_text=_(
+            "What a match means. Exempt patterns flag nothing: they cancel the other patterns' matches "
+            "they overlap (refusals, warnings, the platform's own payment route)."
+        ),
     )
     description = models.CharField(max_length=300, blank=True)
     is_active = models.BooleanField(default=True)
@@ -31,6 +49,4 @@ class SolicitationPattern(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from arbitration.solicitation import validate_pattern
-
         validate_pattern(self.pattern)

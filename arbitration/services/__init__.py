@@ -26,6 +26,7 @@ from arbitration.services.arbitration import (
     dispute_decide,
     dispute_flag_overdue,
     dispute_request_information,
+    disputes_flag_overdue,
 )
 from arbitration.services.base import CLOSED_HINT, ENDED_AT_DEADLINE, refund_within
 from arbitration.services.complaints import (
@@ -41,6 +42,8 @@ from arbitration.services.disputes import (
     dispute_escalate_overdue,
     dispute_open,
     dispute_withdraw,
+    disputes_escalate,
+    disputes_escalate_overdue,
     withdrawal_warning,
 )
 from arbitration.services.messages import dispute_post_message, message_role
@@ -79,6 +82,9 @@ __all__ = [
     "dispute_request_information",
     "dispute_seller_accept",
     "dispute_withdraw",
+    "disputes_flag_overdue",
+    "disputes_escalate",
+    "disputes_escalate_overdue",
     "message_role",
     "refund_overdue_open_complaint",
     "refund_within",

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +18,7 @@ from arbitration.events import (
     case_payload,
     decision_payload,
     dispute_payload,
+    disputes_payloads,
     information_request_payload,
 )
 from arbitration.models import (
@@ -27,12 +29,14 @@ from arbitration.models import (
     Message,
     is_arbiter,
 )
+from arbitration.selectors import disputes_decision_overdue
 from arbitration.services.base import _allow, _lock_dispute, _text, refund_within
 from arbitration.services.disputes import _close
 from arbitration.services.returns import _start_return
 from marketplace import services as money
+from marketplace.batches import claim
 from marketplace.errors import DomainError
-from marketplace.events import emit, moment
+from marketplace.events import emit, emit_many, moment
 from marketplace.models import User
 from marketplace.notifications import notify
 
@@ -281,13 +285,18 @@ def dispute_decide(
     return decision
 
 
+def disputes_flag_overdue(*, rows: QuerySet[Dispute], limit: int) -> list[int]:
+    """Mark cases not decided ARBITER_DECISION_DAYS after escalation overdue (R-ARB-4), set-based:
+    ``rows`` narrows ``disputes_decision_overdue`` (the one definition of "overdue")."""
+    ids = claim(
+        rows & disputes_decision_overdue(), limit=limit, changes={"overdue_flagged_at": timezone.now()}
+    )
+    flagged = Dispute.objects.filter(pk__in=ids).select_related("order")
+    emit_many("dispute.decision_overdue", disputes_payloads(flagged) if ids else [])
+    return ids
+
+
 def dispute_flag_overdue(*, dispute: Dispute) -> bool:
-    """A case not decided ARBITER_DECISION_DAYS after escalation is overdue (R-ARB-4)."""
+    """One case through the overdue flag (a batch of one); whether it was flagged now."""
     with transaction.atomic():
-        dispute = _lock_dispute(dispute.pk)
-        if dispute.overdue_flagged_at is not None or not dispute.decision_overdue():
-            return False
-        dispute.overdue_flagged_at = timezone.now()
-        dispute.save(update_fields=["overdue_flagged_at"])
-        emit("dispute.decision_overdue", order=dispute.order, data=dispute_payload(dispute))
-    return True
+        return bool(disputes_flag_overdue(rows=Dispute.objects.filter(pk=dispute.pk), limit=1))

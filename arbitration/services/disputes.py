@@ -11,10 +11,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from arbitration.events import dispute_payload
+from arbitration.events import dispute_payload, disputes_payloads
 from arbitration.evidence import evidence_add
 from arbitration.models import (
     ClaimVersion,
@@ -23,14 +24,18 @@ from arbitration.models import (
     Offer,
     Reason,
     WantedResolution,
+    is_scheduler,
 )
+from arbitration.selectors import disputes_due_for_escalation
 from arbitration.services.base import _allow, _lock_dispute, _log_event, _text, _when, refund_within
 from marketplace import services as money
 from marketplace.actors import party_of
+from marketplace.batches import claim
 from marketplace.errors import DomainError
-from marketplace.events import amount, emit
+from marketplace.events import amount, emit, emit_many
+from marketplace.fsm import record_transitions
 from marketplace.models import Order, User
-from marketplace.notifications import notify
+from marketplace.notifications import notify, notify_many
 
 
 def _claim_amount(order: Order, resolution: str, requested_amount) -> Decimal | None:
@@ -96,33 +101,63 @@ def _withdraw_pending_offers(dispute: Dispute, now) -> None:
     dispute.offers.filter(status=Offer.Status.PENDING).update(status=Offer.Status.WITHDRAWN, answered_at=now)
 
 
-ESCALATION_FIELDS = [
-    "state",
-    "escalated_at",
-    "escalation_count",
-    "deadline_at",
-    "assigned_arbiter",
-    "assigned_at",
-    "overdue_flagged_at",
+# What an email needs of the order (marketplace.notifications), loaded with a batch's disputes.
+ORDER_FOR_MAIL = [
+    f"order__{name}"
+    for name in ("number", "item_title", "amount", "currency", "protection_deadline", "buyer", "seller")
 ]
 
 
-def _escalated(dispute: Dispute) -> None:
-    """Hand the case to arbitration; the caller saves ESCALATION_FIELDS (plus its own changes)."""
+def disputes_escalate(
+    *, rows: QuerySet[Dispute], limit: int, actor: User, transition: str, source: str, description: str
+) -> list[int]:
+    """Hand disputes to arbitration: the one definition of what escalating does (R-DSP-6, R-ARB-4),
+    for a buyer's early escalation, a seller's return problem (R-RET-2) and the scheduler's sweep.
+
+    Set-based: up to ``limit`` disputes of ``rows`` in state ``source`` are claimed and escalated in
+    one statement (``claim``), then their pending offers are withdrawn, their transition audited and
+    both parties notified with one statement each. A person's action is a batch of one. Returns the
+    ids escalated; the caller holds the transaction (and reloads any instance it keeps).
+    """
     now = timezone.now()
-    dispute.escalated_at = now
-    dispute.escalation_count += 1
-    dispute.deadline_at = now + timedelta(days=settings.ARBITER_DECISION_DAYS)
-    dispute.assigned_arbiter = None
-    dispute.assigned_at = None
-    dispute.overdue_flagged_at = None
-    _withdraw_pending_offers(dispute, now)
-    notify(
-        "dispute_escalated",
-        order=dispute.order,
-        context={"dispute_id": dispute.pk, "decision_due": dispute.deadline_at.isoformat()},
+    ids = claim(
+        rows.filter(state=source),
+        limit=limit,
+        changes={
+            "state": Dispute.State.ESCALATED,
+            "escalated_at": now,
+            "escalation_count": F("escalation_count") + 1,
+            "deadline_at": now + timedelta(days=settings.ARBITER_DECISION_DAYS),
+            "assigned_arbiter": None,
+            "assigned_at": None,
+            "overdue_flagged_at": None,
+        },
     )
-    emit("dispute.escalated", order=dispute.order, data=dispute_payload(dispute))
+    if not ids:
+        return []
+    Offer.objects.filter(dispute_id__in=ids, status=Offer.Status.PENDING).update(
+        status=Offer.Status.WITHDRAWN, answered_at=now
+    )
+    record_transitions(
+        Dispute,
+        [(pk, source) for pk in ids],
+        name=transition,
+        target=Dispute.State.ESCALATED,
+        by=actor,
+        description=description,
+        at=now,
+    )
+    escalated = (
+        Dispute.objects.filter(pk__in=ids).select_related("order").only("pk", "deadline_at", *ORDER_FOR_MAIL)
+    )
+    notify_many(
+        "dispute_escalated",
+        [(d.order, {"dispute_id": d.pk, "decision_due": d.deadline_at.isoformat()}) for d in escalated],
+    )
+    emit_many(
+        "dispute.escalated", disputes_payloads(Dispute.objects.filter(pk__in=ids).select_related("order"))
+    )
+    return ids
 
 
 def dispute_open(
@@ -318,20 +353,39 @@ def dispute_escalate(*, dispute: Dispute, actor: User) -> Dispute:
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
         _allow(dispute, "escalate", actor)
-        dispute.escalate(by=actor, description="Escalated by the buyer")
-        _escalated(dispute)
-        dispute.save()
+        disputes_escalate(
+            rows=Dispute.objects.filter(pk=dispute.pk),
+            limit=1,
+            actor=actor,
+            transition="escalate",
+            source=Dispute.State.OPEN,
+            description="Escalated by the buyer",
+        )
+        dispute.refresh_from_db()
     return dispute
 
 
+def disputes_escalate_overdue(*, rows: QuerySet[Dispute], limit: int, actor: User) -> list[int]:
+    """The scheduler escalates disputes still open ESCALATION_AFTER_DAYS after opening (R-DSP-6):
+    ``rows`` narrows ``disputes_due_for_escalation`` (the one definition of "due")."""
+    if not is_scheduler(None, actor):
+        raise DomainError(_("Only the scheduler escalates a dispute when its time runs out."))
+    return disputes_escalate(
+        rows=rows & disputes_due_for_escalation(),
+        limit=limit,
+        actor=actor,
+        transition="escalate_overdue",
+        source=Dispute.State.OPEN,
+        description="No agreement within the time allowed",
+    )
+
+
 def dispute_escalate_overdue(*, dispute: Dispute, actor: User) -> bool:
-    """The scheduler escalates a dispute still open ESCALATION_AFTER_DAYS after opening."""
+    """One dispute through the scheduler's escalation (a batch of one); whether it moved."""
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
         if dispute.state != Dispute.State.OPEN or not dispute.deadline_passed():
             return False  # closed or escalated by a person meanwhile
         _allow(dispute, "escalate_overdue", actor)
-        dispute.escalate_overdue(by=actor, description="No agreement within the time allowed")
-        _escalated(dispute)
-        dispute.save(update_fields=ESCALATION_FIELDS)  # the scheduler's hot path: write only what changed
-    return True
+        rows = Dispute.objects.filter(pk=dispute.pk)
+        return bool(disputes_escalate_overdue(rows=rows, limit=1, actor=actor))

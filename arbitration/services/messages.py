@@ -18,7 +18,7 @@ from arbitration.models import (
     is_arbiter,
 )
 from arbitration.services.base import CLOSED_HINT, _lock_dispute
-from arbitration.solicitation import find_solicitation
+from arbitration.solicitation.detector import find_solicitation
 from marketplace.actors import party_of
 from marketplace.errors import DomainError
 from marketplace.events import emit

@@ -19,7 +19,7 @@ from arbitration.models import (
     ReturnShipment,
 )
 from arbitration.services.base import _allow, _lock_dispute, _text
-from arbitration.services.disputes import _close, _escalated
+from arbitration.services.disputes import _close, disputes_escalate
 from arbitration.services.messages import _post
 from marketplace.errors import DomainError
 from marketplace.events import emit
@@ -81,12 +81,6 @@ def return_acknowledge(
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
         _allow(dispute, "report_return_problem" if problem else "confirm_return", actor)
-        if problem:
-            dispute.report_return_problem(
-                by=actor, description=ReturnShipment.Acknowledgement(acknowledgement).label
-            )
-        else:
-            dispute.confirm_return(by=actor, description="Return received in full")
         shipment = ReturnShipment.objects.select_for_update().get(dispute=dispute)
         shipment.acknowledgement, shipment.acknowledged_at = acknowledgement, timezone.now()
         shipment.acknowledgement_note = (note or "").strip()
@@ -99,8 +93,17 @@ def return_acknowledge(
                 body=f"{shipment.get_acknowledgement_display()}: {shipment.acknowledgement_note}",
                 files=files,
             )
-            _escalated(dispute)
+            disputes_escalate(
+                rows=Dispute.objects.filter(pk=dispute.pk),
+                limit=1,
+                actor=actor,
+                transition="report_return_problem",
+                source=Dispute.State.RETURN_IN_TRANSIT,
+                description=str(ReturnShipment.Acknowledgement(acknowledgement).label),
+            )
+            dispute.refresh_from_db()
         else:
+            dispute.confirm_return(by=actor, description="Return received in full")
             _close(
                 dispute,
                 outcome=Dispute.Outcome.RETURN_REFUNDED,
@@ -109,7 +112,7 @@ def return_acknowledge(
                 reason="The seller confirmed the return arrived",
                 key_suffix="return",
             )
-        dispute.save()
+            dispute.save()
         emit(
             "return.problem_reported" if problem else "return.received",
             order=dispute.order,

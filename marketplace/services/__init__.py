@@ -14,6 +14,7 @@ from marketplace.services.escrow import (
     escrow_freeze,
     escrow_resolve,
     order_release_if_due,
+    orders_release,
     seller_penalize,
 )
 from marketplace.services.orders import order_pay, order_ship, tracking_event_record
@@ -48,6 +49,7 @@ __all__ = [
     "order_confirm_receipt",
     "order_pay",
     "order_release_if_due",
+    "orders_release",
     "order_ship",
     "protection_remind",
     "refund_create_from_seller",

@@ -7,80 +7,155 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.batches import claim
 from marketplace.errors import DomainError
-from marketplace.events import amount, emit, order_payload, penalty_payload
+from marketplace.events import amount, emit, emit_many, order_payload, penalty_payload, people_refs
+from marketplace.fsm import record_transitions
 from marketplace.models import (
     EscrowHold,
-    ExtensionRequest,
     LedgerEntry,
     Order,
     Refund,
     User,
 )
+from marketplace.selectors import orders_due_for_release
 from marketplace.services.base import _ledger, _lock_escrow, _lock_order, to_money
 from marketplace.services.protection import _explain_not_protected, _lapse_pending_extensions
 from marketplace.services.refunds import _refund_create
+
+RELEASE_REASON = "Dispute deadline passed without a dispute"
+
+
+def _release_entry(
+    order_id: int, seller_id: int, *, amount, currency: str, actor: User, reason: str, at=None
+):
+    """The ledger entry that pays a seller out of escrow: once per order (the idempotency key and
+    the ``ledger_one_release_per_order`` constraint), whoever releases it."""
+    return LedgerEntry(
+        order_id=order_id,
+        kind=LedgerEntry.Kind.RELEASE,
+        source=LedgerEntry.Source.ESCROW,
+        amount=amount,
+        currency=currency,
+        party_id=seller_id,
+        actor=actor,
+        reason=reason[:500],
+        idempotency_key=f"order:{order_id}:release",
+        created_at=at or timezone.now(),
+    )
 
 
 def _release(order: Order, escrow: EscrowHold, *, amount: Decimal, actor: User, reason: str) -> None:
     if amount <= 0:
         return
-    _ledger(
-        order,
-        kind=LedgerEntry.Kind.RELEASE,
-        source=LedgerEntry.Source.ESCROW,
-        amount=amount,
-        party=order.seller_id,
-        actor=actor,
-        reason=reason,
-        key=f"order:{order.pk}:release",
-    )
+    _release_entry(
+        order.pk, order.seller_id, amount=amount, currency=order.currency, actor=actor, reason=reason
+    ).save()
     escrow.released += amount
 
 
-def order_release_if_due(*, order: Order, actor: User) -> bool:
-    """Past the dispute deadline with no dispute: confirm if needed and pay the seller.
+def orders_release(*, rows: QuerySet[Order], limit: int, actor: User) -> list[int]:
+    """Pay the sellers of orders whose dispute deadline passed with no dispute, confirming receipt
+    first where the buyer never did (R-PRT-3, R-ESC-4): the one definition, set-based.
 
-    R-PRT-3 (auto-confirm when protection ends), R-ESC-4 (release only after the dispute
-    deadline). An unanswered extension request at the deadline is the extension job's to
-    grant first (R-PRT-4), so the order is left alone here until it has.
+    ``rows`` narrows ``orders_due_for_release`` (the one definition of "due": an unanswered extension
+    request is the extension job's to grant first, R-PRT-4). Up to ``limit`` orders are claimed and
+    completed with one statement per source state; then, with one statement each, their pending
+    extension requests lapse, their escrow is released, the release ledger entries written and the
+    transitions audited. An order confirmed automatically keeps its dispute deadline: it already is
+    the protection deadline, which has passed (``Order.dispute_deadline_for``). Returns the ids.
     """
-    with transaction.atomic():
-        order = _lock_order(order.pk)
-        now = timezone.now()
-        if order.state in Order.PROTECTED_STATES and order.protection_deadline <= now:
-            pending = order.extension_requests.filter(status=ExtensionRequest.Status.PENDING).exists()
-            if pending and order.auto_extended_at is None:
-                return False
-            _lapse_pending_extensions(order, actor)
-            order.confirmed_at = now
-            order.dispute_deadline = order.dispute_deadline_for(confirmed_at=now)
-            order.confirm_receipt(by=actor, description="Confirmed automatically: buyer protection ended")
-            emit("order.receipt_confirmed", order=order, data=order_payload(order, automatic=True))
-        elif not (order.state == Order.State.CONFIRMED and order.dispute_deadline <= now):
-            return False
-        escrow = _lock_escrow(order.pk)
-        _release(
+    now = timezone.now()
+    due = rows & orders_due_for_release(now)
+    confirmed_now: list[int] = []
+    moved: list[int] = []
+    for source in (Order.State.SHIPPED, Order.State.DELIVERED, Order.State.CONFIRMED):
+        if len(moved) >= limit:
+            break
+        changes = {"state": Order.State.COMPLETED, "completed_at": now}
+        if source != Order.State.CONFIRMED:
+            changes["confirmed_at"] = now
+        ids = claim(due.filter(state=source), limit=limit - len(moved), changes=changes)
+        if source != Order.State.CONFIRMED:
+            record_transitions(
+                Order,
+                [(pk, source) for pk in ids],
+                name="confirm_receipt",
+                target=Order.State.CONFIRMED,
+                by=actor,
+                description="Confirmed automatically: buyer protection ended",
+                at=now,
+            )
+            confirmed_now += ids
+        moved += ids
+    if not moved:
+        return []
+    _lapse_pending_extensions(confirmed_now, actor, now)
+    # Everything still held goes to the seller: released + balance = held - refunded.
+    EscrowHold.objects.filter(order_id__in=moved).update(released=F("held") - F("refunded"), settled_at=now)
+    releases = EscrowHold.objects.filter(order_id__in=moved, released__gt=0).values_list(
+        "order_id", "order__seller_id", "released", "currency"
+    )
+    LedgerEntry.objects.bulk_create(
+        _release_entry(
+            order_id, seller_id, amount=amount, currency=currency, actor=actor, reason=RELEASE_REASON, at=now
+        )
+        for order_id, seller_id, amount, currency in releases
+    )
+    record_transitions(
+        Order,
+        [(pk, Order.State.CONFIRMED) for pk in moved],
+        name="complete",
+        target=Order.State.COMPLETED,
+        by=actor,
+        description="Escrow released to the seller",
+        at=now,
+    )
+    _emit_released(moved, confirmed_now)
+    return moved
+
+
+def _emit_released(moved: list[int], confirmed_now: list[int]) -> None:
+    """The batch's events, in bulk: receipt confirmed automatically, escrow released (R-API-5)."""
+    orders = list(Order.objects.filter(pk__in=moved))
+    people = people_refs(*{pk for order in orders for pk in (order.buyer_id, order.seller_id)})
+    settled = {
+        order_id: (released, refunded)
+        for order_id, released, refunded in EscrowHold.objects.filter(order_id__in=moved).values_list(
+            "order_id", "released", "refunded"
+        )
+    }
+    # The order passed through "confirmed" on its way to "completed": that event says so.
+    as_confirmed = {"state": Order.State.CONFIRMED, "completed_at": None}
+    confirmed = [
+        (order, order_payload(order, people=people, automatic=True, **as_confirmed))
+        for order in orders
+        if order.pk in set(confirmed_now)
+    ]
+    emit_many("order.receipt_confirmed", confirmed)
+    released = [
+        (
             order,
-            escrow,
-            amount=escrow.balance,
-            actor=actor,
-            reason="Dispute deadline passed without a dispute",
+            order_payload(
+                order,
+                people=people,
+                released_amount=amount(settled[order.pk][0]),
+                refunded_amount=amount(settled[order.pk][1]),
+            ),
         )
-        escrow.settled_at = now
-        escrow.save(update_fields=["released", "settled_at"])
-        order.completed_at = now
-        order.complete(by=actor, description="Escrow released to the seller")
-        order.save(update_fields=["state", "confirmed_at", "dispute_deadline", "completed_at"])
-        emit(
-            "order.escrow_released",
-            order=order,
-            data=order_payload(order, released_amount=amount(escrow.released), refunded_amount=amount(0)),
-        )
-    return True
+        for order in orders
+    ]
+    emit_many("order.escrow_released", released)
+
+
+def order_release_if_due(*, order: Order, actor: User) -> bool:
+    """One order through the release (a batch of one); whether it moved (R-PRT-3, R-ESC-4)."""
+    with transaction.atomic():
+        return bool(orders_release(rows=Order.objects.filter(pk=order.pk), limit=1, actor=actor))
 
 
 def escrow_freeze(*, order: Order, actor: User) -> Order:
@@ -91,7 +166,7 @@ def escrow_freeze(*, order: Order, actor: User) -> Order:
             if order.state in Order.DISPUTABLE_STATES:
                 raise DomainError(_("The time to open a dispute for this order has ended."))
             raise DomainError(_explain_not_protected(order))
-        _lapse_pending_extensions(order, actor)
+        _lapse_pending_extensions([order.pk], actor)
         order.freeze_for_dispute(by=actor)
         order.save()
         emit("order.escrow_frozen", order=order, data=order_payload(order))

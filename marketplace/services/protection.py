@@ -35,9 +35,10 @@ def _explain_not_protected(order: Order) -> str:
     return _("Buyer protection for this order has ended.")
 
 
-def _lapse_pending_extensions(order: Order, actor: User) -> None:
-    order.extension_requests.filter(status=ExtensionRequest.Status.PENDING).update(
-        status=ExtensionRequest.Status.LAPSED, answered_at=timezone.now(), answered_by=actor
+def _lapse_pending_extensions(order_ids: list[int], actor: User, at=None) -> None:
+    """Requests for more time still waiting when the order is settled, confirmed or disputed lapse."""
+    ExtensionRequest.objects.filter(order_id__in=order_ids, status=ExtensionRequest.Status.PENDING).update(
+        status=ExtensionRequest.Status.LAPSED, answered_at=at or timezone.now(), answered_by=actor
     )
 
 
@@ -51,7 +52,7 @@ def order_confirm_receipt(*, order: Order, actor: User) -> Order:
         now = timezone.now()
         order.confirmed_at = now
         order.dispute_deadline = order.dispute_deadline_for(confirmed_at=now)
-        _lapse_pending_extensions(order, actor)
+        _lapse_pending_extensions([order.pk], actor)
         order.confirm_receipt(by=actor)
         order.save()
         emit("order.receipt_confirmed", order=order, data=order_payload(order, automatic=False))

@@ -7,7 +7,7 @@ from datetime import datetime
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -85,8 +85,6 @@ def evidence_url(evidence, thumbnail: bool = False) -> str:
 def site_text() -> str:
     """The few sentences the page's script shows (upload progress, file checks, countdowns), in the
     reader's language. The file messages are the server's own (``arbitration.evidence``), word for word."""
-    from django.utils.html import json_script
-
     return json_script(
         {
             "uploading": _("Uploading…"),

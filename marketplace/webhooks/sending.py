@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
+import logging
 import socket
 import time
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from datetime import UTC, datetime
 import httpcore
 from django.conf import settings
 from standardwebhooks import Webhook
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = "BuyerProtection-Webhooks/1"
 # How much of a failing receiver's answer the delivery log keeps.
@@ -89,6 +92,10 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Attempt:
     except httpcore.TimeoutException:
         return Attempt(False, None, _ms(started), f"No answer within {timeout} s")
     except (*HTTP_ERRORS, ValueError) as exc:
+        return Attempt(False, None, _ms(started), f"{type(exc).__name__}: {exc}"[:500])
+    except Exception as exc:
+        # Anything else is still one failed attempt of one delivery, recorded and retried like any.
+        log.exception("Webhook POST to %s failed unexpectedly", url)
         return Attempt(False, None, _ms(started), f"{type(exc).__name__}: {exc}"[:500])
 
 

@@ -105,6 +105,7 @@ def test_a_supervisor_adds_a_pattern_and_new_seller_messages_are_flagged_by_it(c
             "name": "zelle",
             "pattern": r"\bzelle\b",
             "language": "en",
+            "intent": "off-platform",
             "description": "US bank transfers",
             "is_active": "on",
         },
@@ -119,7 +120,7 @@ def test_a_supervisor_adds_a_pattern_and_new_seller_messages_are_flagged_by_it(c
         message = services.dispute_post_message(
             dispute=dispute, actor=people.seller, body="Pay me with Zelle, ok?"
         )
-    assert "zelle" in Message.objects.get(pk=message.pk).solicitation_patterns
+    assert "zelle" in [flag["pattern"] for flag in Message.objects.get(pk=message.pk).solicitation_patterns]
 
 
 @pytest.mark.parametrize("bad", [r"(paypal", r"[a-", r"*close", r"(?P<x>a)(?P<x>b)"])
@@ -154,6 +155,7 @@ def test_the_sample_message_says_whether_the_pattern_would_flag_it(people, clien
             "name": "venmo",
             "pattern": r"venmo",
             "language": "en",
+            "intent": "off-platform",
             "is_active": "on",
             "sample": "send it on Venmo",
         },

@@ -177,7 +177,13 @@ def mark_sent(client, world):
 def add_pattern(client, world):
     return client.post(
         reverse("admin:arbitration_solicitationpattern_add"),
-        {"name": "zelle", "pattern": r"\bzelle\b", "language": "en", "is_active": "on"},
+        {
+            "name": "zelle",
+            "pattern": r"\bzelle\b",
+            "language": "en",
+            "intent": "off-platform",
+            "is_active": "on",
+        },
     )
 
 

@@ -111,7 +111,7 @@ def test_a_complaint_is_only_for_a_closed_dispute_R_CMP_1(people):
 def test_a_dispute_closed_without_a_refund_takes_no_refund_not_received_complaint_R_CMP_1(people):
     """Nothing was to be refunded after a withdrawal: "the agreed refund has not arrived" is refused
     (and not offered by the form); a broken agreement can still be complained about."""
-    from arbitration.forms import ComplaintForm
+    from arbitration.web.forms import ComplaintForm
 
     dispute = open_dispute(people)
     with at(OPENED + HOUR):

@@ -183,7 +183,7 @@ def test_the_escalation_job_while_the_buyer_accepts_an_offer_gives_exactly_one_o
     with at(dispute.deadline_at + SECOND):
         outcomes = run_concurrently(
             [
-                lambda: run_job("escalate_disputes", guard=False),
+                lambda: run_job("escalate_disputes"),
                 lambda: services.dispute_accept_offer(dispute=dispute, actor=people.buyer),
             ]
         )
@@ -257,7 +257,7 @@ def test_two_workers_running_the_escalation_job_at_once_escalate_each_dispute_on
     disputes = [open_dispute(people, when=OPENED + n * SECOND) for n in range(6)]
 
     with at(OPENED + 8 * DAY):
-        outcomes = run_concurrently([lambda: run_job("escalate_disputes", guard=False)] * 2)
+        outcomes = run_concurrently([lambda: run_job("escalate_disputes")] * 2)
 
     assert all(o.ok for o in outcomes)
     assert sum(o.value.moved for o in outcomes) == 6
@@ -283,7 +283,7 @@ def test_a_buyer_complaining_as_the_scheduler_flags_the_overdue_refund_opens_one
                     kind="refund_not_received",
                     description="The agreed refund never reached my card.",
                 ),
-                lambda: run_job("flag_overdue_refunds", guard=False),
+                lambda: run_job("flag_overdue_refunds"),
             ]
         )
 

@@ -822,8 +822,8 @@ def test_staff_add_and_switch_off_solicitation_patterns_without_a_deploy_R_DSP_8
     with at(OPENED + 3 * HOUR):
         switched_off = services.dispute_post_message(dispute=dispute, actor=people.seller, body=text)
 
-    assert "zorblax-messenger" in now_flagged.solicitation_patterns
-    assert "zorblax-messenger" not in switched_off.solicitation_patterns
+    assert "zorblax-messenger" in [flag["pattern"] for flag in now_flagged.solicitation_patterns]
+    assert "zorblax-messenger" not in [flag["pattern"] for flag in switched_off.solicitation_patterns]
 
 
 # --- R-DSP-9: the withdrawal warning --------------------------------------------------------

@@ -1,8 +1,9 @@
 """R-DSP-8: seller messages that solicit closing the dispute or paying off the platform are flagged.
 
-The default patterns come from the data migration (0002), so these tests run against what a fresh
-database holds. The labelled corpus and the held-out set were written by hand before the
-patterns; see the module docstring of ``arbitration.solicitation`` for what counts.
+The default patterns come from the data migrations, so the database tests run against what a
+fresh database holds. The labelled sets in ``data/`` were written by hand before the patterns
+they measure (``solicitation_holdout_evasion.jsonl`` in its own commit, before issue 17's
+detector); see ``arbitration/solicitation/patterns.py`` for what counts.
 """
 
 from __future__ import annotations
@@ -11,14 +12,30 @@ import importlib
 import json
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
 
-from arbitration.models import SolicitationPattern
-from arbitration.solicitation import DEFAULT_PATTERNS, find_solicitation, normalize, validate_pattern
+from arbitration import services
+from arbitration.models import Message, SolicitationPattern
+from arbitration.solicitation import (
+    DEFAULT_PATTERNS,
+    compile_pattern,
+    flag_explanations,
+    match_patterns,
+    normalize,
+    text_variants,
+    transliterate,
+    validate_pattern,
+)
+from arbitration.solicitation.detector import find_solicitation
+from tests.arbitration.conftest import OPENED, at, open_dispute
 
 DATA = Path(__file__).parent / "data"
+LABELLED = ["solicitation_corpus.jsonl", "solicitation_holdout.jsonl", "solicitation_holdout_evasion.jsonl"]
 
 
 def load(name: str) -> list[dict]:
@@ -26,7 +43,15 @@ def load(name: str) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-# --- normalize ----------------------------------------------------------------------------------
+def flagged(text: str) -> bool:
+    return bool(match_patterns(text, DEFAULT_PATTERNS))
+
+
+def intents(text: str) -> set[str]:
+    return {flag["intent"] for flag in match_patterns(text, DEFAULT_PATTERNS)}
+
+
+# --- The normalisation step, on its own ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -47,16 +72,21 @@ def test_R_DSP_8_normalize_undoes_spacing_symbol_and_width_tricks(written):
     assert normalize(f"send to {written} now") == "send to paypal now"
 
 
-def test_R_DSP_8_normalize_splits_brand_names_at_hyphens_and_the_patterns_allow_the_space():
-    assert normalize("pay-pal, Whats-App") == "pay pal whats app"
+def test_R_DSP_8_normalize_removes_zero_width_and_bidi_characters():
+    hidden = "wh\u200ba\u200dts\u2060a\ufeffpp \u202eclose\u202c the \u2066dispute\u2069 \u200e"
+    assert normalize(hidden) == "whatsapp close the dispute"
+
+
+def test_R_DSP_8_normalize_applies_nfkc():
+    assert normalize("ｃｌｏｓｅ ｔｈｅ ｄｉｓｐｕｔｅ ①") == "close the dispute 1"
 
 
 @pytest.mark.parametrize(
     ("written", "read"),
     [
         ("\u0440\u0430\u0443pal", "paypal"),  # Cyrillic р, а, у in an English word
-        ("\u0420\u0430\u0443\u0420\u0430l", "paypal"),
-        ("t\u0435l\u0435gram", "telegram"),  # Cyrillic е
+        ("\u0421l\u043es\u0435 th\u0435 dis\u0440ut\u0435", "close the dispute"),
+        ("t\u0435l\u0435gram", "telegram"),
         ("c\u043fop", "спор"),  # Latin c, o, p around a Cyrillic п: the п shows it is Russian
         ("к\u0061рту", "карту"),  # one Latin a in a Russian word: the majority decides
         ("0тмените", "отмените"),
@@ -68,86 +98,282 @@ def test_R_DSP_8_normalize_reads_look_alike_letters_in_the_word_s_own_script(wri
     assert normalize(written) == read
 
 
-def test_R_DSP_8_normalize_leaves_amounts_numbers_handles_and_emails_alone():
-    text = "Refund 30% = 15$ (23.50 USD), call +7 916 123-45-67, track LP00123456789CN, @shop_1, a.b@mail.ru"
-    assert normalize(text) == (
-        "refund 30% 15$ 23 50 usd call +7 916 123 45 67 track lp00123456789cn @shop_1 a.b@mail.ru"
-    )
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("PayPaI", "paypal"),  # capital I for l
+        ("lnstagram", "instagram"),  # l for capital I
+        ("teIegram", "telegram"),
+        ("vvechat", "wechat"),  # vv for w
+        ("Telegrarn", "telegram"),  # rn for m
+        ("d1spute", "dispute"),  # 1 for i
+        ("Wh4tsApp", "whatsapp"),
+        ("V1BER", "viber"),
+    ],
+)
+def test_R_DSP_8_normalize_folds_look_alikes_to_the_canonical_skeleton_of_watched_names(written, read):
+    assert normalize(written) == read
 
 
-def test_R_DSP_8_normalize_keeps_words_apart_so_ordinary_words_do_not_merge():
-    assert normalize("Please pay attention!") == "please pay attention"
+def test_R_DSP_8_normalize_joins_spaced_letters_but_not_across_scripts():
+    assert normalize("Пишите в W h a t s A p p") == "пишите в whatsapp"
     assert normalize("Этот говар, а я в пути") == "этот говар а я в пути"
 
 
-def test_R_DSP_8_normalize_keeps_sentence_ends_for_patterns_that_stay_in_one_sentence():
+def test_R_DSP_8_normalize_leaves_amounts_numbers_handles_and_emails_alone():
+    text = (
+        "Refund 30% = 15$ (23.50 USD), call +7 916 123-45-67, track LP00123456789CN, @shop_1, a.b@mail.ru, "
+        "500₽"
+    )
+    assert normalize(text) == (
+        "refund 30% 15$ 23 50 usd call +7 916 123 45 67 track lp00123456789cn @shop_1 a.b@mail.ru 500₽"
+    )
+
+
+def test_R_DSP_8_normalize_keeps_words_apart_and_sentence_ends():
+    assert normalize("Please pay attention!") == "please pay attention"
     assert normalize("Close it!!! Then, write.\nOK?") == "close it. then write. ok"
-
-
-def test_R_DSP_8_normalize_reads_yo_as_ye_and_keeps_short_i():
     assert normalize("Вернём ещё, пейпал") == "вернем еще пейпал"
 
 
-# --- find_solicitation --------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("message", "pattern"),
+    ("latin", "russian"),
     [
-        ("Dear friend, please close the dispute and I will refund you.", "close-dispute-request-en"),
-        ("Пожалуйста, закройте спор, мы вышлем новый товар.", "close-dispute-request-ru"),
-        ("Продавец предлагает 30% скидки, но чтобы вы закрыли спор.", "discount-for-closing"),
-        ("We will give you a 15% discount code if you close this dispute now.", "discount-for-closing"),
-        ("I can send the money to your bank card myself.", "money-offer-en"),
-        ("Давайте я переведу вам 500 рублей на карту сбера.", "money-offer-ru"),
-        ("Refund by p a y p a l is faster, give me your email.", "paypal"),
-        ("Верну деньги на ваш электронный кошелек или через PayPal.", "paypal"),
-        ("Send your Qiwi wallet number, I will send the money there.", "e-wallet-or-money-transfer"),
-        ("Верну через юмани, дайте номер кошелька.", "e-wallet-or-money-transfer"),
-        ("Скиньте номер карты, я верну деньги напрямую.", "card-or-account-details-request"),
-        ("Напишите мне в ватсап +7 916 123 45 67.", "messenger"),
-        ("Let's talk on Telegram: t.me/fashionshop_help", "messenger"),
-        ("Пишите мне на почту shop.rus@mail.ru, решим.", "off-platform-contact"),
-        ("We will refund you outside AliExpress, it is faster.", "outside-platform"),
-        ("Мы готовы вернуть деньги напрямую, без участия Алиэкспресс.", "refund-directly"),
+        ("zakroyte spor", "закройте спор"),
+        ("zakroite spor pozhaluista", "закройте спор пожалуйста"),
+        ("pishite v telegu", "пишите в телегу"),
+        ("skinte nomer karty", "скинте номер карты"),
+        ("vernu dengi na kivi", "верну денги на киви"),
+        ("otzovite pretenziyu", "отзовите претензию"),
+        ("kompensaciya", "компенсация"),
+        ("davai v vatsap", "давай в вацап"),
     ],
 )
-def test_R_DSP_8_a_solicitation_is_flagged_with_the_pattern_it_matched(message, pattern):
-    assert pattern in find_solicitation(message)
+def test_R_DSP_8_transliteration_reads_latin_letters_as_russian(latin, russian):
+    assert transliterate(latin) == russian
 
 
-@pytest.mark.django_db
-def test_R_DSP_8_the_result_is_the_sorted_unique_pattern_names():
-    names = find_solicitation("Please close the dispute, I refund you by PayPal directly. Close the dispute!")
-    assert names == sorted(set(names))
-    assert {"close-dispute-request-en", "paypal", "refund-directly"} <= set(names)
+def test_R_DSP_8_each_message_is_matched_as_written_and_as_transliterated_word_for_word():
+    assert text_variants("Спор закрыт") == ("спор закрыт",)
+    normalized, russian = text_variants("ok, zakroyte spor @shop_1")
+    assert normalized == "ok zakroyte spor @shop_1"
+    assert len(russian.split(" ")) == len(normalized.split(" "))
+    assert russian.split(" ")[1:3] == ["закройте", "спор"]
 
 
-@pytest.mark.django_db
+# --- Kinds that must be flagged, in English and Russian ---------------------------------------------
+
+
 @pytest.mark.parametrize(
     "message",
     [
-        "I accepted your dispute, the refund will come to your card through the platform.",
-        "The dispute will be closed automatically after the refund.",
-        "Please don't worry, the platform will refund you.",
-        "Спор будет закрыт после возврата средств.",
-        "Деньги вернутся на карту, с которой вы оплачивали.",
+        "Cancel the claim today and a second charger goes in the box for you, free of charge.",
+        "A free case and screen protector are yours once you withdraw the complaint.",
+        "we add one more pair as present, only you close dispute first",
+        "Уберите жалобу, а мы положим в посылку чехол в подарок.",
+        "Отправим ещё одну лампу бесплатно, если отзовёте претензию.",
+        "Как только спор исчезнет, вышлю вам замену.",
+    ],
+)
+def test_R_DSP_8_a_benefit_offered_for_closing_is_flagged_in_either_order(message):
+    assert "benefit" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "zakroyte pozhaluista spor, vyshlem novyi",
+        "Napishite mne v telegu, tam obsudim",
+        "skinte nomer karty, vernu dengi",
+        "davai v vatsap pereidem, tak bystree",
+        "otmenite pretenziyu i poluchite podarok",
+    ],
+)
+def test_R_DSP_8_transliterated_russian_is_flagged(message):
+    assert flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Could you take back your complaint? We will sort the problem out.",
+        "Let's settle this between us, no arbiter needed.",
+        "Please remove the claim, my shop gets punished for it.",
+        "Заберите претензию, пожалуйста, мы всё уладим.",
+        "Давайте решим между собой, без площадки.",
+        "Уберите, пожалуйста, жалобу — мы вернём деньги.",
+    ],
+)
+def test_R_DSP_8_euphemisms_for_closing_are_flagged(message):
+    assert flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "message me on WhatsApp\u200b pls",
+        "Contact on VVhatsApp 8 916 000 00 00",
+        "we refund on PayPaI faster",
+        "find us on lnstagram, same name",
+        "Напишите в Те1еграм @shop",
+        "пишите в вайбер, номер в профиле",
+    ],
+)
+def test_R_DSP_8_look_alike_letters_and_leet_in_brand_names_are_flagged(message):
+    assert "off-platform" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "close pls, 10$ back to you",
+        "cancel it and you get 20€",
+        "Закройте плиз, 500₽ ваши",
+        "Отмените. Верну 300р",
+    ],
+)
+def test_R_DSP_8_short_elliptical_messages_are_flagged(message):
+    assert flagged(message)
+
+
+# --- False-alarm kinds that must not be flagged ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We cannot refund you by PayPal, only the platform pays refunds.",
+        "Sorry, we don't use Telegram or Viber, please write in this chat.",
+        "I will not ask you to cancel the dispute.",
+        "Мы не можем вернуть деньги на карту напрямую, только через площадку.",
+        "Мы не пользуемся телеграмом, пишите здесь.",
+        "Перевести на киви нельзя, так устроена площадка.",
+    ],
+)
+def test_R_DSP_8_a_refusal_naming_a_channel_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Some sellers ask buyers to pay via Western Union. Please never do it.",
+        "If anyone asks you to close the dispute for a gift, tell the support.",
+        "Осторожно: мошенники пишут покупателям в вотсап от имени магазинов.",
+        "Никому не сообщайте номер карты и код из смс.",
+    ],
+)
+def test_R_DSP_8_a_warning_about_others_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "You paid with PayPal, so the refund goes back to your PayPal automatically.",
-        "We never ask customers to contact us on WhatsApp. Please use only this chat.",
+        "The money returns to the card you paid with, the platform does this.",
+        "Dispute money can't be moved to a wallet, it goes back to your card.",
+        "Вы оплачивали картой, поэтому возврат придёт на карту.",
+        "Деньги по спору нельзя вывести на кошелёк, только на карту оплаты.",
+        "Площадка вернёт деньги тем же способом, которым вы платили: на карту или PayPal.",
+    ],
+)
+def test_R_DSP_8_payment_methods_used_on_the_platform_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The dispute will be closed automatically after the refund.",
         "Please do not close the dispute until you receive your money.",
-        "Please pay attention: the item needs to be assembled.",
+        "Close the lid firmly and shake the bottle.",
+        "Спор будет закрыт после возврата средств.",
+        "Закройте приложение и откройте снова.",
+        "We put a small gift in the replacement parcel, whatever you decide about the dispute.",
         "",
     ],
 )
 def test_R_DSP_8_an_ordinary_seller_reply_is_not_flagged(message):
-    assert find_solicitation(message) == []
+    assert not flagged(message)
+
+
+# --- Every flag explains itself ------------------------------------------------------------------
+
+
+def test_R_DSP_8_a_flag_names_its_intent_pattern_and_the_words_that_matched_after_normalisation():
+    flags = match_patterns("Pls cl0se the d1spute, I send gift!", DEFAULT_PATTERNS)
+
+    close = next(flag for flag in flags if flag["pattern"] == "close-dispute-request-en")
+    assert close == {"pattern": "close-dispute-request-en", "intent": "close", "matched": "close the dispute"}
+    assert {flag["intent"] for flag in flags} == {"close", "benefit"}
+    assert [flag["pattern"] for flag in flags] == sorted(flag["pattern"] for flag in flags)
+
+
+def test_R_DSP_8_a_flag_from_the_transliteration_says_so():
+    [flag] = [f for f in match_patterns("pishite v telegu", DEFAULT_PATTERNS)]
+
+    assert flag == {
+        "pattern": "messenger",
+        "intent": "off-platform",
+        "matched": "телегу",
+        "transliterated": True,
+    }
+
+
+def test_R_DSP_8_flag_explanations_read_new_flags_and_old_rows_of_pattern_names():
+    new = SimpleNamespace(
+        solicitation_patterns=[{"pattern": "messenger", "intent": "off-platform", "matched": "в вотсап"}]
+    )
+    old = SimpleNamespace(solicitation_patterns=["paypal", "messenger"])
+
+    assert flag_explanations(new) == [
+        "Moves the conversation or the money off the platform: “в вотсап” (messenger)"
+    ]
+    assert flag_explanations(old) == ["paypal", "messenger"]
+    assert flag_explanations(SimpleNamespace(solicitation_patterns=[])) == []
+    with translation.override("ru"):
+        assert flag_explanations(new) == ["Уводит переписку или деньги с площадки: «в вотсап» (messenger)"]
+
+
+# --- The detector and the database --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_a_flagged_message_is_still_posted_and_stores_its_explained_flags(people):
+    """The flag is a warning and a signal to arbitration, never a block of the message."""
+    dispute = open_dispute(people)
+
+    with at(OPENED):
+        message = services.dispute_post_message(
+            dispute=dispute, actor=people.seller, body="zakroyte spor, vernu na kartu sbera"
+        )
+
+    stored = Message.objects.get(pk=message.pk)
+    assert stored.is_flagged and stored.body == "zakroyte spor, vernu na kartu sbera"
+    assert {flag["intent"] for flag in stored.solicitation_patterns} >= {"close", "off-platform"}
+    assert all(flag["matched"] for flag in stored.solicitation_patterns)
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_the_admin_case_page_and_message_list_show_the_explanations(people, client):
+    dispute = open_dispute(people)
+    with at(OPENED):
+        services.dispute_post_message(dispute=dispute, actor=people.seller, body="Write me on Telegram @shop")
+    client.force_login(people.supervisor)
+    explained = "Moves the conversation or the money off the platform: “telegram"
+
+    case_page = client.get(reverse("admin:arbitration_dispute_change", args=[dispute.pk]))
+    message_list = client.get(reverse("admin:arbitration_message_changelist"))
+
+    assert case_page.status_code == 200 and explained in case_page.content.decode()
+    assert message_list.status_code == 200 and explained in message_list.content.decode()
 
 
 @pytest.mark.django_db
 def test_R_DSP_8_an_inactive_pattern_is_not_used():
     message = "Please close the dispute."
-    assert find_solicitation(message) == ["close-dispute-request-en"]
+    assert [f["pattern"] for f in find_solicitation(message)] == ["close-dispute-request-en"]
 
     SolicitationPattern.objects.filter(name="close-dispute-request-en").update(is_active=False)
 
@@ -155,15 +381,36 @@ def test_R_DSP_8_an_inactive_pattern_is_not_used():
 
 
 @pytest.mark.django_db
-def test_R_DSP_8_staff_edits_apply_to_the_next_message_without_a_deploy():
-    SolicitationPattern.objects.create(name="store-credit", language="en", pattern=r"\bstore credit\b")
+def test_R_DSP_8_staff_edits_apply_to_the_next_message_without_a_deploy_and_are_normalised_too():
+    SolicitationPattern.objects.create(name="store-credit", intent="benefit", pattern=r"\bstore credit\b")
 
-    assert "store-credit" in find_solicitation("I'll add Store-Credit to your account")
+    assert "store-credit" in [
+        f["pattern"] for f in find_solicitation("I'll add Ｓｔｏｒｅ-Ｃｒｅｄｉｔ to your account")
+    ]
 
     SolicitationPattern.objects.filter(name="store-credit").update(pattern=r"\bgift card\b")
 
-    assert "store-credit" not in find_solicitation("I'll add Store-Credit to your account")
-    assert "store-credit" in find_solicitation("I'll send you a GIFT CARD")
+    assert find_solicitation("I'll add Store-Credit to your account") == []
+    assert "store-credit" in [f["pattern"] for f in find_solicitation("Here is your G.I.F.T card")]
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_a_staff_pattern_written_with_capitals_yo_or_invisible_characters_still_matches():
+    SolicitationPattern.objects.create(name="zorblax", pattern="Zorb\u200blax|Зорблакс ещё")
+
+    assert find_solicitation("write me on zorblax")[0]["pattern"] == "zorblax"
+    assert find_solicitation("пишите в зорблакс еще")[0]["pattern"] == "zorblax"
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_a_staff_exempt_pattern_cancels_the_matches_it_covers():
+    message = "Our factory in Telegraph Road ships tomorrow."
+    SolicitationPattern.objects.create(name="telegraph", pattern=r"telegra\w*")
+    assert find_solicitation(message)
+
+    SolicitationPattern.objects.create(name="telegraph-road", intent="exempt", pattern=r"telegraph road")
+
+    assert find_solicitation(message) == []
 
 
 @pytest.mark.django_db
@@ -173,7 +420,9 @@ def test_R_DSP_8_a_broken_pattern_in_the_database_is_skipped_and_logged_never_ra
     SolicitationPattern.objects.create(name="matches-everything", pattern=r"paypal|")
 
     with caplog.at_level(logging.ERROR, logger="arbitration.solicitation"):
-        assert find_solicitation("Please close the dispute.") == ["close-dispute-request-en"]
+        assert [f["pattern"] for f in find_solicitation("Please close the dispute.")] == [
+            "close-dispute-request-en"
+        ]
 
     assert "'typo' is skipped: this is not a valid regular expression" in caplog.text
     assert "'matches-everything' is skipped: this pattern matches an empty message" in caplog.text
@@ -198,63 +447,101 @@ def test_R_DSP_8_validate_pattern_accepts_every_default_pattern():
         validate_pattern(row["pattern"])
 
 
-def test_R_DSP_8_find_solicitation_can_evaluate_patterns_without_the_database():
+def test_R_DSP_8_patterns_can_be_evaluated_without_the_database():
     patterns = [{"name": "gift-card", "pattern": r"gift ?card"}]
 
-    assert find_solicitation("a G.I.F.T card for you", patterns=patterns) == ["gift-card"]
+    assert match_patterns("a G.I.F.T card for you", patterns)[0]["pattern"] == "gift-card"
+
+
+@pytest.mark.parametrize("name", LABELLED)
+def test_R_DSP_8_the_prefilter_never_hides_a_match(name):
+    """Skipping a pattern whose required words are absent gives the same answer as running it."""
+    for message in load(name):
+        for variant in text_variants(message["text"]):
+            for row in DEFAULT_PATTERNS:
+                compiled = compile_pattern(row["pattern"])
+                if compiled.regex.search(variant):
+                    assert compiled.may_match(variant), (row["name"], variant)
 
 
 # --- The default set ----------------------------------------------------------------------------
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0002_default_solicitation_patterns")
+    migration = importlib.import_module("arbitration.migrations.0009_solicitation_patterns_by_intent")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 
 
 @pytest.mark.django_db
-def test_R_DSP_8_a_fresh_database_holds_the_default_set_active():
+def test_R_DSP_8_a_fresh_database_holds_the_default_set_active_with_intents():
     stored = {p.name: p for p in SolicitationPattern.objects.all()}
 
     for row in DEFAULT_PATTERNS:
         assert stored[row["name"]].pattern == row["pattern"]
+        assert stored[row["name"]].intent == row["intent"]
         assert stored[row["name"]].is_active
 
 
 def test_R_DSP_8_the_labelled_sets_are_big_balanced_and_bilingual():
-    corpus, holdout = load("solicitation_corpus.jsonl"), load("solicitation_holdout.jsonl")
+    sets = {name: load(name) for name in LABELLED}
 
-    assert len(corpus) >= 240 and len(holdout) >= 60
-    for messages in (corpus, holdout):
+    assert len(sets["solicitation_corpus.jsonl"]) >= 240
+    assert len(sets["solicitation_holdout_evasion.jsonl"]) >= 200
+    for messages in sets.values():
         assert {m["lang"] for m in messages} == {"en", "ru"}
         for lang in ("en", "ru"):
             in_lang = [m for m in messages if m["lang"] == lang]
-            solicit = sum(m["solicit"] for m in in_lang)
-            assert 0.4 <= solicit / len(in_lang) <= 0.6
+            assert 0.4 <= sum(m["solicit"] for m in in_lang) / len(in_lang) <= 0.6
             assert 0.4 <= len(in_lang) / len(messages) <= 0.6
-    texts = [m["text"] for m in corpus + holdout]
+    texts = [m["text"] for messages in sets.values() for m in messages]
     assert len(texts) == len(set(texts)), "a message appears twice"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["solicitation_corpus.jsonl", "solicitation_holdout.jsonl"])
-def test_R_DSP_8_precision_and_recall_on_the_labelled_corpus(name):
-    """R-DSP-8 is done when the stored patterns reach precision and recall of at least 95% on
-    the labelled corpus; the held-out set, written before the patterns were tuned, checks they
-    were not fitted to the corpus alone."""
+@pytest.mark.parametrize("name", LABELLED)
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_R_DSP_8_precision_and_recall_on_the_labelled_sets_per_language(name, lang):
+    """R-DSP-8 is done when the stored patterns reach precision and recall of at least 98% in
+    each language on every labelled set, including the held-out set written before tuning."""
     true_pos = false_pos = false_neg = 0
     mistakes = []
     for message in load(name):
-        flagged = bool(find_solicitation(message["text"]))
-        true_pos += flagged and message["solicit"]
-        false_pos += flagged and not message["solicit"]
-        false_neg += not flagged and message["solicit"]
-        if flagged != message["solicit"]:
+        if message["lang"] != lang:
+            continue
+        is_flagged = bool(find_solicitation(message["text"]))
+        true_pos += is_flagged and message["solicit"]
+        false_pos += is_flagged and not message["solicit"]
+        false_neg += not is_flagged and message["solicit"]
+        if is_flagged != message["solicit"]:
             mistakes.append(message["text"])
 
-    precision = true_pos / (true_pos + false_pos)
-    recall = true_pos / (true_pos + false_neg)
+    assert true_pos / (true_pos + false_pos) >= 0.98, mistakes
+    assert true_pos / (true_pos + false_neg) >= 0.98, mistakes
 
-    assert precision >= 0.95, mistakes
-    assert recall >= 0.95, mistakes
+
+@pytest.mark.django_db
+def test_R_DSP_8_the_data_migration_replaces_unedited_defaults_and_keeps_staff_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0009_solicitation_patterns_by_intent")
+    shipped_0002 = migration._shipped_before()
+    SolicitationPattern.objects.filter(name="paypal").update(pattern=shipped_0002["paypal"]["pattern"])
+    SolicitationPattern.objects.filter(name="messenger").update(pattern=r"whatsapp|zorblax", intent="close")
+    SolicitationPattern.objects.filter(name="refusal-en").delete()
+    SolicitationPattern.objects.create(name="staff-own", pattern=r"zelle")
+
+    migration.ship_patterns_by_intent(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    assert stored["paypal"].pattern == next(r for r in DEFAULT_PATTERNS if r["name"] == "paypal")["pattern"]
+    assert stored["messenger"].pattern == r"whatsapp|zorblax"  # a supervisor's edit is kept
+    assert stored["messenger"].intent == "off-platform"  # and gets its intent
+    assert stored["refusal-en"].intent == "exempt" and stored["refusal-en"].is_active
+    assert stored["staff-own"].intent == "off-platform" and stored["staff-own"].pattern == "zelle"
+
+    migration.restore_patterns_of_0002(apps, None)
+
+    assert SolicitationPattern.objects.get(name="paypal").pattern == shipped_0002["paypal"]["pattern"]
+    assert not SolicitationPattern.objects.filter(name="refusal-en").exists()
+    assert not SolicitationPattern.objects.filter(intent="exempt", is_active=True).exists()

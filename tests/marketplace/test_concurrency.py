@@ -201,7 +201,7 @@ def test_a_concurrent_release_never_pays_out_a_dispute_opened_one_second_before_
         assert frozen.wait(30)
         traveller.move_to(deadline + SECOND)
         try:
-            return run_job("release_escrow", guard=False)
+            return run_job("release_escrow")
         finally:
             job_done.set()
 
@@ -246,8 +246,8 @@ def test_a_seller_granting_concurrently_with_the_deadline_jobs_extends_protectio
                 lambda request=request: services.extension_grant(request=request, actor=seller)
                 for request in answering
             ]
-            + [lambda: run_job("auto_extend_protection", guard=False)] * 2
-            + [lambda: run_job("release_escrow", guard=False)] * 2
+            + [lambda: run_job("auto_extend_protection")] * 2
+            + [lambda: run_job("release_escrow")] * 2
         )
 
     _only_refusals(outcomes)
@@ -290,7 +290,7 @@ def test_concurrent_sends_of_one_refund_pay_the_buyer_once(people, monkeypatch):
     with at(DECIDED_AT + timedelta(minutes=5)):
         outcomes = run_concurrently(
             [lambda: services.refund_send(refund=refund, actor=scheduler)] * 4
-            + [lambda: run_job("dispatch_refunds", guard=False)] * 2
+            + [lambda: run_job("dispatch_refunds")] * 2
         )
 
     _only_refusals(outcomes)

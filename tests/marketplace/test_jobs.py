@@ -11,7 +11,7 @@ from django_fsm_log.models import StateLog
 
 from marketplace import services
 from marketplace.models import ExtensionRequest, LedgerEntry, Notification, Order
-from marketplace.scheduling import _job_lock, run_job
+from marketplace.scheduling import run_job
 from tests.marketplace.factories import (
     DAY,
     SECOND,
@@ -122,17 +122,15 @@ def test_a_job_works_through_every_due_order_in_small_batches(
     assert moved(not_yet) == 0
 
 
-def test_a_run_is_skipped_while_another_run_of_the_same_job_holds_the_lock(buyer, seller):
-    """R-JOB-2: the job-level guard on the shared cache."""
+def test_a_second_run_of_the_same_job_moves_nothing_twice(buyer, seller):
+    """R-JOB-2: no job lock: a second run (another worker, a second beat) finds the item moved."""
     order = _due_for_release(buyer, seller)
     with at(order.protection_deadline + SECOND):
-        with _job_lock("release_escrow", 60) as acquired:
-            assert acquired
-            blocked = run_job("release_escrow")
-        after = run_job("release_escrow")
+        first = run_job("release_escrow")
+        second = run_job("release_escrow")
 
-    assert blocked.not_run_reason and blocked.moved == 0
-    assert after.moved == 1
+    assert (first.moved, second.moved) == (1, 0)
+    assert _moved_by_release(order) == 1
 
 
 def test_an_order_that_fails_does_not_stop_the_others_and_is_moved_by_the_next_run(
@@ -140,15 +138,15 @@ def test_an_order_that_fails_does_not_stop_the_others_and_is_moved_by_the_next_r
 ):
     """R-JOB-2: a crash mid-run loses nothing; the next run finishes the work."""
     first, second, third = (_due_for_release(buyer, seller, shipped_at=START + n * SECOND) for n in range(3))
-    real_release = services.order_release_if_due
+    real_release = services.orders_release
 
-    def release_failing_for_second(*, order, actor):
-        if order.pk == second.pk:
+    def release_failing_for_second(*, rows, limit, actor):
+        if rows.filter(pk=second.pk).exists():
             raise ConnectionError("lost the database mid-run")
-        return real_release(order=order, actor=actor)
+        return real_release(rows=rows, limit=limit, actor=actor)
 
     with at(third.protection_deadline + SECOND):
-        monkeypatch.setattr(services, "order_release_if_due", release_failing_for_second)
+        monkeypatch.setattr(services, "orders_release", release_failing_for_second)
         crashed = run_job("release_escrow")
         monkeypatch.undo()
         retried = run_job("release_escrow")
@@ -180,7 +178,7 @@ def _orders_due(make_due) -> list[Order]:
 
 def _run_twice_at_once(name: str, moment: datetime):
     with at(moment):
-        outcomes = run_concurrently([lambda: run_job(name, guard=False)] * 2)
+        outcomes = run_concurrently([lambda: run_job(name)] * 2)
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
     assert sum(o.value.failed for o in outcomes) == 0
     return [o.value for o in outcomes]
@@ -239,8 +237,8 @@ def test_concurrent_release_and_extension_runs_at_the_deadline_never_release_an_
     with at(orders[-1].protection_deadline + SECOND):
         outcomes = run_concurrently(
             [
-                lambda: run_job("release_escrow", guard=False),
-                lambda: run_job("auto_extend_protection", guard=False),
+                lambda: run_job("release_escrow"),
+                lambda: run_job("auto_extend_protection"),
             ]
             * 2
         )

@@ -297,7 +297,7 @@ def test_two_runs_at_once_move_each_item_exactly_once(people, case):
     items, moment = [item for item, _ in made], max(due for _, due in made) + SECOND
 
     with at(moment):
-        outcomes = run_concurrently([lambda: run_job(case.job, guard=False)] * 2)
+        outcomes = run_concurrently([lambda: run_job(case.job)] * 2)
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
     results = [o.value for o in outcomes]
@@ -314,7 +314,7 @@ def test_two_concurrent_escalation_runs_tell_each_party_once_per_dispute(people)
     disputes = [_open(people)[0] for _ in range(ITEMS_PER_RACE)]
 
     with at(disputes[-1].deadline_at + SECOND):
-        outcomes = run_concurrently([lambda: run_job("escalate_disputes", guard=False)] * 2)
+        outcomes = run_concurrently([lambda: run_job("escalate_disputes")] * 2)
 
     assert all(o.ok for o in outcomes)
     for dispute in disputes:

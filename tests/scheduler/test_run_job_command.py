@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from arbitration.models import Dispute
-from marketplace.scheduling import _job_lock, all_jobs
+from marketplace.scheduling import all_jobs
 from tests.arbitration.conftest import SECOND, open_dispute
 from tests.marketplace.factories import at, fresh
 
@@ -51,14 +51,16 @@ def test_a_run_with_nothing_due_says_so(db):
     )
 
 
-def test_it_says_the_job_was_not_run_while_the_scheduler_is_running_it(people):
-    """R-JOB-2, R-JOB-3: the hand-run respects the guard instead of racing the scheduler."""
+def test_a_hand_run_beside_the_scheduler_moves_only_what_is_still_due(people):
+    """R-JOB-2, R-JOB-3: a hand run after (or beside) the scheduler's run claims nothing twice."""
     dispute = open_dispute(people)
-    with at(dispute.deadline_at + SECOND), _job_lock("escalate_disputes", 60):
-        printed = run_job_command("escalate_disputes")
+    with at(dispute.deadline_at + SECOND):
+        first = run_job_command("escalate_disputes")
+        again = run_job_command("escalate_disputes")
 
-    assert printed.strip() == "escalate_disputes: not run (another run of this job is in progress)"
-    assert fresh(dispute).state == Dispute.State.OPEN
+    assert first.startswith("escalate_disputes: moved 1,")
+    assert again.startswith("escalate_disputes: moved 0,")
+    assert fresh(dispute).state == Dispute.State.ESCALATED
 
 
 def test_an_unknown_name_is_refused_with_a_hint(db):
@@ -80,9 +82,9 @@ def test_failed_items_make_the_command_fail_so_an_operator_notices(people, monke
 
     dispute = open_dispute(people)
 
-    def broken(*, dispute, actor):
+    def broken(*, rows, limit, actor):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(services, "dispute_escalate_overdue", broken)
+    monkeypatch.setattr(services, "disputes_escalate_overdue", broken)
     with at(dispute.deadline_at + SECOND), pytest.raises(CommandError, match="1 item"):
         run_job_command("escalate_disputes")

@@ -1,6 +1,6 @@
 """R-SEC-1: every buyer and seller URL × owner, counterparty, stranger, anonymous, staff.
 
-The URL list is read from ``marketplace.urls`` and ``arbitration.urls`` themselves, so a new
+The URL list is read from ``marketplace.web.urls`` and ``arbitration.web.urls`` themselves, so a new
 page that is not added to ``MATRIX`` fails ``test_every_site_url_is_in_the_access_matrix``
 instead of going unchecked. Strangers and staff without a permission get 404, never 403: a
 page never confirms that someone else's order or dispute exists.
@@ -15,10 +15,10 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, reverse
 
-from arbitration import urls as arbitration_urls
 from arbitration.models import ClaimVersion, Dispute
-from marketplace import urls as marketplace_urls
+from arbitration.web import urls as arbitration_urls
 from marketplace.models import Order, Refund
+from marketplace.web import urls as marketplace_urls
 from tests.web.conftest import (
     awaiting_return,
     closed_with_refund,
@@ -72,7 +72,7 @@ def _refund(people):
 
 
 MATRIX: dict[str, Spec] = {
-    # marketplace.urls
+    # marketplace.web.urls
     "home": Spec("redirect"),
     "language-set": Spec("redirect"),
     "order-confirm-receipt": Spec("action", "buyer", _order),
@@ -80,7 +80,7 @@ MATRIX: dict[str, Spec] = {
     "extension-grant": Spec("action", "seller", _extension),
     "extension-decline": Spec("action", "seller", _extension),
     "refund-detail": Spec("page", "buyer", _refund),
-    # arbitration.urls
+    # arbitration.web.urls
     "order-list": Spec("list"),
     "sales": Spec("list"),
     "order-detail": Spec("page", "buyer", _order),

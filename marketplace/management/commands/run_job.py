@@ -8,7 +8,7 @@ from marketplace.scheduling import all_jobs, run_job
 class Command(BaseCommand):
     help = (
         "Run a scheduled job now and print what it did. Without a name, list the jobs. "
-        "The job's guard applies: if the scheduler is running the same job right now, this run is skipped."
+        "Safe while the scheduler runs the same job: each run claims different items."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if batch_size is not None and batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         result = run_job(name, batch_size=batch_size)
-        style = self.style.WARNING if (result.failed or not result.ran) else self.style.SUCCESS
+        style = self.style.WARNING if (result.failed or result.stopped_reason) else self.style.SUCCESS
         self.stdout.write(style(result.summary()))
         if verbosity >= 2 and result.moved_ids:
             shown = ", ".join(f"#{pk}" for pk in result.moved_ids)

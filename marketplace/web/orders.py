@@ -1,88 +1,36 @@
-"""The money pages of the site: sign-in, language, receipt, protection extensions, refunds.
-
-The order list and order page show disputes too, so they are ``arbitration.views`` (this app
-never imports ``arbitration``). Every page answers 404 to anyone but the order's buyer and
-seller, never 403: existence is not disclosed (R-SEC-1).
-"""
+"""The money actions on one order: confirm receipt, ask for and answer more protection time, and
+the refund page (R-PRT-2, R-PRT-4, R-ESC-5, R-REF-2). Each calls one service; a refusal of the
+service is shown to the person, never a 500."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.i18n import set_language
 
 from marketplace import services
+from marketplace.actors import party_of
 from marketplace.errors import DomainError
-from marketplace.forms import ConfirmReceiptForm, ExtensionDeclineForm, ExtensionRequestForm, SignInForm
-from marketplace.models import ExtensionRequest, Order, Refund, User
+from marketplace.models import ExtensionRequest, Order, Refund
 from marketplace.presentation import format_when
-from marketplace.selectors import order_money_trail, party_orders
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if user.is_authenticated and user.is_staff:
-        return redirect("admin:index")
-    if (
-        user.is_authenticated
-        and not Order.objects.filter(buyer=user).exists()
-        and Order.objects.filter(seller=user).exists()
-    ):
-        return redirect("sales")
-    return redirect("order-list")
-
-
-class SignInView(auth_views.LoginView):
-    """Django's sign-in, rate limited on the shared cache (R-SEC-3), in the person's language."""
-
-    form_class = SignInForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        language = form.get_user().preferred_language
-        if language in dict(settings.LANGUAGES):
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                path=settings.LANGUAGE_COOKIE_PATH,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
-        return response
-
-
-def language_set(request: HttpRequest) -> HttpResponse:
-    """Django's ``set_language``, and for a signed-in person the choice is remembered on the
-    account, so the emails they get are in that language too (R-NTF-1)."""
-    response = set_language(request)  # a GET changes nothing and goes back, as Django's does
-    language = request.POST.get("language", "")
-    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        User.objects.filter(pk=request.user.pk).update(preferred_language=language)
-    return response
+from marketplace.selectors import order_money_trail
+from marketplace.web.access import AuthenticatedRequest, party_order, refuse_unless
+from marketplace.web.forms import ConfirmReceiptForm, ExtensionDeclineForm, ExtensionRequestForm
 
 
 def _buyer_order(request: HttpRequest, pk: int) -> tuple[Order, HttpResponse | None]:
     """The order if the reader is its buyer; a refusal redirect for its seller; 404 for anyone else."""
-    order = get_object_or_404(party_orders(request.user).select_related("buyer", "seller"), pk=pk)
-    if order.buyer_id != request.user.pk:
-        messages.error(request, _("Only the buyer of this order can do that."))
-        return order, redirect("order-detail", order.pk)
-    return order, None
+    order = party_order(request, pk)
+    return order, refuse_unless(request, order, "buyer", _("Only the buyer of this order can do that."))
 
 
 @login_required
-def confirm_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The buyer confirms receipt, warned first that it shortens protection (R-PRT-2)."""
     order, refused = _buyer_order(request, pk)
     if refused:
@@ -115,7 +63,7 @@ def confirm_receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_request(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """R-PRT-4: "my protection is running out but the parcel is still in transit"."""
     order, refused = _buyer_order(request, pk)
     if refused:
@@ -149,12 +97,17 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "marketplace/extension_request.html", {"order": order, "form": form})
 
 
-def _seller_request(request: HttpRequest, pk: int, request_pk: int):
-    order = get_object_or_404(party_orders(request.user).select_related("buyer", "seller"), pk=pk)
+def _seller_request(
+    request: HttpRequest, pk: int, request_pk: int
+) -> tuple[Order, ExtensionRequest, HttpResponse | None]:
+    """The order and its pending extension request if the reader is the seller; else a refusal."""
+    order = party_order(request, pk)
     extension = get_object_or_404(ExtensionRequest.objects.filter(order=order), pk=request_pk)
-    if order.seller_id != request.user.pk:
-        messages.error(request, _("Only the seller answers a request for more protection time."))
-        return order, extension, redirect("order-detail", order.pk)
+    refused = refuse_unless(
+        request, order, "seller", _("Only the seller answers a request for more protection time.")
+    )
+    if refused:
+        return order, extension, refused
     if extension.status != ExtensionRequest.Status.PENDING:
         messages.info(
             request,
@@ -166,7 +119,7 @@ def _seller_request(request: HttpRequest, pk: int, request_pk: int):
 
 
 @login_required
-def extension_grant(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+def extension_grant(request: AuthenticatedRequest, pk: int, request_pk: int) -> HttpResponse:
     order, extension, refused = _seller_request(request, pk, request_pk)
     if refused:
         return refused
@@ -198,7 +151,7 @@ def extension_grant(request: HttpRequest, pk: int, request_pk: int) -> HttpRespo
 
 
 @login_required
-def extension_decline(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+def extension_decline(request: AuthenticatedRequest, pk: int, request_pk: int) -> HttpResponse:
     order, extension, refused = _seller_request(request, pk, request_pk)
     if refused:
         return refused
@@ -221,18 +174,17 @@ def extension_decline(request: HttpRequest, pk: int, request_pk: int) -> HttpRes
 
 
 @login_required
-def refund_detail(request: HttpRequest, pk: int, refund_pk: int) -> HttpResponse:
+def refund_detail(request: AuthenticatedRequest, pk: int, refund_pk: int) -> HttpResponse:
     """Every cent of a refund and the payout reference a bank asks for (R-ESC-5, R-REF-2)."""
-    order = get_object_or_404(party_orders(request.user).select_related("buyer", "seller", "escrow"), pk=pk)
+    order = party_order(request, pk, "escrow")
     refund = get_object_or_404(Refund.objects.filter(order=order), pk=refund_pk)
-    role = "buyer" if order.buyer_id == request.user.pk else "seller"
     return render(
         request,
         "marketplace/refund_detail.html",
         {
             "order": order,
             "refund": refund,
-            "role": role,
+            "role": party_of(order, request.user),
             "trail": order_money_trail(order),
             "language": translation.get_language(),
         },

@@ -42,7 +42,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("arbitration", "0007_case_lifecycle_amendments_from_versions"),
+        ("arbitration", "0009_solicitation_patterns_by_intent"),
         ("marketplace", "0006_webhooks_endpoints_deliveries"),
     ]
     operations = [migrations.RunPython(forwards, backwards)]

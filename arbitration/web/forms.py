@@ -2,21 +2,33 @@
 
 Forms check the shape of the input (a choice made, an amount that is a number); the rules
 (who may act, when, within which amounts) are the services', which raise ``DomainError``
-with a message the view shows beside the form. Amounts accept the reader's decimal comma.
+with a message the view shows beside the form (``form_refused``). Amounts accept the reader's
+decimal comma.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.utils import formats
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from arbitration.evidence import evidence_remaining
+from arbitration.evidence import EvidenceRejected, evidence_remaining
 from arbitration.evidence.forms import EvidenceFilesField
 from arbitration.models import Complaint, Offer, Reason, ReturnShipment, WantedResolution
+from marketplace.errors import DomainError
+
+
+def form_refused(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's refusal beside the form: a rejected file on the files field, the rest on top."""
+    if isinstance(exc, EvidenceRejected) and "files" in form.fields:
+        form.add_error("files", list(exc.messages))
+    else:
+        form.add_error(None, exc.message_text)
 
 
 def evidence_field(label=None, required: bool = False, max_files: int | None = None) -> EvidenceFilesField:
@@ -38,7 +50,8 @@ class EvidenceFormMixin:
     """Adds the ``files`` field at form creation, so the rules follow the current settings and,
     given the dispute, the number of files it can still take (R-EVD-2)."""
 
-    evidence_label = None
+    fields: dict[str, forms.Field]  # a form's, once mixed into one
+    evidence_label: str | Promise | None = None
     evidence_required = False
 
     def __init__(self, *args, dispute=None, remaining: int | None = None, **kwargs):
@@ -89,8 +102,9 @@ class ClaimForm(forms.Form):
         help_text=_("What you expected, what you received, and what you already tried with the seller."),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("resolution") == WantedResolution.PARTIAL_REFUND and not data.get("requested_amount"):
             self.add_error("requested_amount", _("Enter the amount you want back for a partial refund."))
         elif data.get("resolution") != WantedResolution.PARTIAL_REFUND:
@@ -113,8 +127,9 @@ class MessageForm(EvidenceFormMixin, forms.Form):
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("body") or "").strip() and not data.get("files") and not self.errors:
             raise forms.ValidationError(_("Write a message or attach a file."))
         return data
@@ -157,8 +172,9 @@ class OfferForm(forms.Form):
         max_length=2000,
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind == Offer.Kind.PARTIAL_REFUND and not data.get("amount"):
             self.add_error("amount", _("Enter the amount you offer to refund."))
@@ -234,8 +250,9 @@ class ReturnAcknowledgeForm(EvidenceFormMixin, forms.Form):
     )
     evidence_label = _("Photos or a video of what arrived (needed for a problem report)")
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         problem = data.get("acknowledgement") not in (None, "", ReturnShipment.Acknowledgement.RECEIVED_OK)
         if problem and not (data.get("note") or "").strip():
             self.add_error("note", _("Describe the problem with the returned item; arbiters will review it."))
@@ -267,7 +284,7 @@ class ComplaintForm(EvidenceFormMixin, forms.Form):
     def __init__(self, *args, dispute=None, **kwargs):
         super().__init__(*args, dispute=dispute, **kwargs)
         if dispute is not None and dispute.refund_id is None:  # nothing was to be refunded
-            self.fields["kind"].choices = [
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 (Complaint.Kind.AGREEMENT_BROKEN, Complaint.Kind.AGREEMENT_BROKEN.label)
             ]
 

@@ -1,0 +1,31 @@
+"""The detector posting a message calls (R-DSP-8): the active patterns in the database.
+
+It lives apart from the rest of the package because it reads ``SolicitationPattern``, and that
+model validates itself with ``arbitration.solicitation.regex``: the package imports no models,
+so models can import it, and this module imports models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from arbitration.models import SolicitationPattern
+from arbitration.solicitation.matching import match_patterns
+
+
+def find_solicitation(
+    text: str, *, patterns: Iterable[Mapping[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The flags a seller message raises, one per matched pattern, sorted by pattern name;
+    empty when the message is clean. Each flag is ``{"pattern", "intent", "matched"}``, ready to
+    store in ``Message.solicitation_patterns``. A flag warns the buyer and goes to arbitration;
+    it never stops the message.
+
+    ``patterns`` defaults to the active ``SolicitationPattern`` rows, so a supervisor's edit
+    applies to the next message; pass mappings with ``name``, ``pattern`` and ``intent`` (e.g.
+    ``DEFAULT_PATTERNS``) to evaluate a set without a database.
+    """
+    if patterns is None:
+        patterns = SolicitationPattern.objects.filter(is_active=True).values("name", "pattern", "intent")
+    return match_patterns(text, patterns)

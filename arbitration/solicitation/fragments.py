@@ -1,0 +1,173 @@
+"""Named pieces of the default patterns ("<NAME>"), expanded by ``expand``.
+
+Every pattern is matched on normalised text (see ``normalize``): lower case, one space between
+words, ". " between sentences, no other punctuation. ``[^ .]+`` is one word; windows use
+``[^.]`` to stay inside a sentence and ``.{0,N}`` where an offer often sits in the next one.
+Russian fragments are also tried on the transliteration of Latin words, which loses soft signs
+("skinte" reads "скинте"): Russian words allow a missing "ь".
+"""
+
+from __future__ import annotations
+
+import re
+
+FRAGMENTS = {
+    # The rest of this word and up to 14 more, across a sentence end: "close it. gift for you".
+    "GAP": r"(?:[^ ]* ){0,14}?",
+    # --- Negation right before the verb: "do not close the dispute", "не закрывайте спор" ---
+    "NOT_BEFORE_EN": (
+        r"(?<!not )(?<! t )(?<!dont )(?<!never )(?<!cannot )(?<!no need to )(?<!not to )(?<!t want to )"
+    ),
+    "NOT_BEFORE_RU": (
+        r"(?<!не )(?<!нельзя )(?<!не можем )(?<!не могу )(?<!не может )(?<!не нужно )(?<!не надо )"
+        r"(?<!не стоит )(?<!не буду )(?<!не будем )(?<!не просим )"
+    ),
+    # --- Closing the dispute -----------------------------------------------------------------
+    "CLOSE_EN": (
+        r"(?:close|clos|closing|cancel+|cancle|cansel|cancel+ing|withdraw\w*|revoke|retract\w*|end|finish"
+        r"|stop|drop|remove|delete|terminate|abandon|take back|call off|pull|pulling|pull back"
+        r"|give up(?: on)?"
+        r"|forget(?: about)?|get rid of|take down|undo)"
+    ),
+    "DET_EN": r"(?: (?:the|this|that|your|ur|my|our|a|an|open|opened|current|whole|these|those))*",
+    "DISPUTE_EN": (
+        r"(?:disput\w*|dispiut\w*|claims?|case|complaints?|(?:refund|return) request|report|спор\w*|диспут\w*"
+        r"|what you (?:filed|opened|reported|wrote))"
+    ),
+    "CLOSE_DISPUTE_EN": (
+        r"<NOT_BEFORE_EN>\b(?:<CLOSE_EN><DET_EN> <DISPUTE_EN>\b|take<DET_EN> <DISPUTE_EN> back"
+        r"|make<DET_EN> <DISPUTE_EN> (?:disappear|go away|vanish))"
+    ),
+    # A closing verb with no object: "pls close, will send 20$", "you cancel, i send 2 more".
+    "CLOSE_BARE_EN": (
+        r"(?:^|\. |\b(?:pls|plz|please|pleas|kindly|just|you|u|so) )"
+        r"(?:close|cancel+|cancle|withdraw|retract|revoke|drop)(?: (?:it|this|that))?"
+        r"(?: (?:pls|plz|please|now|today|asap|first|quickly|on your (?:end|side)|from your side))*"
+        r"(?=$|\. | (?:and|then|u|you|i|we|will|i ll|we ll|get|new)\b| \+| [$€£]?\d)"
+    ),
+    # The dispute closed by the buyer, told in the passive: "once the claim is gone from my account".
+    "CLOSED_BY_YOU_EN": (
+        r"<DISPUTE_EN> (?:to be |is |be |get |gets |being |will be |has been )?"
+        r"(?:closed|cancel+ed|withdrawn|removed|gone|dropped|deleted|finished|resolved)"
+        r"(?: (?:by you|on your (?:side|end)|from your side|from (?:my|our) (?:account|store|shop|side)))"
+    ),
+    "CLOSE_RU": (
+        r"(?:закройте|закрой|закрыть|закрывайте|закрывай|отмените|отмени|отменить|отменяйте|отменяй|отзовите"
+        r"|отзови|отозвать|отзывайте|снимите|сними|снять|снимайте|завершите|заверши|завершить|аннулируйте"
+        r"|аннулируй|аннулировать|откажитесь от|отказаться от|уберите|убери|убрать|заберите|забери|забрать"
+        r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить)"
+    ),
+    "CLOSE_RU_YOU": (
+        r"(?:закроете|закроешь|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
+        r"|отозвали|снимете|снимаете|отзовешь|аннулируете|уберете|уберешь|убрали|заберете|откажетесь от"
+        r"|удалите|удалишь)"
+    ),
+    "DISPUTE_RU": r"(?:спор\w*|диспут\w*|претензи\w*|жалоб\w*|заявк\w* на возврат|обращени\w*)",
+    "CLOSE_DISPUTE_RU": (
+        r"<NOT_BEFORE_RU>\b(?:<CLOSE_RU>|<CLOSE_RU_YOU>) (?:[^ .]+ ){0,2}?<DISPUTE_RU>"
+        r"|\b<DISPUTE_RU> (?:[^ .]+ ){0,4}?<NOT_BEFORE_RU>(?:<CLOSE_RU>|<CLOSE_RU_YOU>)\b"
+    ),
+    "CLOSE_BARE_RU": (
+        r"(?:^|\. |\b(?:пожалуйста|плиз|плз|просто|только|вы|если|когда|как только|чтобы|чтоб) )"
+        r"(?:<CLOSE_RU>|<CLOSE_RU_YOU>)"
+        r"(?: (?:пожалуйста|плиз|плз|пжл\w*|пж|его|ее|это|уже|сегодня|сейчас|скорее|побыстрее|сначала"
+        r"|у себя))*"
+        r"(?=$|\. | (?:и|а|тогда|то|я|мы|сразу|тут же|вышл\w*|верн\w*|отправ\w*|подар\w*|скин\w*|нов\w*"
+        r"|компенс\w*)\b"
+        r"| \d)"
+    ),
+    "CLOSING_NOUN_RU": (
+        r"(?:отмен[аеуы]|закрыти[еяю]|отзыв[аеу]?|сняти[еяю]|аннулировани[еяю]) (?:[^ .]+ )?<DISPUTE_RU>"
+    ),
+    "CLOSED_IF_RU": (
+        r"(?:если|когда|как только|после того как) (?:[^ .]+ ){0,3}?<DISPUTE_RU> (?:[^ .]+ )?"
+        r"(?:исчезнет|пропадет|уйдет|будет закрыт\w*|закроется|отменится|будет отменен\w*|будет снят\w*)"
+        r"|спора не будет|без спора"
+    ),
+    # --- What is offered for closing --------------------------------------------------------
+    "AMOUNT": (
+        r"(?:\b\d+(?:[.,]\d+)? ?(?:\$|usd|dollars?|bucks|€|eur|euros?|£|₽|р\b|руб\w*|rub\w*|долл\w*|бакс\w*"
+        r"|евро)"
+        r"|[$€£] ?\d+)"
+    ),
+    "BENEFIT_EN": (
+        r"(?:gift\w*|present\w*|free\b|freebie\w*|bonus\w*|discount\w*|coupon\w*|voucher\w*|cash ?back"
+        r"|reward\w*"
+        r"|store credit|\d+ ?%|compensat\w*|extra\b|replacement|resend|re send|send again|ship again"
+        r"|(?:new|another|second) (?:one|item|piece|pair|set)|\b(?:\d+|two|three|a few) more\b|on the house"
+        r"|at no cost|double refund|throw in|money back|<AMOUNT>)"
+    ),
+    "BENEFIT_RU": (
+        r"(?:подар\w*|бесплатн\w*|бонус\w*|скидк\w*|купон\w*|промокод\w*|сертификат\w*|к[эе]шб[эе]к\w*"
+        r"|компенс\w*"
+        r"|замен[уаы]\b|нов(?:ый|ую|ое|ые)\b|ещ[её] (?:один|одну|одно|\d|штук\w*|пару|раз)|втор\w* комплект"
+        r"|доп\w*"
+        r"|за наш сч[её]т|досл\w*|дошл(?:ю|ем)|вышл(?:ю|ем)|пришл(?:ю|ем)|отправ(?:лю|им)|верн(?:у|ем)\b"
+        r"|переведу|переведем|скину|скинем|\d+ ?%|<AMOUNT>)"
+    ),
+    # --- Channels ---------------------------------------------------------------------------
+    "PAYPAL": r"(?:p[ae]y ?p[ae]l|п[еэа]й ?п[аэе]л)",
+    "E_WALLETS": (
+        r"qiwi|(?:на|через|по|в) киви\b|киви ?кошел\w*|кошел\w* киви|номер киви|yoo ?money|ю ?money|ю ?мани"
+        r"|yandex ?money|яндекс ?деньг\w*|яндекс ?кошел\w*|web ?money|вебмани|\bwm[zr]\b|western ?union"
+        r"|вестерн ?юнион|money ?gram|мани ?грам|skrill|скрилл?\b|neteller|нетеллер|payoneer|пайонир"
+        r"|zelle|venmo|cash ?app|revolut|bitcoin|\bbtc\b|\busdt\b|crypto\w*|binance|биткоин\w*|крипт\w*"
+        r"|бинанс\w*"
+    ),
+    "MESSENGERS": (
+        r"what ?s ?app|wh?ats ?app|whatsap|в[ао](?:тс|ц|тц|дс)ап\w*|уатсап\w*|уотсап\w*|ватс\b|tele ?gram\w*"
+        r"|телеграм\w*|телег[аеуиой]\b|тележк\w*|\bтг\b|\btg @|(?:on|in|via|at|в) (?:tg|wa)\b"
+        r"|\bt me [a-z0-9_]{3,}"
+        r"|viber|вайбер\w*|вибер\w*|we ?chat|вичат\w*|skype|скайп\w*|вконтакте|\bвк\b|\bvk\b|instagram"
+        r"|\binsta\b"
+        r"|инстаграм\w*|\bинст[аыуе]?\b|facebook|фейсбук\w*|\b(?:в|на) (?:личку|лс|личные сообщения|директ)\b"
+        r"|\b(?:dm|pm) me\b|private message"
+    ),
+    "MONEY_VERB_EN": r"(?:send|sent|refund|transfer|pay|return|give|compensate|wire|put|add)",
+    "CHANNEL_EN": (
+        r"(?:<PAYPAL>|<E_WALLETS>|wise|we ?chat|(?:bank |credit |debit |visa |master ?card )?card\b"
+        r"(?! reader)|bank account|bank transfer|account number|e ?wallet|wallet|iban)"
+    ),
+    "MONEY_VERB_RU": (
+        r"(?:верну|вернем|переведу|переведем|отправлю|отправим|вышлю|вышлем|скину|скинем|кину|кинем|перечислю"
+        r"|предлагаю|предлагаем|перечислим|компенсирую|компенсируем|заплачу|заплатим|выплачу|выплатим|пришлю"
+        r"|пришлем|возмещу|возместим|(?:могу|можем|готов\w*|хочу|хотим) (?:\S+ ){0,2}?(?:вернуть|перевести"
+        r"|отправить|выслать|скинуть|перечислить|компенсировать|выплатить|заплатить|возместить))"
+    ),
+    "CHANNEL_RU": (
+        r"(?:карт(?:у|е|ы|очку)\b|кошел\w*|кошельк\w*|<PAYPAL>|<E_WALLETS>|киви|сбер\w*"
+        r"|тинькофф\w*|тиньков\w*|tinkoff|т банк\w*|\bсбп\b|быстрых платежей|телефон\b|счет\b)"
+    ),
+    "STRONG_CHANNEL_RU": r"(?:сбер\w*|тинькофф\w*|тиньков\w*|киви|юмани|ю ?money|<PAYPAL>|\bсбп\b)",
+    # "… to your card through the platform" names the platform's own refund route: not an offer.
+    "NOT_IN_PLATFORM": (
+        r"(?!(?: \S+){0,3} (?:through|via|by|in|on|через|на|в) (?:the )?(?:platform|aliexpress|marketplace"
+        r"|dispute|system|order|площадк\w*|платформ\w*|спор\w*|систем\w*|заказ\w*))"
+    ),
+    # Anchored at a token start: an unanchored [\w.+-]+@ backtracks quadratically on a long word.
+    "EMAIL_ADDRESS": r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[a-z]{2,}",
+    "ASK_EN": (
+        r"\b(?:give|send|tell|write|share|provide|leave|text|drop)(?: me| us)? (?:your|ur) (?:\S+ ){0,2}?"
+        r"|\bwhat (?:s|is) (?:your|ur) (?:\S+ )?"
+    ),
+    "ASK_RU": (
+        r"\b(?:скиньте|скинте|скинь|дайте|дай|пришлите|пришли|напишите|отправьте|подскажите|сообщите|оставьте"
+        r"|укажите)"
+    ),
+    # --- What an exempt sentence refuses or warns about ---------------------------------------
+    "TARGET_EN": (
+        r"(?:<CHANNEL_EN>|<MESSENGERS>|<CLOSE_EN><DET_EN> <DISPUTE_EN>|e ?mail|phone|number|outside\w*"
+        r"|directly|privately|between us|(?:an)?other way|off the platform)"
+    ),
+    "TARGET_RU": (
+        r"(?:<CHANNEL_RU>|<MESSENGERS>|(?:<CLOSE_RU>|<CLOSE_RU_YOU>)(?: [^ .]+)? <DISPUTE_RU>"
+        r"|<CLOSING_NOUN_RU>"
+        r"|почт\w*|напрямую|вне площадки|мессенджер\w*|данны\w* карты)"
+    ),
+}
+
+
+def expand(pattern: str) -> str:
+    while (expanded := re.sub(r"<([A-Z_]+)>", lambda m: FRAGMENTS[m[1]], pattern)) != pattern:
+        pattern = expanded
+    return pattern

@@ -1,0 +1,313 @@
+"""The default solicitation patterns (R-DSP-8), by intent; copied, frozen, into a data migration.
+
+What counts (the labelled sets in tests/arbitration/data follow these decisions):
+
+- ``close``: any request or suggestion that the buyer close, cancel, withdraw, remove, take back
+  or "let go" of the dispute, claim or complaint, however polite, also with no object ("pls
+  close, will send 20$", "Закройте. Компенсирую 20$") and also conditional. Statements about
+  how the platform closes a dispute are not flagged ("the dispute will be closed automatically
+  after the refund"), nor a seller telling the buyer *not* to close it.
+- ``benefit``: something offered on condition that the dispute ends: a gift, a replacement, an
+  extra item, a discount, money, in either order ("you cancel, i send 2 more lamps", "подарим
+  набор, если спор исчезнет"). An unconditional coupon or gift is not flagged.
+- ``off-platform``: moving the conversation or the money off the platform: a messenger or a
+  payment channel the platform never uses, a handle, an e-mail address or a phone number offered
+  for it, the seller sending money himself ("I will send it to your PayPal", "переведу на
+  карту"), asking for card or wallet details, settling "between us" or "without the platform".
+  Cards and PayPal are also the platform's own payment methods, so a bare mention is not
+  flagged.
+- ``exempt``: a channel or the dispute merely *named* is not a flag: a refusal ("we can't pay
+  by PayPal", "мы не пользуемся ватсапом"), a warning about others, how the buyer paid, the
+  refund going back the way the buyer paid, dispute money that can't go to a wallet. An exempt
+  pattern cancels the flagging matches it overlaps, in either language and in the
+  transliteration.
+
+A pattern's ``language`` is for the people who edit it: every active pattern is tried on every
+message, because sellers mix languages and transliterate ("пейпал", "zakroite spor").
+"""
+
+from __future__ import annotations
+
+from arbitration.solicitation.fragments import expand
+from arbitration.solicitation.intents import Intent
+
+
+def _default(name: str, language: str, intent: str, description: str, *alternatives: str) -> dict[str, str]:
+    """One default pattern: its alternatives joined with "|" and its fragments expanded."""
+    return {
+        "name": name,
+        "language": language,
+        "intent": str(intent),
+        "description": description,
+        "pattern": expand("|".join(alternatives)),
+    }
+
+
+_CLOSE = [
+    _default(
+        "close-dispute-request-en",
+        "en",
+        Intent.CLOSE,
+        'Asks the buyer to close, cancel, withdraw, remove or take back the dispute, claim or case ("please '
+        'close the dispute", "remove your claim", "call this off", "pls close, will send 20$", "once '
+        "the claim "
+        'is gone from my account"); not "do not close" and not "the dispute will be closed".',
+        r"<CLOSE_DISPUTE_EN>",
+        r"<CLOSE_BARE_EN>",
+        r"<CLOSED_BY_YOU_EN>",
+        r"\b(?:disput\w*|claim|complaint|case)\b<GAP><NOT_BEFORE_EN>"
+        r"\b(?:close|cancel+|cancle|withdraw|withdrawing|revoke|stop|end|finish|drop|remove|retract) it\b",
+        r"\bcall (?:it|this|that|the whole thing) off\b",
+        r"\b(?:disput\w*|claim|complaint|case)\b<GAP>let (?:it|this|that) go\b",
+        r"\blet (?:the |this |your |my |our )?(?:disput\w*|claim|case|complaint) go\b",
+        r"\b(?:mark|set|change|switch|update|put)(?: [^ .]+){0,3}? (?:as|to|into) "
+        r"(?:resolved|solved|closed|received|finished|completed|done|cancel+ed)\b",
+    ),
+    _default(
+        "close-dispute-request-ru",
+        "ru",
+        Intent.CLOSE,
+        "Просит закрыть, отменить, отозвать, снять или убрать спор, диспут, претензию, жалобу "
+        '("закройте спор", '
+        '"уберите претензию", "отзовите заявку на возврат", "закройте плз, 300р скину"); не "спор '
+        'будет закрыт" '
+        'и не "не закрывайте спор".',
+        r"<CLOSE_DISPUTE_RU>",
+        r"<CLOSE_BARE_RU>",
+        r"\b<DISPUTE_RU><GAP><NOT_BEFORE_RU><CLOSE_RU> (?:его|ее|это)\b",
+        r"\b(?:оформите|нажмите|сделайте|подтвердите|прошу|просим|оформи|сделай)(?: [^ .]+){0,2}? "
+        r"(?:закрытие|отмену|отзыв|снятие|аннулирование)(?: [^ .]+)? (?:спора|диспута|претензии|жалобы)\b",
+    ),
+]
+
+_BENEFIT = [
+    _default(
+        "discount-for-closing",
+        "any",
+        Intent.BENEFIT,
+        "Something offered for closing the dispute, in either order: a gift, a replacement, an extra item, a "
+        'discount, money ("you cancel, i send 2 more", "drop the complaint and next order is on the house", '
+        '"подарим набор, если спор исчезнет", "за отмену диспута — сертификат").',
+        r"(?:<CLOSE_DISPUTE_EN>|<CLOSE_BARE_EN>|<CLOSED_BY_YOU_EN>|\b(?:if|once|when|after|as soon as) "
+        r"(?:the |this |your )?<DISPUTE_EN> (?:is |gets |will be )?(?:closed|cancel+ed|withdrawn|removed"
+        r"|gone))"
+        r"<GAP><BENEFIT_EN>",
+        r"\b<BENEFIT_EN><GAP>(?:<CLOSE_DISPUTE_EN>|<CLOSED_BY_YOU_EN>|\b(?:if|once|when|as soon as) "
+        r"(?:you )?(?:<CLOSE_EN>|let) (?:it|this)\b|\bfor (?:closing|cancel\w*|withdraw\w*)\b"
+        r"|\bif (?:the |this |your )?<DISPUTE_EN> (?:is |gets )?(?:closed|cancel+ed|withdrawn|removed|gone))",
+        r"(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)<GAP><BENEFIT_RU>",
+        r"\b<BENEFIT_RU><GAP>(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)",
+    ),
+]
+
+_OFF_PLATFORM = [
+    _default(
+        "money-offer-en",
+        "en",
+        Intent.OFF_PLATFORM,
+        "The seller offers to send money himself to a card, bank account, PayPal or e-wallet "
+        '("I will refund you to your PayPal", "we can send the money to your bank card").',
+        r"\b(?:i|we)(?: ll| will| can| could| would| shall| may| am going to| are going to)?"
+        r"(?: (?!never|not|cannot|can t|don t|won t)\w+)? <MONEY_VERB_EN>\w*\b[^.]{0,60}?\b<CHANNEL_EN>"
+        r"<NOT_IN_PLATFORM>",
+    ),
+    _default(
+        "money-offer-ru",
+        "ru",
+        Intent.OFF_PLATFORM,
+        "Продавец сам предлагает перевести деньги на карту, кошелёк, PayPal, телефон "
+        '("переведу на карту сбера", "верну на пейпал", "есть сбербанк онлайн? переведу").',
+        r"<NOT_BEFORE_RU>\b<MONEY_VERB_RU>\b[^.]{0,60}?(?:на|через|по|в) (?:[^ .]+ ){0,2}?"
+        r"<CHANNEL_RU><NOT_IN_PLATFORM>",
+        r"(?:на|через) (?:[^ .]+ ){0,2}?<CHANNEL_RU>[^.]{0,30}?\b<MONEY_VERB_RU>\b",
+        r"\b<STRONG_CHANNEL_RU><GAP><MONEY_VERB_RU>\b",
+    ),
+    _default(
+        "paypal",
+        "any",
+        Intent.OFF_PLATFORM,
+        "PayPal named as the way to pay or refund, or the buyer's PayPal details asked for (\"refund "
+        'by PayPal", '
+        '"your paypal email", "PayPal is faster", "через пейпал"); not "you paid with PayPal".',
+        r"(?<!paid )(?<!pay )(?<!paying )(?<!оплачивали )(?<!оплатили )(?<!платили )"
+        r"\b(?:by|via|through|using|over|через|по) (?:your |my |ваш \S+ )?<PAYPAL>",
+        r"<PAYPAL> (?:email|e mail|mail|account|acc|address|id|почт\w*|аккаунт\w*|адрес\w*)\b",
+        r"<PAYPAL> (?:is )?(?:\S+ )?(?:faster|quicker|better|easier|fine|ok|быстрее|удобнее|быстрый)",
+        r"\b(?:we|i)(?: ll| will| can)? <PAYPAL> you\b",
+        r"<PAYPAL> (?:refund|transfer|payment|friends)\b",
+        r"\b(?:your|ur) <PAYPAL>(?: [^ .]+)?(?: refund| today| now)\b",
+    ),
+    _default(
+        "e-wallet-or-money-transfer",
+        "any",
+        Intent.OFF_PLATFORM,
+        "A payment channel the platform never uses: Qiwi, YooMoney/Яндекс.Деньги, WebMoney, "
+        "Western Union, MoneyGram, Skrill, Neteller, Payoneer, Wise, Zelle, Venmo, Cash App, Revolut,"
+        " crypto.",
+        r"<E_WALLETS>",
+        r"(?:via|by|through|with|on|using) wise\b|wise (?:transfer|account|email)",
+    ),
+    _default(
+        "card-or-account-details-request",
+        "any",
+        Intent.OFF_PLATFORM,
+        "Asks for the buyer's card, account or wallet number, or gives a card number "
+        '("send me your card number", "скиньте номер карты", "номер кошелька", "реквизиты", "IBAN").',
+        r"card number|card details|16 digits|account number|\biban\b|wallet (?:number|id|address)",
+        r"номер\w* (?:\S+ )?(?:карт\w*|кошел\w*|кошельк\w*|счета)|реквизит\w*|номер телефона привязан\w*",
+        r"<ASK_EN>(?:card|bank account|account(?: number| details)?|wallet|<PAYPAL>)\b",
+        r"<ASK_RU> (?:мне |нам )?(?:[^ .]+ ){0,2}?(?:карт[уы]\b|кошел\w*|счет\b)",
+        r"\b(?:\d{4} ?){3}\d{4}\b",
+    ),
+    _default(
+        "messenger",
+        "any",
+        Intent.OFF_PLATFORM,
+        "Moves the conversation to a messenger: WhatsApp/ватсап, Telegram/телега/тг, Viber/вайбер, WeChat, "
+        'Skype, VK, Instagram/инста, Facebook, "напишите мне в личку".',
+        r"<MESSENGERS>",
+    ),
+    _default(
+        "off-platform-contact",
+        "any",
+        Intent.OFF_PLATFORM,
+        "Asks for the buyer's phone or e-mail, gives an e-mail address or a phone number, or moves the talk "
+        'to a phone call or e-mail ("leave your phone number", "call me", "пишите мне на почту", "звоните").',
+        r"<EMAIL_ADDRESS>",
+        r"<ASK_EN>(?:email|e mail|mail|phone number|phone no|phone|mobile number|number|contacts?)\b",
+        r"\b(?:call|ring) me\b|\b(?:manager|agent|operator|we|colleague|i) will (?:call|phone|email|e mail"
+        r"|text) you\b",
+        r"\bmy (?:phone |mobile |cell )?(?:number|phone) is\b",
+        r"\b(?:email|e mail|write|mail|message|contact)(?: me| us)? (?:at|on|to|via|by) (?:my |our )?"
+        r"(?:email|e mail|gmail|mail)\b",
+        r"<ASK_RU>(?: мне| нам)? (?:[^ .]+ ){0,2}?(?:почт[уы]\b|email|e mail|емейл|имейл|телефон\b"
+        r"|номер\b(?! (?:заказа|трек\w*|отслеживани\w*|посылки|спора)))",
+        r"\b(?:пишите|напишите|написать|свяжитесь|обращайтесь)(?: мне| нам)? (?:на|по) (?:[^ .]+ )?"
+        r"(?:почт\w*|email|e mail|емейл|имейл|телефону)",
+        r"\b(?:моя|наша) почта\b|\bмой (?:номер|телефон)\b",
+        r"\b(?:решим|обсудим|поговорим|договоримся)(?: [^ .]+){0,2}? по телефону|\bпозвоните (?:мне|нам)\b"
+        r"|\bсозвонимся\b|\bнаберите (?:мне|нас)\b|\bзвоните\b(?: [^ .]+){0,2}? \+?\d",
+    ),
+    _default(
+        "outside-platform",
+        "any",
+        Intent.OFF_PLATFORM,
+        'Settles the refund outside the platform or without arbitration ("outside AliExpress", "no need '
+        'for the dispute", "settle it between us", "в обход Али", "без арбитража", "по-тихому").',
+        r"outside (?:of )?(?:the )?(?:aliexpress|ali|platform|site|marketplace|system|app)",
+        r"(?:without|bypass\w*|no need (?:for|of|to wait for|to involve)) (?:the |a )?"
+        r"(?:aliexpress|ali|platform|dispute|arbitration|arbiter|marketplace|site)\b",
+        r"\b(?:dispute|arbitration|platform) is not (?:necessary|needed)|not let the (?:arbiter|platform)",
+        r"between (?:us|ourselves|you and me)\b|\bourselves\b|privately|in private"
+        r"|\b(?:in )?(?:an)?other way\b",
+        r"\b(?:settle|solve|resolve|sort|handle|fix|decide)(?: it| this| everything"
+        r"| the (?:problem|issue|refund|matter))?(?: out)? (?:ourselves|ourself|directly|personally"
+        r"|outside)\b",
+        r"вне (?:платформ\w*|площадк\w*|сайта|али\w*|системы|приложени\w*)",
+        r"в обход (?:[^ .]+ )?(?:платформ\w*|площадк\w*|системы|сайта|али\w*|арбитраж\w*)",
+        r"минуя (?:[^ .]+ )?(?:платформ\w*|площадк\w*|систем\w*|али\w*|арбитраж\w*)",
+        r"без (?:участия )?(?:алиэкспресс\w*|али\w*|платформ\w*|площадк\w*|арбитр\w*|разбирательств\w*)"
+        r"|без спора",
+        r"спор не нуж\w*|между нами|между собой|другим способом|по тихому|полюбовно",
+        r"\b(?:решим|решить|договоримся|договориться|разберемся|урегулиру\w*)(?: [^ .]+){0,2}? (?:сами"
+        r"|напрямую)\b",
+    ),
+    _default(
+        "refund-directly",
+        "any",
+        Intent.OFF_PLATFORM,
+        'The seller pays the buyer himself ("refund you directly", "from me personally", "верну '
+        'деньги напрямую", '
+        '"вернём лично", "деньги от нас").',
+        r"\b(?:refund|pay|send|return|give|transfer|compensat\w*|money)\w*(?: [^ .]+){0,4}? "
+        r"(?:directly|personally|myself|by myself|from me|from us|privately|from my side)\b"
+        r"(?! (?:through|via|by|in|on) (?:the )?(?:platform|aliexpress|dispute|system|order))",
+        r"\b<MONEY_VERB_RU>\b(?: [^ .]+){0,4}? (?:напрямую|лично|сам|сама|сами)\b",
+        r"\b(?:деньги|возврат|компенсац\w*)(?: [^ .]+){0,2}? (?:напрямую|от (?:нас|меня))\b",
+        r"\bот (?:нас|меня) (?:[^ .]+ ){0,2}?деньги",
+    ),
+]
+
+_EXEMPT = [
+    _default(
+        "refusal-en",
+        "en",
+        Intent.EXEMPT,
+        'A refusal that names a channel or the dispute: "we can\'t send money via PayPal", "we don\'t use '
+        'WhatsApp or Telegram", "I will not ask you to close the dispute", "refunds can\'t go to a '
+        'Qiwi wallet".',
+        r"\b(?:can t|cannot|can not|don t|do not|dont|doesn t|does not|won t|will not|never|not allowed to"
+        r"|unable to|no longer|not possible to|isn t possible to|refuse to)"
+        r"(?: (?:be able to|allow|allows|let us|permit|ever|ask you to|ask anyone to))? "
+        r"(?:use|do|work|accept|take|send|pay|transfer|refund|return|give|ask|contact|message|write|call"
+        r"|share"
+        r"|have|offer|move|go|support|make|process|issue|close|cancel|withdraw|be (?:sent|moved|paid"
+        r"|refunded))\w*"
+        r"(?: [^ .]+){0,6}? <TARGET_EN>"
+        r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,2}?<TARGET_EN>)*",
+    ),
+    _default(
+        "refusal-ru",
+        "ru",
+        Intent.EXEMPT,
+        'Отказ, в котором назван канал или спор: "мы не переводим на карту", "мы не пользуемся ватсапом", '
+        '"на киви вернуть нельзя", "скидку за отмену спора мы не даём".',
+        r"\b(?:не (?:можем|могу|может|будем|буду|пользуемся|пользуюсь|работаем|работаю|просим|прошу|переводим"
+        r"|перевожу|отправляем|принимаем|даем|дадим|делаем|используем|пишем|звоним|общаемся|разрешает\w*"
+        r"|получится|предлагаем|ведем|связываемся|высылаем|берем|возвращаем|сможем|позволяет|принимает"
+        r"|переводите|пишите|сообщайте|отправляйте|платите|оплачивайте|давайте|доверяйте|переходите|звоните"
+        r"|отвечайте|передавайте|называйте)|нельзя|невозможно|запрещено)"
+        r"(?: [^ .]+){0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*",
+        r"<TARGET_RU>(?: [^ .]+){0,5}? (?:нельзя|невозможно|запрещено|не (?:получится|выйдет|можем|могу|даем"
+        r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем))\b",
+    ),
+    _default(
+        "warning",
+        "any",
+        Intent.EXEMPT,
+        'A sentence that warns about others or scams: "some sellers ask buyers to pay on WhatsApp", '
+        '"if anyone '
+        'writes to you on Telegram pretending to be us", "мошенники пишут в телеграме".',
+        r"(?:^|(?<=\. ))[^.]*?(?:\b(?:some|other|many) (?:sellers|shops|stores|people|scammers)\b"
+        r"|\b(?:anyone|anybody|someone|somebody|scammers?|fraudsters?|pretending|claiming to be|be careful"
+        r"|beware|warning)\b|\bscam\w*"
+        r"|мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)|от (?:имени"
+        r"|нашего имени)"
+        r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку)[^.]*",
+    ),
+    _default(
+        "platform-payment-route",
+        "any",
+        Intent.EXEMPT,
+        'How the buyer paid and the platform\'s own refund route: "you paid with PayPal", "the platform will '
+        'return it to the same PayPal account", "деньги вернутся на карту, с которой вы платили".',
+        r"\b(?:paid|payed|used|chose|selected)(?: for (?:it|the order))?(?: [^ .]+){0,3}? <CHANNEL_EN>",
+        r"\b(?:platform|marketplace|system|aliexpress|arbiter|arbitration|your bank)(?: [^ .]+){0,2}? "
+        r"(?:return|refund|send|transfer|pay|move)\w*(?: [^ .]+){0,8}",
+        r"\b(?:refunds?|money)(?: [^ .]+){0,2}? (?:go|goes|return|returns|come|comes|show|shows|arrive\w*|is"
+        r"|are)"
+        r"(?: back)?(?: [^ .]+){0,5}? <CHANNEL_EN>(?: (?:or|and) (?:[^ .]+ ){0,2}?<CHANNEL_EN>)*",
+        r"\b(?:оплатил\w*|оплачивал\w*|платил\w*|оплачен\w*)(?: [^ .]+){0,3}? <CHANNEL_RU>",
+        r"\b(?:площадка|платформа|система|арбитр|алиэкспресс|банк)(?: [^ .]+){0,2}? "
+        r"(?:вернет|переведет|отправит|возвращает|перечислит|начисл\w*)(?: [^ .]+){0,8}",
+        r"\b(?:деньги|средства|возврат)(?: [^ .]+){0,3}? (?:вернутся|придут|придет|поступят|будет|пойдет"
+        r"|идет)"
+        r"(?: [^ .]+){0,6}? <CHANNEL_RU>(?: (?:или|и) (?:[^ .]+ ){0,2}?<CHANNEL_RU>)*",
+    ),
+]
+
+_EXEMPT.append(
+    _default(
+        "buyers-own-decision",
+        "any",
+        Intent.EXEMPT,
+        "Closing named as the buyer's own decision, not asked for: "
+        '"withdrawing the dispute is your decision", "закрывать спор или нет — решать вам".',
+        r"<CLOSE_EN>\w*<DET_EN> <DISPUTE_EN> (?:is|remains) (?:entirely |only |completely |always )?"
+        r"(?:your (?:own )?(?:decision|choice|right)|up to you)",
+        r"(?:<CLOSE_RU>|закрывать|отменять|отзывать)(?: [^ .]+)? <DISPUTE_RU>(?: или нет)? (?:решать вам"
+        r"|это ваше (?:право|решение)|ваше (?:право|решение))",
+    )
+)
+
+DEFAULT_PATTERNS: list[dict[str, str]] = _CLOSE + _BENEFIT + _OFF_PLATFORM + _EXEMPT

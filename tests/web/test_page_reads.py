@@ -1,0 +1,101 @@
+"""What the buyer's and seller's pages read, and how often (R-DSP-10, R-SEC-1).
+
+What a reader may do with a dispute is worked out once per request, and the same answer drives
+the page, its inline forms and the action's own page. The pages people reload most read whose
+turn it is, the thread and its files for all rows at once: their number of queries does not
+grow with the number of disputes, messages or files.
+"""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from arbitration import services
+from arbitration.presentation import actions as presentation_actions
+from tests.web.conftest import messages_of, open_dispute, png, rejected, with_offer
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured.captured_queries)
+
+
+def counting_case_actions():
+    """Every ``available_actions`` asks ``case_actions`` exactly once: count the asks."""
+    return mock.patch.object(presentation_actions, "case_actions", wraps=presentation_actions.case_actions)
+
+
+def test_the_dispute_page_works_out_what_the_reader_may_do_once_R_DSP_10(people, client):
+    dispute = open_dispute(people)
+    for reader in (people.buyer, people.seller):
+        client.force_login(reader)
+        with counting_case_actions() as asked:
+            html = client.get(reverse("dispute-detail", args=[dispute.pk])).content.decode()
+        assert asked.call_count == 1, reader
+    # The seller's answers are offered, as buttons in "what you can do now" and as inline forms.
+    assert f'action="/disputes/{dispute.pk}/accept/"' in html and "#action-make_offer" in html
+
+
+def test_an_action_page_works_out_what_the_reader_may_do_once_R_DSP_10(people, client):
+    dispute = open_dispute(people)
+    client.force_login(people.buyer)
+    url = reverse("dispute-message", args=[dispute.pk])
+    with counting_case_actions() as asked:
+        client.get(url)
+    assert asked.call_count == 1
+    with counting_case_actions() as asked:
+        response = client.post(url, {"body": ""})  # nothing written: the form comes back
+    assert asked.call_count == 1 and response.status_code == 200
+    with counting_case_actions() as asked:
+        refused = client.post(reverse("dispute-escalate", args=[dispute.pk]), follow=True)
+    assert asked.call_count == 2  # the refused action, then the dispute page it sends the buyer to
+    assert any("can't do that now" in text for text in messages_of(refused))
+
+
+def test_the_sellers_desk_reads_whose_turn_it_is_for_all_disputes_at_once_R_DSP_10(people, client):
+    with_offer(people)
+    client.force_login(people.seller)
+    client.get(reverse("sales"))
+    one = queries(client, reverse("sales"))
+    open_dispute(people)
+    rejected(people)
+    with_offer(people)
+    assert queries(client, reverse("sales")) == one
+
+
+def test_my_orders_reads_whose_turn_it_is_for_all_disputes_at_once_R_DSP_10(people, client):
+    with_offer(people)
+    client.force_login(people.buyer)
+    client.get(reverse("order-list"))
+    one = queries(client, reverse("order-list"))
+    open_dispute(people)
+    rejected(people)
+    with_offer(people)
+    assert queries(client, reverse("order-list")) == one
+
+
+def test_the_dispute_page_reads_the_thread_and_its_files_at_once_R_DSP_7(people, client):
+    dispute = with_offer(people)
+    services.dispute_post_message(
+        dispute=dispute, actor=people.buyer, body="The label", files=[png("label.png")]
+    )
+    url = reverse("dispute-detail", args=[dispute.pk])
+    client.force_login(people.buyer)
+    client.get(url)
+    before = queries(client, url)
+    colours = iter(["blue", "green", "yellow", "white", "black", "purple"])
+    for n in range(3):
+        files = [png(f"p{n}.png", next(colours)), png(f"q{n}.png", next(colours))]
+        services.dispute_post_message(dispute=dispute, actor=people.buyer, body=f"Photo {n}", files=files)
+    html = client.get(url).content.decode()
+    assert html.count("/evidence/") >= 7 * 2  # every file is shown (a link and a thumbnail)
+    assert queries(client, url) == before
