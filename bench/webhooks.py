@@ -103,7 +103,7 @@ def _sweep(profile: bool) -> tuple[int, float, float, float]:
         profiler.enable()
     delivered = 0
     while True:
-        result = run_job("send_webhooks", guard=False)
+        result = run_job("send_webhooks")
         delivered += result.moved
         if result.moved == 0 and result.skipped == 0:
             break
