@@ -5,7 +5,7 @@
 - ``celery_task_outcomes_total`` (counter by task and outcome: succeeded, failed, retried) from
   Celery's signals in the workers (both in ``config.instruments``, which imports no models).
 - Read from the database at each scrape (``DomainCollector``): disputes waiting per state, overdue
-  cases and refunds, failing webhook deliveries (once that table exists), the last reconciliation's
+  cases and refunds, failing webhook deliveries, the last reconciliation's
   discrepancies, and per job the **sweep lag** — the age in seconds of the oldest due item, from
   ``marketplace.scheduling.sweep_lag()``.
 
@@ -20,9 +20,8 @@ from __future__ import annotations
 import hmac
 import os
 
-from django.apps import apps
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
@@ -30,7 +29,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from arbitration.models import Dispute
 from marketplace import scheduling
-from marketplace.models import ReconciliationRun, Refund
+from marketplace.models import ReconciliationRun, Refund, WebhookDelivery
 
 
 class DomainCollector:
@@ -69,29 +68,20 @@ class DomainCollector:
             "Discrepancies found by the last finished ledger reconciliation (R-JOB-4).",
             value=last.discrepancy_count if last else 0,
         )
-        failing = _failing_webhook_deliveries()
-        if failing is not None:
-            yield GaugeMetricFamily(
-                "webhook_deliveries_failing", "Webhook deliveries failing or given up.", value=failing
-            )
+        yield GaugeMetricFamily(
+            "webhook_deliveries_failing",
+            "Webhook deliveries given up on or being retried after a failure.",
+            value=_failing_webhook_deliveries(),
+        )
         yield from _sweep_lag()
 
 
-def _failing_webhook_deliveries() -> int | None:
-    """Failing deliveries, once the webhooks' table exists (``marketplace.webhooks``)."""
-    try:
-        model = apps.get_model("marketplace", "WebhookDelivery")
-    except LookupError:
-        return None
-    states = [s for s in ("failed", "failing", "dead", "given_up") if s in _values(model, "state")]
-    return model.objects.filter(state__in=states).count() if states else None
-
-
-def _values(model, field: str) -> set[str]:
-    try:
-        return {value for value, _label in model._meta.get_field(field).choices or ()}
-    except Exception:
-        return set()
+def _failing_webhook_deliveries() -> int:
+    """Deliveries given up on, and deliveries being retried after a failed attempt (R-API-5)."""
+    failing = Q(status=WebhookDelivery.Status.FAILED) | Q(
+        status=WebhookDelivery.Status.PENDING, attempts__gt=0
+    )
+    return WebhookDelivery.objects.filter(failing).count()
 
 
 def _sweep_lag():

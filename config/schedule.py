@@ -49,6 +49,8 @@ SCHEDULE: dict[str, dict] = {
     "dispatch-refunds": _every(120, "dispatch_refunds"),
     # Asks the payment gateway how sent payouts ended and records paid/failed (R-REF-2).
     "sync-payouts": _every(60, "sync_payouts"),
+    # Webhook deliveries due: retries after backoff, and first attempts whose task was lost (R-API-5).
+    "send-webhooks": _every(30, "send_webhooks"),
     # Backstop of the email outbox: notifications whose on-commit task was lost (R-NTF-1).
     "send-notifications": _every(300, "send_notifications"),
     # Daily money check at a quiet hour; discrepancies go to staff by email and to the admin (R-JOB-4).

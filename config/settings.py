@@ -349,7 +349,7 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 
-# --- Issue 16: run it like a money system (R-OPS-1..4) ---------------------------------------
+# --- Run it like a money system (R-OPS-1..4) --------------------------------------------------
 # Second factor for staff (R-OPS-1): django-otp devices; passkeys and security keys through
 # django-otp-webauthn, only as a second factor (the sign-in page stays password-first).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", "Buyer Protection back office")
@@ -379,3 +379,18 @@ if SENTRY_DSN:
         release=env.str("SENTRY_RELEASE", ""),
         traces_sample_rate=float(env.str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
     )
+# --- Outbound webhooks (R-API-5: marketplace/webhooks/) ------------------------------------------
+# Each attempt waits at most this long for the receiver (connecting: at most 3 s of it).
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+# Failed attempts are retried with exponential backoff and jitter: BASE, doubling, at most
+# MAX_DELAY apart, until RETRY_HOURS after the delivery was created; then it is failed.
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", 6 * 3600, minimum=1)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", 72, minimum=1)
+# Deliveries one worker sends at once (threads waiting on the network).
+WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", 16, minimum=1)
+# After a secret rotation the previous secret keeps signing this long (both signatures are sent).
+WEBHOOK_SECRET_ROTATION_HOURS = env.int("WEBHOOK_SECRET_ROTATION_HOURS", 24, minimum=0)
+# Deliveries to loopback/private addresses and plain http:// URLs: refused in production (SSRF),
+# allowed with DEBUG (the demo) or when set (tests, a receiver inside the operator's network).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)

@@ -2,3 +2,4 @@
 is the ``marketplace.backoffice`` package."""
 
 from marketplace.backoffice import orders, records, refunds, users  # noqa: F401 (they register)
+from marketplace.webhooks import admin as webhooks_admin  # noqa: F401  (registers the webhook pages)

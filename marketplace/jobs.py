@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,7 +15,15 @@ from marketplace import services
 from marketplace.actors import scheduler_user
 from marketplace.mail import deliver
 from marketplace.models import ReconciliationRun, Refund, User
-from marketplace.scheduling import BatchTransition, JobResult, each_row, job, sweep, sweep_batches
+from marketplace.scheduling import (
+    BatchTransition,
+    JobResult,
+    _time_budget,
+    each_row,
+    job,
+    sweep,
+    sweep_batches,
+)
 from marketplace.selectors import (
     ledger_reconcile,
     notifications_unsent,
@@ -24,6 +33,7 @@ from marketplace.selectors import (
     payouts_to_sync,
     refunds_to_dispatch,
 )
+from marketplace.webhooks.deliveries import deliveries_due, webhooks_send_due
 
 log = logging.getLogger("jobs")
 
@@ -131,6 +141,26 @@ def send_notifications(result: JobResult, batch_size: int) -> None:
         batch_size=batch_size,
         lock=False,
     )
+
+
+@job(
+    "send_webhooks",
+    "Send webhook deliveries that are due: retries after backoff, and first attempts whose "
+    "task was lost (R-API-5)",
+    due=deliveries_due,
+    lag_field="next_attempt_at",
+)
+def send_webhooks(result: JobResult, batch_size: int) -> None:
+    # Deliveries are claimed in batches (SKIP LOCKED) and POSTed concurrently outside any
+    # transaction: see marketplace.webhooks.deliveries.
+    budget = _time_budget()
+    sent = webhooks_send_due(batch_size=batch_size, keep_going=lambda: time.monotonic() < budget)
+    for pk in sent.delivered_ids:
+        result.record_moved(pk)
+    result.skipped += sent.retrying
+    result.failed += sent.failed  # retried for WEBHOOK_RETRY_HOURS and still refused: worth a warning
+    if sent.failed:
+        result.notes.append(f"{sent.failed} deliveries failed for good; replay them from the admin")
 
 
 @job(

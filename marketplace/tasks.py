@@ -22,6 +22,7 @@ from marketplace.models import Refund
 from marketplace.queueing import enqueue
 from marketplace.scheduling import backlog, run_job
 from marketplace.services import refund_send
+from marketplace.webhooks.deliveries import webhook_deliver
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +98,19 @@ def run_job_task(self, name: str, helper: bool = False) -> str:
     if result.stopped_reason and not self.request.is_eager:
         enqueue(RUN_JOB, name, True)  # the rest is still due: keep going without waiting for beat
     return result.summary()
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_DB_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
+def webhook_deliver_task(delivery_ids: list[int]) -> str:
+    """Send webhook deliveries as soon as their event commits (R-API-5).
+
+    One attempt each: a failed one is rescheduled with backoff in the database and the
+    ``send_webhooks`` sweep makes the next, so no long countdown sits in the broker.
+    """
+    return webhook_deliver(delivery_ids=delivery_ids).summary()

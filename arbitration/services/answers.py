@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arbitration.events import dispute_payload, offer_payload
 from arbitration.models import (
     Dispute,
     Message,
@@ -21,6 +22,7 @@ from arbitration.services.messages import _post
 from arbitration.services.returns import _start_return
 from marketplace import services as money
 from marketplace.errors import DomainError
+from marketplace.events import emit
 from marketplace.models import User
 from marketplace.notifications import notify
 
@@ -117,6 +119,11 @@ def dispute_make_offer(
             order=dispute.order,
             context={"dispute_id": dispute.pk, "kind": kind, "offer_amount": str(value)},
         )
+        emit(
+            "dispute.offer_made",
+            order=dispute.order,
+            data=dispute_payload(dispute, offer=offer_payload(offer, dispute.order.currency)),
+        )
     return offer
 
 
@@ -136,6 +143,11 @@ def dispute_reject_claim(
         _post(dispute, actor=actor, role=Message.Role.SELLER, body=explanation, files=files)
         dispute.save()
         notify("dispute_answered", order=dispute.order, context={"dispute_id": dispute.pk})
+        emit(
+            "dispute.answered",
+            order=dispute.order,
+            data=dispute_payload(dispute, answer="rejected", explanation=explanation),
+        )
     return dispute
 
 
@@ -172,6 +184,11 @@ def dispute_accept_offer(*, dispute: Dispute, actor: User, offer_id: int | None 
             order=dispute.order,
             context={"dispute_id": dispute.pk, "accepted": True},
         )
+        emit(
+            "dispute.offer_answered",
+            order=dispute.order,
+            data=dispute_payload(dispute, offer=offer_payload(offer, dispute.order.currency)),
+        )
     return dispute
 
 
@@ -192,5 +209,12 @@ def dispute_decline_offer(*, dispute: Dispute, actor: User, reason: str = "") ->
             "dispute_offer_answered",
             order=dispute.order,
             context={"dispute_id": dispute.pk, "accepted": False},
+        )
+        declined = dispute.offers.filter(status=Offer.Status.DECLINED).order_by("-answered_at", "-pk").first()
+        assert declined is not None  # declined just now, under the dispute's lock
+        emit(
+            "dispute.offer_answered",
+            order=dispute.order,
+            data=dispute_payload(dispute, offer=offer_payload(declined, dispute.order.currency)),
         )
     return dispute

@@ -15,6 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from arbitration.events import (
+    case_payload,
+    decision_payload,
+    dispute_payload,
+    disputes_payloads,
+    information_request_payload,
+)
 from arbitration.models import (
     Complaint,
     Decision,
@@ -31,6 +38,7 @@ from marketplace import services as money
 from marketplace.actors import Party
 from marketplace.batches import claim
 from marketplace.errors import DomainError
+from marketplace.events import emit, emit_many, moment
 from marketplace.models import User
 from marketplace.notifications import notify
 
@@ -55,6 +63,7 @@ def case_take(*, case: Case, actor: User) -> Case:
         case.take(by=actor)
         case.assigned_arbiter, case.assigned_at = actor, timezone.now()
         case.save()
+        _emit_case(case, "assigned")
     return case
 
 
@@ -66,6 +75,7 @@ def case_release(*, case: Case, actor: User) -> Case:
         case.release(by=actor)
         case.assigned_arbiter, case.assigned_at = None, None
         case.save()
+        _emit_case(case, "unassigned")
     return case
 
 
@@ -81,7 +91,14 @@ def case_reassign(*, case: Case, actor: User, arbiter: User) -> Case:
         )
         case.assigned_arbiter, case.assigned_at = arbiter, timezone.now()
         case.save()
+        _emit_case(case, "assigned")
     return case
+
+
+def _emit_case(case: Dispute | Complaint, change: str) -> None:
+    prefix, data = case_payload(case, assigned_at=moment(case.assigned_at))
+    order = case.dispute.order if isinstance(case, Complaint) else case.order
+    emit(f"{prefix}.{change}", order=order, data=data)
 
 
 def dispute_request_information(
@@ -112,6 +129,11 @@ def dispute_request_information(
             order=dispute.order,
             to=[cast(Party, party)],  # one of InformationRequest.Party, checked above
             context={"dispute_id": dispute.pk, "question": question, "due_at": request.due_at.isoformat()},
+        )
+        emit(
+            "dispute.information_requested",
+            order=dispute.order,
+            data=dispute_payload(dispute, information_request=information_request_payload(request)),
         )
     return request
 
@@ -261,15 +283,23 @@ def dispute_decide(
                 "rationale": rationale,
             },
         )
+        emit(
+            "dispute.decided",
+            order=dispute.order,
+            data=dispute_payload(dispute, decision=decision_payload(decision, dispute.order.currency)),
+        )
     return decision
 
 
 def disputes_flag_overdue(*, rows: QuerySet[Dispute], limit: int) -> list[int]:
     """Mark cases not decided ARBITER_DECISION_DAYS after escalation overdue (R-ARB-4), set-based:
     ``rows`` narrows ``disputes_decision_overdue`` (the one definition of "overdue")."""
-    return claim(
+    ids = claim(
         rows & disputes_decision_overdue(), limit=limit, changes={"overdue_flagged_at": timezone.now()}
     )
+    flagged = Dispute.objects.filter(pk__in=ids).select_related("order")
+    emit_many("dispute.decision_overdue", disputes_payloads(flagged) if ids else [])
+    return ids
 
 
 def dispute_flag_overdue(*, dispute: Dispute) -> bool:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from arbitration.events import complaint_payload
 from arbitration.evidence import evidence_add
 from arbitration.models import (
     Complaint,
@@ -20,6 +21,7 @@ from arbitration.models import (
 from arbitration.services.base import _allow, _lock_dispute, _log_event, _text
 from marketplace import services as money
 from marketplace.errors import DomainError
+from marketplace.events import emit
 from marketplace.models import Refund, User
 from marketplace.notifications import notify
 
@@ -70,6 +72,7 @@ def complaint_file(
             order=dispute.order,
             context={"complaint_id": complaint.pk, "dispute_id": dispute.pk},
         )
+        emit("complaint.opened", order=dispute.order, data=complaint_payload(complaint))
     return complaint
 
 
@@ -99,6 +102,7 @@ def refund_overdue_open_complaint(*, refund: Refund, actor: User) -> bool:
             deadline_at=timezone.now() + timedelta(days=settings.ARBITER_DECISION_DAYS),
         )
         _log_event(complaint, name="file", actor=actor, description="Opened automatically: refund overdue")
+        emit("complaint.opened", order=dispute.order, data=complaint_payload(complaint))
     return True
 
 
@@ -195,4 +199,5 @@ def complaint_decide(
             order=order,
             context={"complaint_id": complaint.pk, "outcome": outcome, "rationale": rationale},
         )
+        emit("complaint.decided", order=order, data=complaint_payload(complaint))
     return complaint

@@ -15,6 +15,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arbitration.events import dispute_payload, disputes_payloads
 from arbitration.evidence import evidence_add
 from arbitration.models import (
     ClaimVersion,
@@ -31,6 +32,7 @@ from marketplace import services as money
 from marketplace.actors import party_of
 from marketplace.batches import claim
 from marketplace.errors import DomainError
+from marketplace.events import amount, emit, emit_many
 from marketplace.fsm import record_transitions
 from marketplace.models import Order, User
 from marketplace.notifications import notify, notify_many
@@ -87,6 +89,11 @@ def _close(
             "refund_amount": str(refund_amount),
         },
     )
+    emit(
+        "dispute.closed",
+        order=dispute.order,
+        data=dispute_payload(dispute, refund_amount=amount(refund_amount)),
+    )
 
 
 def _withdraw_pending_offers(dispute: Dispute, now: datetime) -> None:
@@ -141,6 +148,9 @@ def disputes_escalate(
     notify_many(
         "dispute_escalated",
         [(d.order, {"dispute_id": d.pk, "decision_due": _iso(d.deadline_at)}) for d in escalated],
+    )
+    emit_many(
+        "dispute.escalated", disputes_payloads(Dispute.objects.filter(pk__in=ids).select_related("order"))
     )
     return ids
 
@@ -220,6 +230,7 @@ def dispute_open(
                 "escalation_at": escalation_at.isoformat(),
             },
         )
+        emit("dispute.opened", order=order, data=dispute_payload(dispute))
     return dispute
 
 
@@ -278,6 +289,7 @@ def dispute_amend(
             order=dispute.order,
             context={"dispute_id": dispute.pk, "amendment": number},
         )
+        emit("dispute.amended", order=dispute.order, data=dispute_payload(dispute, amendment=number))
     return dispute
 
 

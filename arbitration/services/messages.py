@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from arbitration.events import dispute_payload, message_payload
 from arbitration.evidence import evidence_add
 from arbitration.models import (
     Dispute,
@@ -20,6 +21,7 @@ from arbitration.services.base import CLOSED_HINT, _lock_dispute
 from arbitration.solicitation.detector import find_solicitation
 from marketplace.actors import Party
 from marketplace.errors import DomainError
+from marketplace.events import emit
 from marketplace.models import User
 from marketplace.notifications import notify
 
@@ -81,5 +83,10 @@ def dispute_post_message(
             order=dispute.order,
             to=others,
             context={"dispute_id": dispute.pk, "from_role": role, "flagged": message.is_flagged},
+        )
+        emit(
+            "dispute.message_posted",
+            order=dispute.order,
+            data=dispute_payload(dispute, message=message_payload(message)),
         )
     return message

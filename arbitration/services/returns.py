@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arbitration.events import return_payload
 from arbitration.models import (
     Dispute,
     Message,
@@ -21,6 +22,7 @@ from arbitration.services.base import _allow, _lock_dispute, _text
 from arbitration.services.disputes import _close, disputes_escalate
 from arbitration.services.messages import _post
 from marketplace.errors import DomainError
+from marketplace.events import emit
 from marketplace.models import User
 from marketplace.notifications import notify
 
@@ -31,6 +33,7 @@ def _start_return(dispute: Dispute, *, address: str, refund_amount: Decimal, day
         raise DomainError(_("This dispute already had a return; decide with a refund or a rejection."))
     ReturnShipment.objects.create(dispute=dispute, address=address, refund_amount=refund_amount)
     dispute.deadline_at = timezone.now() + timedelta(days=days or settings.RETURN_SHIP_DAYS)
+    emit("return.requested", order=dispute.order, data=return_payload(dispute, dispute.return_shipment))
 
 
 def return_ship(*, dispute: Dispute, actor: User, carrier: str, tracking_number: str) -> ReturnShipment:
@@ -59,6 +62,7 @@ def return_ship(*, dispute: Dispute, actor: User, carrier: str, tracking_number:
                 "confirm_by": dispute.deadline_at.isoformat(),
             },
         )
+        emit("return.shipped", order=dispute.order, data=return_payload(dispute, shipment))
     return shipment
 
 
@@ -114,6 +118,11 @@ def return_acknowledge(
                 key_suffix="return",
             )
             dispute.save()
+        emit(
+            "return.problem_reported" if problem else "return.received",
+            order=dispute.order,
+            data=return_payload(dispute, shipment),
+        )
     return dispute
 
 
@@ -184,4 +193,5 @@ def return_remind(*, dispute: Dispute) -> bool:
                 "address": shipment.address,
             },
         )
+        emit("return.due_soon", order=dispute.order, data=return_payload(dispute, shipment))
     return True

@@ -9,12 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arbitration.events import safety_report_payload
 from arbitration.evidence import evidence_add
 from arbitration.models import (
     SafetyReport,
 )
 from arbitration.services.base import _allow, _log_event, _text
 from marketplace.errors import DomainError
+from marketplace.events import emit
 from marketplace.models import Order, User
 from marketplace.notifications import notify
 
@@ -30,6 +32,7 @@ def safety_report_file(
         report = SafetyReport.objects.create(order=order, reporter=actor, description=description)
         evidence_add(uploaded_by=actor, files=files, safety_report=report)
         _log_event(report, name="file", actor=actor)
+        emit("safety_report.opened", order=order, data=safety_report_payload(report))
     return report
 
 
@@ -50,4 +53,5 @@ def safety_report_close(*, report: SafetyReport, actor: User, outcome: str, reas
             order=report.order,
             context={"report_id": report.pk, "outcome": outcome, "reason": reason},
         )
+        emit("safety_report.closed", order=report.order, data=safety_report_payload(report))
     return report

@@ -14,6 +14,7 @@ from marketplace.models.notifications import Notification
 from marketplace.models.orders import ExtensionRequest, Order, Shipment, TrackingEvent, new_order_number
 from marketplace.models.refunds import ReconciliationRun, Refund, SimulatedPayout
 from marketplace.models.users import User
+from marketplace.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ApiClient",
@@ -34,6 +35,8 @@ __all__ = [
     "SimulatedPayout",
     "TrackingEvent",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "cents",
     "new_order_number",
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.batches import claim
 from marketplace.errors import DomainError
+from marketplace.events import amount, emit, emit_many, order_payload, penalty_payload, people_refs
 from marketplace.fsm import record_transitions
 from marketplace.models import (
     EscrowHold,
@@ -122,7 +123,41 @@ def orders_release(*, rows: QuerySet[Order], limit: int, actor: User) -> list[in
         description="Escrow released to the seller",
         at=now,
     )
+    _emit_released(moved, confirmed_now)
     return moved
+
+
+def _emit_released(moved: list[int], confirmed_now: list[int]) -> None:
+    """The batch's events, in bulk: receipt confirmed automatically, escrow released (R-API-5)."""
+    orders = list(Order.objects.filter(pk__in=moved))
+    people = people_refs(*{pk for order in orders for pk in (order.buyer_id, order.seller_id)})
+    settled = {
+        order_id: (released, refunded)
+        for order_id, released, refunded in EscrowHold.objects.filter(order_id__in=moved).values_list(
+            "order_id", "released", "refunded"
+        )
+    }
+    # The order passed through "confirmed" on its way to "completed": that event says so.
+    as_confirmed = {"state": Order.State.CONFIRMED, "completed_at": None}
+    confirmed = [
+        (order, order_payload(order, people=people, automatic=True, **as_confirmed))
+        for order in orders
+        if order.pk in set(confirmed_now)
+    ]
+    emit_many("order.receipt_confirmed", confirmed)
+    released = [
+        (
+            order,
+            order_payload(
+                order,
+                people=people,
+                released_amount=amount(settled[order.pk][0]),
+                refunded_amount=amount(settled[order.pk][1]),
+            ),
+        )
+        for order in orders
+    ]
+    emit_many("order.escrow_released", released)
 
 
 def order_release_if_due(*, order: Order, actor: User) -> bool:
@@ -142,6 +177,7 @@ def escrow_freeze(*, order: Order, actor: User) -> Order:
         _lapse_pending_extensions([order.pk], actor)
         order.freeze_for_dispute(by=actor)
         order.save()
+        emit("order.escrow_frozen", order=order, data=order_payload(order))
     return order
 
 
@@ -197,6 +233,13 @@ def escrow_resolve(
         order.completed_at = escrow.settled_at
         order.complete(by=actor, description=reason[:200])
         order.save()
+        emit(
+            "order.escrow_released",
+            order=order,
+            data=order_payload(
+                order, released_amount=amount(released), refunded_amount=amount(refund_amount)
+            ),
+        )
     return Resolution(refund, released)
 
 
@@ -216,7 +259,7 @@ def seller_penalize(
         existing = LedgerEntry.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return existing
-        return _ledger(
+        entry = _ledger(
             order,
             kind=LedgerEntry.Kind.PENALTY,
             source=LedgerEntry.Source.SELLER_BALANCE,
@@ -226,3 +269,5 @@ def seller_penalize(
             reason=reason,
             key=key,
         )
+        emit("penalty.applied", order=order, data=penalty_payload(entry, order))
+        return entry

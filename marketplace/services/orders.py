@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.errors import DomainError
+from marketplace.events import emit, order_payload
 from marketplace.models import (
     Currency,
     EscrowHold,
@@ -65,6 +66,7 @@ def order_pay(
             idempotency_key=f"order:{order.pk}:hold",
             created_at=order.paid_at,
         )
+        emit("order.escrow_held", order=order, data=order_payload(order))
     return order
 
 
@@ -85,6 +87,11 @@ def order_ship(*, order: Order, actor: User, carrier: str, tracking_number: str)
         order.dispute_deadline = order.dispute_deadline_for(confirmed_at=None)
         order.ship(by=actor)
         order.save()
+        emit(
+            "order.shipped",
+            order=order,
+            data=order_payload(order, carrier=carrier, tracking_number=tracking_number),
+        )
     return order
 
 
@@ -122,4 +129,5 @@ def tracking_event_record(
             order.delivered_at = occurred_at
             order.mark_delivered(by=actor, description=f"Carrier event: delivered {location}".strip())
             order.save()
+            emit("order.delivered", order=order, data=order_payload(order))
     return event

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.errors import DomainError
+from marketplace.events import emit, extension_payload, order_payload
 from marketplace.models import (
     ExtensionRequest,
     Order,
@@ -54,6 +55,7 @@ def order_confirm_receipt(*, order: Order, actor: User) -> Order:
         _lapse_pending_extensions([order.pk], actor)
         order.confirm_receipt(by=actor)
         order.save()
+        emit("order.receipt_confirmed", order=order, data=order_payload(order, automatic=False))
     return order
 
 
@@ -75,6 +77,11 @@ def extension_request_create(*, order: Order, actor: User, days: int, reason: st
             raise DomainError(_("You already have a request waiting for the seller's answer."))
         request = ExtensionRequest.objects.create(order=order, requested_by=actor, days=days, reason=reason)
         notify("extension_requested", order=order, context={"days": days, "reason": reason})
+        emit(
+            "order.extension_requested",
+            order=order,
+            data=order_payload(order, extension_request=extension_payload(request)),
+        )
     return request
 
 
@@ -120,6 +127,11 @@ def extension_grant(*, request: ExtensionRequest, actor: User) -> ExtensionReque
                 "deadline": deadline.isoformat(),
             },
         )
+        emit(
+            "order.protection_extended",
+            order=order,
+            data=order_payload(order, automatic=False, extension_request=extension_payload(request)),
+        )
     return request
 
 
@@ -143,6 +155,11 @@ def extension_decline(*, request: ExtensionRequest, actor: User, reason: str = "
             "extension_answered",
             order=order,
             context={"granted": False, "days": request.days, "reason": request.decline_reason},
+        )
+        emit(
+            "order.extension_declined",
+            order=order,
+            data=order_payload(order, extension_request=extension_payload(request)),
         )
     return request
 
@@ -183,6 +200,11 @@ def extension_auto_grant(*, order: Order, actor: User) -> bool:
         if order.auto_extended_at is not None:
             request.status = ExtensionRequest.Status.LAPSED
             request.save(update_fields=["status", "answered_at", "answered_by"])
+            emit(
+                "order.extension_lapsed",
+                order=order,
+                data=order_payload(order, extension_request=extension_payload(request)),
+            )
             return False
         # From the later of the deadline and now: a scheduler that ran late (an outage) must not
         # eat into the days the buyer asked for.
@@ -208,6 +230,11 @@ def extension_auto_grant(*, order: Order, actor: User) -> bool:
                 "deadline": deadline.isoformat(),
             },
         )
+        emit(
+            "order.protection_extended",
+            order=order,
+            data=order_payload(order, automatic=True, extension_request=extension_payload(request)),
+        )
     return True
 
 
@@ -232,4 +259,5 @@ def protection_remind(*, order: Order) -> bool:
             context={"deadline": deadline.isoformat()},
             dedupe_key=f"order:{order.pk}:protection-ending:{deadline.isoformat()}",
         )
+        emit("order.protection_ending", order=order, data=order_payload(order))
     return True

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.errors import DomainError
+from marketplace.events import emit, refund_payload
 from marketplace.gateways import GatewayUnavailable, get_gateway
 from marketplace.models import (
     EscrowHold,
@@ -63,6 +64,7 @@ def _refund_create(
     else:
         escrow.refunded_by_seller += amount
     _dispatch(refund)
+    emit("refund.created", order=order, data=refund_payload(refund))
     return refund
 
 
@@ -147,6 +149,7 @@ def refund_send(*, refund: Refund, actor: User) -> Refund:
                 "destination": refund.destination,
             },
         )
+        emit("refund.sent", order=refund.order, data=refund_payload(refund))
     return refund
 
 
@@ -174,6 +177,7 @@ def refund_mark_sent(*, refund: Refund, actor: User, reference: str) -> Refund:
                 "destination": refund.destination,
             },
         )
+        emit("refund.sent", order=refund.order, data=refund_payload(refund))
     return refund
 
 
@@ -200,6 +204,7 @@ def refund_mark_completed(*, refund: Refund, actor: User, reference: str = "") -
                 "destination": refund.destination,
             },
         )
+        emit("refund.completed", order=refund.order, data=refund_payload(refund))
     return refund
 
 
@@ -223,6 +228,7 @@ def refund_mark_failed(*, refund: Refund, actor: User, reason: str) -> Refund:
             order=refund.order,
             context={"refund_amount": str(refund.amount), "reason": refund.failure_reason},
         )
+        emit("refund.failed", order=refund.order, data=refund_payload(refund))
     return refund
 
 
@@ -275,6 +281,7 @@ def refund_retry(*, refund: Refund, actor: User, authorized_by: str = "", destin
         )
         refund.save()
         _dispatch(refund)
+        emit("refund.retried", order=refund.order, data=refund_payload(refund))
     return refund
 
 
@@ -309,4 +316,5 @@ def refund_flag_overdue(*, refund: Refund, actor: User) -> bool:
             order=refund.order,
             context={"refund_amount": str(refund.amount), "due_at": refund.due_at.isoformat()},
         )
+        emit("refund.overdue", order=refund.order, data=refund_payload(refund))
     return True

@@ -35,6 +35,7 @@ from tests.arbitration.conftest import (
     shipped,
 )
 from tests.marketplace.factories import at, fresh, run_concurrently
+from tests.webhooks.due import failed_once, times_received
 
 
 def transitions(obj, name: str) -> int:
@@ -182,9 +183,15 @@ CASES = [
         _notification_unsent,
         lambda n: Notification.objects.filter(pk=n.pk, sent_at__isnull=False).count(),
     ),
+    Case("send_webhooks", "R-API-5", failed_once, times_received),
 ]
 BY_JOB = {case.job: case for case in CASES}
 PARAMS = [pytest.param(case, id=f"{case.job}-{case.rule}") for case in CASES]
+
+
+@pytest.fixture(autouse=True)
+def _local_webhook_receiver(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True  # the send_webhooks case's receiver is on 127.0.0.1
 
 
 def test_every_scheduled_sweep_has_its_deadline_tests():
