@@ -126,45 +126,58 @@ def return_acknowledge(
     return dispute
 
 
+def _close_at_return_deadline(
+    dispute: Dispute, *, actor: User, state: str, transition: str, outcome: str, refund: bool, reason: str
+) -> bool:
+    """The scheduler closes a dispute whose return deadline passed (R-RET-1, R-RET-2): under the
+    lock, still in ``state`` and past its deadline, by ``transition``; the buyer refunded the
+    return's amount when ``refund``. Whether it moved."""
+    dispute = _lock_dispute(dispute.pk)
+    if dispute.state != state or not dispute.deadline_passed():
+        return False  # moved by a person (shipped, confirmed, reported) or not due yet
+    _allow(dispute, transition, actor)
+    getattr(dispute, transition)(by=actor)
+    _close(
+        dispute,
+        outcome=outcome,
+        refund_amount=dispute.return_shipment.refund_amount if refund else Decimal("0"),
+        actor=actor,
+        reason=reason,
+        key_suffix="return",
+    )
+    dispute.save()
+    return True
+
+
 def return_close_not_shipped(*, dispute: Dispute, actor: User) -> bool:
     """The ship-by date passed without a return: escrow to the seller (R-RET-1)."""
     with transaction.atomic():
-        dispute = _lock_dispute(dispute.pk)
-        if dispute.state != Dispute.State.AWAITING_RETURN or not dispute.deadline_passed():
-            return False
-        _allow(dispute, "close_return_not_shipped", actor)
-        dispute.close_return_not_shipped(by=actor)
-        _close(
+        closed = _close_at_return_deadline(
             dispute,
-            outcome=Dispute.Outcome.RETURN_NOT_SHIPPED,
-            refund_amount=Decimal("0"),
             actor=actor,
+            state=Dispute.State.AWAITING_RETURN,
+            transition="close_return_not_shipped",
+            outcome=Dispute.Outcome.RETURN_NOT_SHIPPED,
+            refund=False,
             reason="The return was not shipped in time",
-            key_suffix="return",
         )
-        dispute.save()
-        notify("return_overdue", order=dispute.order, context={"dispute_id": dispute.pk, "closed": True})
-    return True
+        if closed:
+            notify("return_overdue", order=dispute.order, context={"dispute_id": dispute.pk, "closed": True})
+    return closed
 
 
 def return_refund_unconfirmed(*, dispute: Dispute, actor: User) -> bool:
     """The seller neither confirmed nor reported a problem in time: refund automatically (R-RET-2)."""
     with transaction.atomic():
-        dispute = _lock_dispute(dispute.pk)
-        if dispute.state != Dispute.State.RETURN_IN_TRANSIT or not dispute.deadline_passed():
-            return False
-        _allow(dispute, "refund_unconfirmed_return", actor)
-        dispute.refund_unconfirmed_return(by=actor)
-        _close(
+        return _close_at_return_deadline(
             dispute,
-            outcome=Dispute.Outcome.RETURN_NOT_CONFIRMED,
-            refund_amount=dispute.return_shipment.refund_amount,
             actor=actor,
+            state=Dispute.State.RETURN_IN_TRANSIT,
+            transition="refund_unconfirmed_return",
+            outcome=Dispute.Outcome.RETURN_NOT_CONFIRMED,
+            refund=True,
             reason="The seller did not confirm the return in time",
-            key_suffix="return",
         )
-        dispute.save()
-    return True
 
 
 def return_remind(*, dispute: Dispute) -> bool:

@@ -111,6 +111,30 @@ def refund_create_from_seller(
     return refund
 
 
+def _record_sent(refund: Refund, *, actor: User, reference: str, via_gateway: bool, description: str) -> None:
+    """A payout left: by the gateway, or by finance outside it (R-REF-2, R-REF-3)."""
+    refund.payout_reference = reference
+    refund.via_gateway = via_gateway
+    refund.sent_at = timezone.now()
+    refund.mark_sent(by=actor, description=description)
+    refund.save()
+    _announce(refund, "sent")
+
+
+def _announce(refund: Refund, stage: str) -> None:
+    """Tell the buyer (an email) and the marketplace (an event) that the payout was sent or paid."""
+    notify(
+        f"refund_{stage}",
+        order=refund.order,
+        context={
+            "refund_amount": str(refund.amount),
+            "reference": refund.payout_reference,
+            "destination": refund.destination,
+        },
+    )
+    emit(f"refund.{stage}", order=refund.order, data=refund_payload(refund))
+
+
 def _lock_refund(refund_id: int) -> Refund:
     return Refund.objects.select_for_update().get(pk=refund_id)
 
@@ -135,21 +159,13 @@ def refund_send(*, refund: Refund, actor: User) -> Refund:
             )
         except GatewayUnavailable:
             raise  # nothing changed; the task retries with backoff
-        refund.payout_reference = result.reference
-        refund.via_gateway = True
-        refund.sent_at = timezone.now()
-        refund.mark_sent(by=actor, description=f"Payout {result.reference} via gateway")
-        refund.save()
-        notify(
-            "refund_sent",
-            order=refund.order,
-            context={
-                "refund_amount": str(refund.amount),
-                "reference": refund.payout_reference,
-                "destination": refund.destination,
-            },
+        _record_sent(
+            refund,
+            actor=actor,
+            reference=result.reference,
+            via_gateway=True,
+            description=f"Payout {result.reference} via gateway",
         )
-        emit("refund.sent", order=refund.order, data=refund_payload(refund))
     return refund
 
 
@@ -163,21 +179,13 @@ def refund_mark_sent(*, refund: Refund, actor: User, reference: str) -> Refund:
         refund = _lock_refund(refund.pk)
         if refund.state != Refund.State.PENDING:
             raise DomainError(_("Only a pending refund can be marked sent."))
-        refund.payout_reference = reference
-        refund.via_gateway = False
-        refund.sent_at = timezone.now()
-        refund.mark_sent(by=actor, description=f"Marked sent by finance with reference {reference}")
-        refund.save()
-        notify(
-            "refund_sent",
-            order=refund.order,
-            context={
-                "refund_amount": str(refund.amount),
-                "reference": reference,
-                "destination": refund.destination,
-            },
+        _record_sent(
+            refund,
+            actor=actor,
+            reference=reference,
+            via_gateway=False,
+            description=f"Marked sent by finance with reference {reference}",
         )
-        emit("refund.sent", order=refund.order, data=refund_payload(refund))
     return refund
 
 
@@ -195,16 +203,7 @@ def refund_mark_completed(*, refund: Refund, actor: User, reference: str = "") -
         refund.completed_at = timezone.now()
         refund.mark_completed(by=actor, description=f"Paid, reference {refund.payout_reference}")
         refund.save()
-        notify(
-            "refund_completed",
-            order=refund.order,
-            context={
-                "refund_amount": str(refund.amount),
-                "reference": refund.payout_reference,
-                "destination": refund.destination,
-            },
-        )
-        emit("refund.completed", order=refund.order, data=refund_payload(refund))
+        _announce(refund, "completed")
     return refund
 
 
