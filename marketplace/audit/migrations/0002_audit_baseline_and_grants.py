@@ -40,15 +40,32 @@ def grant_reset(apps, schema_editor):
         group.permissions.add(permission)
 
 
+def _columns(connection, table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        return {column.name for column in connection.introspection.get_table_description(cursor, table)}
+
+
 def baseline(apps, schema_editor):
-    """A 'baseline' event for each tracked row that has none (an existing database)."""
-    if schema_editor.connection.vendor != "postgresql":
+    """A 'baseline' event for each tracked row that has none (an existing database).
+
+    The live event models are read (as verify_audit reads them); a table or column a later
+    migration adds is not there yet when this runs on a new database, so only what exists now is
+    copied (a new database's tracked tables hold only data-migration rows at this point).
+    """
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
         return
-    quote = schema_editor.connection.ops.quote_name
+    quote = connection.ops.quote_name
+    tables = set(connection.introspection.table_names())
     for event_model in event_models():
         tracked = event_model.pgh_tracked_model
+        if event_model._meta.db_table not in tables or tracked._meta.db_table not in tables:
+            continue
+        present = _columns(connection, event_model._meta.db_table) & _columns(connection, tracked._meta.db_table)
         names = {f.name for f in tracked._meta.concrete_fields}
-        columns = [f.column for f in event_model._meta.concrete_fields if f.name in names]
+        columns = [
+            f.column for f in event_model._meta.concrete_fields if f.name in names and f.column in present
+        ]
         has_obj = any(f.name == "pgh_obj" for f in event_model._meta.concrete_fields)
         pk = quote(tracked._meta.pk.column)
         target = [*columns, "pgh_label", "pgh_created_at", *(["pgh_obj_id"] if has_obj else [])]
