@@ -238,8 +238,10 @@ def _record(claimed: list[_Claimed], attempts: list[tuple[datetime, Attempt]]) -
 
 
 def _save_outcomes(claimed: list[_Claimed]) -> None:
-    """One UPDATE per row, sent together (``bulk_update``'s CASE expressions cost ~10 ms of CPU per
-    row to build; this costs microseconds)."""
+    """One UPDATE per row in one transaction (``bulk_update``'s CASE expressions cost ~10 ms of CPU
+    per row to build; this costs microseconds). Not ``executemany``: django-pghistory prepends its
+    context to every statement run inside ``pghistory.context()`` (the request middleware), which
+    ``executemany``'s list of parameter rows cannot take."""
     meta = WebhookDelivery._meta
     quote = connection.ops.quote_name
     columns = [field for name in RECORDED_FIELDS if isinstance(field := meta.get_field(name), Field)]
@@ -253,4 +255,5 @@ def _save_outcomes(claimed: list[_Claimed]) -> None:
         for delivery in claimed
     ]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(sql, values)
+        for row in values:
+            cursor.execute(sql, row)
