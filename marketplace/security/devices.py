@@ -71,6 +71,13 @@ def recovery_codes_issue(*, user: User) -> list[str]:
     return codes
 
 
+def recovery_codes_left(*, user: User) -> list[str]:
+    """The person's unused recovery codes (the demo prints them; nobody else reads them)."""
+    return list(
+        StaticToken.objects.filter(device__user=user, device__name="recovery").values_list("token", flat=True)
+    )
+
+
 def second_factor_verify(*, user: User, token: str):
     """The device that accepts ``token`` (an app code or a recovery code, used up), or a refusal."""
     device = match_token(user, token.strip().replace(" ", ""))

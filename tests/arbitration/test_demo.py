@@ -75,3 +75,24 @@ def test_the_demo_people_can_do_their_jobs_R_SEC_2():
     assert users["finance"].has_perm("marketplace.manage_payouts")
     assert not users["buyer"].is_staff and not users["seller"].has_perm("arbitration.arbitrate")
     assert users["scheduler"].is_system
+
+
+def test_demo_staff_get_printed_recovery_codes_that_pass_the_second_factor_once_R_OPS_1(settings):
+    """Under DEBUG the demo's staff can open the admin without an authenticator app: seed_demo
+    prints recovery codes; each passes the second factor once; the buyer gets none."""
+    from marketplace.errors import DomainError
+    from marketplace.security.devices import second_factor_verify
+
+    settings.DEBUG = True
+    output = seed()
+    printed = dict(
+        line.split(": second-factor recovery codes ") for line in output.splitlines() if "recovery" in line
+    )
+
+    assert {"arbiter", "finance", "supervisor"} <= set(printed) and "buyer" not in printed
+    arbiter = get_user_model().objects.get(username="arbiter")
+    code = printed["arbiter"].split()[0]
+    assert second_factor_verify(user=arbiter, token=code) is not None
+    with pytest.raises(DomainError):
+        second_factor_verify(user=arbiter, token=code)  # used up
+    assert printed["arbiter"].split()[1] in seed()  # the next run prints the codes still unused

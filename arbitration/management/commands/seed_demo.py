@@ -1,7 +1,9 @@
 """``manage.py seed_demo``: demo people and orders in every interesting state (SPEC §15).
 
 Idempotent: people are created once, each scenario's order once (by its fixed number).
-Demo passwords (username = password) only when DEBUG is on.
+Demo passwords (username = password) only when DEBUG is on; then the staff also get recovery codes
+for the second factor (R-OPS-1), printed here, so the demo's admin opens without an authenticator
+app (a code works once; each run tops them up).
 """
 
 from django.conf import settings
@@ -10,6 +12,7 @@ from django.db import transaction
 
 from marketplace import demo as money_demo
 from marketplace.models import Order
+from marketplace.security.devices import needs_second_factor, recovery_codes_issue, recovery_codes_left
 
 
 def all_scenarios() -> dict:
@@ -34,7 +37,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {created} scenario(s) created, {len(all_scenarios()) - created} already there."
         )
-        if not with_passwords:
+        if with_passwords:
+            for username, person in sorted(people.items()):
+                if needs_second_factor(person):
+                    codes = recovery_codes_left(user=person)
+                    if len(codes) < 3:
+                        codes = recovery_codes_issue(user=person)
+                    self.stdout.write(f"{username}: second-factor recovery codes {' '.join(codes[:3])}")
+        else:
             self.stdout.write(
                 self.style.WARNING(
                     "DEBUG is off, so demo users have no passwords. Set them with `manage.py changepassword`."
