@@ -18,11 +18,12 @@ from arbitration import services
 from arbitration.models import Dispute
 from arbitration.selectors import disputes_due_for_escalation
 from marketplace.actors import scheduler_user
-from marketplace.models import Notification
+from marketplace.models import Notification, Refund
 from marketplace.scheduling import run_job
 from tests.arbitration.conftest import SECOND, open_dispute
-from tests.marketplace.factories import at, fresh
+from tests.marketplace.factories import at
 from tests.scheduler.test_jobs import transitions
+from tests.support import fresh
 
 ESCALATE = "disputes_escalate_overdue"
 
@@ -244,3 +245,87 @@ def test_a_worker_killed_mid_batch_leaves_the_batch_whole_for_the_next_run(peopl
     assert result.moved == 3
     assert [transitions(d, "escalate_overdue") for d in disputes] == [1, 1, 1]
     assert [_told(d) for d in disputes] == [2, 2, 2]
+
+
+def _refunds_of(dispute: Dispute) -> int:
+    return Refund.objects.filter(order_id=dispute.order_id).count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_seller_accepting_while_the_sweep_holds_the_batch_waits_and_acts_on_the_escalated_dispute(people):
+    """R-JOB-2, R-DSP-6: the sweep claims the dispute first; the seller's accept waits for the
+    batch's row lock, then sees the escalated dispute (the seller may still accept under review):
+    one escalation, one acceptance, one refund — nothing lost, nothing twice."""
+    [dispute] = _due_disputes(people, 1)
+    holding, release = threading.Event(), threading.Event()
+    real = services.disputes_escalate_overdue
+    accepted: dict[str, object] = {}
+
+    def holding_batch(*, rows, limit, actor):
+        moved = real(rows=rows, limit=limit, actor=actor)
+        holding.set()
+        release.wait(30)
+        return moved
+
+    def seller():
+        try:
+            accepted["dispute"] = services.dispute_seller_accept(dispute=dispute, actor=people.seller)
+        except Exception as error:  # recorded for the assertion below
+            accepted["error"] = error
+        finally:
+            connection.close()
+
+    with at(dispute.deadline_at + SECOND), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, ESCALATE, holding_batch)
+        sweep = threading.Thread(target=lambda: (run_job("escalate_disputes"), connection.close()))
+        sweep.start()
+        assert holding.wait(30)
+        person = threading.Thread(target=seller)
+        person.start()
+        person.join(1)
+        assert person.is_alive()  # waiting for the batch's lock, not acting on a stale row
+        release.set()
+        sweep.join(60)
+        person.join(60)
+
+    assert "error" not in accepted, accepted
+    assert transitions(dispute, "escalate_overdue") == 1
+    assert transitions(dispute, "accept_claim") == 1
+    assert fresh(dispute).state == Dispute.State.CLOSED
+    assert _refunds_of(dispute) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_running_while_the_seller_accepts_skips_the_dispute_and_never_escalates_it(people):
+    """R-JOB-2, R-DSP-6: the seller holds the dispute's lock first; the sweep skips it (SKIP
+    LOCKED) instead of waiting, the seller's acceptance commits, and the next run finds nothing
+    due: one acceptance, no escalation, one refund."""
+    [dispute] = _due_disputes(people, 1)
+    holding, release = threading.Event(), threading.Event()
+
+    def seller():
+        try:
+            with transaction.atomic():
+                services.dispute_seller_accept(dispute=dispute, actor=people.seller)
+                holding.set()
+                release.wait(30)  # the acceptance is made, its row lock held, not yet committed
+        finally:
+            connection.close()
+
+    with at(dispute.deadline_at + SECOND):
+        person = threading.Thread(target=seller)
+        person.start()
+        assert holding.wait(30)
+        during = run_job("escalate_disputes")
+        release.set()
+        person.join(60)
+        after = run_job("escalate_disputes")
+
+    assert (during.moved, during.failed) == (0, 0)
+    assert (after.moved, after.failed) == (0, 0)
+    assert transitions(dispute, "escalate_overdue") == 0
+    assert transitions(dispute, "accept_claim") == 1
+    assert fresh(dispute).state == Dispute.State.CLOSED
+    assert _refunds_of(dispute) == 1
