@@ -1,4 +1,5 @@
-"""Shared fixtures: the people of every test (the buyer, the seller, the arbiter …)."""
+"""Shared fixtures of every test. The people are in ``tests/people.py``, small helpers (``fresh``,
+``png``) in ``tests/support.py``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.db.backends.base.creation import BaseDatabaseCreation
+
+from tests.support import use_private_media
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -58,6 +61,20 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # People have passwords (the sign-in tests use them); the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Every test stores evidence files in its own folder, never in the project's var/; files are
+    served by Django itself unless a test says otherwise."""
+    settings.EVIDENCE_SENDFILE = "none"
+    return use_private_media(settings, tmp_path / "private-media")
 
 
 @pytest.fixture(autouse=True)

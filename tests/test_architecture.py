@@ -1,5 +1,5 @@
-"""The architecture holds: the import contracts in pyproject.toml are kept, and no import circle
-joins the project's modules (ARCHITECTURE.md, "who may import whom"; issue 11).
+"""Not a SPEC rule: the code's shape. The architecture holds: the import contracts in pyproject.toml are kept,
+and no import circle joins the project's modules (ARCHITECTURE.md, "who may import whom"; issue 11).
 
 The graph is grimp's, built from the source: every ``import`` counts, at module level or inside a
 function, so an import moved into a function to hide a circle is still found.
@@ -8,6 +8,7 @@ function, so an import moved into a function to hide a circle is still found.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -174,3 +175,21 @@ def test_a_forbidden_import_breaks_its_contract(graph, contract_id, importer, im
         importer=importer, imported=imported, line_number=1, line_contents=f"import {imported}"
     )
     assert not contract.check(changed, verbose=False).kept
+
+
+RULE_ID = re.compile(r"R[-_][A-Z]{3}[-_]\d+")
+
+
+def test_every_test_module_names_the_rules_it_proves():
+    """The naming convention (ARCHITECTURE.md, "Tests"): a test names its rule as ``R-DSP-3`` in
+    its docstring or ``R_DSP_3`` in its name, so a newcomer finds a rule's proofs with one grep; a
+    module that proves no SPEC rule says so in its docstring ("Not a SPEC rule: …")."""
+    tests_dir = Path(__file__).parent
+    unnamed = [
+        str(path.relative_to(tests_dir))
+        for path in sorted(tests_dir.rglob("test_*.py"))
+        if path != Path(__file__)
+        and not RULE_ID.search(text := path.read_text())
+        and "Not a SPEC rule:" not in text
+    ]
+    assert unnamed == []

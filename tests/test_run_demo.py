@@ -1,5 +1,6 @@
-"""`make demo`'s last step, ``manage.py run_demo``: one command starts the web server, a Celery
-worker and Celery beat, and stopping it stops all three (issue 2), whichever way it is stopped."""
+"""Not a SPEC rule: the README's promise. `make demo`'s last step, ``manage.py run_demo``: one command starts
+the web server, a Celery worker and Celery beat, and stopping it stops all three (issue 2), whichever way
+it is stopped."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """The people and cases of the back-office tests (SPEC §5, §6, §8, §9, §13).
 
-People: the arbiter and a second arbiter (the Arbiters group from migration 0003), the
-supervisor (Arbiters + Supervisors, like the demo's), the finance operator (Finance), staff
-without any group, and a buyer and a seller (not staff).
+People: ``tests/people.py``, with last names (the back office shows full names).
 
 Cases are built through the real services, in the past relative to *now* (the admin shows
 ages and overdue badges against the real clock): ``escalated(days_ago=3)`` is a dispute the
@@ -11,28 +9,26 @@ scheduler escalated three days ago.
 
 from __future__ import annotations
 
-import io
 import itertools
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from PIL import Image
 
 from arbitration import services
 from arbitration.models import Dispute
 from marketplace import services as money
 from marketplace.actors import scheduler_user
 from marketplace.models import Order, Refund, TrackingEvent
+from tests.people import People, make_people, member
+from tests.support import fresh, png
 
 User = get_user_model()
+__all__ = ["People", "fresh", "member", "png"]
 DAY = timedelta(days=1)
 _serial = itertools.count(1)
 
@@ -46,64 +42,9 @@ def ago(delta: timedelta):
     return time_machine.travel(timezone.now() - delta, tick=False)
 
 
-def fresh(obj):
-    """The row as the database has it now (``refresh_from_db`` refuses protected FSM fields)."""
-    return type(obj).objects.get(pk=obj.pk)
-
-
-def png(
-    color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (64, 48), name: str = "photo.png"
-):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
-# --- People ---------------------------------------------------------------------------------
-
-
-def member(user: User, *groups: str) -> User:
-    for name in groups:
-        user.groups.add(Group.objects.get(name=name))  # the groups come from migration 0003
-    return User.objects.get(pk=user.pk)  # a fresh instance: has_perm caches permissions
-
-
-@dataclass
-class People:
-    arbiter: User
-    arbiter2: User
-    supervisor: User
-    finance: User
-    staff: User
-    buyer: User
-    seller: User
-
-    def all(self) -> dict[str, User]:
-        return dict(vars(self))
-
-
 @pytest.fixture
 def people(db) -> People:
-    make = User.objects.create_user
-    return People(
-        arbiter=member(make("alina", first_name="Alina", last_name="Arbiter", is_staff=True), "Arbiters"),
-        arbiter2=member(make("artem", first_name="Artem", last_name="Arbiter", is_staff=True), "Arbiters"),
-        supervisor=member(
-            make("sofia", first_name="Sofia", last_name="Supervisor", is_staff=True),
-            "Arbiters",
-            "Supervisors",
-        ),
-        finance=member(make("fedor", first_name="Fedor", last_name="Finance", is_staff=True), "Finance"),
-        staff=make("stas", first_name="Stas", is_staff=True),
-        buyer=make("boris", first_name="Boris", last_name="Buyer", email="boris@example.com"),
-        seller=make(
-            "sam",
-            first_name="Sam",
-            last_name="Seller",
-            email="sam@example.com",
-            return_address="Sam Seller, Returns desk, 12 Warehouse Road, Shenzhen",
-        ),
-    )
+    return make_people(surnames=True)
 
 
 @pytest.fixture
@@ -116,18 +57,6 @@ def client_for(db):
         return client
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Evidence files go to a temporary private folder, never the project's."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None},
-        },
-    }
 
 
 # --- Cases ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Hand-made admin requests get a page that doesn't exist or a message, never a 500 (found by
-fuzzing every admin URL with garbage): a non-numeric id in a case URL, a non-numeric or
-oversized id in a bulk action's selection, and the superuser's add-user page."""
+"""Not a SPEC rule: the house standard "no 500s". Hand-made admin requests get a page that doesn't exist or a
+message, never a 500 (found by fuzzing every admin URL with garbage): a non-numeric id in a case URL, a
+non-numeric or oversized id in a bulk action's selection, and the superuser's add-user page."""
 
 from __future__ import annotations
 

@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from arbitration import services
 from arbitration.models import Complaint, Message
-from tests.admin.conftest import ago, fresh
+from tests.admin.conftest import ago
+from tests.support import fresh
 
 pytestmark = pytest.mark.django_db
 

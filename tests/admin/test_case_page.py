@@ -15,7 +15,8 @@ from arbitration import services
 from arbitration.models import Dispute, Evidence, Message
 from arbitration.presentation import available_actions
 from marketplace.actors import scheduler_user
-from tests.admin.conftest import DAY, FLAGGED_TEXT, ago, fresh, png
+from tests.admin.conftest import DAY, FLAGGED_TEXT, ago, png
+from tests.support import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def rich_case(cases, people) -> Dispute:
             dispute=dispute,
             actor=buyer,
             body="Photo of the brush",
-            files=[png((10, 120, 10), name="brush.png")],
+            files=[png("brush.png", (10, 120, 10))],
         )
     with ago(8 * DAY):
         services.dispute_amend(
@@ -76,7 +77,7 @@ def rich_case(cases, people) -> Dispute:
             dispute=dispute,
             actor=buyer,
             body="Here is a second photo.",
-            files=[png((10, 10, 200), name="second.png")],
+            files=[png("second.png", (10, 10, 200))],
         )
     return fresh(dispute)
 
@@ -320,7 +321,7 @@ def test_the_arbiter_may_attach_evidence_to_a_message(cases, people, arbiter_cli
 
     arbiter_client.post(
         reverse("admin:arbitration_dispute_message", args=[dispute.pk]),
-        {"body": "The label, enlarged.", "files": [png((1, 2, 3), name="label.png")]},
+        {"body": "The label, enlarged.", "files": [png("label.png", (1, 2, 3))]},
     )
 
     assert Evidence.objects.get(dispute=dispute).uploaded_by == people.arbiter

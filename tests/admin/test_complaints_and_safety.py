@@ -15,7 +15,8 @@ from django.urls import reverse
 from arbitration import services
 from arbitration.models import Complaint, SafetyReport
 from marketplace.models import LedgerEntry, Refund
-from tests.admin.conftest import DAY, ago, fresh, png
+from tests.admin.conftest import DAY, ago, png
+from tests.support import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def complaint(cases, people) -> Complaint:
             actor=people.buyer,
             kind="refund_not_received",
             description="Ten days and nothing on my card.",
-            files=[png((5, 5, 5), name="statement.png")],
+            files=[png("statement.png", (5, 5, 5))],
         )
 
 
@@ -212,7 +213,7 @@ def report(cases, people) -> SafetyReport:
             order=order,
             actor=people.buyer,
             description="Two batteries swelled while charging.",
-            files=[png((250, 200, 0), name="swollen.png")],
+            files=[png("swollen.png", (250, 200, 0))],
         )
 
 

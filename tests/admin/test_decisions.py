@@ -16,7 +16,7 @@ from arbitration.backoffice.forms import effect_key
 from arbitration.models import Decision, Dispute, InformationRequest, ReturnShipment
 from marketplace.errors import DomainError
 from marketplace.models import EscrowHold, LedgerEntry, Refund
-from tests.admin.conftest import fresh
+from tests.support import fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from marketplace import services as money
 from marketplace.models import Refund
-from tests.admin.conftest import ago, fresh
+from tests.admin.conftest import ago
+from tests.support import fresh
 
 pytestmark = pytest.mark.django_db
 

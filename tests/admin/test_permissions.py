@@ -14,7 +14,7 @@ from arbitration.backoffice.forms import effect_key
 from arbitration.models import Complaint, Dispute, SafetyReport, SolicitationPattern
 from arbitration.services import decision_effect
 from marketplace.models import Refund
-from tests.admin.conftest import fresh
+from tests.support import fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,8 @@ from django_fsm_log.models import StateLog
 
 from arbitration import services
 from arbitration.models import Dispute
-from tests.admin.conftest import DAY, fresh
+from tests.admin.conftest import DAY
+from tests.support import fresh
 
 QUEUE = reverse("admin:arbitration_dispute_changelist")
 

@@ -11,7 +11,7 @@ from django_fsm import FSMField
 
 from arbitration.models import ClaimVersion, Decision, Dispute, Evidence, Message, Offer
 from marketplace.models import EscrowHold, LedgerEntry, Order, Refund
-from tests.admin.conftest import fresh
+from tests.support import fresh
 
 pytestmark = pytest.mark.django_db
 

@@ -11,19 +11,14 @@ the dispute opens at ``OPENED``; helpers below move it to every state.
 
 from __future__ import annotations
 
-import io
-import itertools
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_fsm_log.models import StateLog
-from PIL import Image
 
 from arbitration import services
 from arbitration.models import (
@@ -36,10 +31,11 @@ from arbitration.models import (
     Offer,
     ReturnShipment,
 )
-from marketplace.actors import scheduler_user
 from marketplace.models import EscrowHold, LedgerEntry, Notification, Order, Refund
 from marketplace.selectors import ledger_reconcile
-from tests.marketplace.factories import DAY, SECOND, START, at, fresh, shipped_order
+from tests.marketplace.factories import DAY, SECOND, START, at, shipped_order
+from tests.people import People, make_people
+from tests.support import fresh, png
 
 User = get_user_model()
 
@@ -48,59 +44,10 @@ OPENED = START + 20 * DAY  # the buyer opens the dispute 20 days after shipping
 CARD = "Visa •••• 4242"
 DECLINED_CARD = "Visa •••• 0002"  # the simulated gateway declines payouts to it
 
-__all__ = ["DAY", "HOUR", "OPENED", "SECOND", "START", "at", "fresh"]
+__all__ = ["DAY", "HOUR", "OPENED", "SECOND", "START", "People", "at", "fresh", "make_people", "png"]
 
 
 # --- People ---------------------------------------------------------------------------------
-
-
-@dataclass
-class People:
-    buyer: User
-    seller: User
-    stranger: User
-    arbiter: User
-    arbiter2: User
-    supervisor: User
-    finance: User
-    staff: User
-    scheduler: User
-
-
-def _member(user: User, *groups: str) -> User:
-    for name in groups:
-        # The groups come from migration 0003 (R-SEC-2); a test never creates them itself.
-        user.groups.add(Group.objects.get(name=name))
-    return User.objects.get(pk=user.pk)  # a fresh instance: has_perm caches permissions
-
-
-def make_people() -> People:
-    return People(
-        buyer=User.objects.create_user(username="boris", first_name="Boris", email="boris@example.com"),
-        seller=User.objects.create_user(
-            username="sam",
-            first_name="Sam",
-            email="sam@example.com",
-            return_address="Sam Seller, Returns desk, 12 Warehouse Road, Shenzhen",
-        ),
-        stranger=User.objects.create_user(username="stella", first_name="Stella"),
-        arbiter=_member(
-            User.objects.create_user(username="alina", first_name="Alina", is_staff=True), "Arbiters"
-        ),
-        arbiter2=_member(
-            User.objects.create_user(username="artem", first_name="Artem", is_staff=True), "Arbiters"
-        ),
-        supervisor=_member(
-            User.objects.create_user(username="sofia", first_name="Sofia", is_staff=True),
-            "Arbiters",
-            "Supervisors",
-        ),
-        finance=_member(
-            User.objects.create_user(username="fedor", first_name="Fedor", is_staff=True), "Finance"
-        ),
-        staff=User.objects.create_user(username="stan", first_name="Stan", is_staff=True),
-        scheduler=scheduler_user(),
-    )
 
 
 @pytest.fixture
@@ -152,18 +99,6 @@ def staff(people):
 @pytest.fixture
 def scheduler(people):
     return people.scheduler
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Evidence files go to a temporary private folder, never the developer's media root."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private-media"), "base_url": None},
-        },
-    }
 
 
 # --- Cases ----------------------------------------------------------------------------------
@@ -331,19 +266,6 @@ def dispute(people, order) -> Dispute:
 
 
 # --- Files ----------------------------------------------------------------------------------
-
-
-_pixels = itertools.count(1)
-
-
-def png(name: str = "photo.png", colour: str = "red") -> SimpleUploadedFile:
-    """A small real PNG; each call's content differs (a dispute refuses the same file twice)."""
-    image = Image.new("RGB", (8, 8), colour)
-    n = next(_pixels)
-    image.putpixel((0, 0), (n % 256, n // 256 % 256, n // 65536 % 256))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def pdf(name: str = "bank-statement.pdf") -> SimpleUploadedFile:

@@ -24,8 +24,10 @@ from PIL import Image, ImageDraw
 from arbitration import services
 from arbitration.models import Decision, Dispute, Evidence
 from marketplace.models import Refund, User
-from tests.admin.conftest import Cases, People, ago, fresh, member
+from tests.admin.conftest import Cases, ago
 from tests.ops.otp import totp_code, totp_device
+from tests.people import PASSWORD, People, make_people
+from tests.support import fresh
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -40,7 +42,6 @@ ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PASSWORD = "back-office-pass-1"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("REQUIRE_SERVICES") == "1":
@@ -67,38 +68,9 @@ def site(live_server) -> str:
     return live_server.url
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private-media", "base_url": None},
-        },
-    }
-
-
 @pytest.fixture
 def people(db) -> People:
-    from django.contrib.auth import get_user_model
-
-    def make(username, first, last, *groups, staff=True, **extra):
-        user = get_user_model().objects.create_user(
-            username, password=PASSWORD, first_name=first, last_name=last, is_staff=staff, **extra
-        )
-        return member(user, *groups)
-
-    return People(
-        arbiter=make("alina", "Alina", "Arbiter", "Arbiters"),
-        arbiter2=make("artem", "Artem", "Arbiter", "Arbiters"),
-        supervisor=make("sofia", "Sofia", "Supervisor", "Arbiters", "Supervisors"),
-        finance=make("fedor", "Fedor", "Finance", "Finance"),
-        staff=make("stas", "Stas", "Staff"),
-        buyer=make("boris", "Boris", "Buyer", staff=False, email="boris@example.com"),
-        seller=make(
-            "sam", "Sam", "Seller", staff=False, return_address="Sam Seller, 12 Warehouse Road, Shenzhen"
-        ),
-    )
+    return make_people(surnames=True, passwords=True)
 
 
 def photo(name: str = "cracked-case.jpg") -> SimpleUploadedFile:

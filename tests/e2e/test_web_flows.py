@@ -90,17 +90,6 @@ def browser(site, people):
         connections.close_all()
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private-media", "base_url": None},
-        },
-    }
-
-
 @pytest.fixture
 def people(db):
     buyer = User.objects.create_user(

@@ -1,7 +1,7 @@
 """The people and cases of the evidence tests: the buyer, the seller, a stranger, the arbiter,
 staff without the permission; an order shipped and disputed through the real services.
 
-Every test stores files in its own private folder (``private_media``), never in var/.
+Every test stores files in its own private folder (``private_media``, the root conftest).
 """
 
 from __future__ import annotations
@@ -17,23 +17,6 @@ from arbitration.models import Reason, WantedResolution
 from marketplace import services as money
 
 User = get_user_model()
-
-
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """A fresh private folder per test. Changing STORAGES through the settings fixture resets
-    Django's storage cache, and Evidence's FileFields use the lazy default storage, so the
-    files of this test land here."""
-    location = tmp_path / "private-media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location, "base_url": None},
-        },
-    }
-    settings.EVIDENCE_SENDFILE = "none"
-    return location
 
 
 @pytest.fixture

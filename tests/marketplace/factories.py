@@ -22,6 +22,7 @@ from django.db import connection
 
 from marketplace import services
 from marketplace.models import EscrowHold, LedgerEntry, Order, Refund, TrackingEvent
+from tests.support import fresh
 
 User = get_user_model()
 
@@ -164,11 +165,6 @@ def resolved_order(
             idempotency_key=f"dispute:{order.pk}:resolution",
         )
     return fresh(order)
-
-
-def fresh(obj):
-    """The row as the database has it now (``refresh_from_db`` refuses protected FSM fields)."""
-    return type(obj).objects.get(pk=obj.pk)
 
 
 def escrow_of(order: Order) -> EscrowHold:

@@ -33,8 +33,8 @@ from arbitration import bulk
 from arbitration.models import Dispute
 from marketplace.models import Notification
 from tests.arbitration.conftest import open_dispute, shipped
-from tests.marketplace.factories import fresh
 from tests.scheduler.conftest import on_postgresql, require
+from tests.support import fresh
 
 pytestmark = [
     pytest.mark.redis,

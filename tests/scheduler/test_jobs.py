@@ -34,7 +34,8 @@ from tests.arbitration.conftest import (
     return_in_transit,
     shipped,
 )
-from tests.marketplace.factories import at, fresh, run_concurrently
+from tests.marketplace.factories import at, run_concurrently
+from tests.support import fresh
 from tests.webhooks.due import failed_once, times_received
 
 
@@ -290,22 +291,24 @@ def tasks_lost_on_commit():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("workers", [2, 3])
 @pytest.mark.parametrize("case", PARAMS)
-def test_two_runs_at_once_move_each_item_exactly_once(people, case):
-    """R-JOB-2: both runs skip the job guard, so only the row locks keep the items from moving twice."""
+def test_two_or_three_runs_at_once_move_each_item_exactly_once(people, case, workers):
+    """R-JOB-2: no job lock; only the row locks (SKIP LOCKED) keep the items from moving twice,
+    with two workers and with three."""
     with tasks_lost_on_commit():
         made = [case.make(people) for _ in range(ITEMS_PER_RACE)]
     items, moment = [item for item, _ in made], max(due for _, due in made) + SECOND
 
     with at(moment):
-        outcomes = run_concurrently([lambda: run_job(case.job)] * 2)
+        outcomes = run_concurrently([lambda: run_job(case.job)] * workers)
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
     results = [o.value for o in outcomes]
     assert sum(r.failed for r in results) == 0, [r.summary() for r in results]
     assert sum(r.moved for r in results) == ITEMS_PER_RACE
     assert [case.moved(item) for item in items] == [1] * ITEMS_PER_RACE
-    assert sorted(results[0].moved_ids + results[1].moved_ids) == sorted(item.pk for item in items)
+    assert sorted(pk for r in results for pk in r.moved_ids) == sorted(item.pk for item in items)
 
 
 @pytest.mark.postgres

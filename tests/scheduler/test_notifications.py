@@ -37,7 +37,8 @@ from tests.arbitration.conftest import (
     shipped,
     take,
 )
-from tests.marketplace.factories import at, fresh
+from tests.marketplace.factories import at
+from tests.support import fresh
 
 BUYER, SELLER = "boris@example.com", "sam@example.com"
 CYRILLIC = re.compile("[а-яА-ЯёЁ]")

@@ -20,7 +20,8 @@ from marketplace import services as money
 from marketplace.models import Order, ReconciliationRun, SimulatedPayout
 from marketplace.scheduling import run_job
 from tests.arbitration.conftest import SECOND, closed_by_seller, shipped
-from tests.marketplace.factories import at, fresh
+from tests.marketplace.factories import at
+from tests.support import fresh
 
 User = get_user_model()
 

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from arbitration.models import Dispute
 from marketplace.scheduling import all_jobs
 from tests.arbitration.conftest import SECOND, open_dispute
-from tests.marketplace.factories import at, fresh
+from tests.marketplace.factories import at
+from tests.support import fresh
 
 
 def run_job_command(*args: str, **options) -> str:

@@ -1,83 +1,33 @@
 """The people and cases of the buyer and seller page tests (SPEC §1, R-SEC-1).
 
-People: the buyer (Boris), the seller (Sam), a stranger (another buyer), staff without any
-permission, and an arbiter. Cases are built now, through the real services, so every page
-shows the deadlines and money the services computed.
+People: ``tests/people.py``, with passwords (the sign-in tests use them). Cases are built now,
+through the real services, so every page shows the deadlines and money the services computed.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from arbitration import services
 from arbitration.models import Dispute
 from marketplace import services as money
 from marketplace.models import ExtensionRequest, Order
+from tests.people import RETURN_ADDRESS, People, make_people
+from tests.support import fresh, messages_of, png
 
 User = get_user_model()
 
 CARD = "Visa •••• 4242"
-RETURN_ADDRESS = "Sam Seller, Returns desk, 12 Warehouse Road, Shenzhen"
-
-
-@dataclass
-class People:
-    buyer: User
-    seller: User
-    stranger: User
-    staff: User
-    arbiter: User
-
-
-def make_people() -> People:
-    arbiter = User.objects.create_user(username="alina", first_name="Alina", is_staff=True, password="x")
-    arbiter.groups.add(Group.objects.get(name="Arbiters"))
-    return People(
-        buyer=User.objects.create_user(
-            username="boris", first_name="Boris", email="boris@example.com", password="correct horse battery"
-        ),
-        seller=User.objects.create_user(
-            username="sam",
-            first_name="Sam",
-            email="sam@example.com",
-            return_address=RETURN_ADDRESS,
-            password="x",
-        ),
-        stranger=User.objects.create_user(username="stella", first_name="Stella", password="x"),
-        staff=User.objects.create_user(username="steve", first_name="Steve", is_staff=True, password="x"),
-        arbiter=User.objects.get(pk=arbiter.pk),
-    )
+__all__ = ["RETURN_ADDRESS", "People", "fresh", "messages_of", "png"]
 
 
 @pytest.fixture
 def people(db) -> People:
-    return make_people()
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The people have passwords (the sign-in tests use them); the real hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Evidence goes to a temporary private folder, never the project's."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private-media", "base_url": None},
-        },
-    }
+    return make_people(passwords=True)
 
 
 # --- Cases, made now through the services -----------------------------------------------------
@@ -176,20 +126,6 @@ def pending_extension(people: People) -> ExtensionRequest:
     )
 
 
-def fresh(obj):
-    return type(obj).objects.get(pk=obj.pk)
-
-
-def png(name: str = "photo.png", colour: str = "red", size=(64, 48)) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, "PNG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
-
-
 def fake_exe(name: str = "invoice.pdf") -> SimpleUploadedFile:
     """A Windows program dressed as a PDF: refused by content, whatever the name says (R-EVD-1)."""
     return SimpleUploadedFile(name, b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]] if response.context else []

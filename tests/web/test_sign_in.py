@@ -93,9 +93,10 @@ def test_the_admin_sign_in_is_rate_limited_too(people, client):
     people.staff.set_password("staff password 1")
     people.staff.save()
     admin_login = reverse("admin:login")
+    staff = people.staff.username
     for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_USERNAME):
-        client.post(admin_login, {"username": "steve", "password": "guess"}, REMOTE_ADDR="192.0.2.1")
-    client.post(admin_login, {"username": "steve", "password": "staff password 1"}, REMOTE_ADDR="192.0.2.1")
+        client.post(admin_login, {"username": staff, "password": "guess"}, REMOTE_ADDR="192.0.2.1")
+    client.post(admin_login, {"username": staff, "password": "staff password 1"}, REMOTE_ADDR="192.0.2.1")
     assert "_auth_user_id" not in client.session
 
 

@@ -12,14 +12,13 @@ from django.db.models import Max
 
 from marketplace.models import ApiClient, DomainEvent, WebhookDelivery, WebhookEndpoint
 from marketplace.webhooks.services import webhook_endpoint_create
-from tests.arbitration.conftest import People, make_people
-from tests.scheduler.conftest import _ensure_staff_groups
+from tests.people import People, ensure_staff_groups, make_people
 from tests.webhooks.receiver import Receiver
 
 
 @pytest.fixture
 def people(db) -> People:
-    _ensure_staff_groups()
+    ensure_staff_groups()
     return make_people()
 
 
@@ -27,17 +26,6 @@ def people(db) -> People:
 def _local_receivers(settings):
     """The receivers here listen on 127.0.0.1, which production refuses (SSRF)."""
     settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private-media"), "base_url": None},
-        },
-    }
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from marketplace.models import DomainEvent, WebhookDelivery, WebhookEndpoint
-from tests.arbitration.conftest import START, at, fresh
+from tests.arbitration.conftest import START, at
 from tests.marketplace.factories import paid_order
+from tests.support import fresh
 from tests.webhooks.conftest import deliveries_of
 
 pytestmark = pytest.mark.django_db

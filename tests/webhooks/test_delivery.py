@@ -24,8 +24,9 @@ from marketplace.webhooks.services import (
     webhook_replay,
     webhook_secret_rotate,
 )
-from tests.arbitration.conftest import DAY, HOUR, SECOND, START, at, fresh
+from tests.arbitration.conftest import DAY, HOUR, SECOND, START, at
 from tests.marketplace.factories import paid_order, run_concurrently
+from tests.support import fresh
 from tests.webhooks.conftest import deliveries_of
 from tests.webhooks.receiver import Received, Receiver
 

@@ -19,8 +19,9 @@ from marketplace.webhooks.services import (
     webhook_replay,
     webhook_secret_rotate,
 )
-from tests.arbitration.conftest import DAY, HOUR, START, at, fresh
+from tests.arbitration.conftest import DAY, HOUR, START, at
 from tests.marketplace.factories import paid_order
+from tests.support import fresh
 from tests.webhooks.conftest import deliveries_of
 
 pytestmark = pytest.mark.django_db

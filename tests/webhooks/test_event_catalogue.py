@@ -21,8 +21,9 @@ from arbitration.models import Complaint, Dispute, SafetyReport
 from marketplace import services as money
 from marketplace.events import EVENT_TYPES
 from marketplace.models import LedgerEntry, Order, Refund
-from tests.arbitration.conftest import HOUR, START, at, fresh
+from tests.arbitration.conftest import HOUR, START, at
 from tests.marketplace.factories import paid_order
+from tests.support import fresh
 from tests.webhooks.conftest import events_after, last_event_id
 from tests.webhooks.scenarios import SCENARIOS
 

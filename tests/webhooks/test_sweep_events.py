@@ -7,7 +7,8 @@ import pytest
 
 from marketplace.models import DomainEvent, Order
 from marketplace.scheduling import run_job
-from tests.arbitration.conftest import SECOND, at, escalate_overdue, fresh, open_dispute, shipped
+from tests.arbitration.conftest import SECOND, at, escalate_overdue, open_dispute, shipped
+from tests.support import fresh
 from tests.webhooks.conftest import events_after, last_event_id
 
 pytestmark = pytest.mark.django_db
