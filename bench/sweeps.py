@@ -1,19 +1,23 @@
-"""Benchmark: the scheduler's sweeps against bare SQL doing the same writes (issue 5, R-JOB-2).
+"""Benchmark: the scheduler's sweeps against bare SQL doing the same writes (issue 15, R-JOB-2).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/arb_helper_sched python bench/sweeps.py
-    python bench/sweeps.py --disputes 100000 --orders 100000 --profile 2000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/arb_bench python bench/sweeps.py
+    python bench/sweeps.py --disputes 100000 --orders 100000 --profile 2000 --million
 
-For each sweep it prints:
+For each sweep (escalation of disputes, release of escrow) it prints, in one run:
 
-- the sweep's throughput with one worker (items/s of wall-clock time): ``run_job`` exactly as
-  Celery runs it — each item locked with SKIP LOCKED and moved in its own transaction by the
-  same service a person uses, audit rows, ledger rows and notification rows included;
-- the same figure per CPU-second of the worker process and of its PostgreSQL backend (on a
-  shared machine the wall clock also counts other people's processes; CPU time does not);
-- bare SQL doing the same writes in one statement each, in one transaction, on an equal
-  second set of due rows, and the sweep's time as a multiple of it.
+- one worker process sweeping N due rows exactly as Celery runs it (``run_job`` until nothing is
+  due): batches claimed with ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)
+  RETURNING``, audit rows, ledger rows, notifications and webhook events written with one bulk
+  insert each, by the same service a person's action uses; items/s of wall-clock time, and the CPU
+  seconds of the worker and of its PostgreSQL backend (the machine is shared: CPU time is the
+  figure that doesn't count other people's processes);
+- bare SQL doing the same writes in one statement per table, in one transaction, on an equal
+  second set of due rows, and the sweep's time as a multiple of it;
+- two worker processes sweeping a third equal set together, the speed-up over one worker, and
+  each worker's CPU and database CPU (2 cores are shared with PostgreSQL: a cap shows there);
+- with ``--million``, one worker sweeping 1,000,000 due rows and its peak memory growth.
 
-Targets (issue 5): at least 1,000 disputes/s per worker, and at most 5x the bare-SQL time.
+Targets (issue 15): >= 2,000 items/s with one worker, <= 5x bare SQL, two workers >= 1.4x one.
 
 The data live in a fresh database, ``<DATABASE_URL's name>_bench``, created with the
 migrations and dropped at the end (``--keep`` keeps it). Rows are generated with
