@@ -19,8 +19,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -89,4 +90,15 @@ class RateLimitedModelBackend(ModelBackend):
                 record_failure(request, username)
             else:
                 clear_username(request, username)
+        if user is not None and not settings.DEBUG and user.is_demo_account:
+            # Only said to someone who knows the password. A ValidationError (not PermissionDenied,
+            # which every login form shows as "wrong password") reaches the form's errors, so the
+            # site's and the admin's sign-in pages say why.
+            raise ValidationError(
+                _(
+                    "This is a demo account, and demo accounts can't sign in on a live site. "
+                    "Ask an administrator for an account of your own."
+                ),
+                code="demo_account",
+            )
         return user
