@@ -5,6 +5,7 @@ cache, files in a private folder), so `make demo` needs nothing but Python. Prod
 DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and the storage variables (see README).
 """
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -118,15 +119,56 @@ AUTHENTICATION_BACKENDS = ["marketplace.login_limits.RateLimitedModelBackend"]
 LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 5, minimum=1)
 LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
+# An address past its limit is slowed, not locked: one attempt every this many seconds, so people
+# sharing it still get in with their right password (marketplace/login_limits.py).
+LOGIN_IP_THROTTLE_SECONDS = env.int("LOGIN_IP_THROTTLE_SECONDS", 10, minimum=1)
+# Password reset: requests per address, emails per email address, per window.
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", 60 * 60, minimum=1)
+# The client's address for these limits is REMOTE_ADDR unless the proxies in front are named:
+# how many proxies append to X-Forwarded-For (e.g. 1 for one nginx), or their addresses/networks.
+# Never set either without a proxy that overwrites or appends to the header: a client could forge it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", [])
+if TRUSTED_PROXY_COUNT and TRUSTED_PROXIES:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXIES, not both.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from None
 
-# Shared cache: login rate limits and job guards must be shared between processes in
-# production, so REDIS_URL points it at Redis; the demo uses local memory.
+# Shared cache: login rate limits and the admin dashboard's charts must be shared between
+# processes in production, so REDIS_URL points it at Redis; the demo uses local memory.
+# R-OPS-5: with Redis down, pages keep working. The default cache is django-redis with
+# IGNORE_EXCEPTIONS (Django's own RedisCache has no such option and raises on every call): a read
+# is a miss, a write is dropped, each logged. The sign-in limits use their own alias that does
+# raise, so login_limits knows Redis is gone and counts per process meanwhile (with a warning)
+# instead of silently not counting. Short socket timeouts: a Redis that hangs costs a page at
+# most a second per call, not a worker.
 REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
     env.url("REDIS_URL", REDIS_URL, schemes=("redis", "rediss", "unix"))
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis_options = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},
+        },
+        "limits": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _redis_options,
+        },
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"},
+    }
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -342,11 +384,11 @@ if LOG_FORMAT not in ("json", "console"):
 LOGGING = logging_config(level=env.str("LOG_LEVEL", "INFO"), json=LOG_FORMAT == "json")
 configure_structlog()
 
-# Sessions read from the shared cache first (one Redis round trip instead of a database query on
-# every page); never with the per-process local-memory cache, where a signed-out session could
-# live on in another process's cache.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only (R-OPS-5): a signed-in page needs nothing but PostgreSQL.
+# cached_db fails hard when Redis is down, and a cache that ignored errors would be worse: a
+# sign-out during an outage deletes the row, and the stale cached copy would sign the person back
+# in once Redis returns. One indexed primary-key read per request is cheap beside the page.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 # --- Run it like a money system (R-OPS-1..4) --------------------------------------------------
