@@ -6,6 +6,9 @@ from config.metrics import metrics_view
 from marketplace.security.views import second_factor_reset
 from marketplace.web.account import PasswordResetView, SignInView
 
+# R-OPS-5: a friendly "try again" page in the reader's language, 503 when a service is down.
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     # A supervisor resets a person's second factor (R-OPS-1), inside the admin.
     path(
