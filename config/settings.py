@@ -8,6 +8,9 @@ DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and the storage variables (see README
 import ipaddress
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.instruments.RequestMetricsMiddleware",  # R-OPS-3: request latency
     "django.middleware.security.SecurityMiddleware",
+    # Issue 13: a Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +70,8 @@ MIDDLEWARE = [
     "django_structlog.middlewares.RequestMiddleware",
     # R-OPS-1: the one place staff without a verified second factor are stopped.
     "marketplace.security.middleware.StaffSecondFactorMiddleware",
+    # Issue 13: pages of a signed-in person are never stored by a browser or a proxy.
+    "marketplace.security.middleware.private_pages_not_stored",
     # R-OPS-2: the acting user and the request id on every row history event.
     "marketplace.audit.context.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -364,6 +371,41 @@ DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_DISPUTE + 20
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie like the others: not readable by scripts, not sent by other sites' forms,
+# and Secure in production (below).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (issue 13) with django-csp: Django 5.2 has none built in, and django-csp
+# is the library Django 6's own is modelled on (same settings shape, nonces, per-view
+# csp_update/csp_exempt, report-only mode), so moving to Django 6 is a settings rename.
+# Scripts only from this site: no page needs an inline script (the pages' own code is in
+# static/js, the admin's in static/admin_ext, and Django 5.2's admin uses script files and JSON
+# data blocks only). Inline *styles* stay allowed: the admin's change list and the health page
+# carry a <style> block and the money bars are drawn with style="width: …%"; a style can't run
+# code. Evidence images and videos may come from the S3 endpoint (presigned redirects).
+_media_sources: list[str] = [SELF]
+if STORAGE_BACKEND == "s3":
+    _endpoint = urlsplit(_default_storage["OPTIONS"]["endpoint_url"] or "https://s3.amazonaws.com")
+    _media_sources.append(
+        f"{_endpoint.scheme}://{_endpoint.netloc}"
+        if _default_storage["OPTIONS"]["endpoint_url"]
+        else "https://*.amazonaws.com"
+    )
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [*_media_sources, "data:"],
+        "media-src": _media_sources,
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
@@ -371,6 +413,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     if env.bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
