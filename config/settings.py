@@ -11,7 +11,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
-
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
