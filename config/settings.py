@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 13: a browser that signs in gets its "known device" cookie (sign-in limits).
+    "marketplace.login_limits.known_device_middleware",
     "django_otp.middleware.OTPMiddleware",
     # R-OPS-4: a request id (or the caller's X-Request-ID) and the user on every log line.
     "django_structlog.middlewares.RequestMiddleware",
@@ -128,6 +130,9 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, 
 # An address past its limit is slowed, not locked: one attempt every this many seconds, so people
 # sharing it still get in with their right password (marketplace/login_limits.py).
 LOGIN_IP_THROTTLE_SECONDS = env.int("LOGIN_IP_THROTTLE_SECONDS", 10, minimum=1)
+# A browser that signed in as a username gets a signed cookie for it, valid this many days: it is
+# never throttled for other people's failures at its address.
+LOGIN_KNOWN_DEVICE_DAYS = env.int("LOGIN_KNOWN_DEVICE_DAYS", 90, minimum=1)
 # Password reset: requests per address, emails per email address, per window.
 PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)

@@ -9,7 +9,9 @@ in production, REDIS_URL), so every web process sees the same counts.
 - **Per address**: after ``LOGIN_FAILURE_LIMIT_PER_IP`` failures from one address within the
   window, the address is *throttled*, not locked: one attempt every
   ``LOGIN_IP_THROTTLE_SECONDS`` ("try again in N s"). Many people can share an address (an
-  office, a carrier, a misconfigured proxy), and their correct passwords still get in.
+  office, a carrier, a misconfigured proxy), and their correct passwords still get in. A browser
+  that signed in as a username before carries a signed "known device" cookie for it, and is
+  never throttled for others' failures (the per-username pause still applies to it).
 - **Password reset**: at most ``PASSWORD_RESET_LIMIT_PER_IP`` requests per address and
   ``PASSWORD_RESET_LIMIT_PER_EMAIL`` emails per address book entry within
   ``PASSWORD_RESET_WINDOW_SECONDS``.
@@ -39,11 +41,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_logged_in
+from django.core import signing
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -148,6 +152,55 @@ def _username_key(username: str) -> str:
     return _key("user", username.strip().casefold())
 
 
+# --- Known devices ------------------------------------------------------------------------------
+
+KNOWN_DEVICE_COOKIE = "known_device"
+_DEVICE_SALT = "marketplace.login_limits.known-device"
+
+
+def is_known_device(request: HttpRequest, username: str | None) -> bool:
+    """This browser signed in as ``username`` before (a signed cookie, LOGIN_KNOWN_DEVICE_DAYS)."""
+    if not username or KNOWN_DEVICE_COOKIE not in request.COOKIES:
+        return False
+    try:
+        known = signing.loads(
+            request.COOKIES[KNOWN_DEVICE_COOKIE],
+            salt=_DEVICE_SALT,
+            max_age=settings.LOGIN_KNOWN_DEVICE_DAYS * 86400,
+        )
+    except signing.BadSignature:
+        return False
+    return bool(known == username.strip().casefold())
+
+
+def _remember_device(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    if request is not None:
+        request.known_device_username = user.get_username()  # type: ignore[attr-defined]
+
+
+user_logged_in.connect(_remember_device, dispatch_uid="login_limits.remember_device")
+
+
+def known_device_middleware(get_response: Callable[[HttpRequest], HttpResponse]):
+    """After a sign-in (the site's or the admin's), give the browser its known-device cookie."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        username = getattr(request, "known_device_username", None)
+        if username:
+            response.set_cookie(
+                KNOWN_DEVICE_COOKIE,
+                signing.dumps(username.strip().casefold(), salt=_DEVICE_SALT),
+                max_age=settings.LOGIN_KNOWN_DEVICE_DAYS * 86400,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    return middleware
+
+
 @dataclass(frozen=True)
 class Pause:
     """Why and for how long sign-in waits: the account is paused, or the address is throttled."""
@@ -170,16 +223,21 @@ def pause_for(request: HttpRequest, username: str | None) -> Pause | None:
         limit = settings.LOGIN_FAILURE_LIMIT_PER_USERNAME
         if seconds := _seconds_left(values, _username_key(username), limit, window, now):
             return Pause(seconds, account=True)
-    if int(values.get(ip_key) or 0) >= settings.LOGIN_FAILURE_LIMIT_PER_IP:
+    if int(values.get(ip_key) or 0) >= settings.LOGIN_FAILURE_LIMIT_PER_IP and not is_known_device(
+        request, username
+    ):
         left = float(values.get(f"{ip_key}:slot") or 0) - now
         if left > 0:
             return Pause(math.ceil(left), account=False)
     return None
 
 
-def claim_attempt(request: HttpRequest) -> bool:
+def claim_attempt(request: HttpRequest, username: str | None) -> bool:
     """False when the address is throttled and its next attempt is not due yet; True otherwise
-    (and a throttled address's attempt takes the slot, so the next one waits again)."""
+    (and a throttled address's attempt takes the slot, so the next one waits again). A known
+    device is never throttled."""
+    if is_known_device(request, username):
+        return True
     ip_key = _key("ip", client_ip(request))
     if int(_cache_call(lambda cache: cache.get(ip_key)) or 0) < settings.LOGIN_FAILURE_LIMIT_PER_IP:
         return True
@@ -267,7 +325,7 @@ class RateLimitedModelBackend(ModelBackend):
             if pause_for(request, username):
                 # Stops authenticate() for all backends; Django sends user_login_failed.
                 raise PermissionDenied
-            if not claim_attempt(request):
+            if not claim_attempt(request, username):
                 # Another attempt from the address took the slot a moment ago.
                 raise ValidationError(
                     throttled_message(settings.LOGIN_IP_THROTTLE_SECONDS), code="rate_limited"

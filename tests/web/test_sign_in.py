@@ -188,3 +188,22 @@ def test_the_limiter_counts_per_username_regardless_of_case(rf):
     for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_USERNAME):
         login_limits.record_failure(request, "Boris")
     assert login_limits.seconds_locked(rf.post("/", REMOTE_ADDR="192.0.2.51"), "boris") > 0
+
+
+def test_R_SEC_3_a_browser_that_signed_in_before_is_never_throttled_for_others_failures(people, client):
+    """Issue 13: the person's own browser (a signed known-device cookie for the username) signs
+    in at once with the right password while an attacker at the same address is throttled."""
+    assert sign_in(client).status_code == 302
+    assert client.cookies[login_limits.KNOWN_DEVICE_COOKIE]["httponly"]
+    client.post(reverse("logout"))
+    attacker = Client()
+    for n in range(settings.LOGIN_FAILURE_LIMIT_PER_IP + 1):
+        sign_in(attacker, username=f"user{n}", password="guess")
+    assert "from your network" in sign_in(Client()).content.decode()  # a new browser waits
+    assert "from your network" in sign_in(client, username="stella", password="x").content.decode()
+    assert sign_in(client).status_code == 302  # boris's own browser: in at once
+    # The username's own pause still holds for a known device.
+    client.post(reverse("logout"))
+    for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_USERNAME):
+        sign_in(client, password="guess")
+    assert "signing in is paused" in sign_in(client).content.decode()
