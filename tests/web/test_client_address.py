@@ -7,6 +7,8 @@ a real proxy header in front of gunicorn is tests/web/test_proxy_gunicorn.py.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -83,3 +85,25 @@ def test_R_SEC_3_password_resets_for_many_accounts_from_one_address_are_limited_
     # Another address is not affected.
     client.post(reverse("password_reset"), {"email": "user0@example.com"}, REMOTE_ADDR=PERSON)
     assert len(mail.outbox) == settings.PASSWORD_RESET_LIMIT_PER_IP + 1
+
+
+@pytest.mark.django_db
+def test_R_OPS_4_the_logs_name_the_same_address_the_limits_use_never_a_forged_header(
+    client, caplog, settings
+):
+    def logged_ips() -> list[str]:
+        return [
+            r.msg["ip"]
+            for r in caplog.records
+            if isinstance(r.msg, dict) and r.msg.get("event") == "request_started"
+        ]
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    with caplog.at_level(logging.INFO, "django_structlog"):
+        client.get(reverse("login"), REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=ATTACKER)
+    assert logged_ips() == [PROXY]
+    caplog.clear()
+    settings.TRUSTED_PROXY_COUNT = 1
+    with caplog.at_level(logging.INFO, "django_structlog"):
+        client.get(reverse("login"), REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"{PERSON}, {ATTACKER}")
+    assert logged_ips() == [ATTACKER]
