@@ -5,9 +5,12 @@ cache, files in a private folder), so `make demo` needs nothing but Python. Prod
 DATABASE_URL, CELERY_BROKER_URL, REDIS_URL and the storage variables (see README).
 """
 
+import ipaddress
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,16 +57,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.instruments.RequestMetricsMiddleware",  # R-OPS-3: request latency
     "django.middleware.security.SecurityMiddleware",
+    # Issue 13: a Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue 13: a browser that signs in gets its "known device" cookie (sign-in limits).
+    "marketplace.login_limits.known_device_middleware",
     "django_otp.middleware.OTPMiddleware",
     # R-OPS-4: a request id (or the caller's X-Request-ID) and the user on every log line.
     "django_structlog.middlewares.RequestMiddleware",
     # R-OPS-1: the one place staff without a verified second factor are stopped.
     "marketplace.security.middleware.StaffSecondFactorMiddleware",
+    # Issue 13: pages of a signed-in person are never stored by a browser or a proxy.
+    "marketplace.security.middleware.private_pages_not_stored",
     # R-OPS-2: the acting user and the request id on every row history event.
     "marketplace.audit.context.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -118,15 +127,59 @@ AUTHENTICATION_BACKENDS = ["marketplace.login_limits.RateLimitedModelBackend"]
 LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 5, minimum=1)
 LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
+# An address past its limit is slowed, not locked: one attempt every this many seconds, so people
+# sharing it still get in with their right password (marketplace/login_limits.py).
+LOGIN_IP_THROTTLE_SECONDS = env.int("LOGIN_IP_THROTTLE_SECONDS", 10, minimum=1)
+# A browser that signed in as a username gets a signed cookie for it, valid this many days: it is
+# never throttled for other people's failures at its address.
+LOGIN_KNOWN_DEVICE_DAYS = env.int("LOGIN_KNOWN_DEVICE_DAYS", 90, minimum=1)
+# Password reset: requests per address, emails per email address, per window.
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3, minimum=1)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", 60 * 60, minimum=1)
+# The client's address for these limits is REMOTE_ADDR unless the proxies in front are named:
+# how many proxies append to X-Forwarded-For (e.g. 1 for one nginx), or their addresses/networks.
+# Never set either without a proxy that overwrites or appends to the header: a client could forge it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", [])
+if TRUSTED_PROXY_COUNT and TRUSTED_PROXIES:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXIES, not both.")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network.") from None
 
-# Shared cache: login rate limits and job guards must be shared between processes in
-# production, so REDIS_URL points it at Redis; the demo uses local memory.
+# Shared cache: login rate limits and the admin dashboard's charts must be shared between
+# processes in production, so REDIS_URL points it at Redis; the demo uses local memory.
+# R-OPS-5: with Redis down, pages keep working. The default cache is django-redis with
+# IGNORE_EXCEPTIONS (Django's own RedisCache has no such option and raises on every call): a read
+# is a miss, a write is dropped, each logged. The sign-in limits use their own alias that does
+# raise, so login_limits knows Redis is gone and counts per process meanwhile (with a warning)
+# instead of silently not counting. Short socket timeouts: a Redis that hangs costs a page at
+# most a second per call, not a worker.
 REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
     env.url("REDIS_URL", REDIS_URL, schemes=("redis", "rediss", "unix"))
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis_options = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},
+        },
+        "limits": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _redis_options,
+        },
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"},
+    }
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
@@ -322,6 +375,41 @@ DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES_PER_DISPUTE + 20
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie like the others: not readable by scripts, not sent by other sites' forms,
+# and Secure in production (below).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (issue 13) with django-csp: Django 5.2 has none built in, and django-csp
+# is the library Django 6's own is modelled on (same settings shape, nonces, per-view
+# csp_update/csp_exempt, report-only mode), so moving to Django 6 is a settings rename.
+# Scripts only from this site: no page needs an inline script (the pages' own code is in
+# static/js, the admin's in static/admin_ext, and Django 5.2's admin uses script files and JSON
+# data blocks only). Inline *styles* stay allowed: the admin's change list and the health page
+# carry a <style> block and the money bars are drawn with style="width: …%"; a style can't run
+# code. Evidence images and videos may come from the S3 endpoint (presigned redirects).
+_media_sources: list[str] = [SELF]
+if STORAGE_BACKEND == "s3":
+    _endpoint = urlsplit(_default_storage["OPTIONS"]["endpoint_url"] or "https://s3.amazonaws.com")
+    _media_sources.append(
+        f"{_endpoint.scheme}://{_endpoint.netloc}"
+        if _default_storage["OPTIONS"]["endpoint_url"]
+        else "https://*.amazonaws.com"
+    )
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [*_media_sources, "data:"],
+        "media-src": _media_sources,
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", 31536000)
@@ -329,6 +417,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     if env.bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -342,11 +431,11 @@ if LOG_FORMAT not in ("json", "console"):
 LOGGING = logging_config(level=env.str("LOG_LEVEL", "INFO"), json=LOG_FORMAT == "json")
 configure_structlog()
 
-# Sessions read from the shared cache first (one Redis round trip instead of a database query on
-# every page); never with the per-process local-memory cache, where a signed-out session could
-# live on in another process's cache.
-if REDIS_URL:
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only (R-OPS-5): a signed-in page needs nothing but PostgreSQL.
+# cached_db fails hard when Redis is down, and a cache that ignored errors would be worse: a
+# sign-out during an outage deletes the row, and the stale cached copy would sign the person back
+# in once Redis returns. One indexed primary-key read per request is cheap beside the page.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 # --- Run it like a money system (R-OPS-1..4) --------------------------------------------------

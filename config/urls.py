@@ -4,7 +4,10 @@ from django.urls import include, path
 from config.health import HealthView, ReadyView
 from config.metrics import metrics_view
 from marketplace.security.views import second_factor_reset
-from marketplace.web.account import SignInView
+from marketplace.web.account import PasswordResetView, SignInView
+
+# R-OPS-5: a friendly "try again" page in the reader's language, 503 when a service is down.
+handler500 = "config.errors.server_error"
 
 urlpatterns = [
     # A supervisor resets a person's second factor (R-OPS-1), inside the admin.
@@ -17,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Django's sign-in view with the rate-limited form (R-SEC-3); must precede the include.
     path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("evidence/", include("arbitration.evidence.urls")),
     # Second factor pages (R-OPS-1), health and metrics (R-OPS-3).

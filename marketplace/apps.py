@@ -6,3 +6,6 @@ class MarketplaceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "marketplace"
     verbose_name = _("Marketplace: orders, escrow and refunds")
+
+    def ready(self) -> None:
+        from marketplace import checks  # noqa: F401  (registers the deploy checks)

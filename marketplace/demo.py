@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from marketplace import services
 from marketplace.actors import scheduler_user
-from marketplace.models import Order, TrackingEvent, User
+from marketplace.models import DEMO_ACCOUNTS_GROUP, Order, TrackingEvent, User
 
 PEOPLE = {
     # username: (first name, last name, staff?, superuser?, groups, language)
@@ -34,7 +34,9 @@ PEOPLE = {
 
 
 def ensure_people(*, with_passwords: bool) -> dict[str, User]:
+    """The demo people, marked as demo accounts: refused sign-in with DEBUG off (issue 13)."""
     people = {}
+    demo_group, _ = Group.objects.get_or_create(name=DEMO_ACCOUNTS_GROUP)
     for username, (first, last, staff, superuser, groups, language) in PEOPLE.items():
         user, created = User.objects.get_or_create(
             username=username,
@@ -61,6 +63,7 @@ def ensure_people(*, with_passwords: bool) -> dict[str, User]:
             group = Group.objects.filter(name=name).first()
             if group is not None:
                 user.groups.add(group)
+        user.groups.add(demo_group)
         people[username] = user
     scheduler_user()
     return people

@@ -7,7 +7,7 @@ import os
 
 import pgtrigger
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.backends.base.creation import BaseDatabaseCreation
 
@@ -61,6 +61,7 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False
 
 
 @pytest.fixture(autouse=True)
@@ -99,9 +100,14 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    from marketplace import login_limits
+
+    for alias in caches:
+        caches[alias].clear()
+    login_limits._local.clear()  # the per-process counts used while Redis is down
     yield
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

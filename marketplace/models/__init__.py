@@ -13,7 +13,7 @@ from marketplace.models.money import CENT, MONEY, Currency, cents
 from marketplace.models.notifications import Notification
 from marketplace.models.orders import ExtensionRequest, Order, Shipment, TrackingEvent, new_order_number
 from marketplace.models.refunds import ReconciliationRun, Refund, SimulatedPayout
-from marketplace.models.users import User
+from marketplace.models.users import DEMO_ACCOUNTS_GROUP, User
 from marketplace.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "SimulatedPayout",
     "TrackingEvent",
     "User",
+    "DEMO_ACCOUNTS_GROUP",
     "WebhookDelivery",
     "WebhookEndpoint",
     "cents",

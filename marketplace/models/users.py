@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.audit.tracking import history
 
+# ``seed_demo`` puts the people it creates in this group (their password is their username).
+# With DEBUG off they can't sign in, and ``check --deploy`` warns while any exist (issue 13).
+DEMO_ACCOUNTS_GROUP = "Demo accounts"
+
 
 @history(exclude=["password", "last_login"])
 class User(AbstractUser):
@@ -41,6 +45,10 @@ class User(AbstractUser):
                 name="user_external_id_unique_per_account",
             ),
         ]
+
+    @property
+    def is_demo_account(self) -> bool:
+        return self.groups.filter(name=DEMO_ACCOUNTS_GROUP).exists()
 
     def __str__(self) -> str:
         full_name = self.get_full_name()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from marketplace.security.devices import needs_second_factor
@@ -54,3 +55,21 @@ class StaffSecondFactorMiddleware:
             return JsonResponse({"detail": _("Confirm it is you with your second factor first.")}, status=403)
         target = request.get_full_path() if request.method == "GET" else reverse("admin:index")
         return redirect(f"{reverse('two-factor')}?{urlencode({'next': target})}")
+
+
+def private_pages_not_stored(get_response):
+    """``Cache-Control: no-store`` on every page answered to a signed-in person (issue 13).
+
+    Signed-in pages show personal and money data (orders, refunds, disputes, the admin); no
+    browser cache, shared computer or proxy may keep a copy. A view that chose its own
+    ``Cache-Control`` (the evidence files: ``private, no-store``) keeps it.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
+
+    return middleware

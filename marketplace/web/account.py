@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.views.i18n import set_language
 
 from marketplace.models import Order, User
-from marketplace.web.forms import SignInForm
+from marketplace.web.forms import LimitedPasswordResetForm, SignInForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,6 +46,15 @@ class SignInView(auth_views.LoginView):
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited per address and per email address (issue 13)."""
+
+    form_class = LimitedPasswordResetForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 def language_set(request: HttpRequest) -> HttpResponse:

@@ -133,6 +133,13 @@ class Desk:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # Issue 13: nothing on the back office's pages is blocked by the Content-Security-Policy.
+        self.page.on(
+            "console",
+            lambda message: (
+                self.errors.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         self.base = base
         device = totp_device(User.objects.get(username=username))
         self.page.goto(base + "/admin/login/")

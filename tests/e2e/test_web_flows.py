@@ -124,12 +124,29 @@ def shipped(buyer, seller, *, title="Robot vacuum cleaner", amount="240.00") -> 
     )
 
 
+# What Chromium reported as blocked by the Content-Security-Policy (issue 13): nothing may be.
+CSP_VIOLATIONS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations():
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == []
+
+
+def _report_csp_violation(message) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(message.text)
+
+
 class Visit:
     """One person's browser: a context of its own (cookies), signing in through the real form."""
 
     def __init__(self, browser, base_url: str, *, width: int = 1100, locale: str = "en-US"):
         self.context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
         self.page = self.context.new_page()
+        self.page.on("console", _report_csp_violation)
         self.base = base_url
 
     def sign_in(self, username: str, password: str) -> Visit:

@@ -70,12 +70,20 @@ def test_the_pause_ends_when_the_window_has_passed(people, client):
         assert sign_in(client).status_code == 302
 
 
-def test_many_failures_from_one_address_pause_it_for_every_username(people, client):
-    """R-SEC-3: per address, against one attacker trying many usernames."""
+def test_R_SEC_3_many_failures_from_one_address_slow_it_down_without_locking_correct_passwords(
+    people, client
+):
+    """R-SEC-3, issue 13: per address, against one attacker trying many usernames, the address is
+    throttled (one attempt every LOGIN_IP_THROTTLE_SECONDS), never locked: the right password of
+    someone sharing the address still gets in once the next attempt is due."""
     for n in range(settings.LOGIN_FAILURE_LIMIT_PER_IP):
         sign_in(client, username=f"user{n}", password="guess")
-    assert "Too many failed sign-in attempts" in sign_in(client).content.decode()
+    sign_in(client, username="userX", password="guess")  # takes the address's next slot
+    html = sign_in(Client()).content.decode()  # boris, right password, same address, at once
+    assert "Too many failed sign-in attempts from your network. Try again in" in html
     assert sign_in(Client(), ip="198.51.100.9").status_code == 302  # another address is not affected
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.LOGIN_IP_THROTTLE_SECONDS + 1)):
+        assert sign_in(Client()).status_code == 302  # the right password, the same address: in
 
 
 def test_a_successful_sign_in_forgets_earlier_failures_of_the_username(people, client):
@@ -181,3 +189,22 @@ def test_the_limiter_counts_per_username_regardless_of_case(rf):
     for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_USERNAME):
         login_limits.record_failure(request, "Boris")
     assert login_limits.seconds_locked(rf.post("/", REMOTE_ADDR="192.0.2.51"), "boris") > 0
+
+
+def test_R_SEC_3_a_browser_that_signed_in_before_is_never_throttled_for_others_failures(people, client):
+    """Issue 13: the person's own browser (a signed known-device cookie for the username) signs
+    in at once with the right password while an attacker at the same address is throttled."""
+    assert sign_in(client).status_code == 302
+    assert client.cookies[login_limits.KNOWN_DEVICE_COOKIE]["httponly"]
+    client.post(reverse("logout"))
+    attacker = Client()
+    for n in range(settings.LOGIN_FAILURE_LIMIT_PER_IP + 1):
+        sign_in(attacker, username=f"user{n}", password="guess")
+    assert "from your network" in sign_in(Client()).content.decode()  # a new browser waits
+    assert "from your network" in sign_in(client, username="stella", password="x").content.decode()
+    assert sign_in(client).status_code == 302  # boris's own browser: in at once
+    # The username's own pause still holds for a known device.
+    client.post(reverse("logout"))
+    for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_USERNAME):
+        sign_in(client, password="guess")
+    assert "signing in is paused" in sign_in(client).content.decode()
