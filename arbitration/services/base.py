@@ -23,6 +23,7 @@ from arbitration.models import (
 from marketplace import services as money
 from marketplace.errors import DomainError
 from marketplace.models import User
+from marketplace.text import without_bidi_controls
 
 # A case arbiters decide: a dispute in arbitration or a complaint (R-ARB-1, R-CMP-1).
 Case = TypeVar("Case", Dispute, Complaint)
@@ -86,8 +87,9 @@ NOTE_MAX_CHARS = 2000
 
 
 def _bounded(value: str | None, *, limit: int = TEXT_MAX_CHARS) -> str:
-    """``value`` stripped, or a refusal when it is longer than ``limit`` characters."""
-    value = (value or "").strip()
+    """``value`` stripped and without bidirectional controls (``marketplace.text``), or a refusal
+    when it is longer than ``limit`` characters."""
+    value = without_bidi_controls(value or "").strip()
     if len(value) > limit:
         raise DomainError(
             _("The text is %(length)s characters long; the limit is %(limit)s. Shorten it and send it again.")

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.audit.tracking import history
+from marketplace.text import without_bidi_controls
 
 
 @history(exclude=["password", "last_login"])
@@ -41,6 +42,12 @@ class User(AbstractUser):
                 name="user_external_id_unique_per_account",
             ),
         ]
+
+    def save(self, *args, **kwargs) -> None:
+        # Names are shown to the other party and staff: no direction controls (marketplace.text).
+        self.first_name = without_bidi_controls(self.first_name)
+        self.last_name = without_bidi_controls(self.last_name)
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         full_name = self.get_full_name()
