@@ -91,3 +91,20 @@ def test_the_arbiters_case_page_isolates_people_text_and_shows_no_control(people
     assert not BIDI_CONTROLS.search(html)
     assert '<div class="ax-msg-body"><bdi>Refund sent: 0001$, please withdraw</bdi></div>' in html
     assert "<strong><bdi>Boris</bdi></strong>" in html
+
+
+def test_the_order_page_isolates_the_other_partys_name_and_the_extension_reason_R_PRT_4(people):
+    from marketplace import services as money
+    from tests.web.conftest import shipped
+
+    order = shipped(people)
+    request = money.extension_request_create(
+        order=order, actor=people.buyer, days=5, reason="Customs\u202e delay"
+    )
+    assert request.reason == "Customs delay"  # stored clean by the service
+
+    html = client_for(people.buyer).get(reverse("order-detail", args=[order.pk])).content.decode()
+
+    assert not BIDI_CONTROLS.search(html)
+    assert "<bdi>Sam</bdi>" in html
+    assert "<bdi>Customs delay</bdi>" in html
