@@ -9,4 +9,6 @@ class ArbitrationConfig(AppConfig):
 
     def ready(self) -> None:
         # Evidence's edit/delete guards are signal receivers: connect them in every process.
+        # The daily reconciliation (R-JOB-4) also checks that each dispute has the rows its state needs.
+        from arbitration import selectors  # noqa: F401
         from arbitration.evidence import services  # noqa: F401

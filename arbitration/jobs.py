@@ -5,10 +5,26 @@ Each moves a case through the same service a person would use; see marketplace.s
 
 from __future__ import annotations
 
+import logging
+import time
+
+from django.db import InterfaceError, OperationalError, connection
+
 from arbitration import selectors, services
+from arbitration.evidence import evidence_process, evidence_unprocessed
 from marketplace.actors import scheduler_user
-from marketplace.scheduling import BatchTransition, JobResult, each_row, job, sweep, sweep_batches
+from marketplace.scheduling import (
+    BatchTransition,
+    JobResult,
+    _time_budget,
+    each_row,
+    job,
+    sweep,
+    sweep_batches,
+)
 from marketplace.selectors import refunds_overdue
+
+log = logging.getLogger("jobs")
 
 
 @job(
@@ -103,3 +119,56 @@ def flag_overdue_cases(result: JobResult, batch_size: int) -> None:
         move=lambda rows, limit: services.disputes_flag_overdue(rows=rows, limit=limit),
     )
     sweep_batches(result, transition, batch_size=batch_size)
+
+
+@job(
+    "process_evidence",
+    "Make the renditions of uploaded files whose after-commit task was lost or failed (R-EVD-4)",
+    due=evidence_unprocessed,
+    lag_field="created_at",
+)
+def process_evidence(result: JobResult, batch_size: int) -> None:
+    """The backstop of ``evidence_process_task``: without it a file whose task message was lost
+    stays "being prepared" for the other party for good.
+
+    Each file is processed outside any transaction (decoding takes seconds; no lock or
+    connection is held meanwhile) by the same ``evidence_process`` the task runs, which records
+    the rendition only if nobody recorded one first, so a run beside the task or another run
+    costs duplicate work at worst, never a second rendition.
+    """
+    budget = _time_budget()
+    last_pk = 0
+    while True:
+        candidates = list(
+            evidence_unprocessed()
+            .filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not candidates:
+            return
+        last_pk = candidates[-1]
+        for pk in candidates:
+            try:
+                outcome = evidence_process(evidence_id=pk)
+            except (OperationalError, InterfaceError):
+                if not connection.is_usable():
+                    raise  # the database went away: the task is retried with backoff
+                result.failed += 1
+                log.exception("process_evidence: #%s failed; the next run retries it", pk)
+                continue
+            except Exception:
+                result.failed += 1  # e.g. the storage unreachable: the next run retries it
+                log.exception("process_evidence: #%s failed; the next run retries it", pk)
+                continue
+            if outcome == "processed":
+                result.record_moved(pk)
+            elif outcome == "failed":
+                result.failed += 1  # logged by evidence_process; staff see the original
+            else:
+                result.skipped += 1  # processed meanwhile by its task or another run, or gone
+            if time.monotonic() > budget:
+                result.stopped_reason = "time budget used up; the next run continues"
+                return
+        if len(candidates) < batch_size:
+            return

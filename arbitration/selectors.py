@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from arbitration.models import Dispute, InformationRequest, Message, Offer, is_arbiter
+from arbitration.models import Decision, Dispute, InformationRequest, Message, Offer, is_arbiter
 from marketplace.actors import party_of
 from marketplace.models import LedgerEntry, Order, User
+from marketplace.selectors import Discrepancy, reconciliation_check
 
 # --- What the scheduler sweeps (R-JOB-1); each uses the (state, deadline_at) index ----------
 
@@ -194,3 +196,53 @@ def with_prefetched_turn(dispute: MaybeDispute) -> MaybeDispute:
         dispute.pending_offer = lambda: pending  # type: ignore[method-assign]
         dispute.has_pending_offer = lambda: pending is not None  # type: ignore[method-assign]
     return dispute
+
+
+# --- Reconciliation: a dispute's state and the rows it needs (R-JOB-4) ------------------------
+
+RETURN_STATES = (Dispute.State.AWAITING_RETURN, Dispute.State.RETURN_IN_TRANSIT)
+RETURN_OUTCOMES = (
+    Dispute.Outcome.RETURN_REFUNDED,
+    Dispute.Outcome.RETURN_NOT_CONFIRMED,
+    Dispute.Outcome.RETURN_NOT_SHIPPED,
+)
+DECIDED_OUTCOMES = (Dispute.Outcome.DECIDED_REFUND, Dispute.Outcome.DECIDED_REJECTED)
+
+
+@reconciliation_check
+def disputes_missing_rows() -> Iterator[Discrepancy]:
+    """Disputes whose state needs rows that are not there: a return under way or ended without
+    its return record, a return in transit that was never shipped, a decided dispute without
+    its decision. The return jobs and pages can't act on them (they fail every run), so the
+    daily check reports them to staff with the money's discrepancies."""
+    no_return = Dispute.objects.filter(return_shipment__isnull=True)
+    for dispute_id, order_id, state in (
+        no_return.filter(Q(state__in=RETURN_STATES) | Q(outcome__in=RETURN_OUTCOMES))
+        .values_list("pk", "order_id", "state")
+        .iterator()
+    ):
+        yield Discrepancy(
+            "dispute_return_missing", f"Dispute #{dispute_id} is {state} but has no return record.", order_id
+        )
+    for dispute_id, order_id in (
+        Dispute.objects.filter(
+            state=Dispute.State.RETURN_IN_TRANSIT, return_shipment__shipped_at__isnull=True
+        )
+        .exclude(return_shipment__isnull=True)
+        .values_list("pk", "order_id")
+        .iterator()
+    ):
+        yield Discrepancy(
+            "dispute_return_not_shipped",
+            f"Dispute #{dispute_id} is return_in_transit but its return was never shipped.",
+            order_id,
+        )
+    for dispute_id, order_id, outcome in (
+        Dispute.objects.filter(outcome__in=DECIDED_OUTCOMES)
+        .exclude(Exists(Decision.objects.filter(dispute=OuterRef("pk"))))
+        .values_list("pk", "order_id", "outcome")
+        .iterator()
+    ):
+        yield Discrepancy(
+            "dispute_decision_missing", f"Dispute #{dispute_id} is {outcome} but has no decision.", order_id
+        )

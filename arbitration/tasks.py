@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 # Imported here, not in the tasks, so a worker also loads the evidence immutability guards.
-from arbitration.evidence import evidence_pending, evidence_process
+from arbitration.evidence import evidence_process
 
 try:  # S3 errors, when the storage is S3
     from botocore.exceptions import BotoCoreError, ClientError
@@ -23,14 +23,6 @@ except ImportError:  # pragma: no cover - boto3 is a dependency
     max_retries=8,
 )
 def evidence_process_task(evidence_id: int) -> str:
-    """Thumbnail and metadata-free rendition of one uploaded file, queued after commit (R-EVD-4)."""
+    """Thumbnail and metadata-free rendition of one uploaded file, queued after commit (R-EVD-4).
+    If this task is lost (the broker down at commit), the ``process_evidence`` sweep makes it."""
     return evidence_process(evidence_id=evidence_id)
-
-
-@shared_task(ignore_result=True)
-def evidence_process_pending_task() -> int:
-    """Queue again the files whose task was lost (a broker restart): safe to run any time."""
-    pending = evidence_pending()
-    for evidence_id in pending:
-        evidence_process_task.delay(evidence_id)
-    return len(pending)

@@ -217,6 +217,10 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
         dispute0 = next_id(cur, "arbitration_dispute")
         claim0 = next_id(cur, "arbitration_claimversion")
         refund0 = next_id(cur, "marketplace_refund")
+        return0 = next_id(cur, "arbitration_returnshipment")
+        decision0 = next_id(cur, "arbitration_decision")
+        return_rows: list[tuple] = []
+        decision_rows: list[tuple] = []
 
         orders_rows, escrow_rows, ledger_rows, ship_rows = [], [], [], []
         dispute_rows, claim_rows, refund_rows = [], [], []
@@ -312,7 +316,29 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
                     deadline = escalated_at + timedelta(days=settings.ARBITER_DECISION_DAYS)
                     assigned = arbiter_id if d_state == "under_review" else None
                 elif d_state in ("awaiting_return", "return_in_transit"):
+                    # A return agreed with the seller: the row the return's jobs and pages need
+                    # (R-RET-1, R-RET-2); in transit once the buyer shipped it.
                     deadline = now + timedelta(days=rng.uniform(1, 10))
+                    agreed = max(
+                        opened, min(opened + timedelta(days=rng.uniform(0.5, 3)), now - timedelta(hours=2))
+                    )
+                    sent = agreed + (now - agreed) / 2 if d_state == "return_in_transit" else None
+                    return_rows.append(
+                        (
+                            return0 + len(return_rows),
+                            dispute_id,
+                            "Generated seller, returns desk, 1 Warehouse Road",
+                            amount,
+                            agreed,
+                            None,
+                            "China Post" if sent else "",
+                            f"RR{dispute_id:09d}CN" if sent else "",
+                            sent,
+                            "",
+                            "",
+                            None,
+                        )
+                    )
                 else:
                     closed_at = min(opened + timedelta(days=rng.uniform(1, 6)), now - timedelta(minutes=1))
                     if rng.random() < 0.6:
@@ -357,8 +383,29 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
                             )
                         )
                         refund_id += 1
+                    elif arbiter_id is None:  # no arbiter to have decided: the buyer withdrew
+                        outcome, released = "withdrawn", amount
                     else:
+                        # Rejected in arbitration: escalated, decided, with the decision's row.
                         outcome, released = "decided_rejected", amount
+                        escalated_at = opened + (closed_at - opened) / 2
+                        assigned = arbiter_id
+                        decision_rows.append(
+                            (
+                                decision0 + len(decision_rows),
+                                dispute_id,
+                                1,
+                                "rejected",
+                                Decimal("0"),
+                                None,
+                                "",
+                                "Generated decision: the evidence does not support the claim.",
+                                None,
+                                "",
+                                arbiter_id,
+                                closed_at,
+                            )
+                        )
                         ledger_rows.append(
                             (
                                 ledger_id,
@@ -369,8 +416,10 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
                                 currency,
                                 seller,
                                 None,
-                                arbiter_id,
-                                "Arbitration decision: Claim rejected",
+                                arbiter_id if outcome == "decided_rejected" else buyer,
+                                "Arbitration decision: Claim rejected"
+                                if outcome == "decided_rejected"
+                                else "The buyer withdrew the dispute",
                                 f"order:{oid}:release",
                                 closed_at,
                             )
@@ -455,11 +504,15 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
                     dispute_rows,
                     claim_rows,
                     refund_rows,
+                    return_rows,
+                    decision_rows,
                 )
                 orders_rows, escrow_rows, ledger_rows, ship_rows = [], [], [], []
-                dispute_rows, claim_rows, refund_rows = [], [], []
+                dispute_rows, claim_rows, refund_rows, return_rows, decision_rows = [], [], [], [], []
                 ship0 = next_id(cur, "marketplace_shipment")
                 claim0 = next_id(cur, "arbitration_claimversion")
+                return0 = next_id(cur, "arbitration_returnshipment")
+                decision0 = next_id(cur, "arbitration_decision")
         reset_sequences(
             cur,
             [
@@ -471,6 +524,8 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
                 "arbitration_dispute",
                 "arbitration_claimversion",
                 "marketplace_refund",
+                "arbitration_returnshipment",
+                "arbitration_decision",
             ],
         )
         sys.stderr.write("analyze…\n")
@@ -482,7 +537,16 @@ def generate(orders: int, dispute_rate: float, seed: int) -> None:
 
 
 def _flush(
-    raw, orders_rows, escrow_rows, ledger_rows, ship_rows, dispute_rows, claim_rows, refund_rows
+    raw,
+    orders_rows,
+    escrow_rows,
+    ledger_rows,
+    ship_rows,
+    dispute_rows,
+    claim_rows,
+    refund_rows,
+    return_rows,
+    decision_rows,
 ) -> None:
     tables = [
         (
@@ -526,6 +590,18 @@ def _flush(
             "id, dispute_id, number, reason, resolution, requested_amount, description, "
             "created_by_id, created_at",
             claim_rows,
+        ),
+        (
+            "arbitration_returnshipment",
+            "id, dispute_id, address, refund_amount, created_at, reminded_at, carrier, tracking_number, "
+            "shipped_at, acknowledgement, acknowledgement_note, acknowledged_at",
+            return_rows,
+        ),
+        (
+            "arbitration_decision",
+            "id, dispute_id, round, outcome, refund_amount, return_deadline, return_address, rationale, "
+            "penalty_amount, penalty_reason, decided_by_id, decided_at",
+            decision_rows,
         ),
     ]
     with raw.transaction():

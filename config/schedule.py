@@ -53,6 +53,8 @@ SCHEDULE: dict[str, dict] = {
     "send-webhooks": _every(30, "send_webhooks"),
     # Backstop of the email outbox: notifications whose on-commit task was lost (R-NTF-1).
     "send-notifications": _every(300, "send_notifications"),
+    # Backstop of the evidence renditions: uploads whose on-commit task was lost (R-EVD-4).
+    "process-evidence": _every(120, "process_evidence"),
     # Daily money check at a quiet hour; discrepancies go to staff by email and to the admin (R-JOB-4).
     "reconcile-ledger": {
         "task": RUN_JOB,

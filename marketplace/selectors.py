@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -128,6 +128,18 @@ class _EscrowTotals(TypedDict):
 _LedgerSums = Mapping[tuple[str, str], tuple[Decimal, int]]
 
 
+# Checks another app adds to the reconciliation (the money core never imports it): arbitration
+# registers one that finds disputes whose state lacks the rows it needs (its AppConfig.ready).
+# Each yields its discrepancies; they are reported with the money's.
+RECONCILIATION_CHECKS: dict[str, Callable[[], Iterable[Discrepancy]]] = {}
+
+
+def reconciliation_check(check: Callable[[], Iterable[Discrepancy]]) -> Callable[[], Iterable[Discrepancy]]:
+    """Register ``check`` with ``ledger_reconcile`` (R-JOB-4), once, by its qualified name."""
+    RECONCILIATION_CHECKS[f"{check.__module__}.{check.__qualname__}"] = check
+    return check
+
+
 @dataclass
 class ReconciliationResult:
     orders_checked: int = 0
@@ -244,6 +256,8 @@ def ledger_reconcile(*, batch_size: int = 5000, check_gateway: bool = True) -> R
                         refund.pk,
                     )
                 )
+    for check in RECONCILIATION_CHECKS.values():
+        problems.extend(check())
     return result
 
 

@@ -69,6 +69,7 @@ class CaseDecisionForm(forms.Form):
     penalty_reason = forms.CharField(
         label=_("Penalty reason"),
         required=False,
+        max_length=services.NOTE_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
         help_text=_("Required with a penalty; the seller sees it."),
     )
@@ -124,11 +125,13 @@ class DecisionForm(CaseDecisionForm):
     return_address = forms.CharField(
         label=_("Return address"),
         required=False,
+        max_length=services.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
         help_text=_("Where the buyer sends the item; the seller's default return address is filled in."),
     )
     rationale = forms.CharField(
         label=_("Rationale"),
+        max_length=services.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("Both parties read it. Say what the evidence showed and why this outcome is fair."),
         error_messages={"required": _("Write the rationale: both parties will read why you decided this.")},
@@ -207,6 +210,7 @@ class ComplaintDecisionForm(CaseDecisionForm):
     )
     rationale = forms.CharField(
         label=_("Rationale"),
+        max_length=services.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("The buyer and the seller read it."),
         error_messages={"required": _("Write the rationale: the buyer and the seller will read it.")},
@@ -318,6 +322,7 @@ class InformationRequestForm(forms.Form):
     )
     question = forms.CharField(
         label=_("What you need"),
+        max_length=services.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("The party is notified and sees it on the dispute page; their next message answers it."),
         error_messages={"required": _("Write what you need from the party.")},
@@ -346,6 +351,7 @@ class ArbiterMessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message to both parties"),
         required=False,
+        max_length=services.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
     )
     files = EvidenceFilesField(label=_("Files"))
@@ -372,6 +378,7 @@ class SafetyReportCloseForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Reason"),
+        max_length=services.TEXT_MAX_CHARS,
         widget=forms.Textarea(attrs=TEXTAREA),
         help_text=_("The buyer who reported it sees the outcome and this reason."),
         error_messages={"required": _("Write the reason for the outcome; the buyer will see it.")},

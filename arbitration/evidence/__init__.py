@@ -72,7 +72,7 @@ from arbitration.evidence.policy import (
     visible_evidence,
 )
 from arbitration.evidence.reading import CHUNK, MB
-from arbitration.evidence.renditions import evidence_pending, evidence_process
+from arbitration.evidence.renditions import evidence_process, evidence_unprocessed
 from arbitration.evidence.services import PROCESSING_FIELDS, evidence_add, evidence_remaining
 from arbitration.evidence.sniffing import ACCEPT, ALLOWED, EXTENSIONS, HEAD, sniff
 
@@ -91,9 +91,9 @@ __all__ = [
     "check_files",
     "download_name",
     "evidence_add",
-    "evidence_pending",
     "evidence_process",
     "evidence_remaining",
+    "evidence_unprocessed",
     "is_evidence_staff",
     "largest_size_limit",
     "max_image_pixels",

@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 import struct
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from PIL import Image
 
@@ -134,11 +135,9 @@ def evidence_process(*, evidence_id: int) -> str:
     return "processed"
 
 
-def evidence_pending(*, older_than: timedelta = timedelta(minutes=5), limit: int = 500) -> list[int]:
-    """Files still unprocessed some minutes after upload (a lost task message): to queue again."""
-    cutoff = timezone.now() - older_than
-    return list(
-        Evidence.objects.filter(processed_at__isnull=True, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
+def evidence_unprocessed(now: datetime | None = None) -> QuerySet[Evidence]:
+    """Files still without their rendition a while after upload: their after-commit task was lost
+    (a broker restart) or failed. The ``process_evidence`` sweep makes them (R-EVD-4)."""
+    return Evidence.objects.filter(
+        processed_at__isnull=True, created_at__lte=(now or timezone.now()) - timedelta(minutes=2)
     )

@@ -29,7 +29,13 @@ from arbitration.services.arbitration import (
     dispute_request_information,
     disputes_flag_overdue,
 )
-from arbitration.services.base import CLOSED_HINT, ENDED_AT_DEADLINE, refund_within
+from arbitration.services.base import (
+    CLOSED_HINT,
+    ENDED_AT_DEADLINE,
+    NOTE_MAX_CHARS,
+    TEXT_MAX_CHARS,
+    refund_within,
+)
 from arbitration.services.complaints import (
     NO_REFUND_AGREED,
     complaint_decide,
@@ -60,7 +66,9 @@ from arbitration.services.safety import safety_report_close, safety_report_file
 __all__ = [
     "CLOSED_HINT",
     "ENDED_AT_DEADLINE",
+    "NOTE_MAX_CHARS",
     "NO_REFUND_AGREED",
+    "TEXT_MAX_CHARS",
     "DecisionEffect",
     "WithdrawalWarning",
     "case_reassign",

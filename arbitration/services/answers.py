@@ -16,7 +16,7 @@ from arbitration.models import (
     Offer,
     WantedResolution,
 )
-from arbitration.services.base import _allow, _lock_dispute, _text, refund_within
+from arbitration.services.base import NOTE_MAX_CHARS, _allow, _bounded, _lock_dispute, _text, refund_within
 from arbitration.services.disputes import _close, _refund_amount_for_claim, _withdraw_pending_offers
 from arbitration.services.messages import _post
 from arbitration.services.returns import _start_return
@@ -67,6 +67,7 @@ def dispute_make_offer(
     note: str = "",
 ) -> Offer:
     """A partial refund, or return-and-refund with an address; one pending offer at a time."""
+    note = _bounded(note, limit=NOTE_MAX_CHARS)
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
         if (
@@ -108,7 +109,7 @@ def dispute_make_offer(
             kind=kind,
             amount=value,
             return_address=address,
-            note=(note or "").strip(),
+            note=note,
             created_by=actor,
         )
         if offer.note:
@@ -193,6 +194,7 @@ def dispute_accept_offer(*, dispute: Dispute, actor: User, offer_id: int | None 
 
 
 def dispute_decline_offer(*, dispute: Dispute, actor: User, reason: str = "") -> Dispute:
+    reason = _bounded(reason, limit=NOTE_MAX_CHARS)
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
         _allow(dispute, "decline_offer", actor)

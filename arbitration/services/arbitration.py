@@ -31,7 +31,15 @@ from arbitration.models import (
     is_arbiter,
 )
 from arbitration.selectors import disputes_decision_overdue
-from arbitration.services.base import Case, _allow, _lock_dispute, _text, refund_within
+from arbitration.services.base import (
+    NOTE_MAX_CHARS,
+    Case,
+    _allow,
+    _bounded,
+    _lock_dispute,
+    _text,
+    refund_within,
+)
 from arbitration.services.disputes import _close
 from arbitration.services.returns import _start_return
 from marketplace import services as money
@@ -211,6 +219,8 @@ def dispute_decide(
 ) -> Decision:
     """The arbiter's decision: immutable, with a rationale; moves the money in this transaction."""
     rationale = _text(rationale, _("Write the rationale: both parties will read why you decided this."))
+    penalty_reason = _bounded(penalty_reason, limit=NOTE_MAX_CHARS)
+    return_address = _bounded(return_address)
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
         _allow(dispute, "decide", actor)

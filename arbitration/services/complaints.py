@@ -18,7 +18,7 @@ from arbitration.models import (
     Complaint,
     Dispute,
 )
-from arbitration.services.base import _allow, _lock_dispute, _log_event, _text
+from arbitration.services.base import NOTE_MAX_CHARS, _allow, _bounded, _lock_dispute, _log_event, _text
 from marketplace import services as money
 from marketplace.errors import DomainError
 from marketplace.events import emit
@@ -129,6 +129,8 @@ def complaint_decide(
     ``new_destination`` the buyer gave), refund from the seller's balance, confirm it was paid,
     or reject; optionally penalise the seller."""
     rationale = _text(rationale, _("Write the rationale: the buyer and the seller will read it."))
+    penalty_reason = _bounded(penalty_reason, limit=NOTE_MAX_CHARS)
+    new_destination = _bounded(new_destination, limit=100)  # Refund.destination
     with transaction.atomic():
         complaint = _lock_complaint(complaint.pk)
         _allow(complaint, "decide", actor)

@@ -17,7 +17,7 @@ from arbitration.models import (
     Message,
 )
 from arbitration.selectors import message_role
-from arbitration.services.base import CLOSED_HINT, _lock_dispute
+from arbitration.services.base import CLOSED_HINT, _bounded, _lock_dispute
 from arbitration.solicitation.detector import find_solicitation
 from marketplace.actors import Party
 from marketplace.errors import DomainError
@@ -66,7 +66,7 @@ def dispute_post_message(
 ) -> Message:
     """A message and/or evidence in the thread. Not an amendment: free, any number (R-DSP-3)."""
     files = list(files)
-    body = (body or "").strip()
+    body = _bounded(body)  # the same bound for a party's message and an arbiter's
     if not body and not files:
         raise DomainError(_("Write a message or attach a file."))
     with transaction.atomic():

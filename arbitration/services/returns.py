@@ -18,7 +18,7 @@ from arbitration.models import (
     Message,
     ReturnShipment,
 )
-from arbitration.services.base import _allow, _lock_dispute, _text
+from arbitration.services.base import _allow, _bounded, _lock_dispute, _text
 from arbitration.services.disputes import _close, disputes_escalate
 from arbitration.services.messages import _post
 from marketplace.errors import DomainError
@@ -37,8 +37,8 @@ def _start_return(dispute: Dispute, *, address: str, refund_amount: Decimal, day
 
 
 def return_ship(*, dispute: Dispute, actor: User, carrier: str, tracking_number: str) -> ReturnShipment:
-    carrier = _text(carrier, _("Enter the carrier you shipped the return with."))
-    tracking_number = _text(tracking_number, _("Enter the return's tracking number."))
+    carrier = _text(carrier, _("Enter the carrier you shipped the return with."), limit=100)
+    tracking_number = _text(tracking_number, _("Enter the return's tracking number."), limit=64)
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
         _allow(dispute, "ship_return", actor)
@@ -79,6 +79,7 @@ def return_acknowledge(
         raise DomainError(_("Choose what arrived."))
     problem = acknowledgement != ReturnShipment.Acknowledgement.RECEIVED_OK
     files = list(files)
+    note = _bounded(note)
     if problem:
         note = _text(note, _("Describe the problem with the returned item; arbiters will review it."))
         if not files:

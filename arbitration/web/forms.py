@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from arbitration.evidence import EvidenceRejected, evidence_remaining
 from arbitration.evidence.forms import EvidenceFilesField
 from arbitration.models import Complaint, Offer, Reason, ReturnShipment, WantedResolution
+from arbitration.services import NOTE_MAX_CHARS, TEXT_MAX_CHARS
 from marketplace.errors import DomainError
 
 
@@ -98,7 +99,7 @@ class ClaimForm(forms.Form):
     description = forms.CharField(
         label=_("Describe the problem"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
+        max_length=TEXT_MAX_CHARS,
         help_text=_("What you expected, what you received, and what you already tried with the seller."),
     )
 
@@ -124,7 +125,10 @@ class AmendForm(ClaimForm):
 
 class MessageForm(EvidenceFormMixin, forms.Form):
     body = forms.CharField(
-        label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=TEXT_MAX_CHARS,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -169,7 +173,7 @@ class OfferForm(forms.Form):
         label=_("Note to the buyer (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX_CHARS,
     )
 
     def clean(self) -> dict[str, Any]:
@@ -189,7 +193,7 @@ class RejectForm(EvidenceFormMixin, forms.Form):
     explanation = forms.CharField(
         label=_("Why do you reject the claim?"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
+        max_length=TEXT_MAX_CHARS,
         help_text=_("The buyer and, if it comes to that, the arbiters will read this."),
     )
 
@@ -203,7 +207,7 @@ class DeclineOfferForm(forms.Form):
         label=_("Why do you decline? (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX_CHARS,
     )
 
 
@@ -245,7 +249,7 @@ class ReturnAcknowledgeForm(EvidenceFormMixin, forms.Form):
         label=_("Describe the problem"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=5000,
+        max_length=TEXT_MAX_CHARS,
         help_text=_("Needed when you report a problem; arbiters will review it."),
     )
     evidence_label = _("Photos or a video of what arrived (needed for a problem report)")
@@ -277,7 +281,7 @@ class ComplaintForm(EvidenceFormMixin, forms.Form):
     description = forms.CharField(
         label=_("What happened and what was agreed?"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
+        max_length=TEXT_MAX_CHARS,
     )
     evidence_label = _("Screenshots, a bank statement or other evidence")
 
@@ -295,7 +299,7 @@ class SafetyReportForm(EvidenceFormMixin, forms.Form):
     description = forms.CharField(
         label=_("What is dangerous about the product?"),
         widget=forms.Textarea(attrs={"rows": 5}),
-        max_length=5000,
+        max_length=TEXT_MAX_CHARS,
         help_text=_("For example: the battery swelled and got hot while charging."),
     )
     evidence_label = _("Photos or videos of the product")

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.audit.tracking import history
+from marketplace.text import without_bidi_controls
 
 # ``seed_demo`` puts the people it creates in this group (their password is their username).
 # With DEBUG off they can't sign in, and ``check --deploy`` warns while any exist (issue 13).
@@ -49,6 +50,12 @@ class User(AbstractUser):
     @property
     def is_demo_account(self) -> bool:
         return self.groups.filter(name=DEMO_ACCOUNTS_GROUP).exists()
+
+    def save(self, *args, **kwargs) -> None:
+        # Names are shown to the other party and staff: no direction controls (marketplace.text).
+        self.first_name = without_bidi_controls(self.first_name)
+        self.last_name = without_bidi_controls(self.last_name)
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         full_name = self.get_full_name()

@@ -27,6 +27,7 @@ from marketplace.selectors import orders_due_for_release
 from marketplace.services.base import Amount, _ledger, _lock_escrow, _lock_order, to_money
 from marketplace.services.protection import _explain_not_protected, _lapse_pending_extensions
 from marketplace.services.refunds import _refund_create
+from marketplace.text import without_bidi_controls
 
 RELEASE_REASON = "Dispute deadline passed without a dispute"
 
@@ -248,7 +249,7 @@ def seller_penalize(
 ) -> LedgerEntry:
     """A penalty against the seller for this order (R-ARB-5): a ledger entry, once per key."""
     amount = to_money(amount)
-    reason = reason.strip()
+    reason = without_bidi_controls(reason).strip()
     if amount <= 0:
         raise DomainError(_("A penalty must be more than zero."))
     if not reason:

@@ -18,6 +18,7 @@ from marketplace.models import (
 )
 from marketplace.notifications import notify
 from marketplace.services.base import _lock_order, _require_party
+from marketplace.text import without_bidi_controls
 
 
 def _explain_not_protected(order: Order) -> str:
@@ -62,7 +63,7 @@ def order_confirm_receipt(*, order: Order, actor: User) -> Order:
 def extension_request_create(*, order: Order, actor: User, days: int, reason: str) -> ExtensionRequest:
     """The buyer asks the seller for more protection days (R-PRT-4)."""
     _require_party(order, actor, "buyer")
-    reason = reason.strip()
+    reason = without_bidi_controls(reason).strip()
     if not isinstance(days, int) or not 1 <= days <= settings.EXTENSION_MAX_DAYS:
         raise DomainError(_("Ask for between 1 and %(max)s days.") % {"max": settings.EXTENSION_MAX_DAYS})
     if not reason:
@@ -149,7 +150,7 @@ def extension_decline(*, request: ExtensionRequest, actor: User, reason: str = "
             )
         request.status = ExtensionRequest.Status.DECLINED
         request.answered_at, request.answered_by = timezone.now(), actor
-        request.decline_reason = reason.strip()
+        request.decline_reason = without_bidi_controls(reason).strip()
         request.save(update_fields=["status", "answered_at", "answered_by", "decline_reason"])
         notify(
             "extension_answered",

@@ -7,8 +7,10 @@ from django import template
 
 from marketplace.presentation import admin_url as admin_url_of
 from marketplace.presentation import due_badge, format_money
+from marketplace.templatetags.market import isolated
 
 register = template.Library()
+register.filter("isolated", isolated)
 
 
 @register.filter

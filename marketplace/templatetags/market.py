@@ -8,13 +8,28 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape, format_html, json_script
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from marketplace.presentation import format_money, format_when
+from marketplace.text import without_bidi_controls
 
 register = template.Library()
+
+
+@register.filter(needs_autoescape=True)
+def isolated(value, autoescape: bool = True) -> str:
+    """A person's text (a message, a name, a file name) as its own bidirectional island:
+    ``{{ message.body|isolated }}`` → ``<bdi>…</bdi>``, escaped, without direction controls
+    (``marketplace.text``). Right-to-left text then cannot reorder the page's words around it.
+    After ``linebreaksbr`` (already escaped) it keeps the line breaks. Not for attributes."""
+    if value is None or value == "":
+        return ""
+    text = without_bidi_controls(str(value))
+    if autoescape:
+        text = conditional_escape(text) if not isinstance(value, SafeData) else text
+    return mark_safe(f"<bdi>{text}</bdi>")  # escaped above; removing controls adds no markup
 
 
 @register.filter

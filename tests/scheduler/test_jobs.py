@@ -19,7 +19,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django_fsm_log.models import StateLog
 
-from arbitration.models import Complaint, Dispute
+from arbitration import services as arbitration
+from arbitration.models import Complaint, Dispute, Evidence
 from marketplace import services as money
 from marketplace.models import ExtensionRequest, LedgerEntry, Notification, Refund
 from marketplace.notifications import notify
@@ -34,6 +35,7 @@ from tests.arbitration.conftest import (
     return_in_transit,
     shipped,
 )
+from tests.evidence import files
 from tests.marketplace.factories import at, run_concurrently
 from tests.support import fresh
 from tests.webhooks.due import failed_once, times_received
@@ -126,6 +128,18 @@ def _notification_unsent(people):
     return notification, moment + timedelta(minutes=5)
 
 
+def _evidence_unprocessed(people):
+    # Uploaded with its rendition task lost (on-commit work does not run here): the backstop's item.
+    dispute = open_dispute(people)
+    moment = dispute.opened_at + DAY
+    with at(moment):
+        message = arbitration.dispute_post_message(
+            dispute=dispute, actor=people.buyer, body="Photo", files=[files.upload("photo.jpg", files.jpeg())]
+        )
+    evidence = Evidence.objects.get(message=message)
+    return evidence, evidence.created_at + timedelta(minutes=2)
+
+
 CASES = [
     Case("escalate_disputes", "R-DSP-6", _open, lambda d: transitions(d, "escalate_overdue")),
     Case(
@@ -185,6 +199,12 @@ CASES = [
         lambda n: Notification.objects.filter(pk=n.pk, sent_at__isnull=False).count(),
     ),
     Case("send_webhooks", "R-API-5", failed_once, times_received),
+    Case(
+        "process_evidence",
+        "R-EVD-4",
+        _evidence_unprocessed,
+        lambda e: Evidence.objects.filter(pk=e.pk, processed_at__isnull=False).count(),
+    ),
 ]
 BY_JOB = {case.job: case for case in CASES}
 PARAMS = [pytest.param(case, id=f"{case.job}-{case.rule}") for case in CASES]
@@ -278,7 +298,7 @@ ITEMS_PER_RACE = 8
 
 @contextmanager
 def tasks_lost_on_commit():
-    """While the items are made, the refund and email tasks queued on commit go nowhere.
+    """While the items are made, the refund, email and rendition tasks queued on commit go nowhere.
 
     In a transactional test on-commit work runs (eagerly); the backstop jobs
     (dispatch_refunds, sync_payouts, send_notifications) exist for tasks that were lost.
@@ -286,6 +306,7 @@ def tasks_lost_on_commit():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("marketplace.services.refunds._dispatch", lambda refund: None)
         patch.setattr("marketplace.notifications._send", lambda ids: None)
+        patch.setattr("arbitration.evidence.services.enqueue_on_commit", lambda *args: None)
         yield
 
 

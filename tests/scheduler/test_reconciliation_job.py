@@ -15,11 +15,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
+from arbitration.models import Dispute
 from config.celery import app
 from marketplace import services as money
 from marketplace.models import Order, ReconciliationRun, SimulatedPayout
 from marketplace.scheduling import run_job
-from tests.arbitration.conftest import SECOND, closed_by_seller, shipped
+from tests.arbitration.conftest import SECOND, awaiting_return, closed_by_seller, open_dispute, shipped
 from tests.marketplace.factories import at
 from tests.support import fresh
 
@@ -137,3 +138,47 @@ def test_each_run_leaves_its_own_record_for_the_admin(books):
 
     assert list(ReconciliationRun.objects.order_by("pk").values_list("discrepancy_count", flat=True))[0] == 0
     assert ReconciliationRun.objects.order_by("pk").last().discrepancy_count > 0
+
+
+# --- Disputes whose state lacks the rows it needs (issue 13 item 10) ----------------------------
+
+
+def test_disputes_in_a_state_without_the_rows_it_needs_are_reported_R_JOB_4(people, mailoutbox, settings):
+    """A return-stage dispute without its return record (what bench/generate.py used to write)
+    and a decided dispute without its decision are reported; healthy disputes are not."""
+    settings.STAFF_ALERT_EMAILS = ["money-alerts@marketplace.example"]
+    healthy_return = awaiting_return(people)
+    no_return = open_dispute(people)
+    Dispute.objects.filter(pk=no_return.pk).update(state=Dispute.State.AWAITING_RETURN)
+    no_decision = open_dispute(people)
+    Dispute.objects.filter(pk=no_decision.pk).update(
+        state=Dispute.State.CLOSED, outcome=Dispute.Outcome.DECIDED_REJECTED, closed_at=timezone.now()
+    )
+    never_shipped = awaiting_return(people)
+    Dispute.objects.filter(pk=never_shipped.pk).update(state=Dispute.State.RETURN_IN_TRANSIT)
+
+    run_job("reconcile_ledger")
+
+    run = ReconciliationRun.objects.get()
+    dispute_codes = {
+        (d["code"], d["order_id"]) for d in run.discrepancies if d["code"].startswith("dispute_")
+    }
+    assert dispute_codes == {
+        ("dispute_return_missing", no_return.order_id),
+        ("dispute_decision_missing", no_decision.order_id),
+        ("dispute_return_not_shipped", never_shipped.order_id),
+    }
+    assert healthy_return.order_id not in {order_id for _, order_id in dispute_codes}
+    assert f"dispute_return_missing: order {no_return.order_id}" in mailoutbox[0].body
+
+
+def test_healthy_disputes_in_every_stage_report_nothing_R_JOB_4(people):
+    awaiting_return(people)
+    open_dispute(people)
+    closed_by_seller(people)
+
+    run_job("reconcile_ledger")
+
+    assert [
+        d for d in ReconciliationRun.objects.get().discrepancies if d["code"].startswith("dispute_")
+    ] == []
