@@ -32,6 +32,7 @@ SETS = {
     "holdout": DATA / "solicitation_holdout.jsonl",
     "held-out (issue 17)": DATA / "solicitation_holdout_evasion.jsonl",
     "check after tuning": DATA / "solicitation_check_after_tuning.jsonl",
+    "held-out round 2": DATA / "solicitation_holdout_round2.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000
