@@ -89,9 +89,9 @@ FRAGMENTS = {
         r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить)"
     ),
     "CLOSE_RU_YOU": (
-        r"(?:закроете|закроешь|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
-        r"|отозвали|снимете|снимаете|отзовешь|аннулируете|уберете|уберешь|убрали|заберете|откажетесь от"
-        r"|удалите|удалишь|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем)"
+        r"(?:закроете|закроешь?|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
+        r"|отозвали|снимете|снимаете|отзовешь?|аннулируете|уберете|уберешь?|убрали|заберете|откажетесь от"
+        r"|удалите|удалишь?|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем)"
     ),
     "DISPUTE_RU": r"(?:спор\w*|диспут\w*|претензи\w*|жалоб\w*|заявк\w* на возврат|обращени\w*)",
     "CLOSE_DISPUTE_RU": (
@@ -118,8 +118,8 @@ FRAGMENTS = {
     # --- What is offered for closing --------------------------------------------------------
     "AMOUNT": (
         r"(?:\b\d+(?:[.,]\d+)? ?(?:\$|usd|dollars?|bucks|€|eur|euros?|£|₽|р\b|руб\w*|rub\w*|долл\w*|бакс\w*"
-        r"|евро)"
-        r"|[$€£] ?\d+)"
+        r"|евро|грн|гривен\w*|гривн\w*|uah|₴|тенге|kzt|₸|pln|zł|злот\w*|byn|₺|lira|лир\w*)"
+        r"|[$€£₽₴] ?\d+|\b\d+ ?(?:k|к|тыс\w*|тыщ\w*)\b|\bкосар\w*|\bпятихат\w*)"
     ),
     "BENEFIT_EN": (
         r"(?:gift\w*|present\w*|free\b|freebie\w*|bonus\w*|discount\w*|coupon\w*|voucher\w*|cash ?back"
@@ -156,7 +156,9 @@ FRAGMENTS = {
         r"|инстаграм\w*|\bинст[аыуе]?\b|facebook|фейсбук\w*|\b(?:в|на) (?:личку|лс|личные сообщения|директ)\b"
         r"|\b(?:dm|pm) me\b|private message|discord|дискорд\w*|(?:on|via|in|over|through|в|на"
         r"|по) (?:signal|сигнал[еу]?)\b"
-        r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w)"
+        r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w)|threema|snapchat|kakao ?talk|imessage|facetime"
+        r"|\bicq\b|\bаськ\w*"
+        r"|\bline (?:app|id|messenger)\b|\bmax messenger|(?:в|через) макс(?:е)?\b"
         r"|\b(?:on|via|in|over|through|to|into) (?:a |an |another |other |some |my "
         r"|our )?(?:messenger|messaging app"
         r"|chat app)\b|\b(?:в|через|на) (?:[^ .]+ )?(?:мессенджер\w*|личк[уе])\b"
@@ -167,7 +169,8 @@ FRAGMENTS = {
         r"(?! reader)|bank account|bank transfer|account number|e ?wallet|wallet|iban)"
     ),
     "MONEY_VERB_RU": (
-        r"(?:верну|вернем|переведу|переведем|отправлю|отправим|вышлю|вышлем|скину|скинем|кину|кинем|перечислю"
+        r"(?:верну|вернем|возвращу|возвратим|переведу|переведем|отправлю|отправим|вышлю|вышлем"
+        r"|скину|скинем|кину|кинем|перечислю"
         r"|предлагаю|предлагаем|перечислим|компенсирую|компенсируем|заплачу|заплатим|выплачу|выплатим|пришлю"
         r"|пришлем|возмещу|возместим|(?:могу|можем|готов\w*|хочу|хотим) (?:\S+ ){0,2}?(?:вернуть|перевести"
         r"|отправить|выслать|скинуть|перечислить|компенсировать|выплатить|заплатить|возместить))"
@@ -197,6 +200,10 @@ FRAGMENTS = {
     # --- What an exempt sentence refuses or warns about ---------------------------------------
     # The scope of a refusal: the rest of its clause, up to a word that starts a new one ("we can't
     # use PayPal outside the site" covers "outside the site"; "…, but write me on WhatsApp" is not).
+    # Words between a refusal and what it refuses: any, but not a conjunction that turns the
+    # sentence ("we don't do that, but write me on telegram").
+    "IN_CLAUSE_EN": r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except)\b)[^ .]+)",
+    "IN_CLAUSE_RU": r"(?: (?!(?:но|однако|зато|лучше|давайте|а вот)\b)[^ .]+)",
     "REST_OF_CLAUSE_EN": (
         r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except|i|we|let s|lets|please|just"
         r"|only|write|text|message|add|contact|send|call)\b)[^ .]+)*"

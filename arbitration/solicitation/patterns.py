@@ -182,7 +182,9 @@ _OFF_PLATFORM = [
         r"(?:email|e mail|gmail|mail)\b",
         r"<ASK_RU>(?: мне| нам)? (?:[^ .]+ ){0,2}?(?:почт[уы]\b|email|e mail|емейл|имейл|телефон\b"
         r"|номер\b(?! (?:заказа|трек\w*|отслеживани\w*|посылки|спора)))",
-        r"\b(?:пишите|напишите|написать|свяжитесь|обращайтесь)(?: мне| нам)? (?:на|по) (?:[^ .]+ )?"
+        r"\b(?:пишите|напишите|написать|свяжитесь|обращайтесь|пиши|напиши|свяжись"
+        r"|обращайся)(?: мне| нам)? (?:на|по)"
+        r" (?:[^ .]+ )?"
         r"(?:почт\w*|email|e mail|емейл|имейл|телефону)",
         r"\b(?:моя|наша) почта\b|\bмой (?:номер|телефон)\b",
         r"\b(?:решим|обсудим|поговорим|договоримся)(?: [^ .]+){0,2}? по телефону|\bпозвоните (?:мне|нам)\b"
@@ -195,6 +197,9 @@ _OFF_PLATFORM = [
         'Settles the refund outside the platform or without arbitration ("outside AliExpress", "no need '
         'for the dispute", "settle it between us", "в обход Али", "без арбитража", "по-тихому").',
         r"outside (?:of )?(?:the )?(?:aliexpress|ali|platform|site|marketplace|system|app)",
+        r"\b(?:on|via|through|at|in|from) (?:my|our) (?:own )?(?:website|web site|web ?shop"
+        r"|online (?:store|shop))\b"
+        r"|(?:на|через) (?:мо[йе]м?|наш(?:ем)?|собственн\w*) (?:[^ .]+ )?(?:сайт\w*|интернет магазин\w*)",
         r"(?:without|bypass\w*|no need (?:for|of|to wait for|to involve)) (?:the |a )?"
         r"(?:aliexpress|ali|platform|dispute|arbitration|arbiter|marketplace|site)\b",
         r"\b(?:dispute|arbitration|platform) is not (?:necessary|needed)|not let the (?:arbiter|platform)",
@@ -245,8 +250,12 @@ _EXEMPT = [
         r"|have|offer|move|go|support|make|process|issue|close|cancel|withdraw|communicate|settle|solve"
         r"|resolve|handle|sort|agree|deal|discuss|talk|switch|continue|chat|be (?:sent|moved|paid"
         r"|refunded))\w*"
-        r"(?: [^ .]+){0,6}? <TARGET_EN>"
+        r"<IN_CLAUSE_EN>{0,6}? <TARGET_EN>"
         r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,2}?<TARGET_EN>)*<REST_OF_CLAUSE_EN>",
+        r"<TARGET_EN><IN_CLAUSE_EN>{0,4}? (?:is not|are not|isn t|aren t|is never|are never"
+        r"|cannot be|can t be"
+        r"|not|never) (?:supported|accepted|allowed|possible|available|used|an option|permitted|sent|paid"
+        r"|refunded)\b",
     ),
     _default(
         "refusal-ru",
@@ -258,8 +267,10 @@ _EXEMPT = [
         r"|перевожу|отправляем|принимаем|даем|дадим|делаем|используем|пишем|звоним|общаемся|разрешает\w*"
         r"|получится|предлагаем|ведем|связываемся|высылаем|берем|возвращаем|сможем|позволяет|принимает"
         r"|переводите|пишите|сообщайте|отправляйте|платите|оплачивайте|давайте|доверяйте|переходите|звоните"
-        r"|отвечайте|передавайте|называйте|разрешают|позволяют)|нельзя|невозможно|запрещ\w*)"
-        r"(?: [^ .]+){0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
+        r"|отвечайте|передавайте|называйте|разрешают|позволяют|попросим|попрошу|предложим|предложу"
+        r"|станем|стану"
+        r"|собираемся|собираюсь)|нельзя|невозможно|запрещ\w*)"
+        r"<IN_CLAUSE_RU>{0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
         r"<TARGET_RU>(?: [^ .]+){0,5}? (?:нельзя|невозможно|запрещено|не (?:получится|выйдет|можем|могу|даем"
         r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем|буду|будем|стану|станем|хочу|хотим"
         r"|пользуемся|используем|общаемся|пишем|практикуем|переходим))\b",
@@ -273,10 +284,11 @@ _EXEMPT = [
         'writes to you on Telegram pretending to be us", "мошенники пишут в телеграме".',
         r"(?:^|(?<=\. ))[^.]*?(?:\b(?:some|other|many) (?:sellers|shops|stores|people|scammers)\b"
         r"|\b(?:anyone|anybody|someone|somebody|scammers?|fraudsters?|pretending|claiming to be|be careful"
-        r"|beware|warning)\b|\bscam\w*"
+        r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake)\b|\bscam\w*"
         r"|мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)|от (?:имени"
         r"|нашего имени)"
-        r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку)[^.]*",
+        r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку|бдительн\w*|якобы"
+        r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*))[^.]*",
     ),
     _default(
         "platform-payment-route",

@@ -689,3 +689,60 @@ def test_R_DSP_8_the_round2_migration_replaces_patterns_as_0009_shipped_them_and
 
     assert SolicitationPattern.objects.get(name="refusal-en").pattern == shipped_0009["refusal-en"]["pattern"]
     assert SolicitationPattern.objects.get(name="messenger").pattern == r"whatsapp|zorblax"
+
+
+# --- Round 2: general coverage (normalisation, vocabulary classes, negation scope) ----------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("telegrm", "telegram"),  # a letter dropped
+        ("paypall", "paypal"),  # a letter added
+        ("instagarm", "instagram"),  # two letters swapped
+        ("wahtsapp", "whatsapp"),
+        ("fcebook", "facebook"),
+        ("cloooose", "close"),  # a letter held down
+    ],
+)
+def test_R_DSP_8_round2_normalize_reads_a_brand_name_one_slip_away_and_held_letters(written, read):
+    assert normalize(written) == read
+
+
+def test_R_DSP_8_round2_normalize_leaves_ordinary_words_near_a_brand_name_and_numbers_alone():
+    text = "the finance team discarded the skills of the seller, revolt, 1000 usd, www"
+    assert normalize(text) == "the finance team discarded the skills of the seller revolt 1000 usd w"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "napishi na pochtu, obsudim vozvrat",
+        "vozvrashchu dengi na tinkoff esli zakroesh spor",
+        "Верну 300 грн на карту, закройте спор",
+        "отмените спор, скину косарь",
+        "Close the dispute and get 2k back",
+        "Write me on Threema",
+        "Reach out on Line app, id shopmax",
+        "Давайте в Макс, там удобнее",
+        "Get in touch via my website chat, link in bio",
+        "Мы никогда так не делаем, но давайте в телеграм",
+    ],
+)
+def test_R_DSP_8_round2_slang_currencies_messengers_and_transliterated_singular_forms_are_flagged(message):
+    assert flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Мы никогда не попросим вас закрыть спор.",
+        "Будьте бдительны: вам могут написать в телеграм якобы от нас.",
+        "Your Qiwi wallet is not supported for refunds by the platform.",
+        "Someone posing as our shop may text you on WhatsApp.",
+    ],
+)
+def test_R_DSP_8_round2_future_refusals_impersonation_warnings_and_unsupported_channels_are_not_flagged(
+    message,
+):
+    assert not flagged(message)
