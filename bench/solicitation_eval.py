@@ -1,18 +1,28 @@
 """Precision, recall and speed of the off-platform solicitation detector (R-DSP-8).
 
 Runs the default pattern set (``arbitration.solicitation.DEFAULT_PATTERNS``, the data that
-migration 0009 ships) in memory, without a database, over the labelled sets in
+migration 0013 ships) in memory, without a database, over the labelled sets in
 tests/arbitration/data (read by path), and prints precision and recall per set and language,
 every misclassified message, and how many messages per second the matching takes.
 
     .venv/bin/python bench/solicitation_eval.py [--verbose] [--seconds N]
 
-``solicitation_holdout_evasion.jsonl`` is the held-out set of issue 17: written and committed
-before the detector was changed. ``solicitation_check_after_tuning.jsonl`` (80 messages) was
-written after the tuning and never tuned to: the honest estimate of what a new seller writes
-(it has no target of its own; keep it untouched, or write a new one). ``--verbose`` also prints the
-normalised text and the flags of the errors. Targets: precision and recall >= 0.98 in each
-language, >= 5,000 messages/s.
+Each held-out set was written and committed before the detector was changed for it, and each
+check set after, never tuned to. Measured so far (P = precision, R = recall):
+
+- ``solicitation_holdout_evasion.jsonl`` (224, issue 17, round 1): before tuning EN P 0.981
+  R 0.946, RU P 1.000 R 0.982; tuned on since (1.00), so no longer held out.
+- ``solicitation_check_after_tuning.jsonl`` (80, round 1): EN P 0.947 R 0.900, RU P 1.000
+  R 0.950 when first measured; EN P 0.950 R 0.950 after round 2's general changes (a brand
+  name one slip away). Keep it untouched.
+- ``solicitation_holdout_round2.jsonl`` (249, round 2): before tuning EN P 0.931 R 0.857,
+  RU P 0.935 R 0.935; after tuning 1.00 (so it, too, is no longer held out).
+- ``solicitation_check_round2.jsonl`` (80, round 2, written after the round-2 tuning and
+  measured once): EN P 0.889 R 0.800, RU P 0.947 R 0.900: the honest estimate of what a new
+  seller writes. Write a new held-out set before the next round of changes.
+
+``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
+and recall >= 0.98 in each language, >= 5,000 messages/s.
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ SETS = {
     "holdout": DATA / "solicitation_holdout.jsonl",
     "held-out (issue 17)": DATA / "solicitation_holdout_evasion.jsonl",
     "check after tuning": DATA / "solicitation_check_after_tuning.jsonl",
+    "held-out round 2": DATA / "solicitation_holdout_round2.jsonl",
+    "check round 2": DATA / "solicitation_check_round2.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -29,13 +29,19 @@ FRAGMENTS = {
         r"|give up(?: on)?"
         r"|forget(?: about)?|get rid of|take down|undo)"
     ),
-    "DET_EN": r"(?: (?:the|this|that|your|ur|my|our|a|an|open|opened|current|whole|these|those))*",
+    "DET_EN": r"(?: (?:the|this|that|your|ur|my|our|a|an|open|opened|current|whole|these|those))*<ADJ_EN>",
+    # What sellers put before the dispute word: "remove the negative claim", "drop your pending case".
+    "ADJ_EN": (
+        r"(?: (?:negative|pending|active|entire|little|old|last|existing|refund|return|bad|recent|first|silly"
+        r"|unnecessary|unfair|formal|official))?"
+    ),
     "DISPUTE_EN": (
         r"(?:disput\w*|dispiut\w*|claims?|case|complaints?|(?:refund|return) request|report|спор\w*|диспут\w*"
         r"|what you (?:filed|opened|reported|wrote))"
     ),
     "CLOSE_DISPUTE_EN": (
-        r"<NOT_BEFORE_EN>\b(?:<CLOSE_EN><DET_EN> <DISPUTE_EN>\b|take<DET_EN> <DISPUTE_EN> back"
+        r"<NOT_BEFORE_EN>\b(?:<CLOSE_EN><DET_EN> <DISPUTE_EN>\b|(?:take|pull|bring"
+        r"|get)<DET_EN> <DISPUTE_EN> (?:back|down|off)\b"
         r"|make<DET_EN> <DISPUTE_EN> (?:disappear|go away|vanish))"
     ),
     # A closing verb with no object: "pls close, will send 20$", "you cancel, i send 2 more".
@@ -51,6 +57,31 @@ FRAGMENTS = {
         r"(?:closed|cancel+ed|withdrawn|removed|gone|dropped|deleted|finished|resolved)"
         r"(?: (?:by you|on your (?:side|end)|from your side|from (?:my|our) (?:account|store|shop|side)))"
     ),
+    # The dispute ending as a condition: "once the complaint is gone", "if you agree to cancel".
+    "CLOSED_COND_EN": (
+        r"\b(?:if|once|when|after|as soon as|the moment) (?:the |this |your |that )?<DISPUTE_EN> (?:is |gets "
+        r"|will be |has been |s )?(?:closed|cancel+ed|withdrawn|removed|gone|dropped|deleted"
+        r"|taken down|over)\b"
+        r"|\b(?:if|once|when|as soon as) (?:you|u) (?:agree|decide|are willing|re willing|are ready|re ready"
+        r"|choose|want|can|could|would|will)(?: to)? (?:close|cancel+|withdraw|retract|revoke|drop|remove"
+        r"|take back|call off)\b"
+    ),
+    # Asking the buyer to tell the platform the problem is solved: a request to close in other words.
+    "SAY_SOLVED_EN": (
+        r"\b(?:tell|inform|write to|notify|report to|let)(?: [^ .]+){0,2}? (?:site|platform|support|arbiter"
+        r"|arbitration|aliexpress|system|marketplace|admins?"
+        r"|moderators?)\b(?: [^ .]+){0,6}? (?:solved|resolved"
+        r"|fixed|sorted|settled|received|fine|ok|okay|satisfied)\b"
+        r"|\b(?:say|write|confirm|state|click|mark)(?: [^ .]+){0,3}? (?:that )?(?:the "
+        r"|your )?(?:problem|issue"
+        r"|everything|matter|question|claim|dispute|complaint|case) (?:is|was|has been|s) (?:now )?(?:solved"
+        r"|resolved|settled|sorted)\b"
+    ),
+    "SAY_SOLVED_RU": (
+        r"\b(?:отпишитесь|напишите|ответьте|подтвердите|укажите|сообщите|скажите|нажмите|отметьте)"
+        r"(?: [^ .]+){0,3}? (?:что )?(?:вопрос|проблема|проблему|все|претензия|спор|конфликт|ситуация)"
+        r"(?: [^ .]+)? (?:решен\w*|улажен\w*|урегулирован\w*|снят\w*|исчерпан\w*|закрыт\w*|решили)\b"
+    ),
     "CLOSE_RU": (
         r"(?:закройте|закрой|закрыть|закрывайте|закрывай|отмените|отмени|отменить|отменяйте|отменяй|отзовите"
         r"|отзови|отозвать|отзывайте|снимите|сними|снять|снимайте|завершите|заверши|завершить|аннулируйте"
@@ -58,9 +89,9 @@ FRAGMENTS = {
         r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить)"
     ),
     "CLOSE_RU_YOU": (
-        r"(?:закроете|закроешь|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
-        r"|отозвали|снимете|снимаете|отзовешь|аннулируете|уберете|уберешь|убрали|заберете|откажетесь от"
-        r"|удалите|удалишь)"
+        r"(?:закроете|закроешь?|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
+        r"|отозвали|снимете|снимаете|отзовешь?|аннулируете|уберете|уберешь?|убрали|заберете|откажетесь от"
+        r"|удалите|удалишь?|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем)"
     ),
     "DISPUTE_RU": r"(?:спор\w*|диспут\w*|претензи\w*|жалоб\w*|заявк\w* на возврат|обращени\w*)",
     "CLOSE_DISPUTE_RU": (
@@ -73,7 +104,7 @@ FRAGMENTS = {
         r"(?: (?:пожалуйста|плиз|плз|пжл\w*|пж|его|ее|это|уже|сегодня|сейчас|скорее|побыстрее|сначала"
         r"|у себя))*"
         r"(?=$|\. | (?:и|а|тогда|то|я|мы|сразу|тут же|вышл\w*|верн\w*|отправ\w*|подар\w*|скин\w*|нов\w*"
-        r"|компенс\w*)\b"
+        r"|компенс\w*|переве\w*|перечисл\w*|заплач\w*|выплач\w*|дам|дадим|получите|пришл\w*)\b"
         r"| \d)"
     ),
     "CLOSING_NOUN_RU": (
@@ -87,15 +118,17 @@ FRAGMENTS = {
     # --- What is offered for closing --------------------------------------------------------
     "AMOUNT": (
         r"(?:\b\d+(?:[.,]\d+)? ?(?:\$|usd|dollars?|bucks|€|eur|euros?|£|₽|р\b|руб\w*|rub\w*|долл\w*|бакс\w*"
-        r"|евро)"
-        r"|[$€£] ?\d+)"
+        r"|евро|грн|гривен\w*|гривн\w*|uah|₴|тенге|kzt|₸|pln|zł|злот\w*|byn|₺|lira|лир\w*)"
+        r"|[$€£₽₴] ?\d+|\b\d+ ?(?:k|к|тыс\w*|тыщ\w*)\b|\bкосар\w*|\bпятихат\w*)"
     ),
     "BENEFIT_EN": (
         r"(?:gift\w*|present\w*|free\b|freebie\w*|bonus\w*|discount\w*|coupon\w*|voucher\w*|cash ?back"
         r"|reward\w*"
         r"|store credit|\d+ ?%|compensat\w*|extra\b|replacement|resend|re send|send again|ship again"
         r"|(?:new|another|second) (?:one|item|piece|pair|set)|\b(?:\d+|two|three|a few) more\b|on the house"
-        r"|at no cost|double refund|throw in|money back|<AMOUNT>)"
+        r"|at no cost|double refund|throw in|money back|no charge|free of charge|for nothing"
+        r"|on me\b|spare parts?"
+        r"|accessor\w*|upgrade\w*|premium|surprise|<AMOUNT>)"
     ),
     "BENEFIT_RU": (
         r"(?:подар\w*|бесплатн\w*|бонус\w*|скидк\w*|купон\w*|промокод\w*|сертификат\w*|к[эе]шб[эе]к\w*"
@@ -121,7 +154,14 @@ FRAGMENTS = {
         r"|viber|вайбер\w*|вибер\w*|we ?chat|вичат\w*|skype|скайп\w*|вконтакте|\bвк\b|\bvk\b|instagram"
         r"|\binsta\b"
         r"|инстаграм\w*|\bинст[аыуе]?\b|facebook|фейсбук\w*|\b(?:в|на) (?:личку|лс|личные сообщения|директ)\b"
-        r"|\b(?:dm|pm) me\b|private message"
+        r"|\b(?:dm|pm) me\b|private message|discord|дискорд\w*|(?:on|via|in|over|through|в|на"
+        r"|по) (?:signal|сигнал[еу]?)\b"
+        r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w)|threema|snapchat|kakao ?talk|imessage|facetime"
+        r"|\bicq\b|\bаськ\w*"
+        r"|\bline (?:app|id|messenger)\b|\bmax messenger|(?:в|через) макс(?:е)?\b"
+        r"|\b(?:on|via|in|over|through|to|into) (?:a |an |another |other |some |my "
+        r"|our )?(?:messenger|messaging app"
+        r"|chat app)\b|\b(?:в|через|на) (?:[^ .]+ )?(?:мессенджер\w*|личк[уе])\b"
     ),
     "MONEY_VERB_EN": r"(?:send|sent|refund|transfer|pay|return|give|compensate|wire|put|add)",
     "CHANNEL_EN": (
@@ -129,7 +169,8 @@ FRAGMENTS = {
         r"(?! reader)|bank account|bank transfer|account number|e ?wallet|wallet|iban)"
     ),
     "MONEY_VERB_RU": (
-        r"(?:верну|вернем|переведу|переведем|отправлю|отправим|вышлю|вышлем|скину|скинем|кину|кинем|перечислю"
+        r"(?:верну|вернем|возвращу|возвратим|переведу|переведем|отправлю|отправим|вышлю|вышлем"
+        r"|скину|скинем|кину|кинем|перечислю"
         r"|предлагаю|предлагаем|перечислим|компенсирую|компенсируем|заплачу|заплатим|выплачу|выплатим|пришлю"
         r"|пришлем|возмещу|возместим|(?:могу|можем|готов\w*|хочу|хотим) (?:\S+ ){0,2}?(?:вернуть|перевести"
         r"|отправить|выслать|скинуть|перечислить|компенсировать|выплатить|заплатить|возместить))"
@@ -144,6 +185,8 @@ FRAGMENTS = {
         r"(?!(?: \S+){0,3} (?:through|via|by|in|on|через|на|в) (?:the )?(?:platform|aliexpress|marketplace"
         r"|dispute|system|order|площадк\w*|платформ\w*|спор\w*|систем\w*|заказ\w*))"
     ),
+    # A phone number offered: international (+44 7700 900123), Russian mobile (8 916 …), UK mobile (07911 …).
+    "PHONE": r"(?<![\w+])\+ ?\d(?: ?\d){9,13}\b|\b8 ?9\d\d(?: ?\d){7}\b|\b07\d\d\d ?\d{6}\b",
     # Anchored at a token start: an unanchored [\w.+-]+@ backtracks quadratically on a long word.
     "EMAIL_ADDRESS": r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[a-z]{2,}",
     "ASK_EN": (
@@ -155,14 +198,29 @@ FRAGMENTS = {
         r"|укажите)"
     ),
     # --- What an exempt sentence refuses or warns about ---------------------------------------
+    # The scope of a refusal: the rest of its clause, up to a word that starts a new one ("we can't
+    # use PayPal outside the site" covers "outside the site"; "…, but write me on WhatsApp" is not).
+    # Words between a refusal and what it refuses: any, but not a conjunction that turns the
+    # sentence ("we don't do that, but write me on telegram").
+    "IN_CLAUSE_EN": r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except)\b)[^ .]+)",
+    "IN_CLAUSE_RU": r"(?: (?!(?:но|однако|зато|лучше|давайте|а вот)\b)[^ .]+)",
+    "REST_OF_CLAUSE_EN": (
+        r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except|i|we|let s|lets|please|just"
+        r"|only|write|text|message|add|contact|send|call)\b)[^ .]+)*"
+    ),
+    "REST_OF_CLAUSE_RU": (
+        r"(?: (?!(?:но|однако|зато|лучше|давайте|только|просто|пишите|напишите|добавьте|свяжитесь|я|мы|вы)\b)"
+        r"[^ .]+)*"
+    ),
     "TARGET_EN": (
         r"(?:<CHANNEL_EN>|<MESSENGERS>|<CLOSE_EN><DET_EN> <DISPUTE_EN>|e ?mail|phone|number|outside\w*"
-        r"|directly|privately|between us|(?:an)?other way|off the platform)"
+        r"|directly|privately|between us|(?:an)?other way|off the platform|on the side|personally)"
     ),
     "TARGET_RU": (
         r"(?:<CHANNEL_RU>|<MESSENGERS>|(?:<CLOSE_RU>|<CLOSE_RU_YOU>)(?: [^ .]+)? <DISPUTE_RU>"
         r"|<CLOSING_NOUN_RU>"
-        r"|почт\w*|напрямую|вне площадки|мессенджер\w*|данны\w* карты)"
+        r"|почт\w*|напрямую|вне площадки|мессенджер\w*|данны\w* карты|между нами|между собой|лично|по тихому"
+        r"|в обход(?: [^ .]+)?|без (?:площадки|платформы|арбитража))"
     ),
 }
 

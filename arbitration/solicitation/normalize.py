@@ -14,6 +14,8 @@ Steps, in order:
    "P@yPal", "0тмените"), look-alike letters of the other script replaced ("РауРаl", "cпop"),
    and a word that differs from a watched name only by look-alikes ("PayPaI" with a capital I,
    "lnstagram", "vvechat", "telegrarn", "d1spute") read as that name: a canonical skeleton.
+   A long brand name one typing slip away ("telegrm", "paypall", "instagarm") is read as the
+   name too, and a letter held down ("cloooose") as one letter.
 4. Sentence ends kept as ". ", other punctuation a space; "@", "$", "%", "+" and currency signs
    kept (handles, amounts, phone numbers). Words separated by exactly one space.
 """
@@ -254,6 +256,54 @@ def _clean_word(match: re.Match[str]) -> str:
     return word
 
 
+# One slip (a letter dropped, added, changed or two swapped) in a long brand name is still the
+# name. Only names with no ordinary English word of six or more letters one slip away are here
+# ("binance"/"finance", "discord"/"discard", "skrill"/"skills", "revolut"/"revolt" are not).
+_NEAR_NAMES = (
+    "paypal",
+    "whatsapp",
+    "telegram",
+    "instagram",
+    "facebook",
+    "payoneer",
+    "neteller",
+    "moneygram",
+    "bitcoin",
+    "wechat",
+)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+_NEAR_BY_KEY = {key: name for name in _NEAR_NAMES for key in (_deletions(name) | {name})}
+
+
+# One slip leaves the first two or the last two letters of a name as they were and changes its
+# length by at most one, so only words that keep one end of a name, at six letters or more, are
+# looked at (one regex pass; most messages have none).
+def _keeps_an_end(name: str) -> str:
+    rest = f"[a-z]{{{max(4, len(name) - 3)},{len(name) - 1}}}"  # the word is 6 to len(name) + 1 long
+    return f"{name[:2]}{rest}|{rest}{name[-2:]}"
+
+
+_LONG_WORD = re.compile(r"(?<![\w@$.])(?:" + "|".join(map(_keeps_an_end, _NEAR_NAMES)) + r")(?![\w@])")
+_HELD_LETTER = re.compile(r"([a-zа-я])\1\1+")  # "cloooose": three or more of a letter
+
+
+def _near_name(match: re.Match[str]) -> str:
+    word = match.group()
+    name = _NEAR_BY_KEY.get(word)
+    if name is None:
+        for key in _deletions(word):
+            if (name := _NEAR_BY_KEY.get(key)) is not None:
+                break
+        else:
+            return word
+    return name
+
+
 # --- 4. Punctuation ------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"[.!?;…]+(?=\s|$)|\n+")
@@ -270,7 +320,10 @@ def normalize(text: str) -> str:
     text = _SPACED_LETTERS.sub(_join_letters, text)
     # A word mixing scripts, digits or signs is cleaned one by one; otherwise one regex pass
     # reads look-alike spellings of watched names.
+    if _HELD_LETTER.search(text) is not None:
+        text = _HELD_LETTER.sub(r"\1", text)
     text = _WORD.sub(_clean_word, text) if _may_mix(text) else _WATCHED_LOOKALIKE.sub(_watched, text)
+    text = _LONG_WORD.sub(_near_name, text)
     text = _SENTENCE_END.sub("\x00", text)
     text = _NOT_KEPT.sub(" ", text)
     text = _SENTENCE_MARKS.sub(". ", text)

@@ -62,6 +62,7 @@ _CLOSE = [
         r"\blet (?:the |this |your |my |our )?(?:disput\w*|claim|case|complaint) go\b",
         r"\b(?:mark|set|change|switch|update|put)(?: [^ .]+){0,3}? (?:as|to|into) "
         r"(?:resolved|solved|closed|received|finished|completed|done|cancel+ed)\b",
+        r"<SAY_SOLVED_EN>",
     ),
     _default(
         "close-dispute-request-ru",
@@ -77,6 +78,7 @@ _CLOSE = [
         r"\b<DISPUTE_RU><GAP><NOT_BEFORE_RU><CLOSE_RU> (?:его|ее|это)\b",
         r"\b(?:оформите|нажмите|сделайте|подтвердите|прошу|просим|оформи|сделай)(?: [^ .]+){0,2}? "
         r"(?:закрытие|отмену|отзыв|снятие|аннулирование)(?: [^ .]+)? (?:спора|диспута|претензии|жалобы)\b",
+        r"<SAY_SOLVED_RU>",
     ),
 ]
 
@@ -88,13 +90,10 @@ _BENEFIT = [
         "Something offered for closing the dispute, in either order: a gift, a replacement, an extra item, a "
         'discount, money ("you cancel, i send 2 more", "drop the complaint and next order is on the house", '
         '"подарим набор, если спор исчезнет", "за отмену диспута — сертификат").',
-        r"(?:<CLOSE_DISPUTE_EN>|<CLOSE_BARE_EN>|<CLOSED_BY_YOU_EN>|\b(?:if|once|when|after|as soon as) "
-        r"(?:the |this |your )?<DISPUTE_EN> (?:is |gets |will be )?(?:closed|cancel+ed|withdrawn|removed"
-        r"|gone))"
-        r"<GAP><BENEFIT_EN>",
+        r"(?:<CLOSE_DISPUTE_EN>|<CLOSE_BARE_EN>|<CLOSED_BY_YOU_EN>|<CLOSED_COND_EN>)<GAP><BENEFIT_EN>",
         r"\b<BENEFIT_EN><GAP>(?:<CLOSE_DISPUTE_EN>|<CLOSED_BY_YOU_EN>|\b(?:if|once|when|as soon as) "
         r"(?:you )?(?:<CLOSE_EN>|let) (?:it|this)\b|\bfor (?:closing|cancel\w*|withdraw\w*)\b"
-        r"|\bif (?:the |this |your )?<DISPUTE_EN> (?:is |gets )?(?:closed|cancel+ed|withdrawn|removed|gone))",
+        r"|<CLOSED_COND_EN>)",
         r"(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)<GAP><BENEFIT_RU>",
         r"\b<BENEFIT_RU><GAP>(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)",
     ),
@@ -174,6 +173,7 @@ _OFF_PLATFORM = [
         "Asks for the buyer's phone or e-mail, gives an e-mail address or a phone number, or moves the talk "
         'to a phone call or e-mail ("leave your phone number", "call me", "пишите мне на почту", "звоните").',
         r"<EMAIL_ADDRESS>",
+        r"<PHONE>",
         r"<ASK_EN>(?:email|e mail|mail|phone number|phone no|phone|mobile number|number|contacts?)\b",
         r"\b(?:call|ring) me\b|\b(?:manager|agent|operator|we|colleague|i) will (?:call|phone|email|e mail"
         r"|text) you\b",
@@ -182,7 +182,9 @@ _OFF_PLATFORM = [
         r"(?:email|e mail|gmail|mail)\b",
         r"<ASK_RU>(?: мне| нам)? (?:[^ .]+ ){0,2}?(?:почт[уы]\b|email|e mail|емейл|имейл|телефон\b"
         r"|номер\b(?! (?:заказа|трек\w*|отслеживани\w*|посылки|спора)))",
-        r"\b(?:пишите|напишите|написать|свяжитесь|обращайтесь)(?: мне| нам)? (?:на|по) (?:[^ .]+ )?"
+        r"\b(?:пишите|напишите|написать|свяжитесь|обращайтесь|пиши|напиши|свяжись"
+        r"|обращайся)(?: мне| нам)? (?:на|по)"
+        r" (?:[^ .]+ )?"
         r"(?:почт\w*|email|e mail|емейл|имейл|телефону)",
         r"\b(?:моя|наша) почта\b|\bмой (?:номер|телефон)\b",
         r"\b(?:решим|обсудим|поговорим|договоримся)(?: [^ .]+){0,2}? по телефону|\bпозвоните (?:мне|нам)\b"
@@ -195,6 +197,9 @@ _OFF_PLATFORM = [
         'Settles the refund outside the platform or without arbitration ("outside AliExpress", "no need '
         'for the dispute", "settle it between us", "в обход Али", "без арбитража", "по-тихому").',
         r"outside (?:of )?(?:the )?(?:aliexpress|ali|platform|site|marketplace|system|app)",
+        r"\b(?:on|via|through|at|in|from) (?:my|our) (?:own )?(?:website|web site|web ?shop"
+        r"|online (?:store|shop))\b"
+        r"|(?:на|через) (?:мо[йе]м?|наш(?:ем)?|собственн\w*) (?:[^ .]+ )?(?:сайт\w*|интернет магазин\w*)",
         r"(?:without|bypass\w*|no need (?:for|of|to wait for|to involve)) (?:the |a )?"
         r"(?:aliexpress|ali|platform|dispute|arbitration|arbiter|marketplace|site)\b",
         r"\b(?:dispute|arbitration|platform) is not (?:necessary|needed)|not let the (?:arbiter|platform)",
@@ -237,14 +242,20 @@ _EXEMPT = [
         'WhatsApp or Telegram", "I will not ask you to close the dispute", "refunds can\'t go to a '
         'Qiwi wallet".',
         r"\b(?:can t|cannot|can not|don t|do not|dont|doesn t|does not|won t|will not|never|not allowed to"
-        r"|unable to|no longer|not possible to|isn t possible to|refuse to)"
+        r"|unable to|no longer|not possible to|isn t possible to|refuse to|forbids?|forbidden to|prohibits?"
+        r"|prohibited to|not permitted to)"
         r"(?: (?:be able to|allow|allows|let us|permit|ever|ask you to|ask anyone to))? "
         r"(?:use|do|work|accept|take|send|pay|transfer|refund|return|give|ask|contact|message|write|call"
         r"|share"
-        r"|have|offer|move|go|support|make|process|issue|close|cancel|withdraw|be (?:sent|moved|paid"
+        r"|have|offer|move|go|support|make|process|issue|close|cancel|withdraw|communicate|settle|solve"
+        r"|resolve|handle|sort|agree|deal|discuss|talk|switch|continue|chat|be (?:sent|moved|paid"
         r"|refunded))\w*"
-        r"(?: [^ .]+){0,6}? <TARGET_EN>"
-        r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,2}?<TARGET_EN>)*",
+        r"<IN_CLAUSE_EN>{0,6}? <TARGET_EN>"
+        r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,2}?<TARGET_EN>)*<REST_OF_CLAUSE_EN>",
+        r"<TARGET_EN><IN_CLAUSE_EN>{0,4}? (?:is not|are not|isn t|aren t|is never|are never"
+        r"|cannot be|can t be"
+        r"|not|never) (?:supported|accepted|allowed|possible|available|used|an option|permitted|sent|paid"
+        r"|refunded)\b",
     ),
     _default(
         "refusal-ru",
@@ -256,10 +267,13 @@ _EXEMPT = [
         r"|перевожу|отправляем|принимаем|даем|дадим|делаем|используем|пишем|звоним|общаемся|разрешает\w*"
         r"|получится|предлагаем|ведем|связываемся|высылаем|берем|возвращаем|сможем|позволяет|принимает"
         r"|переводите|пишите|сообщайте|отправляйте|платите|оплачивайте|давайте|доверяйте|переходите|звоните"
-        r"|отвечайте|передавайте|называйте)|нельзя|невозможно|запрещено)"
-        r"(?: [^ .]+){0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*",
+        r"|отвечайте|передавайте|называйте|разрешают|позволяют|попросим|попрошу|предложим|предложу"
+        r"|станем|стану"
+        r"|собираемся|собираюсь)|нельзя|невозможно|запрещ\w*)"
+        r"<IN_CLAUSE_RU>{0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
         r"<TARGET_RU>(?: [^ .]+){0,5}? (?:нельзя|невозможно|запрещено|не (?:получится|выйдет|можем|могу|даем"
-        r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем))\b",
+        r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем|буду|будем|стану|станем|хочу|хотим"
+        r"|пользуемся|используем|общаемся|пишем|практикуем|переходим))\b",
     ),
     _default(
         "warning",
@@ -270,10 +284,11 @@ _EXEMPT = [
         'writes to you on Telegram pretending to be us", "мошенники пишут в телеграме".',
         r"(?:^|(?<=\. ))[^.]*?(?:\b(?:some|other|many) (?:sellers|shops|stores|people|scammers)\b"
         r"|\b(?:anyone|anybody|someone|somebody|scammers?|fraudsters?|pretending|claiming to be|be careful"
-        r"|beware|warning)\b|\bscam\w*"
+        r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake)\b|\bscam\w*"
         r"|мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)|от (?:имени"
         r"|нашего имени)"
-        r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку)[^.]*",
+        r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку|бдительн\w*|якобы"
+        r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*))[^.]*",
     ),
     _default(
         "platform-payment-route",
@@ -282,13 +297,14 @@ _EXEMPT = [
         'How the buyer paid and the platform\'s own refund route: "you paid with PayPal", "the platform will '
         'return it to the same PayPal account", "деньги вернутся на карту, с которой вы платили".',
         r"\b(?:paid|payed|used|chose|selected)(?: for (?:it|the order))?(?: [^ .]+){0,3}? <CHANNEL_EN>",
-        r"\b(?:platform|marketplace|system|aliexpress|arbiter|arbitration|your bank)(?: [^ .]+){0,2}? "
+        r"\b(?:platform|marketplace|system|aliexpress|arbiter|arbitration|your bank)"
+        r"(?: (?!(?:i|we|you|u|me|us)\b)[^ .]+){0,2}? "
         r"(?:return|refund|send|transfer|pay|move)\w*(?: [^ .]+){0,8}",
         r"\b(?:refunds?|money)(?: [^ .]+){0,2}? (?:go|goes|return|returns|come|comes|show|shows|arrive\w*|is"
         r"|are)"
         r"(?: back)?(?: [^ .]+){0,5}? <CHANNEL_EN>(?: (?:or|and) (?:[^ .]+ ){0,2}?<CHANNEL_EN>)*",
         r"\b(?:оплатил\w*|оплачивал\w*|платил\w*|оплачен\w*)(?: [^ .]+){0,3}? <CHANNEL_RU>",
-        r"\b(?:площадка|платформа|система|арбитр|алиэкспресс|банк)(?: [^ .]+){0,2}? "
+        r"\b(?:площадка|платформа|система|арбитр|алиэкспресс|банк)(?: (?!(?:я|мы|вы)\b)[^ .]+){0,2}? "
         r"(?:вернет|переведет|отправит|возвращает|перечислит|начисл\w*)(?: [^ .]+){0,8}",
         r"\b(?:деньги|средства|возврат)(?: [^ .]+){0,3}? (?:вернутся|придут|придет|поступят|будет|пойдет"
         r"|идет)"

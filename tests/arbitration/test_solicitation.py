@@ -3,7 +3,10 @@
 The default patterns come from the data migrations, so the database tests run against what a
 fresh database holds. The labelled sets in ``data/`` were written by hand before the patterns
 they measure (``solicitation_holdout_evasion.jsonl`` in its own commit, before issue 17's
-detector); see ``arbitration/solicitation/patterns.py`` for what counts.
+detector; ``solicitation_holdout_round2.jsonl`` in its own commit, before round 2's changes);
+see ``arbitration/solicitation/patterns.py`` for what counts. The check sets written after
+tuning (``solicitation_check_*.jsonl``) are measured by ``bench/solicitation_eval.py`` only: they
+are estimates, not targets to tune to.
 """
 
 from __future__ import annotations
@@ -35,7 +38,12 @@ from arbitration.solicitation.detector import find_solicitation
 from tests.arbitration.conftest import OPENED, at, open_dispute
 
 DATA = Path(__file__).parent / "data"
-LABELLED = ["solicitation_corpus.jsonl", "solicitation_holdout.jsonl", "solicitation_holdout_evasion.jsonl"]
+LABELLED = [
+    "solicitation_corpus.jsonl",
+    "solicitation_holdout.jsonl",
+    "solicitation_holdout_evasion.jsonl",
+    "solicitation_holdout_round2.jsonl",
+]
 
 
 def load(name: str) -> list[dict]:
@@ -298,6 +306,118 @@ def test_R_DSP_8_an_ordinary_seller_reply_is_not_flagged(message):
     assert not flagged(message)
 
 
+# --- Round 2 (held-out set solicitation_holdout_round2.jsonl): the kinds it found missing ------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Once the case is taken down you'll get a spare battery, no charge.",
+        "If you agree to withdraw, a premium upgrade is yours.",
+        "Remove your pending claim and the accessories are on me.",
+        "Спор закрываем, и я дошлю зарядку бесплатно.",
+    ],
+)
+def test_R_DSP_8_round2_a_condition_on_the_dispute_ending_tied_to_a_benefit_is_flagged(message):
+    """The condition in any tense or with an adjective ("pending claim", "taken down", "agree to
+    withdraw"), the benefit without a money word ("no charge", "on me", "upgrade")."""
+    assert "benefit" in intents(message) or "close" in intents(message)
+    assert flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Tell the platform everything is resolved and I'll look after you.",
+        "Just confirm the issue is settled, I'll do the rest.",
+        "Подтвердите в споре, что проблема решена, остальное за мной.",
+        "Напишите арбитру, что вопрос урегулирован.",
+    ],
+)
+def test_R_DSP_8_round2_asking_to_tell_the_platform_it_is_solved_is_a_request_to_close(message):
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Закрывайте, заплачу сразу.",
+        "Спор отменяем? Дам 300р.",
+    ],
+)
+def test_R_DSP_8_round2_short_russian_messages_with_a_money_verb_or_we_form_are_flagged(message):
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Ping me on Discord, same nick as the shop",
+        "Let's switch to another messenger, this one lags",
+        "Перейдём в личку, там проще.",
+        "My contact: +49 151 2345 6789",
+        "Вот номер: 8 903 555 44 33",
+        "wa +7 912 000 11 22",
+    ],
+)
+def test_R_DSP_8_round2_a_messenger_named_generically_or_a_phone_number_offered_is_flagged(message):
+    assert "off-platform" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Your order number is 8123456789012, the parcel is on its way.",
+        "The courier's tracking shows 07 12 2026 delivery.",
+        "Spare parts are sold separately on the listing page.",
+    ],
+)
+def test_R_DSP_8_round2_order_numbers_dates_and_unconditional_extras_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Forget arbitration, I'll refund you to your card myself.",
+        "Арбитр долго, мы вернём на карту.",
+    ],
+)
+def test_R_DSP_8_round2_the_platform_s_refund_route_does_not_cover_the_seller_s_own_offer(message):
+    """ "arbitration, I'll refund you" is the seller paying, not the platform: the exempt route
+    needs the platform as the subject of the verb, not a seller's "I"/"we" after it."""
+    assert "off-platform" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We can't use Zelle outside the marketplace, sorry.",
+        "I won't handle this privately, the arbiter decides.",
+        "Policy prohibits transfers to PayPal outside the platform.",
+        "В вотсап писать не будем, всё в этом чате.",
+        "Правила запрещают переводы на карту в обход площадки.",
+        "Не могу договориться с вами лично, ждём решения арбитра.",
+    ],
+)
+def test_R_DSP_8_round2_a_refusal_covers_the_rest_of_its_clause(message):
+    """Negation scope: what follows the refused channel in the same clause ("outside the
+    marketplace", "в обход площадки") is refused with it; "prohibits", "запрещают", "не будем"
+    after the channel are refusals too."""
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We can't use PayPal, but message me on WhatsApp",
+        "Мы не пользуемся PayPal, но пишите в телеграм",
+    ],
+)
+def test_R_DSP_8_round2_a_refusal_s_scope_ends_where_a_new_clause_begins(message):
+    assert "off-platform" in intents(message)
+
+
 # --- Every flag explains itself ------------------------------------------------------------------
 
 
@@ -468,7 +588,7 @@ def test_R_DSP_8_the_prefilter_never_hides_a_match(name):
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0009_solicitation_patterns_by_intent")
+    migration = importlib.import_module("arbitration.migrations.0013_solic2_solicitation_patterns_round2")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 
@@ -488,6 +608,7 @@ def test_R_DSP_8_the_labelled_sets_are_big_balanced_and_bilingual():
 
     assert len(sets["solicitation_corpus.jsonl"]) >= 240
     assert len(sets["solicitation_holdout_evasion.jsonl"]) >= 200
+    assert len(sets["solicitation_holdout_round2.jsonl"]) >= 240
     for messages in sets.values():
         assert {m["lang"] for m in messages} == {"en", "ru"}
         for lang in ("en", "ru"):
@@ -534,7 +655,7 @@ def test_R_DSP_8_the_data_migration_replaces_unedited_defaults_and_keeps_staff_e
     migration.ship_patterns_by_intent(apps, None)
 
     stored = {p.name: p for p in SolicitationPattern.objects.all()}
-    assert stored["paypal"].pattern == next(r for r in DEFAULT_PATTERNS if r["name"] == "paypal")["pattern"]
+    assert stored["paypal"].pattern == next(r for r in migration.PATTERNS if r["name"] == "paypal")["pattern"]
     assert stored["messenger"].pattern == r"whatsapp|zorblax"  # a supervisor's edit is kept
     assert stored["messenger"].intent == "off-platform"  # and gets its intent
     assert stored["refusal-en"].intent == "exempt" and stored["refusal-en"].is_active
@@ -545,3 +666,86 @@ def test_R_DSP_8_the_data_migration_replaces_unedited_defaults_and_keeps_staff_e
     assert SolicitationPattern.objects.get(name="paypal").pattern == shipped_0002["paypal"]["pattern"]
     assert not SolicitationPattern.objects.filter(name="refusal-en").exists()
     assert not SolicitationPattern.objects.filter(intent="exempt", is_active=True).exists()
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_the_round2_migration_replaces_patterns_as_0009_shipped_them_and_keeps_staff_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0013_solic2_solicitation_patterns_round2")
+    shipped_0009 = migration._shipped_before()
+    SolicitationPattern.objects.filter(name="refusal-en").update(
+        pattern=shipped_0009["refusal-en"]["pattern"]
+    )
+    SolicitationPattern.objects.filter(name="messenger").update(pattern=r"whatsapp|zorblax")
+
+    migration.ship_round2_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    assert (
+        stored["refusal-en"].pattern
+        == next(r for r in DEFAULT_PATTERNS if r["name"] == "refusal-en")["pattern"]
+    )
+    assert stored["messenger"].pattern == r"whatsapp|zorblax"  # a supervisor's edit is kept
+
+    migration.restore_patterns_of_0009(apps, None)
+
+    assert SolicitationPattern.objects.get(name="refusal-en").pattern == shipped_0009["refusal-en"]["pattern"]
+    assert SolicitationPattern.objects.get(name="messenger").pattern == r"whatsapp|zorblax"
+
+
+# --- Round 2: general coverage (normalisation, vocabulary classes, negation scope) ----------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("telegrm", "telegram"),  # a letter dropped
+        ("paypall", "paypal"),  # a letter added
+        ("instagarm", "instagram"),  # two letters swapped
+        ("wahtsapp", "whatsapp"),
+        ("fcebook", "facebook"),
+        ("cloooose", "close"),  # a letter held down
+    ],
+)
+def test_R_DSP_8_round2_normalize_reads_a_brand_name_one_slip_away_and_held_letters(written, read):
+    assert normalize(written) == read
+
+
+def test_R_DSP_8_round2_normalize_leaves_ordinary_words_near_a_brand_name_and_numbers_alone():
+    text = "the finance team discarded the skills of the seller, revolt, 1000 usd, www"
+    assert normalize(text) == "the finance team discarded the skills of the seller revolt 1000 usd w"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "napishi na pochtu, obsudim vozvrat",
+        "vozvrashchu dengi na tinkoff esli zakroesh spor",
+        "Верну 300 грн на карту, закройте спор",
+        "отмените спор, скину косарь",
+        "Close the dispute and get 2k back",
+        "Write me on Threema",
+        "Reach out on Line app, id shopmax",
+        "Давайте в Макс, там удобнее",
+        "Get in touch via my website chat, link in bio",
+        "Мы никогда так не делаем, но давайте в телеграм",
+    ],
+)
+def test_R_DSP_8_round2_slang_currencies_messengers_and_transliterated_singular_forms_are_flagged(message):
+    assert flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Мы никогда не попросим вас закрыть спор.",
+        "Будьте бдительны: вам могут написать в телеграм якобы от нас.",
+        "Your Qiwi wallet is not supported for refunds by the platform.",
+        "Someone posing as our shop may text you on WhatsApp.",
+    ],
+)
+def test_R_DSP_8_round2_future_refusals_impersonation_warnings_and_unsupported_channels_are_not_flagged(
+    message,
+):
+    assert not flagged(message)
