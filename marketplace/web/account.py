@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, cast
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +12,8 @@ from django.views.i18n import set_language
 
 from marketplace.models import Order, User
 from marketplace.web.forms import LimitedPasswordResetForm, SignInForm
+
+SameSite = Literal["Lax", "Strict", "None"]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -43,7 +47,7 @@ class SignInView(auth_views.LoginView):
                 path=settings.LANGUAGE_COOKIE_PATH,
                 secure=settings.LANGUAGE_COOKIE_SECURE,
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                samesite=cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
             )
         return response
 
