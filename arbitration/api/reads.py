@@ -28,9 +28,16 @@ from arbitration.api.schemas import (
     SafetyReportPage,
     TurnOut,
 )
-from arbitration.events import complaint_payload, dispute_payload, offer_payload, safety_report_payload
+from arbitration.events import (
+    complaint_payload,
+    dispute_payload,
+    disputes_payloads,
+    offer_payload,
+    safety_report_payload,
+)
 from arbitration.models import Complaint, Dispute, Evidence, SafetyReport
 from arbitration.presentation import available_actions
+from arbitration.selectors import turn_prefetch, with_prefetched_turn
 from marketplace.api.auth import require_scope
 from marketplace.api.pagination import ListParams, paginate, with_updated_at
 from marketplace.api.schemas import ObjectId
@@ -54,6 +61,14 @@ def disputes_of(client: ApiClient) -> QuerySet[Dispute]:
 
 def dispute_out(dispute: Dispute) -> DisputeOut:
     return DisputeOut(**dispute_payload(dispute), updated_at=_updated(dispute))
+
+
+def disputes_out(page: list[Dispute]) -> list[DisputeOut]:
+    """A page of disputes with one lookup of their people."""
+    return [
+        DisputeOut(**payload, updated_at=_updated(dispute))
+        for dispute, (_order, payload) in zip(page, disputes_payloads(page), strict=True)
+    ]
 
 
 def _uploader(evidence: Evidence, dispute: Dispute) -> str:
@@ -139,7 +154,7 @@ def dispute_detail_out(dispute: Dispute) -> DisputeDetailOut:
 @router.get("/disputes", response=DisputePage, summary="Disputes, oldest change first")
 def dispute_list(request: HttpRequest, params: Query[ListParams]) -> dict:
     client = require_scope(request, Scope.DISPUTES_READ)
-    return paginate(disputes_of(client), params, lambda page: [dispute_out(dispute) for dispute in page])
+    return paginate(disputes_of(client), params, disputes_out)
 
 
 @router.get("/disputes/{dispute_id}", response=DisputeDetailOut, summary="A dispute, all of it")
@@ -147,8 +162,9 @@ def dispute_get(request: HttpRequest, dispute_id: ObjectId) -> DisputeDetailOut:
     """The claim and its amendments, offers, messages, evidence metadata, information requests,
     whose turn it is, the next deadline, and ``allowed_actions`` per party (R-DSP-10)."""
     client = require_scope(request, Scope.DISPUTES_READ)
-    dispute = disputes_of(client).select_related("buyer", "seller").get(pk=dispute_id)
-    return dispute_detail_out(dispute)
+    rows = disputes_of(client).select_related("buyer", "seller").prefetch_related(*turn_prefetch())
+    # The offers are read once: the FSM conditions behind allowed_actions ask for the pending one.
+    return dispute_detail_out(with_prefetched_turn(rows.get(pk=dispute_id)))
 
 
 def complaints_of(client: ApiClient) -> QuerySet[Complaint]:

@@ -21,7 +21,10 @@ api = NinjaAPI(
     description=(
         "Feed orders, payments, shipments and carrier tracking in; read orders, disputes, refunds, "
         "complaints and safety reports; manage webhook endpoints. Authenticate with "
-        "`Authorization: Bearer <key>`. Errors are `application/problem+json` (RFC 9457)."
+        "`Authorization: Bearer <key>`. Errors are `application/problem+json` (RFC 9457). Every write "
+        "takes an optional `Idempotency-Key` header (at most 255 characters): the same key with the "
+        "same request returns the stored answer, with another request 422, while the first still "
+        "runs 409. Orders are addressed by our id or `ext:<your id>`."
     ),
     urls_namespace="api",
     docs_url="/docs",

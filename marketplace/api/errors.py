@@ -10,7 +10,7 @@ problem without details and is logged; no input is meant to reach it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -117,84 +117,112 @@ def _validation_message(error: Mapping[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [(_field_path(error.get("loc", ())), _validation_message(error)) for error in exc.errors]
+    fields = ", ".join(dict.fromkeys(field for field, _message in errors))
+    return problem_response(
+        422,
+        _("Check these fields: %(fields)s.") % {"fields": fields},
+        kind="validation",
+        title=_("The request is not valid"),
+        errors=errors,
+    )
+
+
+def api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
+    return problem_response(exc.status, exc.detail, kind=exc.kind, errors=exc.errors, headers=exc.headers)
+
+
+def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    # The same text the web shows; a rule's code when the service gave one.
+    code = getattr(exc, "code", None)
+    return problem_response(
+        422,
+        exc.message_text,
+        kind="refused",
+        title=_("A rule does not allow this"),
+        code=str(code) if code else None,
+    )
+
+
+def model_invalid(request: HttpRequest, exc: ModelValidationError) -> HttpResponse:
+    # A model's full_clean() in a service: the fields it names are the body's fields.
+    errors = (
+        [(field, message) for field, messages in exc.message_dict.items() for message in messages]
+        if hasattr(exc, "error_dict")
+        else []
+    )
+    return problem_response(
+        422, " ".join(exc.messages), kind="validation", title=_("The request is not valid"), errors=errors
+    )
+
+
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        401,
+        _("Send a valid, unrevoked API key as 'Authorization: Bearer <key>'."),
+        headers={"WWW-Authenticate": 'Bearer realm="api"'},
+    )
+
+
+def forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return problem_response(403, str(exc.message) if exc.message else "")
+
+
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem_response(403, str(exc))
+
+
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    return problem_response(
+        429,
+        _("Too many requests for this key; retry after the number of seconds in Retry-After."),
+        kind="rate-limited",
+    )
+
+
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem_response(exc.status_code, str(exc))
+
+
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem_response(404, _("No such object for this client."))
+
+
+def does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+    return problem_response(404, _("No such object for this client."))
+
+
+def unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
+    log.exception("api.unexpected_error", exc_info=exc)
+    return problem_response(500, _("Something went wrong on our side; it has been logged."))
+
+
+# The most specific class wins, as in ninja's own lookup (DomainError before ValidationError).
+HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
+    ValidationError: validation,
+    ApiProblem: api_problem,
+    DomainError: refused,
+    ModelValidationError: model_invalid,
+    AuthenticationError: unauthenticated,
+    AuthorizationError: forbidden,
+    PermissionDenied: permission_denied,
+    Throttled: throttled,
+    HttpError: http_error,
+    Http404: not_found,
+    ObjectDoesNotExist: does_not_exist,
+}
+
+
+def problem_for(request: HttpRequest, exc: Exception) -> HttpResponse | None:
+    """The problem answer of a known error, or None for an unexpected one (a 5xx)."""
+    for klass in type(exc).__mro__:
+        if klass in HANDLERS:
+            return HANDLERS[klass](request, exc)
+    return None
+
+
 def install(api: NinjaAPI) -> None:
-    @api.exception_handler(ValidationError)
-    def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [(_field_path(error.get("loc", ())), _validation_message(error)) for error in exc.errors]
-        fields = ", ".join(dict.fromkeys(field for field, _message in errors))
-        return problem_response(
-            422,
-            _("Check these fields: %(fields)s.") % {"fields": fields},
-            kind="validation",
-            title=_("The request is not valid"),
-            errors=errors,
-        )
-
-    @api.exception_handler(ApiProblem)
-    def api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
-        return problem_response(exc.status, exc.detail, kind=exc.kind, errors=exc.errors, headers=exc.headers)
-
-    @api.exception_handler(DomainError)
-    def refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        # The same text the web shows; a rule's code when the service gave one.
-        code = getattr(exc, "code", None)
-        return problem_response(
-            422,
-            exc.message_text,
-            kind="refused",
-            title=_("A rule does not allow this"),
-            code=str(code) if code else None,
-        )
-
-    @api.exception_handler(ModelValidationError)
-    def model_invalid(request: HttpRequest, exc: ModelValidationError) -> HttpResponse:
-        # A model's full_clean() in a service: the fields it names are the body's fields.
-        errors = (
-            [(field, message) for field, messages in exc.message_dict.items() for message in messages]
-            if hasattr(exc, "error_dict")
-            else []
-        )
-        return problem_response(
-            422, " ".join(exc.messages), kind="validation", title=_("The request is not valid"), errors=errors
-        )
-
-    @api.exception_handler(AuthenticationError)
-    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return problem_response(
-            401,
-            _("Send a valid, unrevoked API key as 'Authorization: Bearer <key>'."),
-            headers={"WWW-Authenticate": 'Bearer realm="api"'},
-        )
-
-    @api.exception_handler(AuthorizationError)
-    def forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-        return problem_response(403, str(exc.message) if exc.message else "")
-
-    @api.exception_handler(PermissionDenied)
-    def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return problem_response(403, str(exc))
-
-    @api.exception_handler(Throttled)
-    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-        return problem_response(
-            429,
-            _("Too many requests for this key; retry after the number of seconds in Retry-After."),
-            kind="rate-limited",
-        )
-
-    @api.exception_handler(HttpError)
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem_response(exc.status_code, str(exc))
-
-    @api.exception_handler(Http404)
-    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem_response(404, _("No such object for this client."))
-
-    @api.exception_handler(ObjectDoesNotExist)
-    def does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
-        return problem_response(404, _("No such object for this client."))
-
-    @api.exception_handler(Exception)
-    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        log.exception("api.unexpected_error", exc_info=exc)
-        return problem_response(500, _("Something went wrong on our side; it has been logged."))
+    for klass, handler in HANDLERS.items():
+        api.add_exception_handler(klass, handler)
+    api.add_exception_handler(Exception, unexpected)

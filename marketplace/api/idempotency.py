@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Schema
 
-from marketplace.api.errors import PROBLEM_JSON, ApiProblem, field_problem
+from marketplace.api.errors import PROBLEM_JSON, ApiProblem, field_problem, problem_for
 from marketplace.models import ApiClient, IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -57,12 +57,6 @@ def _response(status: int, body: Any, *, replayed: bool = False) -> HttpResponse
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
-
-
-def _answer_of_failure(request: HttpRequest, exc: Exception) -> HttpResponse:
-    from marketplace.api import api  # the package's api; imported late, it imports this module
-
-    return api.on_exception(request, exc)
 
 
 def idempotent(request: HttpRequest, client: ApiClient, write: Callable[[], Answer]) -> HttpResponse:
@@ -112,9 +106,9 @@ def idempotent(request: HttpRequest, client: ApiClient, write: Callable[[], Answ
                 status, body = write()
             data = _json(body)
         except Exception as exc:
-            response = _answer_of_failure(request, exc)
-            if response.status_code >= 500:
-                raise
+            response = problem_for(request, exc)
+            if response is None or response.status_code >= 500:
+                raise  # rolls the record back with the write: the key can be retried
             status, data = response.status_code, json.loads(response.content)
         record.status_code, record.response_body, record.completed_at = status, data, timezone.now()
         record.save(update_fields=["status_code", "response_body", "completed_at"])

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -186,8 +187,9 @@ def order_create(request: HttpRequest, payload: OrderIn) -> HttpResponse:
                 account=client.account,
                 external_id=payload.external_id,
             )
-        except IntegrityError:
-            # The same order created by a concurrent request a moment ago.
+        except (IntegrityError, ValidationError):
+            # The same order created by a concurrent request a moment ago (refused by the unique
+            # constraint, or by full_clean's check of it when the other committed first).
             found = _existing(client, payload, buyer, seller)
             if found is None:
                 raise

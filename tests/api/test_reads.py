@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from arbitration import services
@@ -143,3 +145,38 @@ def test_R_API_4_orders_list_with_updated_at(cases, default_api):
     assert [item["id"] for item in results] == [order.pk]
     assert results[0]["updated_at"] is not None
     assert results[0]["tracking_number"]
+
+
+def test_R_API_4_a_dispute_read_costs_the_same_queries_however_long_its_thread(cases, default_api):
+    """The dispute read is the hot path of a marketplace's app (issue 12's benchmark): a fixed
+    number of queries, not one per message, offer or file."""
+    short, long = cases.open(), cases.open(card="Visa •••• 0001")
+    for n in range(6):
+        services.dispute_post_message(dispute=long, actor=long.buyer, body=f"Message {n}")
+    for dispute in (short, long):
+        services.dispute_make_offer(
+            dispute=dispute, actor=dispute.seller, kind="partial_refund", amount="30.00"
+        )
+    default_api.get(f"/disputes/{short.pk}")  # the key's last_used_at is written once a minute
+
+    counts = []
+    for dispute in (short, long):
+        with CaptureQueriesContext(connection) as queries:
+            response = default_api.get(f"/disputes/{dispute.pk}")
+        assert response.status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1] <= 20, counts
+    assert len(response.json()["messages"]) == 6
+
+
+def test_R_API_4_a_page_of_disputes_costs_the_same_few_queries_however_many_rows(
+    cases, default_api, django_assert_max_num_queries
+):
+    for n in range(4):
+        cases.open(card=f"Visa •••• {n:04d}")
+
+    with django_assert_max_num_queries(4):
+        response = default_api.get("/disputes")
+
+    assert len(response.json()["results"]) == 4
