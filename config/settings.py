@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "pghistory",
     "django_structlog",
     "health_check",
+    "ninja",  # the API docs page serves its own Swagger UI files (no CDN)
     "marketplace",
     "marketplace.audit",
     "arbitration",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.instruments.RequestMetricsMiddleware",  # R-OPS-3: request latency
+    # R-API-6: every error under /api/ as application/problem+json (404/405 from the resolver too).
+    "marketplace.api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Issue 13: a Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
@@ -483,3 +486,8 @@ WEBHOOK_SECRET_ROTATION_HOURS = env.int("WEBHOOK_SECRET_ROTATION_HOURS", 24, min
 # Deliveries to loopback/private addresses and plain http:// URLs: refused in production (SSRF),
 # allowed with DEBUG (the demo) or when set (tests, a receiver inside the operator's network).
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
+
+# --- Integration API (R-API-1..4: marketplace/api/, arbitration/api/) ---------------------------
+# The payment provider's payout results (POST /api/v1/payouts/callback) are signed per Standard
+# Webhooks with this secret ("whsec_…", base64). Empty: the callback is off and answers 503.
+PAYOUT_CALLBACK_SECRET = env.str("PAYOUT_CALLBACK_SECRET", "")
