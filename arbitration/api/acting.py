@@ -1,0 +1,497 @@
+"""Acting for a buyer or a seller (R-API-4): every action a person takes on the web, through the same
+services, for the marketplace's own apps (scope ``disputes:act``).
+
+The caller names the person it acts for (``acting_as``: the party and the person's marketplace
+id). The person must belong to the caller's account and be that party of the order or dispute,
+else 404: a client never learns whether another account's case exists (R-SEC-1). Each endpoint
+checks the shape of its input with its schema (422 naming the field) and calls the one service
+the web form calls; a refusal of the service is answered with the very text the web shows beside
+its form (R-API-6). The dispute comes back with what each party may do next (``allowed_actions``,
+computed by ``available_actions`` as the web's buttons are, R-DSP-10).
+
+Evidence travels as multipart/form-data (the files through the same checks as the web's uploads,
+R-EVD-1..3); there the person is named by two form fields, ``acting_party`` and
+``acting_external_id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from pydantic import StringConstraints
+
+from arbitration import services
+from arbitration.events import dispute_payload, safety_report_payload
+from arbitration.evidence import EvidenceRejected
+from arbitration.models import Dispute, Offer, Reason, ReturnShipment, SafetyReport, WantedResolution
+from arbitration.presentation import available_actions
+from marketplace import services as money
+from marketplace.actors import party_of
+from marketplace.api.auth import require_scope
+from marketplace.api.errors import ApiProblem
+from marketplace.models import ApiClient, ExtensionRequest, Order, Scope, User
+
+Party = Literal["buyer", "seller"]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+ShortText = Annotated[str, StringConstraints(max_length=2000)]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+
+
+class ActingAs(Schema):
+    """The person the client acts for: ``buyer`` or ``seller`` of the order, by marketplace id."""
+
+    party: Party
+    external_id: ExternalId
+
+
+class Acting(Schema):
+    acting_as: ActingAs
+
+
+# --- The bodies, one per action ---------------------------------------------------------------
+
+
+class DisputeOpenIn(Acting):
+    """R-DSP-2: what went wrong, what the buyer wants (an amount for a partial refund), what happened."""
+
+    reason: Reason
+    resolution: WantedResolution
+    requested_amount: Amount | None = Field(None, description="Only for a partial refund.")
+    description: RequiredText
+
+
+class AmendIn(DisputeOpenIn):
+    """R-DSP-3: a new version of the claim; the previous one is kept."""
+
+
+class MessageIn(Acting):
+    body: RequiredText
+
+
+class AcceptClaimIn(Acting):
+    return_address: Text = Field(
+        "", description="For a return: where the buyer sends the item; empty: the seller's default address."
+    )
+
+
+class OfferIn(Acting):
+    kind: Offer.Kind
+    amount: Amount | None = Field(
+        None,
+        description="Partial refund: more than 0 and less than the price. Return and refund: empty refunds "
+        "the full price after the return arrives.",
+    )
+    return_address: Text = Field("", description="Only for a return; empty: the seller's default address.")
+    note: ShortText = ""
+
+
+class RejectIn(Acting):
+    explanation: RequiredText
+
+
+class AcceptOfferIn(Acting):
+    offer_id: int | None = Field(
+        None, description="The offer the buyer saw; refused if another one is pending now."
+    )
+
+
+class DeclineOfferIn(Acting):
+    reason: ShortText = ""
+
+
+class WithdrawIn(Acting):
+    """R-DSP-9: the buyer's explicit acknowledgement of what withdrawing means."""
+
+    acknowledged: bool = Field(
+        description="True: the buyer read and accepts that a withdrawn dispute can't be reopened, "
+        "arbitration will no longer be possible and the payment goes to the seller."
+    )
+    acknowledged_despite_solicitation: bool = Field(
+        False,
+        description="Needed when the seller's messages were flagged for asking to close the dispute or "
+        "offering money outside the platform: the buyer withdraws anyway.",
+    )
+
+
+class ReturnShipIn(Acting):
+    carrier: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class ExtensionIn(Acting):
+    days: int = Field(ge=1, description="How many days of protection the buyer asks for.")
+    reason: RequiredText
+
+
+class ExtensionDeclineIn(Acting):
+    reason: ShortText = ""
+
+
+# Multipart bodies: the files beside flat fields.
+
+
+class ActingForm(Schema):
+    acting_party: Party
+    acting_external_id: ExternalId
+
+
+class EvidenceForm(ActingForm):
+    body: Text = ""
+
+
+class ReturnAcknowledgeForm(ActingForm):
+    acknowledgement: ReturnShipment.Acknowledgement
+    note: Text = ""
+
+
+class ComplaintForm(ActingForm):
+    kind: Literal["refund_not_received", "agreement_broken"]
+    description: RequiredText
+
+
+class SafetyReportForm(ActingForm):
+    description: RequiredText
+
+
+# --- Who acts, on what -----------------------------------------------------------------------
+
+
+def _not_found(detail: str) -> ApiProblem:
+    return ApiProblem(404, detail, kind="not-found")
+
+
+def _person(client: ApiClient, party: str, external_id: str) -> User:
+    """The named person of the caller's account; 404 for anyone else (R-API-1)."""
+    person = User.objects.filter(
+        account=client.account, external_id=external_id, is_system=False, is_active=True
+    ).first()
+    if person is None:
+        raise _not_found(_("No %(party)s with this marketplace id in your account.") % {"party": party})
+    return person
+
+
+def _party_check(case: Order | Dispute, person: User, party: str) -> None:
+    # Someone who is not this party of this case gets the same 404 as a case that does not exist.
+    if party_of(case, person) != party:
+        raise _not_found(_("No such dispute or order for this %(party)s.") % {"party": party})
+
+
+def _acting_dispute(
+    request: HttpRequest, dispute_id: int, party: str, external_id: str
+) -> tuple[Dispute, User]:
+    client = require_scope(request, Scope.DISPUTES_ACT)
+    dispute = (
+        Dispute.objects.select_related("order").filter(pk=dispute_id, order__account=client.account).first()
+    )
+    person = _person(client, party, external_id)
+    if dispute is None:
+        raise _not_found(_("No such dispute or order for this %(party)s.") % {"party": party})
+    _party_check(dispute, person, party)
+    return dispute, person
+
+
+def _acting_order(request: HttpRequest, order_id: int, party: str, external_id: str) -> tuple[Order, User]:
+    client = require_scope(request, Scope.DISPUTES_ACT)
+    order = Order.objects.filter(pk=order_id, account=client.account).first()
+    person = _person(client, party, external_id)
+    if order is None:
+        raise _not_found(_("No such dispute or order for this %(party)s.") % {"party": party})
+    _party_check(order, person, party)
+    return order, person
+
+
+# The answers. PLACEHOLDER until the read schemas of the API land: the webhook payload of the
+# object, and for a dispute what each party may do now.
+
+
+class DisputeOut(Schema):
+    id: int
+    state: str
+    description: str
+    allowed_actions: dict[str, list[str]]
+    model_config = {"extra": "allow"}
+
+
+class SafetyReportOut(Schema):
+    id: int
+    state: str
+    model_config = {"extra": "allow"}
+
+
+def dispute_out(dispute: Dispute) -> dict[str, Any]:
+    return {
+        **dispute_payload(dispute),
+        "allowed_actions": {
+            "buyer": available_actions(dispute, dispute.buyer).actions,
+            "seller": available_actions(dispute, dispute.seller).actions,
+        },
+    }
+
+
+def safety_report_out(report: SafetyReport) -> dict[str, Any]:
+    return safety_report_payload(report)
+
+
+def _answer(dispute: Dispute, status: int = 200) -> Status[dict[str, Any]]:
+    """The dispute after the action, as the reads show it, with what each party may do now."""
+    dispute = Dispute.objects.select_related("order", "buyer", "seller").get(pk=dispute.pk)
+    return Status(status, dispute_out(dispute))
+
+
+# --- The actions -----------------------------------------------------------------------------
+
+router = Router(tags=["Acting for a buyer or seller"])
+DISPUTE: dict[int, Any] = {200: DisputeOut, 201: DisputeOut}
+Files = File[list[UploadedFile]]
+SomeFiles = File[list[UploadedFile] | None]
+
+
+@contextmanager
+def _files_checked() -> Iterator[None]:
+    """A refused file is a refusal of the ``files`` field: each file's reason, as the web shows it."""
+    try:
+        yield
+    except EvidenceRejected as exc:
+        raise ApiProblem(
+            422, exc.message_text, kind="refused", errors=[("files", message) for message in exc.messages]
+        ) from None
+
+
+def _dispute(request: HttpRequest, dispute_id: int, acting: ActingAs) -> tuple[Dispute, User]:
+    return _acting_dispute(request, dispute_id, acting.party, acting.external_id)
+
+
+@router.post("/orders/{order_id}/dispute", response={201: DisputeOut})
+def dispute_open(request: HttpRequest, order_id: int, payload: DisputeOpenIn):
+    """The buyer opens the order's one dispute (R-DSP-1, R-DSP-2); evidence follows through
+    ``POST /disputes/{id}/evidence``."""
+    order, buyer = _acting_order(request, order_id, payload.acting_as.party, payload.acting_as.external_id)
+    dispute = services.dispute_open(
+        order=order,
+        actor=buyer,
+        reason=payload.reason,
+        resolution=payload.resolution,
+        description=payload.description,
+        requested_amount=payload.requested_amount,
+    )
+    return _answer(dispute, 201)
+
+
+@router.post("/disputes/{dispute_id}/amend", response=DISPUTE)
+def dispute_amend(request: HttpRequest, dispute_id: int, payload: AmendIn):
+    """The buyer changes the claim, at most MAX_DISPUTE_AMENDMENTS times; every version is kept (R-DSP-3)."""
+    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_amend(
+        dispute=dispute,
+        actor=buyer,
+        reason=payload.reason,
+        resolution=payload.resolution,
+        description=payload.description,
+        requested_amount=payload.requested_amount,
+    )
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/messages", response=DISPUTE)
+def dispute_message(request: HttpRequest, dispute_id: int, payload: MessageIn):
+    """A message in the dispute's thread (R-DSP-7); not an amendment, any number."""
+    dispute, person = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_post_message(dispute=dispute, actor=person, body=payload.body)
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/evidence", response=DISPUTE)
+def dispute_evidence(request: HttpRequest, dispute_id: int, form: Form[EvidenceForm], files: Files):
+    """Files for the dispute (multipart/form-data, field ``files`` once per file), with an optional
+    message: the same checks of type, size and content as the web's uploads (R-EVD-1..3)."""
+    dispute, person = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
+    with _files_checked():
+        services.dispute_post_message(dispute=dispute, actor=person, body=form.body, files=files)
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/accept-claim", response=DISPUTE)
+def dispute_accept_claim(request: HttpRequest, dispute_id: int, payload: AcceptClaimIn):
+    """The seller accepts the claim as stated: the refund asked, or the return first (R-DSP-5)."""
+    dispute, seller = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_seller_accept(dispute=dispute, actor=seller, return_address=payload.return_address)
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/offers", response=DISPUTE)
+def dispute_make_offer(request: HttpRequest, dispute_id: int, payload: OfferIn):
+    """The seller offers a partial refund, or a return and refund; one pending offer at a time (R-DSP-5)."""
+    dispute, seller = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_make_offer(
+        dispute=dispute,
+        actor=seller,
+        kind=payload.kind,
+        amount=payload.amount,
+        return_address=payload.return_address,
+        note=payload.note,
+    )
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/accept-offer", response=DISPUTE)
+def dispute_accept_offer(request: HttpRequest, dispute_id: int, payload: AcceptOfferIn):
+    """The buyer accepts the pending offer: its refund now, or the return first (R-DSP-5)."""
+    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=payload.offer_id)
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/decline-offer", response=DISPUTE)
+def dispute_decline_offer(request: HttpRequest, dispute_id: int, payload: DeclineOfferIn):
+    """The buyer declines the pending offer; they may then escalate (R-DSP-5, R-DSP-6)."""
+    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_decline_offer(dispute=dispute, actor=buyer, reason=payload.reason)
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/reject", response=DISPUTE)
+def dispute_reject(request: HttpRequest, dispute_id: int, payload: RejectIn):
+    """The seller rejects the claim with an explanation; it never closes the dispute (R-DSP-4).
+    Evidence follows through ``POST /disputes/{id}/evidence``."""
+    dispute, seller = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_reject_claim(dispute=dispute, actor=seller, explanation=payload.explanation)
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/escalate", response=DISPUTE)
+def dispute_escalate(request: HttpRequest, dispute_id: int, payload: Acting):
+    """The buyer takes the dispute to arbitration early (R-DSP-6)."""
+    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_escalate(dispute=dispute, actor=buyer)
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/withdraw", response=DISPUTE)
+def dispute_withdraw(request: HttpRequest, dispute_id: int, payload: WithdrawIn):
+    """The buyer withdraws; the payment goes to the seller. Refused, with the warning the buyer must
+    read, unless ``acknowledged`` (and, after a flagged seller message, the second one) is true (R-DSP-9)."""
+    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+    services.dispute_withdraw(
+        dispute=dispute,
+        actor=buyer,
+        confirmed=payload.acknowledged,
+        confirmed_despite_solicitation=payload.acknowledged_despite_solicitation,
+    )
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/return/ship", response=DISPUTE)
+def return_ship(request: HttpRequest, dispute_id: int, payload: ReturnShipIn):
+    """The buyer shipped the item back (R-RET-1)."""
+    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+    services.return_ship(
+        dispute=dispute, actor=buyer, carrier=payload.carrier, tracking_number=payload.tracking_number
+    )
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/return/acknowledge", response=DISPUTE)
+def return_acknowledge(
+    request: HttpRequest, dispute_id: int, form: Form[ReturnAcknowledgeForm], files: SomeFiles = None
+):
+    """The seller confirms the return arrived (the buyer is refunded), or reports a problem with a
+    note and evidence (back to arbitration, R-RET-2). multipart/form-data."""
+    dispute, seller = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
+    with _files_checked():
+        services.return_acknowledge(
+            dispute=dispute,
+            actor=seller,
+            acknowledgement=form.acknowledgement,
+            note=form.note,
+            files=files or [],
+        )
+    return _answer(dispute)
+
+
+@router.post("/disputes/{dispute_id}/complaints", response=DISPUTE)
+def complaint_file(request: HttpRequest, dispute_id: int, form: Form[ComplaintForm], files: SomeFiles = None):
+    """After closure the buyer complains to arbitration: the agreed refund did not arrive, or the
+    seller broke an agreement (R-CMP-1). multipart/form-data, evidence optional."""
+    dispute, buyer = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
+    with _files_checked():
+        services.complaint_file(
+            dispute=dispute, actor=buyer, kind=form.kind, description=form.description, files=files or []
+        )
+    return _answer(dispute, 201)
+
+
+# --- Order-level actions: unsafe products, protection -------------------------------------------
+
+
+@router.post("/orders/{order_id}/safety-reports", response={201: SafetyReportOut})
+def safety_report_file(
+    request: HttpRequest, order_id: int, form: Form[SafetyReportForm], files: SomeFiles = None
+):
+    """The buyer reports the product as dangerous, any time, even after protection ended (R-SAF-1).
+    multipart/form-data, evidence optional."""
+    order, buyer = _acting_order(request, order_id, form.acting_party, form.acting_external_id)
+    with _files_checked():
+        report = services.safety_report_file(
+            order=order, actor=buyer, description=form.description, files=files or []
+        )
+    return Status(201, safety_report_out(report))
+
+
+class ExtensionRequestOut(Schema):
+    id: int
+    order_id: int
+    days: int
+    reason: str
+    status: ExtensionRequest.Status
+    decline_reason: str
+    created_at: datetime
+    answered_at: datetime | None
+    protection_deadline: datetime | None = Field(description="The order's protection deadline now.")
+
+    @staticmethod
+    def resolve_protection_deadline(obj: ExtensionRequest) -> datetime | None:
+        return obj.order.protection_deadline
+
+
+def _extension(order: Order, request_id: int) -> ExtensionRequest:
+    extension = ExtensionRequest.objects.select_related("order").filter(pk=request_id, order=order).first()
+    if extension is None:
+        raise _not_found(_("No such extension request on this order."))
+    return extension
+
+
+@router.post("/orders/{order_id}/extension-requests", response={201: ExtensionRequestOut})
+def extension_request(request: HttpRequest, order_id: int, payload: ExtensionIn):
+    """The buyer asks the seller for more protection days (R-PRT-4)."""
+    order, buyer = _acting_order(request, order_id, payload.acting_as.party, payload.acting_as.external_id)
+    extension = money.extension_request_create(
+        order=order, actor=buyer, days=payload.days, reason=payload.reason
+    )
+    return Status(201, ExtensionRequest.objects.select_related("order").get(pk=extension.pk))
+
+
+@router.post("/orders/{order_id}/extension-requests/{request_id}/grant", response=ExtensionRequestOut)
+def extension_grant(request: HttpRequest, order_id: int, request_id: int, payload: Acting):
+    """The seller grants the days asked: the protection deadline moves (R-PRT-4)."""
+    order, seller = _acting_order(request, order_id, payload.acting_as.party, payload.acting_as.external_id)
+    extension = money.extension_grant(request=_extension(order, request_id), actor=seller)
+    return ExtensionRequest.objects.select_related("order").get(pk=extension.pk)
+
+
+@router.post("/orders/{order_id}/extension-requests/{request_id}/decline", response=ExtensionRequestOut)
+def extension_decline(request: HttpRequest, order_id: int, request_id: int, payload: ExtensionDeclineIn):
+    """The seller declines; owed automatically once the deadline passed unanswered (R-PRT-4)."""
+    order, seller = _acting_order(request, order_id, payload.acting_as.party, payload.acting_as.external_id)
+    extension = money.extension_decline(
+        request=_extension(order, request_id), actor=seller, reason=payload.reason
+    )
+    return ExtensionRequest.objects.select_related("order").get(pk=extension.pk)
