@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pghistory",
     "django_structlog",
     "health_check",
+    "ninja",  # the API docs page serves its own Swagger UI files (no CDN)
     "marketplace",
     "marketplace.audit",
     "arbitration",
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.instruments.RequestMetricsMiddleware",  # R-OPS-3: request latency
+    # R-API-6: every error under /api/ as application/problem+json (404/405 from the resolver too).
+    "marketplace.api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.api import api
 from config.health import HealthView, ReadyView
 from config.metrics import metrics_view
 from marketplace.security.views import second_factor_reset
@@ -15,6 +16,8 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The integration API (R-API-1): API keys only, no session, so no CSRF.
+    path("api/v1/", api.urls),
     # Django's sign-in view with the rate-limited form (R-SEC-3); must precede the include.
     path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

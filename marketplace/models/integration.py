@@ -77,7 +77,9 @@ class ApiKey(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.client.is_active
+        """A rotated key keeps working until its grace time ends (``revoked_at`` in the future)."""
+        revoked = self.revoked_at is not None and self.revoked_at <= timezone.now()
+        return not revoked and self.client.is_active
 
 
 def new_event_id() -> str:
