@@ -397,3 +397,10 @@ WEBHOOK_SECRET_ROTATION_HOURS = env.int("WEBHOOK_SECRET_ROTATION_HOURS", 24, min
 # Deliveries to loopback/private addresses and plain http:// URLs: refused in production (SSRF),
 # allowed with DEBUG (the demo) or when set (tests, a receiver inside the operator's network).
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
+
+# --- Integration API (R-API-1..4: marketplace/api/, arbitration/api/) ---------------------------
+# The payment provider's payout results (POST /api/v1/payouts/callback) are signed per Standard
+# Webhooks with this secret ("whsec_…", base64). Empty: the callback is off and answers 503.
+PAYOUT_CALLBACK_SECRET = env.str("PAYOUT_CALLBACK_SECRET", "")
+# Idempotency-Key records are kept this long (Stripe keeps them 24 hours); then a key may be reused.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", 24, minimum=1)

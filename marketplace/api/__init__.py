@@ -35,3 +35,8 @@ errors.install(api)
 from marketplace.api import account  # noqa: E402
 
 api.add_router("", account.router)
+from marketplace.api import orders, payouts, people  # noqa: E402
+
+api.add_router("", people.router)
+api.add_router("", orders.router)
+api.add_router("", payouts.router)

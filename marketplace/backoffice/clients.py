@@ -17,9 +17,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketplace.backoffice.base import NoDeleteMixin, ReadOnlyMixin
+from marketplace.backoffice.base import FastListMixin, NoDeleteMixin, ReadOnlyMixin
 from marketplace.errors import DomainError
-from marketplace.models import ApiClient, ApiKey, Scope
+from marketplace.models import ApiClient, ApiKey, IdempotencyRecord, Scope
 from marketplace.presentation import format_when
 from marketplace.services.clients import api_key_issue, api_key_revoke
 
@@ -141,3 +141,15 @@ class ApiKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
             )
             % {"count": count},
         )
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """What each Idempotency-Key was used for and answered (R-API-3), for support questions."""
+
+    list_display = ("key", "client", "method", "path", "status_code", "created_at")
+    list_filter = ("client",)
+    list_select_related = ("client",)
+    search_fields = ("=key",)
+    fields = ("client", "key", "method", "path", "fingerprint", "status_code", "response_body", "created_at")
+    readonly_fields = fields

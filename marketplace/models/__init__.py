@@ -8,7 +8,7 @@ Every model is importable from ``marketplace.models``.
 """
 
 from marketplace.models.escrow import EscrowHold, LedgerEntry
-from marketplace.models.integration import ApiClient, ApiKey, DomainEvent, Scope
+from marketplace.models.integration import ApiClient, ApiKey, DomainEvent, IdempotencyRecord, Scope
 from marketplace.models.money import CENT, MONEY, Currency, cents
 from marketplace.models.notifications import Notification
 from marketplace.models.orders import ExtensionRequest, Order, Shipment, TrackingEvent, new_order_number
@@ -20,6 +20,7 @@ __all__ = [
     "ApiClient",
     "ApiKey",
     "DomainEvent",
+    "IdempotencyRecord",
     "Scope",
     "CENT",
     "MONEY",

@@ -114,3 +114,32 @@ class DomainEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Events are never deleted.")
+
+
+class IdempotencyRecord(models.Model):
+    """A write made with an ``Idempotency-Key`` header and the answer it got (R-API-3).
+
+    The row is inserted before the write runs (the unique key makes a second, concurrent one
+    fail) and locked while it runs; the answer is stored in the write's own transaction, so a
+    crash leaves neither the change nor the answer and the key can be used again.
+    """
+
+    client = models.ForeignKey(ApiClient, models.PROTECT, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique_per_client")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -32,8 +32,14 @@ def order_pay(
     currency: str,
     payment_method: str,
     paid_at: datetime | None = None,
+    account: str = "",
+    external_id: str = "",
 ) -> Order:
-    """The buyer pays: the whole amount goes into escrow (R-ESC-1)."""
+    """The buyer pays: the whole amount goes into escrow (R-ESC-1).
+
+    ``account`` and ``external_id``: the marketplace's own id for the order (R-API-2), unique in
+    its account; a second order with the same id is refused by the database.
+    """
     amount = to_money(amount)
     if amount <= 0:
         raise DomainError(_("An order must cost more than zero."))
@@ -50,6 +56,8 @@ def order_pay(
             currency=currency,
             payment_method=payment_method,
             paid_at=paid_at or timezone.now(),
+            account=account,
+            external_id=external_id,
         )
         order.full_clean(exclude=["state"])  # the FSM field is protected; transitions set it
         order.save()
@@ -107,7 +115,8 @@ def tracking_event_record(
     """A carrier event, from the admin or a carrier feed. "Delivered" marks the order delivered.
 
     Delivery does not confirm receipt: protection runs on until the buyer confirms or the
-    deadline passes (R-PRT-1).
+    deadline passes (R-PRT-1). The same event again (same status at the same moment) returns the
+    one recorded first.
     """
     if status not in TrackingEvent.Status.values:
         raise DomainError(_("Unknown tracking status."))
@@ -116,6 +125,11 @@ def tracking_event_record(
         shipment = Shipment.objects.filter(order=order).first()
         if shipment is None:
             raise DomainError(_("The order has not been shipped yet."))
+        if occurred_at is not None:
+            # A carrier feed sends an event again when unsure it arrived: recorded once (R-API-3).
+            repeated = TrackingEvent.objects.filter(shipment=shipment, status=status, occurred_at=occurred_at)
+            if (existing := repeated.first()) is not None:
+                return existing
         occurred_at = occurred_at or timezone.now()
         event = TrackingEvent.objects.create(
             shipment=shipment,
