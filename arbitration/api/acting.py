@@ -16,15 +16,15 @@ R-EVD-1..3); there the person is named by two form fields, ``acting_party`` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 from pydantic import StringConstraints
 
 from arbitration import services
@@ -36,14 +36,20 @@ from marketplace import services as money
 from marketplace.actors import party_of
 from marketplace.api.auth import require_scope
 from marketplace.api.errors import ApiProblem
+from marketplace.api.idempotency import Answer, idempotent
+from marketplace.api.orders import order_of
+from marketplace.api.schemas import ExternalId, MoneyText
 from marketplace.models import ApiClient, ExtensionRequest, Order, Scope, User
 
 Party = Literal["buyer", "seller"]
-Text = Annotated[str, StringConstraints(max_length=5000)]
-RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=5000)]
-ShortText = Annotated[str, StringConstraints(max_length=2000)]
-ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+# Text as people type it; never a NUL character, which no database column takes.
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, StringConstraints(max_length=5000, pattern=NO_NUL)]
+RequiredText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000, pattern=NO_NUL)
+]
+ShortText = Annotated[str, StringConstraints(max_length=2000, pattern=NO_NUL)]
+Amount = MoneyText
 
 
 class ActingAs(Schema):
@@ -123,8 +129,12 @@ class WithdrawIn(Acting):
 
 
 class ReturnShipIn(Acting):
-    carrier: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    tracking_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    carrier: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NO_NUL)
+    ]
+    tracking_number: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=NO_NUL)
+    ]
 
 
 class ExtensionIn(Acting):
@@ -199,12 +209,14 @@ def _acting_dispute(
     return dispute, person
 
 
-def _acting_order(request: HttpRequest, order_id: int, party: str, external_id: str) -> tuple[Order, User]:
+def _acting_order(request: HttpRequest, ref: str, party: str, external_id: str) -> tuple[Order, User]:
+    """The caller's order by our id or ``ext:<its id>`` (as the order endpoints take it)."""
     client = require_scope(request, Scope.DISPUTES_ACT)
-    order = Order.objects.filter(pk=order_id, account=client.account).first()
     person = _person(client, party, external_id)
-    if order is None:
-        raise _not_found(_("No such dispute or order for this %(party)s.") % {"party": party})
+    try:
+        order = order_of(client, ref)
+    except Order.DoesNotExist:
+        raise _not_found(_("No such dispute or order for this %(party)s.") % {"party": party}) from None
     _party_check(order, person, party)
     return order, person
 
@@ -241,17 +253,40 @@ def safety_report_out(report: SafetyReport) -> dict[str, Any]:
     return safety_report_payload(report)
 
 
-def _answer(dispute: Dispute, status: int = 200) -> Status[dict[str, Any]]:
+def _answer(dispute: Dispute, status: int = 200) -> Answer:
     """The dispute after the action, as the reads show it, with what each party may do now."""
     dispute = Dispute.objects.select_related("order", "buyer", "seller").get(pk=dispute.pk)
-    return Status(status, dispute_out(dispute))
+    return status, dispute_out(dispute)
+
+
+def _act(request: HttpRequest, write: Callable[[], Answer]) -> HttpResponse:
+    """Run the action once per Idempotency-Key (R-API-3); a key without disputes:act is 403 first."""
+    client = require_scope(request, Scope.DISPUTES_ACT)
+    if request.content_type == "multipart/form-data" and not hasattr(request, "_body"):
+        # The key's fingerprint is of the body, which a streamed upload no longer has once read:
+        # stand in for it with the form's fields and each file's name and content digest.
+        request._body = _multipart_fingerprint(request)
+    return idempotent(request, client, write)
+
+
+def _multipart_fingerprint(request: HttpRequest) -> bytes:
+    parts: list[str] = [
+        f"{name}={value}" for name, values in sorted(request.POST.lists()) for value in values
+    ]
+    for name, uploads in sorted(request.FILES.lists()):
+        for upload in uploads:
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+            parts.append(f"{name}:{upload.name}:{digest.hexdigest()}")
+    return "\0".join(parts).encode()
 
 
 # --- The actions -----------------------------------------------------------------------------
 
 router = Router(tags=["Acting for a buyer or seller"])
 DISPUTE: dict[int, Any] = {200: DisputeOut, 201: DisputeOut}
-Files = File[list[UploadedFile]]
 SomeFiles = File[list[UploadedFile] | None]
 
 
@@ -270,133 +305,183 @@ def _dispute(request: HttpRequest, dispute_id: int, acting: ActingAs) -> tuple[D
     return _acting_dispute(request, dispute_id, acting.party, acting.external_id)
 
 
-@router.post("/orders/{order_id}/dispute", response={201: DisputeOut})
-def dispute_open(request: HttpRequest, order_id: int, payload: DisputeOpenIn):
+@router.post("/orders/{ref}/dispute", response={201: DisputeOut})
+def dispute_open(request: HttpRequest, ref: str, payload: DisputeOpenIn):
     """The buyer opens the order's one dispute (R-DSP-1, R-DSP-2); evidence follows through
     ``POST /disputes/{id}/evidence``."""
-    order, buyer = _acting_order(request, order_id, payload.acting_as.party, payload.acting_as.external_id)
-    dispute = services.dispute_open(
-        order=order,
-        actor=buyer,
-        reason=payload.reason,
-        resolution=payload.resolution,
-        description=payload.description,
-        requested_amount=payload.requested_amount,
-    )
-    return _answer(dispute, 201)
+
+    def write() -> Answer:
+        order, buyer = _acting_order(request, ref, payload.acting_as.party, payload.acting_as.external_id)
+        dispute = services.dispute_open(
+            order=order,
+            actor=buyer,
+            reason=payload.reason,
+            resolution=payload.resolution,
+            description=payload.description,
+            requested_amount=payload.requested_amount,
+        )
+        return _answer(dispute, 201)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/amend", response=DISPUTE)
 def dispute_amend(request: HttpRequest, dispute_id: int, payload: AmendIn):
     """The buyer changes the claim, at most MAX_DISPUTE_AMENDMENTS times; every version is kept (R-DSP-3)."""
-    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_amend(
-        dispute=dispute,
-        actor=buyer,
-        reason=payload.reason,
-        resolution=payload.resolution,
-        description=payload.description,
-        requested_amount=payload.requested_amount,
-    )
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_amend(
+            dispute=dispute,
+            actor=buyer,
+            reason=payload.reason,
+            resolution=payload.resolution,
+            description=payload.description,
+            requested_amount=payload.requested_amount,
+        )
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/messages", response=DISPUTE)
 def dispute_message(request: HttpRequest, dispute_id: int, payload: MessageIn):
     """A message in the dispute's thread (R-DSP-7); not an amendment, any number."""
-    dispute, person = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_post_message(dispute=dispute, actor=person, body=payload.body)
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, person = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_post_message(dispute=dispute, actor=person, body=payload.body)
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/evidence", response=DISPUTE)
-def dispute_evidence(request: HttpRequest, dispute_id: int, form: Form[EvidenceForm], files: Files):
+def dispute_evidence(
+    request: HttpRequest, dispute_id: int, form: Form[EvidenceForm], files: SomeFiles = None
+):
     """Files for the dispute (multipart/form-data, field ``files`` once per file), with an optional
     message: the same checks of type, size and content as the web's uploads (R-EVD-1..3)."""
-    dispute, person = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
-    with _files_checked():
-        services.dispute_post_message(dispute=dispute, actor=person, body=form.body, files=files)
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, person = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
+        with _files_checked():
+            services.dispute_post_message(dispute=dispute, actor=person, body=form.body, files=files or [])
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/accept-claim", response=DISPUTE)
 def dispute_accept_claim(request: HttpRequest, dispute_id: int, payload: AcceptClaimIn):
     """The seller accepts the claim as stated: the refund asked, or the return first (R-DSP-5)."""
-    dispute, seller = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_seller_accept(dispute=dispute, actor=seller, return_address=payload.return_address)
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, seller = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_seller_accept(dispute=dispute, actor=seller, return_address=payload.return_address)
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/offers", response=DISPUTE)
 def dispute_make_offer(request: HttpRequest, dispute_id: int, payload: OfferIn):
     """The seller offers a partial refund, or a return and refund; one pending offer at a time (R-DSP-5)."""
-    dispute, seller = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_make_offer(
-        dispute=dispute,
-        actor=seller,
-        kind=payload.kind,
-        amount=payload.amount,
-        return_address=payload.return_address,
-        note=payload.note,
-    )
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, seller = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_make_offer(
+            dispute=dispute,
+            actor=seller,
+            kind=payload.kind,
+            amount=payload.amount,
+            return_address=payload.return_address,
+            note=payload.note,
+        )
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/accept-offer", response=DISPUTE)
 def dispute_accept_offer(request: HttpRequest, dispute_id: int, payload: AcceptOfferIn):
     """The buyer accepts the pending offer: its refund now, or the return first (R-DSP-5)."""
-    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=payload.offer_id)
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=payload.offer_id)
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/decline-offer", response=DISPUTE)
 def dispute_decline_offer(request: HttpRequest, dispute_id: int, payload: DeclineOfferIn):
     """The buyer declines the pending offer; they may then escalate (R-DSP-5, R-DSP-6)."""
-    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_decline_offer(dispute=dispute, actor=buyer, reason=payload.reason)
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_decline_offer(dispute=dispute, actor=buyer, reason=payload.reason)
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/reject", response=DISPUTE)
 def dispute_reject(request: HttpRequest, dispute_id: int, payload: RejectIn):
     """The seller rejects the claim with an explanation; it never closes the dispute (R-DSP-4).
     Evidence follows through ``POST /disputes/{id}/evidence``."""
-    dispute, seller = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_reject_claim(dispute=dispute, actor=seller, explanation=payload.explanation)
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, seller = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_reject_claim(dispute=dispute, actor=seller, explanation=payload.explanation)
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/escalate", response=DISPUTE)
 def dispute_escalate(request: HttpRequest, dispute_id: int, payload: Acting):
     """The buyer takes the dispute to arbitration early (R-DSP-6)."""
-    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_escalate(dispute=dispute, actor=buyer)
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_escalate(dispute=dispute, actor=buyer)
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/withdraw", response=DISPUTE)
 def dispute_withdraw(request: HttpRequest, dispute_id: int, payload: WithdrawIn):
     """The buyer withdraws; the payment goes to the seller. Refused, with the warning the buyer must
     read, unless ``acknowledged`` (and, after a flagged seller message, the second one) is true (R-DSP-9)."""
-    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
-    services.dispute_withdraw(
-        dispute=dispute,
-        actor=buyer,
-        confirmed=payload.acknowledged,
-        confirmed_despite_solicitation=payload.acknowledged_despite_solicitation,
-    )
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+        services.dispute_withdraw(
+            dispute=dispute,
+            actor=buyer,
+            confirmed=payload.acknowledged,
+            confirmed_despite_solicitation=payload.acknowledged_despite_solicitation,
+        )
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/return/ship", response=DISPUTE)
 def return_ship(request: HttpRequest, dispute_id: int, payload: ReturnShipIn):
     """The buyer shipped the item back (R-RET-1)."""
-    dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
-    services.return_ship(
-        dispute=dispute, actor=buyer, carrier=payload.carrier, tracking_number=payload.tracking_number
-    )
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
+        services.return_ship(
+            dispute=dispute, actor=buyer, carrier=payload.carrier, tracking_number=payload.tracking_number
+        )
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/return/acknowledge", response=DISPUTE)
@@ -405,45 +490,55 @@ def return_acknowledge(
 ):
     """The seller confirms the return arrived (the buyer is refunded), or reports a problem with a
     note and evidence (back to arbitration, R-RET-2). multipart/form-data."""
-    dispute, seller = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
-    with _files_checked():
-        services.return_acknowledge(
-            dispute=dispute,
-            actor=seller,
-            acknowledgement=form.acknowledgement,
-            note=form.note,
-            files=files or [],
-        )
-    return _answer(dispute)
+
+    def write() -> Answer:
+        dispute, seller = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
+        with _files_checked():
+            services.return_acknowledge(
+                dispute=dispute,
+                actor=seller,
+                acknowledgement=form.acknowledgement,
+                note=form.note,
+                files=files or [],
+            )
+        return _answer(dispute)
+
+    return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/complaints", response=DISPUTE)
 def complaint_file(request: HttpRequest, dispute_id: int, form: Form[ComplaintForm], files: SomeFiles = None):
     """After closure the buyer complains to arbitration: the agreed refund did not arrive, or the
     seller broke an agreement (R-CMP-1). multipart/form-data, evidence optional."""
-    dispute, buyer = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
-    with _files_checked():
-        services.complaint_file(
-            dispute=dispute, actor=buyer, kind=form.kind, description=form.description, files=files or []
-        )
-    return _answer(dispute, 201)
+
+    def write() -> Answer:
+        dispute, buyer = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
+        with _files_checked():
+            services.complaint_file(
+                dispute=dispute, actor=buyer, kind=form.kind, description=form.description, files=files or []
+            )
+        return _answer(dispute, 201)
+
+    return _act(request, write)
 
 
 # --- Order-level actions: unsafe products, protection -------------------------------------------
 
 
-@router.post("/orders/{order_id}/safety-reports", response={201: SafetyReportOut})
-def safety_report_file(
-    request: HttpRequest, order_id: int, form: Form[SafetyReportForm], files: SomeFiles = None
-):
+@router.post("/orders/{ref}/safety-reports", response={201: SafetyReportOut})
+def safety_report_file(request: HttpRequest, ref: str, form: Form[SafetyReportForm], files: SomeFiles = None):
     """The buyer reports the product as dangerous, any time, even after protection ended (R-SAF-1).
     multipart/form-data, evidence optional."""
-    order, buyer = _acting_order(request, order_id, form.acting_party, form.acting_external_id)
-    with _files_checked():
-        report = services.safety_report_file(
-            order=order, actor=buyer, description=form.description, files=files or []
-        )
-    return Status(201, safety_report_out(report))
+
+    def write() -> Answer:
+        order, buyer = _acting_order(request, ref, form.acting_party, form.acting_external_id)
+        with _files_checked():
+            report = services.safety_report_file(
+                order=order, actor=buyer, description=form.description, files=files or []
+            )
+        return 201, safety_report_out(report)
+
+    return _act(request, write)
 
 
 class ExtensionRequestOut(Schema):
@@ -462,6 +557,10 @@ class ExtensionRequestOut(Schema):
         return obj.order.protection_deadline
 
 
+def _extension_out(extension: ExtensionRequest) -> ExtensionRequestOut:
+    return ExtensionRequestOut.from_orm(ExtensionRequest.objects.select_related("order").get(pk=extension.pk))
+
+
 def _extension(order: Order, request_id: int) -> ExtensionRequest:
     extension = ExtensionRequest.objects.select_related("order").filter(pk=request_id, order=order).first()
     if extension is None:
@@ -469,29 +568,41 @@ def _extension(order: Order, request_id: int) -> ExtensionRequest:
     return extension
 
 
-@router.post("/orders/{order_id}/extension-requests", response={201: ExtensionRequestOut})
-def extension_request(request: HttpRequest, order_id: int, payload: ExtensionIn):
+@router.post("/orders/{ref}/extension-requests", response={201: ExtensionRequestOut})
+def extension_request(request: HttpRequest, ref: str, payload: ExtensionIn):
     """The buyer asks the seller for more protection days (R-PRT-4)."""
-    order, buyer = _acting_order(request, order_id, payload.acting_as.party, payload.acting_as.external_id)
-    extension = money.extension_request_create(
-        order=order, actor=buyer, days=payload.days, reason=payload.reason
-    )
-    return Status(201, ExtensionRequest.objects.select_related("order").get(pk=extension.pk))
+
+    def write() -> Answer:
+        order, buyer = _acting_order(request, ref, payload.acting_as.party, payload.acting_as.external_id)
+        extension = money.extension_request_create(
+            order=order, actor=buyer, days=payload.days, reason=payload.reason
+        )
+        return 201, _extension_out(extension)
+
+    return _act(request, write)
 
 
-@router.post("/orders/{order_id}/extension-requests/{request_id}/grant", response=ExtensionRequestOut)
-def extension_grant(request: HttpRequest, order_id: int, request_id: int, payload: Acting):
+@router.post("/orders/{ref}/extension-requests/{request_id}/grant", response=ExtensionRequestOut)
+def extension_grant(request: HttpRequest, ref: str, request_id: int, payload: Acting):
     """The seller grants the days asked: the protection deadline moves (R-PRT-4)."""
-    order, seller = _acting_order(request, order_id, payload.acting_as.party, payload.acting_as.external_id)
-    extension = money.extension_grant(request=_extension(order, request_id), actor=seller)
-    return ExtensionRequest.objects.select_related("order").get(pk=extension.pk)
+
+    def write() -> Answer:
+        order, seller = _acting_order(request, ref, payload.acting_as.party, payload.acting_as.external_id)
+        extension = money.extension_grant(request=_extension(order, request_id), actor=seller)
+        return 200, _extension_out(extension)
+
+    return _act(request, write)
 
 
-@router.post("/orders/{order_id}/extension-requests/{request_id}/decline", response=ExtensionRequestOut)
-def extension_decline(request: HttpRequest, order_id: int, request_id: int, payload: ExtensionDeclineIn):
+@router.post("/orders/{ref}/extension-requests/{request_id}/decline", response=ExtensionRequestOut)
+def extension_decline(request: HttpRequest, ref: str, request_id: int, payload: ExtensionDeclineIn):
     """The seller declines; owed automatically once the deadline passed unanswered (R-PRT-4)."""
-    order, seller = _acting_order(request, order_id, payload.acting_as.party, payload.acting_as.external_id)
-    extension = money.extension_decline(
-        request=_extension(order, request_id), actor=seller, reason=payload.reason
-    )
-    return ExtensionRequest.objects.select_related("order").get(pk=extension.pk)
+
+    def write() -> Answer:
+        order, seller = _acting_order(request, ref, payload.acting_as.party, payload.acting_as.external_id)
+        extension = money.extension_decline(
+            request=_extension(order, request_id), actor=seller, reason=payload.reason
+        )
+        return 200, _extension_out(extension)
+
+    return _act(request, write)

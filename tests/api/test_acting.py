@@ -460,3 +460,25 @@ def _snapshot(case: Case) -> tuple:
         order.safety_reports.count(),
         list(order.extension_requests.values_list("status", flat=True)),
     )
+
+
+@each_action
+def test_R_API_3_the_same_idempotency_key_replays_the_stored_answer_without_acting_again(
+    people, acting, action
+):
+    case = action.prepare(people)
+    key = {"Idempotency-Key": f"act-{action.name}-1"}
+    first = action.request(acting, case, headers=key)
+    assert first.status_code == action.status, first.content
+    after_first = _snapshot(case)
+    if action.files:
+        # A fresh photo is a different body: the key is bound to the first request's body.
+        again = action.request(acting, case, headers=key)
+        assert again.status_code == 422
+        assert problem(again)["errors"][0]["field"] == "Idempotency-Key"
+    else:
+        again = action.request(acting, case, headers=key)
+        assert again.status_code == action.status
+        assert again["Idempotent-Replayed"] == "true"
+        assert again.json() == first.json()
+    assert _snapshot(case) == after_first
