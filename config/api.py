@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from arbitration.api import acting
+from arbitration.api import register
 from marketplace.api import api
 from marketplace.api.errors import PROBLEM_JSON, Problem
 
-# Acting for a buyer or a seller (R-API-4, scope disputes:act).
-api.add_router("", acting.router)
+register(api)
 
 PROBLEMS = {
     "400": "The body is not JSON (or not the multipart form) the operation takes.",
@@ -48,6 +47,6 @@ def _openapi(*args: Any, **kwargs: Any) -> dict[str, Any]:
     return _with_problems(dict(_generate(*args, **kwargs)))
 
 
-api.get_openapi_schema = _openapi  # type: ignore[method-assign]
+api.get_openapi_schema = _openapi  # type: ignore[method-assign, assignment]
 
 __all__ = ["api"]

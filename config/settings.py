@@ -402,5 +402,3 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
 # The payment provider's payout results (POST /api/v1/payouts/callback) are signed per Standard
 # Webhooks with this secret ("whsec_…", base64). Empty: the callback is off and answers 503.
 PAYOUT_CALLBACK_SECRET = env.str("PAYOUT_CALLBACK_SECRET", "")
-# Idempotency-Key records are kept this long (Stripe keeps them 24 hours); then a key may be reused.
-API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", 24, minimum=1)

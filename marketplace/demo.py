@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from marketplace import services
 from marketplace.actors import scheduler_user
-from marketplace.models import Order, TrackingEvent, User
+from marketplace.models import ApiClient, ApiKey, Order, Scope, TrackingEvent, User
+from marketplace.services.clients import api_key_issue
 
 PEOPLE = {
     # username: (first name, last name, staff?, superuser?, groups, language)
@@ -64,6 +65,23 @@ def ensure_people(*, with_passwords: bool) -> dict[str, User]:
         people[username] = user
     scheduler_user()
     return people
+
+
+# The demo marketplace's API key (DEBUG only, like the demo passwords): README's curl walk-through.
+DEMO_KEY = ("mk_demo", "local-demo-secret-do-not-use-in-production")
+
+
+def ensure_api_client(*, with_key: bool) -> str | None:
+    """The demo marketplace as an API client of the default account, with every scope; returns
+    its key when ``with_key`` (DEBUG), else None (issue one in the admin)."""
+    client, _created = ApiClient.objects.get_or_create(
+        name="Demo marketplace", account="", defaults={"scopes": list(Scope.values)}
+    )
+    if not with_key:
+        return None
+    if not ApiKey.objects.filter(prefix=DEMO_KEY[0]).exists():
+        api_key_issue(client=client, fixed=DEMO_KEY)
+    return ".".join(DEMO_KEY)
 
 
 @contextmanager

@@ -28,17 +28,17 @@ from ninja import Field, File, Form, Router, Schema, UploadedFile
 from pydantic import StringConstraints
 
 from arbitration import services
-from arbitration.events import dispute_payload, safety_report_payload
+from arbitration.api.reads import dispute_detail_out, disputes_of, safety_report_out, safety_reports_of
+from arbitration.api.schemas import DisputeDetailOut, SafetyReportOut
 from arbitration.evidence import EvidenceRejected
-from arbitration.models import Dispute, Offer, Reason, ReturnShipment, SafetyReport, WantedResolution
-from arbitration.presentation import available_actions
+from arbitration.models import Dispute, Offer, Reason, ReturnShipment, WantedResolution
 from marketplace import services as money
 from marketplace.actors import party_of
-from marketplace.api.auth import require_scope
+from marketplace.api.auth import client_of, require_scope
 from marketplace.api.errors import ApiProblem
 from marketplace.api.idempotency import Answer, idempotent
 from marketplace.api.orders import order_of
-from marketplace.api.schemas import ExternalId, MoneyText
+from marketplace.api.schemas import ExternalId, MoneyText, ObjectId
 from marketplace.models import ApiClient, ExtensionRequest, Order, Scope, User
 
 Party = Literal["buyer", "seller"]
@@ -196,7 +196,7 @@ def _party_check(case: Order | Dispute, person: User, party: str) -> None:
 
 
 def _acting_dispute(
-    request: HttpRequest, dispute_id: int, party: str, external_id: str
+    request: HttpRequest, dispute_id: ObjectId, party: str, external_id: str
 ) -> tuple[Dispute, User]:
     client = require_scope(request, Scope.DISPUTES_ACT)
     dispute = (
@@ -221,42 +221,11 @@ def _acting_order(request: HttpRequest, ref: str, party: str, external_id: str) 
     return order, person
 
 
-# The answers. PLACEHOLDER until the read schemas of the API land: the webhook payload of the
-# object, and for a dispute what each party may do now.
-
-
-class DisputeOut(Schema):
-    id: int
-    state: str
-    description: str
-    allowed_actions: dict[str, list[str]]
-    model_config = {"extra": "allow"}
-
-
-class SafetyReportOut(Schema):
-    id: int
-    state: str
-    model_config = {"extra": "allow"}
-
-
-def dispute_out(dispute: Dispute) -> dict[str, Any]:
-    return {
-        **dispute_payload(dispute),
-        "allowed_actions": {
-            "buyer": available_actions(dispute, dispute.buyer).actions,
-            "seller": available_actions(dispute, dispute.seller).actions,
-        },
-    }
-
-
-def safety_report_out(report: SafetyReport) -> dict[str, Any]:
-    return safety_report_payload(report)
-
-
-def _answer(dispute: Dispute, status: int = 200) -> Answer:
-    """The dispute after the action, as the reads show it, with what each party may do now."""
-    dispute = Dispute.objects.select_related("order", "buyer", "seller").get(pk=dispute.pk)
-    return status, dispute_out(dispute)
+def _answer(request: HttpRequest, dispute: Dispute, status: int = 200) -> Answer:
+    """The dispute after the action, as ``GET /disputes/{id}`` shows it, with what each party may
+    do now."""
+    rows = disputes_of(client_of(request)).select_related("buyer", "seller")
+    return status, dispute_detail_out(rows.get(pk=dispute.pk))
 
 
 def _act(request: HttpRequest, write: Callable[[], Answer]) -> HttpResponse:
@@ -286,7 +255,7 @@ def _multipart_fingerprint(request: HttpRequest) -> bytes:
 # --- The actions -----------------------------------------------------------------------------
 
 router = Router(tags=["Acting for a buyer or seller"])
-DISPUTE: dict[int, Any] = {200: DisputeOut, 201: DisputeOut}
+DISPUTE: dict[int, Any] = {200: DisputeDetailOut, 201: DisputeDetailOut}
 SomeFiles = File[list[UploadedFile] | None]
 
 
@@ -301,11 +270,11 @@ def _files_checked() -> Iterator[None]:
         ) from None
 
 
-def _dispute(request: HttpRequest, dispute_id: int, acting: ActingAs) -> tuple[Dispute, User]:
+def _dispute(request: HttpRequest, dispute_id: ObjectId, acting: ActingAs) -> tuple[Dispute, User]:
     return _acting_dispute(request, dispute_id, acting.party, acting.external_id)
 
 
-@router.post("/orders/{ref}/dispute", response={201: DisputeOut})
+@router.post("/orders/{ref}/dispute", response={201: DisputeDetailOut})
 def dispute_open(request: HttpRequest, ref: str, payload: DisputeOpenIn):
     """The buyer opens the order's one dispute (R-DSP-1, R-DSP-2); evidence follows through
     ``POST /disputes/{id}/evidence``."""
@@ -320,13 +289,13 @@ def dispute_open(request: HttpRequest, ref: str, payload: DisputeOpenIn):
             description=payload.description,
             requested_amount=payload.requested_amount,
         )
-        return _answer(dispute, 201)
+        return _answer(request, dispute, 201)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/amend", response=DISPUTE)
-def dispute_amend(request: HttpRequest, dispute_id: int, payload: AmendIn):
+def dispute_amend(request: HttpRequest, dispute_id: ObjectId, payload: AmendIn):
     """The buyer changes the claim, at most MAX_DISPUTE_AMENDMENTS times; every version is kept (R-DSP-3)."""
 
     def write() -> Answer:
@@ -339,26 +308,26 @@ def dispute_amend(request: HttpRequest, dispute_id: int, payload: AmendIn):
             description=payload.description,
             requested_amount=payload.requested_amount,
         )
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/messages", response=DISPUTE)
-def dispute_message(request: HttpRequest, dispute_id: int, payload: MessageIn):
+def dispute_message(request: HttpRequest, dispute_id: ObjectId, payload: MessageIn):
     """A message in the dispute's thread (R-DSP-7); not an amendment, any number."""
 
     def write() -> Answer:
         dispute, person = _dispute(request, dispute_id, payload.acting_as)
         services.dispute_post_message(dispute=dispute, actor=person, body=payload.body)
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/evidence", response=DISPUTE)
 def dispute_evidence(
-    request: HttpRequest, dispute_id: int, form: Form[EvidenceForm], files: SomeFiles = None
+    request: HttpRequest, dispute_id: ObjectId, form: Form[EvidenceForm], files: SomeFiles = None
 ):
     """Files for the dispute (multipart/form-data, field ``files`` once per file), with an optional
     message: the same checks of type, size and content as the web's uploads (R-EVD-1..3)."""
@@ -367,25 +336,25 @@ def dispute_evidence(
         dispute, person = _acting_dispute(request, dispute_id, form.acting_party, form.acting_external_id)
         with _files_checked():
             services.dispute_post_message(dispute=dispute, actor=person, body=form.body, files=files or [])
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/accept-claim", response=DISPUTE)
-def dispute_accept_claim(request: HttpRequest, dispute_id: int, payload: AcceptClaimIn):
+def dispute_accept_claim(request: HttpRequest, dispute_id: ObjectId, payload: AcceptClaimIn):
     """The seller accepts the claim as stated: the refund asked, or the return first (R-DSP-5)."""
 
     def write() -> Answer:
         dispute, seller = _dispute(request, dispute_id, payload.acting_as)
         services.dispute_seller_accept(dispute=dispute, actor=seller, return_address=payload.return_address)
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/offers", response=DISPUTE)
-def dispute_make_offer(request: HttpRequest, dispute_id: int, payload: OfferIn):
+def dispute_make_offer(request: HttpRequest, dispute_id: ObjectId, payload: OfferIn):
     """The seller offers a partial refund, or a return and refund; one pending offer at a time (R-DSP-5)."""
 
     def write() -> Answer:
@@ -398,62 +367,62 @@ def dispute_make_offer(request: HttpRequest, dispute_id: int, payload: OfferIn):
             return_address=payload.return_address,
             note=payload.note,
         )
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/accept-offer", response=DISPUTE)
-def dispute_accept_offer(request: HttpRequest, dispute_id: int, payload: AcceptOfferIn):
+def dispute_accept_offer(request: HttpRequest, dispute_id: ObjectId, payload: AcceptOfferIn):
     """The buyer accepts the pending offer: its refund now, or the return first (R-DSP-5)."""
 
     def write() -> Answer:
         dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
         services.dispute_accept_offer(dispute=dispute, actor=buyer, offer_id=payload.offer_id)
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/decline-offer", response=DISPUTE)
-def dispute_decline_offer(request: HttpRequest, dispute_id: int, payload: DeclineOfferIn):
+def dispute_decline_offer(request: HttpRequest, dispute_id: ObjectId, payload: DeclineOfferIn):
     """The buyer declines the pending offer; they may then escalate (R-DSP-5, R-DSP-6)."""
 
     def write() -> Answer:
         dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
         services.dispute_decline_offer(dispute=dispute, actor=buyer, reason=payload.reason)
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/reject", response=DISPUTE)
-def dispute_reject(request: HttpRequest, dispute_id: int, payload: RejectIn):
+def dispute_reject(request: HttpRequest, dispute_id: ObjectId, payload: RejectIn):
     """The seller rejects the claim with an explanation; it never closes the dispute (R-DSP-4).
     Evidence follows through ``POST /disputes/{id}/evidence``."""
 
     def write() -> Answer:
         dispute, seller = _dispute(request, dispute_id, payload.acting_as)
         services.dispute_reject_claim(dispute=dispute, actor=seller, explanation=payload.explanation)
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/escalate", response=DISPUTE)
-def dispute_escalate(request: HttpRequest, dispute_id: int, payload: Acting):
+def dispute_escalate(request: HttpRequest, dispute_id: ObjectId, payload: Acting):
     """The buyer takes the dispute to arbitration early (R-DSP-6)."""
 
     def write() -> Answer:
         dispute, buyer = _dispute(request, dispute_id, payload.acting_as)
         services.dispute_escalate(dispute=dispute, actor=buyer)
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/withdraw", response=DISPUTE)
-def dispute_withdraw(request: HttpRequest, dispute_id: int, payload: WithdrawIn):
+def dispute_withdraw(request: HttpRequest, dispute_id: ObjectId, payload: WithdrawIn):
     """The buyer withdraws; the payment goes to the seller. Refused, with the warning the buyer must
     read, unless ``acknowledged`` (and, after a flagged seller message, the second one) is true (R-DSP-9)."""
 
@@ -465,13 +434,13 @@ def dispute_withdraw(request: HttpRequest, dispute_id: int, payload: WithdrawIn)
             confirmed=payload.acknowledged,
             confirmed_despite_solicitation=payload.acknowledged_despite_solicitation,
         )
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/return/ship", response=DISPUTE)
-def return_ship(request: HttpRequest, dispute_id: int, payload: ReturnShipIn):
+def return_ship(request: HttpRequest, dispute_id: ObjectId, payload: ReturnShipIn):
     """The buyer shipped the item back (R-RET-1)."""
 
     def write() -> Answer:
@@ -479,14 +448,14 @@ def return_ship(request: HttpRequest, dispute_id: int, payload: ReturnShipIn):
         services.return_ship(
             dispute=dispute, actor=buyer, carrier=payload.carrier, tracking_number=payload.tracking_number
         )
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/return/acknowledge", response=DISPUTE)
 def return_acknowledge(
-    request: HttpRequest, dispute_id: int, form: Form[ReturnAcknowledgeForm], files: SomeFiles = None
+    request: HttpRequest, dispute_id: ObjectId, form: Form[ReturnAcknowledgeForm], files: SomeFiles = None
 ):
     """The seller confirms the return arrived (the buyer is refunded), or reports a problem with a
     note and evidence (back to arbitration, R-RET-2). multipart/form-data."""
@@ -501,13 +470,15 @@ def return_acknowledge(
                 note=form.note,
                 files=files or [],
             )
-        return _answer(dispute)
+        return _answer(request, dispute)
 
     return _act(request, write)
 
 
 @router.post("/disputes/{dispute_id}/complaints", response=DISPUTE)
-def complaint_file(request: HttpRequest, dispute_id: int, form: Form[ComplaintForm], files: SomeFiles = None):
+def complaint_file(
+    request: HttpRequest, dispute_id: ObjectId, form: Form[ComplaintForm], files: SomeFiles = None
+):
     """After closure the buyer complains to arbitration: the agreed refund did not arrive, or the
     seller broke an agreement (R-CMP-1). multipart/form-data, evidence optional."""
 
@@ -517,7 +488,7 @@ def complaint_file(request: HttpRequest, dispute_id: int, form: Form[ComplaintFo
             services.complaint_file(
                 dispute=dispute, actor=buyer, kind=form.kind, description=form.description, files=files or []
             )
-        return _answer(dispute, 201)
+        return _answer(request, dispute, 201)
 
     return _act(request, write)
 
@@ -536,7 +507,7 @@ def safety_report_file(request: HttpRequest, ref: str, form: Form[SafetyReportFo
             report = services.safety_report_file(
                 order=order, actor=buyer, description=form.description, files=files or []
             )
-        return 201, safety_report_out(report)
+        return 201, safety_report_out(safety_reports_of(client_of(request)).get(pk=report.pk))
 
     return _act(request, write)
 
@@ -561,7 +532,7 @@ def _extension_out(extension: ExtensionRequest) -> ExtensionRequestOut:
     return ExtensionRequestOut.from_orm(ExtensionRequest.objects.select_related("order").get(pk=extension.pk))
 
 
-def _extension(order: Order, request_id: int) -> ExtensionRequest:
+def _extension(order: Order, request_id: ObjectId) -> ExtensionRequest:
     extension = ExtensionRequest.objects.select_related("order").filter(pk=request_id, order=order).first()
     if extension is None:
         raise _not_found(_("No such extension request on this order."))
@@ -583,7 +554,7 @@ def extension_request(request: HttpRequest, ref: str, payload: ExtensionIn):
 
 
 @router.post("/orders/{ref}/extension-requests/{request_id}/grant", response=ExtensionRequestOut)
-def extension_grant(request: HttpRequest, ref: str, request_id: int, payload: Acting):
+def extension_grant(request: HttpRequest, ref: str, request_id: ObjectId, payload: Acting):
     """The seller grants the days asked: the protection deadline moves (R-PRT-4)."""
 
     def write() -> Answer:
@@ -595,7 +566,7 @@ def extension_grant(request: HttpRequest, ref: str, request_id: int, payload: Ac
 
 
 @router.post("/orders/{ref}/extension-requests/{request_id}/decline", response=ExtensionRequestOut)
-def extension_decline(request: HttpRequest, ref: str, request_id: int, payload: ExtensionDeclineIn):
+def extension_decline(request: HttpRequest, ref: str, request_id: ObjectId, payload: ExtensionDeclineIn):
     """The seller declines; owed automatically once the deadline passed unanswered (R-PRT-4)."""
 
     def write() -> Answer:

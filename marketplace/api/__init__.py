@@ -32,11 +32,7 @@ api = NinjaAPI(
 errors.install(api)
 
 # The money core's routers (imported here so that ``api`` is complete once this package is).
-from marketplace.api import account  # noqa: E402
+from marketplace.api import account, orders, payouts, people, refunds, webhooks  # noqa: E402
 
-api.add_router("", account.router)
-from marketplace.api import orders, payouts, people  # noqa: E402
-
-api.add_router("", people.router)
-api.add_router("", orders.router)
-api.add_router("", payouts.router)
+for module in (account, people, orders, refunds, payouts, webhooks):
+    api.add_router("", module.router)

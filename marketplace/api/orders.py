@@ -17,21 +17,24 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from marketplace.actors import scheduler_user
 from marketplace.api.auth import require_scope
 from marketplace.api.errors import ApiProblem, field_problem
 from marketplace.api.idempotency import idempotent
+from marketplace.api.pagination import ListParams, paginate, with_updated_at
 from marketplace.api.schemas import (
     ExternalId,
     MoneyText,
     MoneyTrailOut,
     OrderDetailOut,
     OrderOut,
+    OrderPage,
     TrailLineOut,
 )
 from marketplace.errors import DomainError
@@ -46,9 +49,9 @@ EXT = "ext:"
 BATCH_LIMIT = 1000
 
 
-def order_of(client: ApiClient, ref: str, *, lock: bool = False) -> Order:
+def order_of(client: ApiClient, ref: str, *, rows: QuerySet[Order] | None = None) -> Order:
     """The caller's order by our id or ``ext:<external id>``; another account's is a 404."""
-    orders = Order.objects.filter(account=client.account)
+    orders = Order.objects.filter(account=client.account) if rows is None else rows
     if ref.startswith(EXT):
         return orders.get(external_id=ref.removeprefix(EXT))
     if not ref.isdigit() or len(ref) > 18:
@@ -71,7 +74,18 @@ def order_out(order: Order) -> OrderOut:
     out = OrderOut(**order_payload(order))
     if shipment is not None:
         out.carrier, out.tracking_number = shipment.carrier, shipment.tracking_number
+    if (updated_at := getattr(order, "updated_at", None)) is not None:
+        out.updated_at = moment(updated_at)
     return out
+
+
+ORDER_EVENTS = ["order.", "refund.", "penalty."]
+
+
+def orders_of(client: ApiClient) -> QuerySet[Order]:
+    return with_updated_at(
+        Order.objects.filter(account=client.account), created="paid_at", order_field="pk", types=ORDER_EVENTS
+    )
 
 
 def money_text(value: Decimal) -> str:
@@ -183,11 +197,18 @@ def order_create(request: HttpRequest, payload: OrderIn) -> HttpResponse:
     return idempotent(request, client, write)
 
 
+@router.get("/orders", response=OrderPage, summary="Orders, oldest change first")
+def order_list(request: HttpRequest, params: Query[ListParams]) -> dict:
+    """Cursor-paginated; ``updated_since`` for what changed since the last sync (R-API-4)."""
+    client = require_scope(request, Scope.ORDERS_WRITE)
+    return paginate(orders_of(client), params, lambda page: [order_out(order) for order in page])
+
+
 @router.get("/orders/{ref}", response=OrderDetailOut, summary="An order with its money trail")
 def order_get(request: HttpRequest, ref: str) -> OrderDetailOut:
     """By our id or ``ext:<your id>``; with every cent of it (R-ESC-5)."""
     client = require_scope(request, Scope.ORDERS_WRITE)
-    return order_detail_out(order_of(client, ref))
+    return order_detail_out(order_of(client, ref, rows=orders_of(client)))
 
 
 class ShipmentIn(Schema):

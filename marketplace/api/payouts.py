@@ -22,7 +22,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from marketplace.actors import scheduler_user
 from marketplace.api.errors import ApiProblem
-from marketplace.api.schemas import RefundOut
+from marketplace.api.schemas import ObjectId, RefundOut
 from marketplace.events import refund_payload
 from marketplace.models import Refund
 from marketplace.services import refund_mark_completed, refund_mark_failed, refund_mark_sent
@@ -38,7 +38,7 @@ REACHED = {
 
 
 class PayoutResultIn(Schema):
-    refund_id: int
+    refund_id: ObjectId
     status: Literal["sent", "paid", "failed"]
     reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] = ""
     failure_reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

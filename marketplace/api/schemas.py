@@ -19,6 +19,8 @@ ExternalId = Annotated[
 # Money as a string ("12.50"), never a JSON number: exact, as the ledger keeps it.
 MoneyText = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{1,10}(\.\d{1,2})?$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Our ids: what a database id holds (a larger number is a 422, not a database error).
+ObjectId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class PersonRef(Schema):
@@ -55,6 +57,7 @@ class OrderOut(Schema):
     dispute_deadline: str | None
     carrier: str | None = None
     tracking_number: str | None = None
+    updated_at: str | None = Field(None, description="In lists: when it last changed (see updated_since).")
 
 
 class TrailLineOut(Schema):
@@ -103,9 +106,18 @@ class RefundOut(Schema):
     failure_reason: str
     overdue: bool
     order: OrderRef
+    updated_at: str | None = Field(None, description="In lists: when it last changed (see updated_since).")
 
 
 class Page(Schema):
     """One page of a list; pass ``next_cursor`` as ``cursor`` for the next (null: the last page)."""
 
     next_cursor: str | None
+
+
+class OrderPage(Page):
+    results: list[OrderOut]
+
+
+class RefundPage(Page):
+    results: list[RefundOut]

@@ -34,12 +34,18 @@ def api_key_matches(key: ApiKey, secret: str) -> bool:
     return hmac.compare_digest(key.hashed_key, api_key_digest(secret))
 
 
-def api_key_issue(*, client: ApiClient) -> tuple[ApiKey, str]:
-    """A new key for ``client``; returns the row and the plaintext, which is shown only now."""
+def api_key_issue(*, client: ApiClient, fixed: tuple[str, str] | None = None) -> tuple[ApiKey, str]:
+    """A new key for ``client``; returns the row and the plaintext, which is shown only now.
+
+    ``fixed`` (prefix, secret) is for the demo only (``seed_demo`` with DEBUG on), so the
+    README's walk-through can name the key, as the demo's passwords are known.
+    """
     if not client.is_active:
         raise DomainError(_("This client is disabled; enable it before issuing a key."))
-    prefix = f"mk_{secrets.token_hex(PREFIX_BYTES)}"
-    secret = secrets.token_urlsafe(SECRET_BYTES)
+    if fixed is None:
+        prefix, secret = f"mk_{secrets.token_hex(PREFIX_BYTES)}", secrets.token_urlsafe(SECRET_BYTES)
+    else:
+        prefix, secret = fixed
     key = ApiKey.objects.create(client=client, prefix=prefix, hashed_key=api_key_digest(secret))
     return key, f"{prefix}.{secret}"
 

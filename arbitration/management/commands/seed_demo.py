@@ -34,6 +34,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {created} scenario(s) created, {len(all_scenarios()) - created} already there."
         )
+        key = money_demo.ensure_api_client(with_key=with_passwords)
+        self.stdout.write("API: docs at /api/v1/docs, schema at /api/v1/openapi.json")
+        if key:
+            self.stdout.write(f"Demo API key (all scopes, default account): {key}")
         if not with_passwords:
             self.stdout.write(
                 self.style.WARNING(

@@ -58,6 +58,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\nThe arbitration back office is starting:"))
         self.stdout.write(f"  Buyer and seller pages: {base}/")
         self.stdout.write(f"  Arbiter back office:    {base}/admin/")
+        self.stdout.write(f"  Integration API docs:   {base}/api/v1/docs")
         self.stdout.write("  Demo logins (username / password):")
         for username, password, role in DEMO_LOGINS:
             self.stdout.write(f"    {username:<11} / {password:<11} {role}")

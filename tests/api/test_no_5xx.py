@@ -1,0 +1,71 @@
+"""Odd input answers a 4xx problem, never a 5xx (R-API-6). Schemathesis explores the schema in
+CI; these are the shapes hand-written clients send by mistake."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import problem
+
+pytestmark = pytest.mark.django_db
+
+BODIES = ["", "null", "[]", '"text"', "42", "{", '{"events": null}', '{"events": [null]}', "\x00\xff"]
+WRITES = [
+    ("put", "/people/u-1"),
+    ("post", "/orders"),
+    ("post", "/orders/1/shipment"),
+    ("post", "/orders/ext:x/shipment"),
+    ("post", "/tracking-events"),
+    ("post", "/webhook-endpoints"),
+    ("patch", "/webhook-endpoints/1"),
+    ("post", "/webhook-endpoints/1/replay"),
+    ("post", "/payouts/callback"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _callback_on(settings):
+    settings.PAYOUT_CALLBACK_SECRET = "whsec_" + "A" * 44
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+@pytest.mark.parametrize("body", BODIES, ids=range(len(BODIES)))
+def test_R_API_6_a_malformed_body_answers_a_4xx_problem(api, method, path, body):
+    response = getattr(api.http, method)(
+        "/api/v1" + path, body, content_type="application/json", headers=api._headers(None)
+    )
+
+    assert 400 <= response.status_code < 500, (response.status_code, response.content)
+    problem(response)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orders/%00",
+        "/orders/ext:%F0%9F%92%A5",
+        "/orders/-1",
+        "/orders?limit=abc",
+        "/orders?limit=100000",
+        "/orders?updated_since=yesterday",
+        "/orders?cursor=%00",
+        "/disputes/abc",
+        "/disputes/0",
+        "/people/%20",
+        "/refunds?updated_since=2025-13-45",
+        "/webhook-endpoints/99999999999999999999999",
+    ],
+)
+def test_R_API_6_odd_paths_and_queries_answer_a_4xx_problem(api, path):
+    response = api.get(path)
+
+    assert 400 <= response.status_code < 500, (response.status_code, response.content)
+    problem(response)
+
+
+def test_R_API_6_an_over_long_idempotency_key_names_the_header(api):
+    body = {"name": "Boris", "email": "boris@example.com"}
+    response = api.put("/people/u-1", body, headers={"Idempotency-Key": "k" * 300})
+
+    assert response.status_code == 422
+    assert problem(response)["errors"][0]["field"] == "Idempotency-Key"
