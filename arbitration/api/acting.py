@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Router, Schema, UploadedFile
 from pydantic import StringConstraints
 
@@ -175,6 +176,16 @@ class SafetyReportForm(ActingForm):
 # --- Who acts, on what -----------------------------------------------------------------------
 
 
+NO_PERSON = {
+    "buyer": gettext_lazy("No buyer with this marketplace id in your account."),
+    "seller": gettext_lazy("No seller with this marketplace id in your account."),
+}
+NOT_THEIRS = {
+    "buyer": gettext_lazy("No such dispute or order for this buyer."),
+    "seller": gettext_lazy("No such dispute or order for this seller."),
+}
+
+
 def _not_found(detail: str) -> ApiProblem:
     return ApiProblem(404, detail, kind="not-found")
 
@@ -185,14 +196,14 @@ def _person(client: ApiClient, party: str, external_id: str) -> User:
         account=client.account, external_id=external_id, is_system=False, is_active=True
     ).first()
     if person is None:
-        raise _not_found(_("No %(party)s with this marketplace id in your account.") % {"party": party})
+        raise _not_found(str(NO_PERSON[party]))
     return person
 
 
 def _party_check(case: Order | Dispute, person: User, party: str) -> None:
     # Someone who is not this party of this case gets the same 404 as a case that does not exist.
     if party_of(case, person) != party:
-        raise _not_found(_("No such dispute or order for this %(party)s.") % {"party": party})
+        raise _not_found(str(NOT_THEIRS[party]))
 
 
 def _acting_dispute(
@@ -204,7 +215,7 @@ def _acting_dispute(
     )
     person = _person(client, party, external_id)
     if dispute is None:
-        raise _not_found(_("No such dispute or order for this %(party)s.") % {"party": party})
+        raise _not_found(str(NOT_THEIRS[party]))
     _party_check(dispute, person, party)
     return dispute, person
 
@@ -216,7 +227,7 @@ def _acting_order(request: HttpRequest, ref: str, party: str, external_id: str) 
     try:
         order = order_of(client, ref)
     except Order.DoesNotExist:
-        raise _not_found(_("No such dispute or order for this %(party)s.") % {"party": party}) from None
+        raise _not_found(str(NOT_THEIRS[party])) from None
     _party_check(order, person, party)
     return order, person
 
