@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from arbitration.api import reads
+from arbitration.api import acting, reads
 
 
 def register(api: NinjaAPI) -> None:
     api.add_router("", reads.router)
+    # Acting for a buyer or a seller (R-API-4, scope disputes:act).
+    api.add_router("", acting.router)
