@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import field_validator
 
 from marketplace.api.errors import field_problem
 from marketplace.models import DomainEvent
@@ -32,8 +33,28 @@ MAX_LIMIT = 200
 
 class ListParams(Schema):
     cursor: str | None = Field(None, description="next_cursor of the previous page")
-    updated_since: datetime | None = Field(None, description="only objects changed at or after this time")
+    updated_since: datetime | None = Field(
+        None,
+        description="only objects changed at or after this time: ISO 8601 with a time zone, "
+        "e.g. 2026-12-06T09:00:00Z",
+    )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+    @field_validator("updated_since", mode="before")
+    @classmethod
+    def _iso_8601_with_a_zone(cls, value: object) -> datetime | None:
+        """Only what the docs promise: not a bare number (pydantic would read "0.5" as seconds
+        since 1970), not a time without a zone, and only moments that exist in UTC (a zone
+        offset at the edge of the calendar, e.g. 0001-01-01T00:00+23:59, has none)."""
+        if value is None or value == "":
+            return None
+        moment = parse_datetime(value) if isinstance(value, str) else None
+        if moment is None or moment.tzinfo is None:
+            raise ValueError("Give an ISO 8601 time with a time zone, e.g. 2026-12-06T09:00:00Z.")
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("This time is outside the calendar once converted to UTC.") from None
 
 
 def last_event_at(order_field: str, type_prefixes: Sequence[str]) -> Subquery:

@@ -103,6 +103,17 @@ def test_R_API_6_a_forged_cursor_answers_422_naming_it(default_api):
     assert problem(response)["errors"][0]["field"] == "cursor"
 
 
+@pytest.mark.parametrize("moment", ["0.5", "2026-12-06T09:00:00", "0001-01-01T00:00+23:59", "tomorrow"])
+@pytest.mark.parametrize("path", ["/disputes", "/refunds", "/safety-reports", "/orders"])
+def test_R_API_6_updated_since_takes_only_an_iso_time_with_a_zone(default_api, path, moment):
+    """Found by schemathesis: a bare number was read as seconds since 1970, and a zone offset at
+    the calendar's edge answered 500."""
+    response = default_api.get(path, {"updated_since": moment})
+
+    assert response.status_code == 422
+    assert problem(response)["errors"][0]["field"] == "updated_since"
+
+
 def test_R_API_6_a_huge_id_answers_422_or_404_never_500(default_api):
     assert default_api.get(f"/disputes/{10**30}").status_code in (404, 422)
     assert default_api.get(f"/refunds/{10**30}").status_code in (404, 422)
