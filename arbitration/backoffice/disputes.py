@@ -40,12 +40,12 @@ from arbitration.backoffice.cases import CaseAdmin, CaseTexts, lifecycle_action
 from arbitration.backoffice.dashboard import queue_counts
 from arbitration.backoffice.evidence import EvidenceView, evidence_view
 from arbitration.backoffice.filters import (
+    DISPUTE_SEARCH,
     AmountRangeFilter,
     AssignedFilter,
     FlaggedFilter,
     OverdueFilter,
     QueueStateFilter,
-    disputes_matching,
 )
 from arbitration.backoffice.forms import ArbiterMessageForm, DecisionForm, InformationRequestForm
 from arbitration.models import ClaimVersion, Decision, Dispute, Evidence, InformationRequest, Message, Offer
@@ -107,7 +107,10 @@ class DisputeAdmin(CaseAdmin):
         ("order__currency", admin.ChoicesFieldListFilter),
     )
     search_fields = ("order__number",)  # the search box; get_search_results does the work
-    search_help_text = _("Order number, buyer or seller username or e-mail, tracking number, or #dispute id.")
+    search_help_text = _(
+        "Any part of an order number, item, tracking number, buyer's or seller's name or e-mail; "
+        "or #dispute id."
+    )
     actions = ("take_cases", "release_cases")
     sortable_by = ("waiting", "amount", "due", "case")
 
@@ -125,13 +128,9 @@ class DisputeAdmin(CaseAdmin):
         return ["-pk"]
 
     def get_search_results(self, request, queryset, search_term):
-        """Order number, tracking number, buyer or seller: see ``disputes_matching``."""
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if term.startswith("#") and term[1:].isdigit():
-            return queryset.filter(pk=int(term[1:])), False
-        return queryset.filter(pk__in=disputes_matching(term)), False
+        """Part of an order number, item title, tracking number, buyer's or seller's name,
+        username or e-mail; or #dispute id (``DISPUTE_SEARCH``)."""
+        return DISPUTE_SEARCH.filter(queryset, search_term), False
 
     def changelist_view(self, request, extra_context=None):
         extra = {"queue_counts": queue_counts(request.user), **(extra_context or {})}

@@ -33,6 +33,7 @@ from marketplace.backoffice.forms import (
 from marketplace.errors import DomainError
 from marketplace.models import Refund, User
 from marketplace.presentation import admin_url, due_badge, format_money, staff_actor, state_badge, timeline
+from marketplace.search import Search
 from marketplace.selectors import order_money_trail
 
 
@@ -88,6 +89,12 @@ class RefundDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# What finance's search looks in (``marketplace.search``).
+REFUND_SEARCH = Search(
+    text=("payout_reference", "order__number", "order__item_title", "order__shipment__tracking_number"),
+    people=("order__buyer",),
+)
+
 PAYOUT_OPERATIONS = {
     # name in the URL: (what the button says, the form to fill in; None: a button that posts at once)
     "mark-sent": (_("Mark sent"), RefundMarkSentForm),
@@ -123,7 +130,11 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_display_links = None
     list_select_related = ("order",)
     list_filter = (RefundStateFilter, RefundDueFilter, "source", "via_gateway")
-    search_fields = ("=order__number", "=payout_reference")
+    search_fields = ("order__number",)  # the search box; get_search_results does the work
+    search_help_text = _(
+        "Any part of a payout reference, order number, item, tracking number, buyer's name or e-mail; "
+        "or #refund id."
+    )
     ordering = ("due_at", "id")
     actions = ("mark_sent_action", "mark_completed_action", "mark_failed_action", "retry_action")
     change_form_template = "admin/marketplace/refund/change_form.html"
@@ -144,10 +155,7 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
         return has_payout_permission(request)
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(Q(order__number=term) | Q(payout_reference=term)), False
+        return REFUND_SEARCH.filter(queryset, search_term), False
 
     @admin.display(description=_("refund"), ordering="id")
     def refund_link(self, obj: Refund):

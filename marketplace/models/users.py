@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.audit.tracking import history
+from marketplace.search import person_index
 
 
 @history(exclude=["password", "last_login"])
@@ -41,6 +42,8 @@ class User(AbstractUser):
                 name="user_external_id_unique_per_account",
             ),
         ]
+        # The back office's search finds a person by any part of a name, username or e-mail.
+        indexes = [person_index(name="user_search_trgm")]
 
     def __str__(self) -> str:
         full_name = self.get_full_name()
