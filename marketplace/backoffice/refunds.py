@@ -29,6 +29,7 @@ from marketplace.backoffice.forms import (
     RefundMarkCompletedForm,
     RefundMarkFailedForm,
     RefundMarkSentForm,
+    RefundRetryForm,
 )
 from marketplace.errors import DomainError
 from marketplace.models import Refund, User
@@ -96,11 +97,11 @@ REFUND_SEARCH = Search(
 )
 
 PAYOUT_OPERATIONS = {
-    # name in the URL: (what the button says, the form to fill in; None: a button that posts at once)
+    # name in the URL: (what the button says, the form to fill in)
     "mark-sent": (_("Mark sent"), RefundMarkSentForm),
     "mark-completed": (_("Mark paid"), RefundMarkCompletedForm),
     "mark-failed": (_("Mark failed"), RefundMarkFailedForm),
-    "retry": (_("Retry the payout"), None),
+    "retry": (_("Retry the payout"), RefundRetryForm),
 }
 
 # Which operations make sense in which state (the services refuse the rest with a message).
@@ -208,18 +209,13 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
         refund = get_object_or_404(Refund.objects.select_related("order"), pk=refund_id)
         label, form_class = PAYOUT_OPERATIONS[operation]
         back = admin_url(refund)
-        form = None
         if request.method == "POST":
-            form = form_class(request.POST) if form_class else None
-            if form is None or form.is_valid():
-                data = form.cleaned_data if form else {}
+            form = form_class(request.POST)
+            if form.is_valid():
                 try:
-                    self._run_payout(operation, refund, request.user, data)
+                    self._run_payout(operation, refund, request.user, form.cleaned_data)
                 except DomainError as error:
-                    if form is None:
-                        self.message_user(request, error.message_text, messages.ERROR)
-                        return HttpResponseRedirect(back)
-                    form.add_error(None, error.message_text)
+                    form.add_error(None, error.message_text)  # the page keeps what was typed
                 else:
                     self.message_user(
                         request,
@@ -227,13 +223,13 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(back)
-        elif form_class is not None:
-            form = form_class(initial={"reference": refund.payout_reference})
         else:
-            return HttpResponseRedirect(back)  # retry is a POST from the refund page
+            form = form_class(
+                initial={"reference": refund.payout_reference, "destination": refund.destination}
+            )
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{label}: refund #{refund.pk}",
+            "title": _("%(op)s: refund #%(id)s") % {"op": label, "id": refund.pk},
             "opts": self.opts,
             "refund": refund,
             "form": form,
@@ -252,7 +248,7 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
             )
         if operation == "mark-failed":
             return services.refund_mark_failed(refund=refund, actor=actor, reason=data["reason"])
-        return services.refund_retry(refund=refund, actor=actor)
+        return services.refund_retry(refund=refund, actor=actor, destination=data.get("destination", ""))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         refund = self.get_object(request, object_id)
@@ -261,8 +257,7 @@ class RefundAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
             can_pay = has_payout_permission(request)
             extra.update(
                 payout_operations=[
-                    (name, PAYOUT_OPERATIONS[name][0], PAYOUT_OPERATIONS[name][1] is None)
-                    for name in PAYOUT_OPERATIONS_BY_STATE[refund.state]
+                    (name, PAYOUT_OPERATIONS[name][0]) for name in PAYOUT_OPERATIONS_BY_STATE[refund.state]
                 ]
                 if can_pay
                 else [],
