@@ -134,7 +134,9 @@ class ComplaintAdmin(CaseAdmin):
                 for e in Evidence.objects.filter(complaint=complaint).select_related("uploaded_by")
             ],
             decisions=list(Decision.objects.filter(dispute=dispute).select_related("decided_by")),
-            timeline=timeline(complaint, *refunds, actor=staff_actor(request.user)),
+            timeline=timeline(
+                dispute, complaint, *refunds, actor=staff_actor(request.user), order=dispute.order
+            ),
             seller_record=seller_record(dispute.seller_id),
             buyer_record=buyer_history,
             buyer_other_disputes=[d for d in buyer_history.recent if d.pk != dispute.pk],

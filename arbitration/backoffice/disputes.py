@@ -123,7 +123,12 @@ class DisputeAdmin(CaseAdmin):
         (state, escalated_at) index, so the page is read from it without sorting 30,000 rows.
         Any other view: the newest dispute first."""
         state = request.GET.get(QueueStateFilter.parameter_name)
-        if state in (None, QueueStateFilter.QUEUE, *QUEUE_STATES) and not request.GET.get(SEARCH_VAR):
+        widened = state is None and QueueStateFilter.widened(request)
+        if (
+            state in (None, QueueStateFilter.QUEUE, *QUEUE_STATES)
+            and not widened
+            and not request.GET.get(SEARCH_VAR)
+        ):
             return ["state", F("escalated_at").asc(nulls_last=True), "pk"]
         return ["-pk"]
 

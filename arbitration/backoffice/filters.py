@@ -40,8 +40,11 @@ SAFETY_SEARCH = Search(
 class QueueStateFilter(admin.SimpleListFilter):
     """The arbitration queue by default (escalated + under review); any state one click away.
 
-    A search without a chosen state looks at every dispute: an arbiter typing an order number
-    wants that dispute wherever it is.
+    A search or the flagged-messages filter without a chosen state looks at every dispute: an
+    arbiter typing an order number wants that dispute wherever it is, and flagged sellers write
+    while a dispute is still between the parties, before it reaches the queue (R-DSP-8).
+    When the queue is a single state (safety reports: "being reviewed"), that state is not listed
+    a second time under its own name.
     """
 
     title = _("state")
@@ -52,12 +55,25 @@ class QueueStateFilter(admin.SimpleListFilter):
     queue_label = _("Arbitration queue")
 
     def lookups(self, request, model_admin):
-        return [(self.QUEUE, self.queue_label), *self.state_choices, (self.ALL, _("All"))]
+        states = [
+            (value, label)
+            for value, label in self.state_choices
+            if not (len(self.queue_states) == 1 and value == self.queue_states[0])
+        ]
+        return [(self.QUEUE, self.queue_label), *states, (self.ALL, _("All"))]
 
     def effective(self) -> str:
         if self.value():
+            # A single-state queue's state is the queue itself (its link is the queue's).
+            if len(self.queue_states) == 1 and self.value() == self.queue_states[0]:
+                return self.QUEUE
             return self.value()
-        return self.ALL if self.request.GET.get(SEARCH_VAR) else self.QUEUE
+        return self.ALL if self.widened(self.request) else self.QUEUE
+
+    @staticmethod
+    def widened(request) -> bool:
+        """A search term or "flagged messages: yes" looks past the queue when no state is chosen."""
+        return bool(request.GET.get(SEARCH_VAR)) or request.GET.get(FlaggedFilter.parameter_name) == "yes"
 
     def choices(self, changelist):
         current = self.effective()

@@ -103,7 +103,7 @@ class SafetyReportAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
                 evidence_view(e)
                 for e in Evidence.objects.filter(safety_report=report).select_related("uploaded_by")
             ],
-            timeline=timeline(report, actor=staff_actor(request.user)),
+            timeline=timeline(report, actor=staff_actor(request.user), order=report.order),
             seller_record=seller_record(report.order.seller_id),
             same_seller=list(same_seller),
             form=form or (SafetyReportCloseForm() if can_close else None),
