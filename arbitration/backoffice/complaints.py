@@ -22,7 +22,7 @@ from arbitration.backoffice.filters import (
     ComplaintStateFilter,
 )
 from arbitration.backoffice.forms import ComplaintDecisionForm
-from arbitration.models import Complaint, Decision, Evidence
+from arbitration.models import CaseNote, Complaint, Decision, Evidence
 from arbitration.presentation import case_actions
 from arbitration.selectors import buyer_record, seller_record
 from marketplace.models import User
@@ -134,6 +134,7 @@ class ComplaintAdmin(CaseAdmin):
                 for e in Evidence.objects.filter(complaint=complaint).select_related("uploaded_by")
             ],
             decisions=list(Decision.objects.filter(dispute=dispute).select_related("decided_by")),
+            notes=list(CaseNote.objects.filter(dispute=dispute).select_related("author")),
             timeline=timeline(
                 dispute, complaint, *refunds, actor=staff_actor(request.user), order=dispute.order
             ),

@@ -433,6 +433,17 @@ class ArbiterMessageForm(forms.Form):
         return " ".join(str(error) for errors in self.errors.values() for error in errors)
 
 
+class CaseNoteForm(forms.Form):
+    """An internal note on the case: staff only, never shown to the parties."""
+
+    body = forms.CharField(
+        label=_("Internal note (staff only)"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text=_("Only staff read it; the buyer and the seller never see it. Notes can't be edited."),
+        error_messages={"required": _("Write the note.")},
+    )
+
+
 class SafetyReportCloseForm(forms.Form):
     """R-SAF-1: a report is closed only with an outcome and the reason for it."""
 
