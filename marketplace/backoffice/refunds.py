@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect
@@ -53,8 +54,15 @@ class RefundStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [(self.OPEN, _("Not paid yet")), *Refund.State.choices, (self.ALL, _("All"))]
 
+    def effective(self) -> str:
+        """Not paid yet by default; a search without a chosen state looks at every refund (the
+        payout reference finance types may be a paid one)."""
+        if self.value():
+            return self.value()
+        return self.ALL if self.request.GET.get(SEARCH_VAR) else self.OPEN
+
     def choices(self, changelist):
-        value = self.value() or self.OPEN
+        value = self.effective()
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": value == lookup,
@@ -63,7 +71,7 @@ class RefundStateFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        value = self.value() or self.OPEN
+        value = self.effective()
         if value == self.ALL:
             return queryset
         if value == self.OPEN:

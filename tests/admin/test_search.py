@@ -144,6 +144,16 @@ def test_R_REF_3_finance_finds_a_refund_by_part_of_its_payout_reference_or_the_b
     assert found(finance, REFUNDS, hers.order.number[2:10], state="all") == {hers.pk}
 
 
+def test_R_REF_3_a_search_finds_a_paid_refund_without_choosing_a_state(cases, people, client_for):
+    finance = client_for(people.finance)
+    paid = cases.refund_of(cases.decided())
+    money.refund_mark_sent(refund=paid, actor=people.finance, reference="SEPA-PAID-9911")
+    money.refund_mark_completed(refund=paid, actor=people.finance)
+
+    assert found(finance, REFUNDS, "PAID-99") == {paid.pk}
+    assert found(finance, REFUNDS, "") == set()  # the worklist itself: not paid yet
+
+
 def test_an_empty_or_unmatched_term_changes_nothing_or_finds_nothing(cases, arbiter_client):
     case = cases.escalated()
 
