@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # trigram indexes for the back office's search (marketplace.search)
     "django_fsm_log",
     # Issue 16 (R-OPS-1, R-OPS-2): second factor, row history, structured logs, health.
     "django_otp",

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from arbitration.models import Decision, Dispute
@@ -29,14 +30,23 @@ from marketplace.models import Refund
 
 CHART_DAYS = 30
 # Refund time-to-pay buckets, in days (the last one is "over the deadline").
+# Labels in the reader's language (lazy: the chart is cached for every reader).
 PAY_BUCKETS = [
-    (0, 1, "< 1 d"),
-    (1, 3, "1–3 d"),
-    (3, 7, "3–7 d"),
-    (7, 14, "1–2 wk"),
-    (14, 30, "2–4 wk"),
-    (30, settings.REFUND_DEADLINE_DAYS, f"30–{settings.REFUND_DEADLINE_DAYS} d"),
-    (settings.REFUND_DEADLINE_DAYS, None, f"> {settings.REFUND_DEADLINE_DAYS} d"),
+    (0, 1, _("< 1 day")),
+    (1, 3, _("1–3 days")),
+    (3, 7, _("3–7 days")),
+    (7, 14, _("1–2 weeks")),
+    (14, 30, _("2–4 weeks")),
+    (
+        30,
+        settings.REFUND_DEADLINE_DAYS,
+        format_lazy(_("{low}–{high} days"), low=30, high=settings.REFUND_DEADLINE_DAYS),
+    ),
+    (
+        settings.REFUND_DEADLINE_DAYS,
+        None,
+        format_lazy(_("> {days} days"), days=settings.REFUND_DEADLINE_DAYS),
+    ),
 ]
 
 
@@ -75,7 +85,9 @@ def case_chart() -> dict:
     return line_chart(days, series)
 
 
-def line_chart(days, series, *, width: int = 720, height: int = 220) -> dict:
+def line_chart(days, series, *, width: int = 480, height: int = 200) -> dict:
+    """SVG geometry of a line chart; drawn about as wide as the dashboard's column shows it, so
+    its 12-pixel labels stay 12 pixels on screen."""
     left, right, top, bottom = 40, 12, 12, 28
     inner_w, inner_h = width - left - right, height - top - bottom
     top_value = _nice_ceiling(max([1, *(counts.get(d, 0) for _, _, counts in series for d in days)]))
@@ -103,7 +115,7 @@ def line_chart(days, series, *, width: int = 720, height: int = 220) -> dict:
     labels = [
         {
             "x": round(left + i * step, 1),
-            "text": d.strftime("%d %b"),
+            "day": d,  # formatted in the reader's language by the template
             "anchor": "start" if i == 0 else "end" if i == last else "middle",
         }
         for i, d in enumerate(days)
@@ -146,7 +158,7 @@ def pay_chart() -> dict:
         .aggregate(avg=Avg("took"))["avg"]
     )
     total = sum(counts.values())
-    width, height, left, bottom_pad, top = 720, 200, 40, 34, 12
+    width, height, left, bottom_pad, top = 480, 200, 36, 34, 12
     inner_h = height - bottom_pad - top
     slot = (width - left - 12) / len(PAY_BUCKETS)
     peak = _nice_ceiling(max([1, *counts.values()]))

@@ -16,13 +16,13 @@ from arbitration.backoffice.base import COMPLAINT_QUEUE_STATES, age, render_page
 from arbitration.backoffice.cases import CaseAdmin, CaseTexts, lifecycle_action
 from arbitration.backoffice.evidence import evidence_view
 from arbitration.backoffice.filters import (
+    COMPLAINT_SEARCH,
     AssignedFilter,
     ComplaintOverdueFilter,
     ComplaintStateFilter,
-    disputes_matching,
 )
 from arbitration.backoffice.forms import ComplaintDecisionForm
-from arbitration.models import Complaint, Decision, Evidence
+from arbitration.models import CaseNote, Complaint, Decision, Evidence
 from arbitration.presentation import case_actions
 from arbitration.selectors import buyer_record, seller_record
 from marketplace.models import User
@@ -70,7 +70,10 @@ class ComplaintAdmin(CaseAdmin):
     list_select_related = ("dispute__order", "refund", "assigned_arbiter")
     list_filter = (ComplaintStateFilter, ComplaintOverdueFilter, AssignedFilter, "kind")
     search_fields = ("dispute__order__number",)
-    search_help_text = _("Order number, buyer username or e-mail, or #complaint id.")
+    search_help_text = _(
+        "Any part of an order number, item, tracking number, buyer's or seller's name or e-mail; "
+        "or #complaint id."
+    )
     actions = ("take_complaints", "release_complaints")
     sortable_by = ("waiting", "case")
 
@@ -82,12 +85,7 @@ class ComplaintAdmin(CaseAdmin):
         return ["state", "opened_at", "pk"]
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if term.startswith("#") and term[1:].isdigit():
-            return queryset.filter(pk=int(term[1:])), False
-        return queryset.filter(dispute__in=disputes_matching(term)), False
+        return COMPLAINT_SEARCH.filter(queryset, search_term), False
 
     @admin.display(description=_("complaint"), ordering="pk")
     def case(self, obj: Complaint):
@@ -136,7 +134,10 @@ class ComplaintAdmin(CaseAdmin):
                 for e in Evidence.objects.filter(complaint=complaint).select_related("uploaded_by")
             ],
             decisions=list(Decision.objects.filter(dispute=dispute).select_related("decided_by")),
-            timeline=timeline(complaint, *refunds, actor=staff_actor(request.user)),
+            notes=list(CaseNote.objects.filter(dispute=dispute).select_related("author")),
+            timeline=timeline(
+                dispute, complaint, *refunds, actor=staff_actor(request.user), order=dispute.order
+            ),
             seller_record=seller_record(dispute.seller_id),
             buyer_record=buyer_history,
             buyer_other_disputes=[d for d in buyer_history.recent if d.pk != dispute.pk],

@@ -40,25 +40,45 @@ from arbitration.backoffice.cases import CaseAdmin, CaseTexts, lifecycle_action
 from arbitration.backoffice.dashboard import queue_counts
 from arbitration.backoffice.evidence import EvidenceView, evidence_view
 from arbitration.backoffice.filters import (
+    DISPUTE_SEARCH,
     AmountRangeFilter,
     AssignedFilter,
     FlaggedFilter,
     OverdueFilter,
     QueueStateFilter,
-    disputes_matching,
 )
-from arbitration.backoffice.forms import ArbiterMessageForm, DecisionForm, InformationRequestForm
-from arbitration.models import ClaimVersion, Decision, Dispute, Evidence, InformationRequest, Message, Offer
+from arbitration.backoffice.forms import (
+    ArbiterMessageForm,
+    CaseNoteForm,
+    DecisionForm,
+    InformationRequestForm,
+)
+from arbitration.models import (
+    CaseNote,
+    ClaimVersion,
+    Decision,
+    Dispute,
+    Evidence,
+    InformationRequest,
+    Message,
+    Offer,
+    ReplyTemplate,
+)
 from arbitration.presentation import available_actions
 from arbitration.selectors import buyer_record, seller_record
+from marketplace.backoffice.base import CsvExportMixin
 from marketplace.errors import DomainError
 from marketplace.models import TrackingEvent, User
 from marketplace.presentation import badge, format_money, staff_actor, timeline
 from marketplace.selectors import order_money_trail
 
 
+def _person(user: User | None) -> str:
+    return "" if user is None else (user.get_full_name() or user.username)
+
+
 @admin.register(Dispute)
-class DisputeAdmin(CaseAdmin):
+class DisputeAdmin(CsvExportMixin, CaseAdmin):
     """R-ARB-1: escalated disputes, oldest first, with what lets an arbiter choose without opening."""
 
     texts = CaseTexts(
@@ -107,9 +127,32 @@ class DisputeAdmin(CaseAdmin):
         ("order__currency", admin.ChoicesFieldListFilter),
     )
     search_fields = ("order__number",)  # the search box; get_search_results does the work
-    search_help_text = _("Order number, buyer or seller username or e-mail, tracking number, or #dispute id.")
+    search_help_text = _(
+        "Any part of an order number, item, tracking number, buyer's or seller's name or e-mail; "
+        "or #dispute id."
+    )
     actions = ("take_cases", "release_cases")
     sortable_by = ("waiting", "amount", "due", "case")
+
+    # "Download CSV": the queue as filtered, one row per dispute.
+    csv_name = "arbitration-queue"
+    csv_related = ("order", "buyer", "seller", "assigned_arbiter")
+    csv_columns = (
+        (_("dispute"), lambda d: d.pk),
+        (_("order number"), lambda d: d.order.number),
+        (_("item"), lambda d: d.order.item_title),
+        (_("amount"), lambda d: d.order.amount),
+        (_("currency"), lambda d: d.order.currency),
+        (_("reason"), lambda d: d.get_reason_display()),
+        (_("state"), lambda d: d.get_state_display()),
+        (_("buyer"), lambda d: _person(d.buyer)),
+        (_("seller"), lambda d: _person(d.seller)),
+        (_("opened"), lambda d: d.opened_at),
+        (_("escalated"), lambda d: d.escalated_at),
+        (_("decision due"), lambda d: d.deadline_at if d.state in QUEUE_STATES else None),
+        (_("arbiter"), lambda d: _person(d.assigned_arbiter)),
+        (_("flagged messages"), lambda d: d.solicitation_flags),
+    )
 
     take_cases = lifecycle_action("take", _("Take the selected cases"))
     release_cases = lifecycle_action("release", _("Release the selected cases"))
@@ -120,18 +163,19 @@ class DisputeAdmin(CaseAdmin):
         (state, escalated_at) index, so the page is read from it without sorting 30,000 rows.
         Any other view: the newest dispute first."""
         state = request.GET.get(QueueStateFilter.parameter_name)
-        if state in (None, QueueStateFilter.QUEUE, *QUEUE_STATES) and not request.GET.get(SEARCH_VAR):
+        widened = state is None and QueueStateFilter.widened(request)
+        if (
+            state in (None, QueueStateFilter.QUEUE, *QUEUE_STATES)
+            and not widened
+            and not request.GET.get(SEARCH_VAR)
+        ):
             return ["state", F("escalated_at").asc(nulls_last=True), "pk"]
         return ["-pk"]
 
     def get_search_results(self, request, queryset, search_term):
-        """Order number, tracking number, buyer or seller: see ``disputes_matching``."""
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        if term.startswith("#") and term[1:].isdigit():
-            return queryset.filter(pk=int(term[1:])), False
-        return queryset.filter(pk__in=disputes_matching(term)), False
+        """Part of an order number, item title, tracking number, buyer's or seller's name,
+        username or e-mail; or #dispute id (``DISPUTE_SEARCH``)."""
+        return DISPUTE_SEARCH.filter(queryset, search_term), False
 
     def changelist_view(self, request, extra_context=None):
         extra = {"queue_counts": queue_counts(request.user), **(extra_context or {})}
@@ -226,7 +270,11 @@ class DisputeAdmin(CaseAdmin):
     # A dispute's own pages: ask a party (R-ARB-6), write in the thread (R-DSP-7).
 
     def more_views(self) -> dict:
-        return {"request_information": self.request_information_view, "message": self.message_view}
+        return {
+            "request_information": self.request_information_view,
+            "message": self.message_view,
+            "note": self.note_view,
+        }
 
     def request_information_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """R-ARB-6: ask a party, with a deadline; the case shows when it was answered."""
@@ -282,6 +330,26 @@ class DisputeAdmin(CaseAdmin):
             ),
             _("Message posted; both parties are notified."),
             to=thread,
+        )
+
+    @post_only
+    def note_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """An internal note (staff only); a refused note keeps its text in the message."""
+        require(request, ARBITRATE)
+        dispute = get_object_or_404(Dispute, pk=object_id)
+        form = CaseNoteForm(request.POST)
+        notes = self.case_url(dispute) + "#notes"
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return HttpResponseRedirect(notes)
+        return self.run(
+            request,
+            dispute,
+            lambda: services.case_note_add(
+                dispute=dispute, actor=request.user, body=form.cleaned_data["body"]
+            ),
+            _("Note added. Only staff see it."),
+            to=notes,
         )
 
 
@@ -340,6 +408,11 @@ def case_context(dispute: Dispute, user: User) -> dict:
         "buyer_other_disputes": [d for d in buyer_history.recent if d.pk != dispute.pk],
         "availability": availability,
         "message_form": ArbiterMessageForm() if "message" in availability.actions else None,
+        "reply_templates": list(ReplyTemplate.objects.filter(is_active=True))
+        if "message" in availability.actions
+        else [],
+        "notes": list(CaseNote.objects.filter(dispute=dispute).select_related("author")),
+        "note_form": CaseNoteForm() if user.has_perm(ARBITRATE) else None,
         "is_overdue": dispute.decision_overdue(),
         "waiting_since": dispute.escalated_at if dispute.state in QUEUE_STATES else None,
         "is_mine": dispute.is_held_by(user),

@@ -1,5 +1,5 @@
 """The queues' filters and search (R-ARB-1, R-ARB-4, R-DSP-8): the arbitration queue by default,
-overdue cases, whose cases, flagged sellers, amounts; and what an arbiter's search term names.
+overdue cases, whose cases, flagged sellers, amounts; and what each queue's search looks in.
 
 Every filter reads an index: (state, escalated_at), (state, deadline_at), assigned_arbiter, the
 flagged-queue partial index.
@@ -17,35 +17,34 @@ from django.utils.translation import gettext_lazy as _
 
 from arbitration.backoffice.base import COMPLAINT_QUEUE_STATES, QUEUE_STATES
 from arbitration.models import Complaint, Dispute, SafetyReport
-from marketplace.models import Order, Shipment, User
+from marketplace.search import Search
 
-
-def disputes_matching(term: str):
-    """Ids of the disputes an arbiter's search term names: an order number (or its start), the
-    order's or the return's tracking number, or the buyer's or seller's username or e-mail.
-
-    A UNION of indexed lookups, one per kind: an OR of them makes PostgreSQL scan every dispute.
-    """
-    tracking = {term, term.upper()}
-    people = User.objects.filter(email__iexact=term) if "@" in term else User.objects.filter(username=term)
-    branches = [
-        Dispute.objects.filter(order__in=Order.objects.filter(number__startswith=term).values("pk")),
-        Dispute.objects.filter(
-            order__in=Shipment.objects.filter(tracking_number__in=tracking).values("order_id")
-        ),
-        Dispute.objects.filter(return_shipment__tracking_number__in=tracking),
-        Dispute.objects.filter(buyer__in=people.values("pk")),
-        Dispute.objects.filter(seller__in=people.values("pk")),
-    ]
-    first, *rest = (branch.order_by().values("pk") for branch in branches)
-    return first.union(*rest)
+# What each queue's search box looks in (``marketplace.search``: one trigram-indexed branch per
+# path). A complaint is found by everything that finds its dispute.
+DISPUTE_SEARCH = Search(
+    text=(
+        "order__number",
+        "order__item_title",
+        "order__shipment__tracking_number",
+        "return_shipment__tracking_number",
+    ),
+    people=("buyer", "seller"),
+)
+COMPLAINT_SEARCH = DISPUTE_SEARCH.under("dispute")
+SAFETY_SEARCH = Search(
+    text=("order__number", "order__item_title", "order__shipment__tracking_number"),
+    people=("reporter", "order__seller"),
+)
 
 
 class QueueStateFilter(admin.SimpleListFilter):
     """The arbitration queue by default (escalated + under review); any state one click away.
 
-    A search without a chosen state looks at every dispute: an arbiter typing an order number
-    wants that dispute wherever it is.
+    A search or the flagged-messages filter without a chosen state looks at every dispute: an
+    arbiter typing an order number wants that dispute wherever it is, and flagged sellers write
+    while a dispute is still between the parties, before it reaches the queue (R-DSP-8).
+    When the queue is a single state (safety reports: "being reviewed"), that state is not listed
+    a second time under its own name.
     """
 
     title = _("state")
@@ -56,12 +55,25 @@ class QueueStateFilter(admin.SimpleListFilter):
     queue_label = _("Arbitration queue")
 
     def lookups(self, request, model_admin):
-        return [(self.QUEUE, self.queue_label), *self.state_choices, (self.ALL, _("All"))]
+        states = [
+            (value, label)
+            for value, label in self.state_choices
+            if not (len(self.queue_states) == 1 and value == self.queue_states[0])
+        ]
+        return [(self.QUEUE, self.queue_label), *states, (self.ALL, _("All"))]
 
     def effective(self) -> str:
         if self.value():
+            # A single-state queue's state is the queue itself (its link is the queue's).
+            if len(self.queue_states) == 1 and self.value() == self.queue_states[0]:
+                return self.QUEUE
             return self.value()
-        return self.ALL if self.request.GET.get(SEARCH_VAR) else self.QUEUE
+        return self.ALL if self.widened(self.request) else self.QUEUE
+
+    @staticmethod
+    def widened(request) -> bool:
+        """A search term or "flagged messages: yes" looks past the queue when no state is chosen."""
+        return bool(request.GET.get(SEARCH_VAR)) or request.GET.get(FlaggedFilter.parameter_name) == "yes"
 
     def choices(self, changelist):
         current = self.effective()

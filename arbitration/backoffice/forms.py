@@ -21,11 +21,13 @@ from arbitration.evidence.forms import EvidenceFilesField
 from arbitration.models import (
     Complaint,
     Decision,
+    Dispute,
     InformationRequest,
     SafetyReport,
 )
 from marketplace.errors import DomainError
-from marketplace.models import Refund, User
+from marketplace.models import Order, Refund, User
+from marketplace.presentation import format_money
 
 TEXTAREA = {"rows": 4, "cols": 70}
 
@@ -73,10 +75,19 @@ class CaseDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
         help_text=_("Required with a penalty; the seller sees it."),
     )
+    confirm_large_penalty = forms.BooleanField(
+        label=_("Yes, a penalty above the order's amount is what I mean"),
+        required=False,
+    )
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
         self.case = case
+        # Shown beside the penalty once it is above the order's amount (see ``_clean_penalty_reason``).
+        self.large_penalty = bool(self.data.get(self.add_prefix("confirm_large_penalty")))
+
+    def order(self) -> Order:
+        return self.case.order if isinstance(self.case, Dispute) else self.case.dispute.order
 
     def confirmation(self) -> str:
         """What the arbiter confirms: a plain yes (the service checks the decision whole)."""
@@ -93,6 +104,27 @@ class CaseDecisionForm(forms.Form):
             self.add_error("penalty_amount", _("Enter the penalty amount, or clear the reason."))
         if penalty is not None and not data["penalty_reason"]:
             self.add_error("penalty_reason", _("Give the reason for the penalty; the seller will see it."))
+        self._confirm_large_penalty(data)
+
+    def _confirm_large_penalty(self, data: dict) -> None:
+        """A penalty above the order's amount is more often a slip (an extra zero) than meant: it
+        needs an explicit yes, and the form says by how much it exceeds the order."""
+        penalty, order = data.get("penalty_amount"), self.order()
+        if penalty is None or penalty <= order.amount:
+            return
+        self.large_penalty = True
+        if not data.get("confirm_large_penalty"):
+            self.add_error(
+                "penalty_amount",
+                _(
+                    "This penalty is %(ratio)s times the order's amount (%(amount)s). Correct it, or "
+                    "confirm below that you mean it."
+                )
+                % {
+                    "ratio": f"{penalty / order.amount:.1f}".rstrip("0").rstrip("."),
+                    "amount": format_money(order.amount, order.currency),
+                },
+            )
 
 
 class DecisionForm(CaseDecisionForm):
@@ -196,7 +228,7 @@ class DecisionForm(CaseDecisionForm):
 class ComplaintDecisionForm(CaseDecisionForm):
     """R-CMP-1: re-issue the refund, refund from the seller's balance, confirm paid, or reject."""
 
-    field_order = ("outcome", "refund_amount", "rationale")
+    field_order = ("outcome", "refund_amount", "new_destination", "rationale")
 
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Complaint.Outcome.choices, widget=forms.RadioSelect
@@ -207,6 +239,15 @@ class ComplaintDecisionForm(CaseDecisionForm):
         decimal_places=2,
         required=False,
         help_text=_("Only for a refund from the seller's balance."),
+    )
+    new_destination = forms.CharField(
+        label=_("Pay the re-issued refund to"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Only when the failed refund should go elsewhere: the card or account the buyer gave. "
+            "Left empty, it goes where it went before."
+        ),
     )
     rationale = forms.CharField(
         label=_("Rationale"),
@@ -220,6 +261,14 @@ class ComplaintDecisionForm(CaseDecisionForm):
         super().__init__(*args, case=case, **kwargs)
         escrow = case.dispute.order.escrow
         self.refundable = escrow.held - escrow.refunded - escrow.refunded_by_seller
+        # Nothing left to refund: the choice would only lead to a refusal, so it isn't offered.
+        self.offers_seller_refund = self.refundable > 0
+        if not self.offers_seller_refund:
+            self.fields["outcome"].choices = [
+                choice
+                for choice in Complaint.Outcome.choices
+                if choice[0] != Complaint.Outcome.REFUND_FROM_SELLER
+            ]
         self.fields["refund_amount"].help_text = _(
             "Only for a refund from the seller's balance: at most %(amount)s %(currency)s can still be "
             "refunded."
@@ -254,6 +303,18 @@ class ComplaintDecisionForm(CaseDecisionForm):
                 _("Only a pending or failed refund can be re-issued; this one is “%(state)s”.")
                 % {"state": refund.get_state_display() if refund else _("missing")},
             )
+        data["new_destination"] = (data.get("new_destination") or "").strip()
+        if outcome != Outcome.REISSUE_REFUND:
+            data["new_destination"] = ""
+        elif data["new_destination"] and refund is not None and refund.state != Refund.State.FAILED:
+            self.add_error(
+                "new_destination",
+                _(
+                    "Only a failed refund goes to a new destination; this one has not been sent yet "
+                    "and goes to %(dest)s."
+                )
+                % {"dest": refund.destination},
+            )
         if outcome == Outcome.CONFIRMED_PAID and (refund is None or refund.state != Refund.State.COMPLETED):
             self.add_error(
                 "outcome", _("The refund is not recorded as paid; finance must mark it paid first.")
@@ -271,7 +332,17 @@ class ComplaintDecisionForm(CaseDecisionForm):
         order = self.case.dispute.order
         refund = self.case.refund
         lines = []
-        if data["outcome"] == Outcome.REISSUE_REFUND:
+        if data["outcome"] == Outcome.REISSUE_REFUND and data["new_destination"]:
+            lines.append(
+                _("Send refund #%(id)s again: %(amount)s to %(dest)s instead of %(old)s.")
+                % {
+                    "id": refund.pk,
+                    "amount": format_money(refund.amount, refund.currency),
+                    "dest": data["new_destination"],
+                    "old": refund.destination,
+                }
+            )
+        elif data["outcome"] == Outcome.REISSUE_REFUND:
             lines.append(
                 _("Send refund #%(id)s again: %(amount)s %(currency)s to %(dest)s.")
                 % {
@@ -308,6 +379,7 @@ class ComplaintDecisionForm(CaseDecisionForm):
             "refund_amount": data.get("refund_amount"),
             "penalty_amount": data.get("penalty_amount"),
             "penalty_reason": data.get("penalty_reason", ""),
+            "new_destination": data.get("new_destination", ""),
         }
 
 
@@ -365,6 +437,17 @@ class ArbiterMessageForm(forms.Form):
     def problems(self) -> str:
         """Every reason the message was refused, in one line (the case page shows it as a message)."""
         return " ".join(str(error) for errors in self.errors.values() for error in errors)
+
+
+class CaseNoteForm(forms.Form):
+    """An internal note on the case: staff only, never shown to the parties."""
+
+    body = forms.CharField(
+        label=_("Internal note (staff only)"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text=_("Only staff read it; the buyer and the seller never see it. Notes can't be edited."),
+        error_messages={"required": _("Write the note.")},
+    )
 
 
 class SafetyReportCloseForm(forms.Form):

@@ -1,5 +1,6 @@
-"""Solicitation patterns in the admin (R-DSP-8): supervisors edit them without a deploy; a pattern
-the detector can't use is refused on save, and a sample message shows what it would flag."""
+"""What supervisors edit for arbiters: solicitation patterns (R-DSP-8) without a deploy — a pattern
+the detector can't use is refused on save, and a sample message shows what it would flag — and
+the reply templates arbiters start their messages from."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from arbitration.models import SolicitationPattern
+from arbitration.models import ReplyTemplate, SolicitationPattern
 from arbitration.solicitation import validate_pattern
 from arbitration.solicitation.detector import find_solicitation
 from marketplace.backoffice.base import NoDeleteMixin
@@ -92,3 +93,21 @@ class SolicitationPatternAdmin(NoDeleteMixin, admin.ModelAdmin):
                 else _("The sample message would NOT be flagged by this pattern."),
                 messages.INFO if verdict else messages.WARNING,
             )
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Reply templates for arbiters' messages, in both languages: supervisors write them
+    (``change_replytemplate``), arbiters read them and pick one on the case page. Switched off,
+    never deleted."""
+
+    list_display = ("title", "is_active", "updated_at", "updated_by")
+    list_select_related = ("updated_by",)
+    list_filter = ("is_active",)
+    search_fields = ("title", "body_en", "body_ru")
+    readonly_fields = ("updated_at", "updated_by")
+    fields = ("title", "body_en", "body_ru", "is_active", "updated_at", "updated_by")
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)

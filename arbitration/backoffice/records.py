@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm_log.models import StateLog
 
 from arbitration.backoffice.base import case_url
-from arbitration.models import ClaimVersion, Decision, InformationRequest, Message, Offer, ReturnShipment
+from arbitration.models import (
+    CaseNote,
+    ClaimVersion,
+    Decision,
+    InformationRequest,
+    Message,
+    Offer,
+    ReturnShipment,
+)
 from arbitration.solicitation import flag_explanations
 from marketplace.backoffice.base import FastListMixin, ReadOnlyMixin
 from marketplace.models import Order
@@ -77,6 +85,19 @@ class MessageAdmin(CaseFileAdmin):
         if not obj.is_flagged:
             return ""
         return badge("⚑ " + "; ".join(flag_explanations(obj)), "flag")
+
+
+@admin.register(CaseNote)
+class CaseNoteAdmin(CaseFileAdmin):
+    """Internal notes, staff only; never edited or deleted, like messages."""
+
+    list_display = ("case_link", "created_at", "author", "excerpt")
+    list_select_related = ("author",)
+    ordering = ("-pk",)
+
+    @admin.display(description=_("note"))
+    def excerpt(self, obj: CaseNote) -> str:
+        return obj.body if len(obj.body) <= 90 else obj.body[:87] + "…"
 
 
 @admin.register(Decision)

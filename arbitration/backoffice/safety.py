@@ -14,13 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from arbitration import services
 from arbitration.backoffice.base import ARBITRATE, age, render_page, require, url_pk
 from arbitration.backoffice.evidence import evidence_view
-from arbitration.backoffice.filters import SafetyStateFilter
+from arbitration.backoffice.filters import SAFETY_SEARCH, SafetyStateFilter
 from arbitration.backoffice.forms import SafetyReportCloseForm
 from arbitration.models import Evidence, SafetyReport
 from arbitration.selectors import seller_record
 from marketplace.backoffice.base import FastListMixin, ReadOnlyMixin
 from marketplace.errors import DomainError
-from marketplace.models import Order
 from marketplace.presentation import staff_actor, state_badge, timeline
 
 
@@ -30,17 +29,17 @@ class SafetyReportAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("order", "order__seller", "reporter")
     list_filter = (SafetyStateFilter, "outcome")
     search_fields = ("order__number",)
-    search_help_text = _("Order number.")
+    search_help_text = _(
+        "Any part of an order number, item, tracking number, reporter's or seller's name or e-mail; "
+        "or #report id."
+    )
     sortable_by = ("waiting", "report")
 
     def get_ordering(self, request):
         return ["created_at", "pk"]
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        return queryset.filter(order__in=Order.objects.filter(number__startswith=term).values("pk")), False
+        return SAFETY_SEARCH.filter(queryset, search_term), False
 
     @admin.display(description=_("report"), ordering="pk")
     def report(self, obj: SafetyReport):
@@ -104,7 +103,7 @@ class SafetyReportAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
                 evidence_view(e)
                 for e in Evidence.objects.filter(safety_report=report).select_related("uploaded_by")
             ],
-            timeline=timeline(report, actor=staff_actor(request.user)),
+            timeline=timeline(report, actor=staff_actor(request.user), order=report.order),
             seller_record=seller_record(report.order.seller_id),
             same_seller=list(same_seller),
             form=form or (SafetyReportCloseForm() if can_close else None),

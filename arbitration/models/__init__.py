@@ -2,7 +2,8 @@
 
 ``case`` (what disputes and complaints share: who may act, the arbitration lifecycle),
 ``dispute``, ``claim`` (claim versions, offers), ``thread`` (messages, information requests),
-``evidence``, ``decision``, ``returns``, ``complaint``, ``safety``, ``solicitation``.
+``evidence``, ``notes`` (staff-only notes, reply templates), ``decision``, ``returns``,
+``complaint``, ``safety``, ``solicitation``.
 Every model is importable from ``arbitration.models``.
 """
 
@@ -21,6 +22,7 @@ from arbitration.models.complaint import Complaint
 from arbitration.models.decision import Decision
 from arbitration.models.dispute import Dispute
 from arbitration.models.evidence import Evidence, evidence_upload_to
+from arbitration.models.notes import CaseNote, ReplyTemplate
 from arbitration.models.returns import ReturnShipment
 from arbitration.models.safety import SafetyReport
 from arbitration.models.solicitation import SolicitationPattern
@@ -28,6 +30,7 @@ from arbitration.models.thread import InformationRequest, Message
 
 __all__ = [
     "ArbitrationCase",
+    "CaseNote",
     "ClaimVersion",
     "Complaint",
     "Decision",
@@ -37,6 +40,7 @@ __all__ = [
     "Message",
     "Offer",
     "Reason",
+    "ReplyTemplate",
     "ReturnShipment",
     "SafetyReport",
     "SolicitationPattern",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import MONEY
+from marketplace.search import trigram_index
 
 
 class ReturnShipment(models.Model):
@@ -44,6 +45,7 @@ class ReturnShipment(models.Model):
                 name="shipped_return_has_tracking",
             ),
         ]
+        indexes = [trigram_index("tracking_number", name="return_tracking_trgm")]  # the queue's search
 
     def __str__(self) -> str:
         return f"Return for dispute #{self.dispute_id}"

@@ -54,6 +54,7 @@ from arbitration.services.disputes import (
     withdrawal_warning,
 )
 from arbitration.services.messages import dispute_post_message
+from arbitration.services.notes import case_note_add
 from arbitration.services.returns import (
     return_acknowledge,
     return_close_not_shipped,
@@ -64,6 +65,7 @@ from arbitration.services.returns import (
 from arbitration.services.safety import safety_report_close, safety_report_file
 
 __all__ = [
+    "case_note_add",
     "CLOSED_HINT",
     "ENDED_AT_DEADLINE",
     "NOTE_MAX_CHARS",

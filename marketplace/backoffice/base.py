@@ -1,12 +1,20 @@
-"""What every admin list of both apps shares (STYLE #8): fast lists on big tables, and rows that
-are never deleted or edited from the admin."""
+"""What every admin list of both apps shares (STYLE #8): fast lists on big tables, rows that
+are never deleted or edited from the admin, and a list's rows as CSV."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -77,3 +85,71 @@ class ReadOnlyMixin(NoDeleteMixin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class _Echo:
+    """The file-like object ``csv.writer`` writes a row to: it hands the line back."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_cell(value) -> str:
+    """One cell: dates as ISO, money as a plain decimal; text a spreadsheet would run as a
+    formula (an item title starting with "=") is kept as text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return False
+    return True
+
+
+class CsvExportMixin:
+    """A list's rows as CSV, with the filters, the search and the order now on the page
+    (the link carries the page's query string); streamed, so a big export holds one chunk of
+    rows in memory at a time. ``csv_columns``: (header, function of a row) pairs;
+    ``csv_related``: the joins those functions read."""
+
+    csv_columns: Sequence[tuple[str, Callable]] = ()
+    csv_related: Sequence[str] = ()
+    csv_name = "export"
+
+    def get_urls(self):
+        opts = self.model._meta  # type: ignore[attr-defined]
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.csv_view),  # type: ignore[attr-defined]
+                name=f"{opts.app_label}_{opts.model_name}_export",
+            ),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def csv_view(self, request: HttpRequest) -> StreamingHttpResponse:
+        if not self.has_view_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)  # type: ignore[attr-defined]
+        rows = changelist.queryset.select_related(*self.csv_related)
+        writer = csv.writer(_Echo())
+
+        def lines():
+            yield "\ufeff"  # spreadsheets read the file as UTF-8 (names in Cyrillic)
+            yield writer.writerow([str(header) for header, _value in self.csv_columns])
+            for row in rows.iterator(chunk_size=2000):
+                yield writer.writerow([csv_cell(value(row)) for _header, value in self.csv_columns])
+
+        stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+        return StreamingHttpResponse(
+            lines(),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{self.csv_name}-{stamp}.csv"'},
+        )

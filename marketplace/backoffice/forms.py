@@ -59,6 +59,22 @@ class RefundMarkFailedForm(forms.Form):
     )
 
 
+class RefundRetryForm(forms.Form):
+    """A failed payout's next attempt, to the same destination or to another the buyer gave
+    (a closed card declines again): ``refund_retry(destination=…)``."""
+
+    destination = forms.CharField(
+        label=_("Pay to"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Change it when the buyer gave another card or account; the old destination stays in "
+            "the refund's history. Left empty, the payout goes where it went before."
+        ),
+        widget=forms.TextInput(attrs={"size": 40, "autofocus": True}),
+    )
+
+
 class BulkMarkSentForm(forms.Form):
     """One payout reference per selected refund: each payout has its own."""
 

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.backoffice.base import FastListMixin, ReadOnlyMixin
+from marketplace.backoffice.base import CsvExportMixin, FastListMixin, ReadOnlyMixin
 from marketplace.models import EscrowHold, LedgerEntry, Notification, ReconciliationRun, SimulatedPayout
 from marketplace.presentation import badge, format_money
 
@@ -35,8 +35,24 @@ class EscrowHoldAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
-    """Append-only: the database itself refuses UPDATE and DELETE (migration 0002)."""
+class LedgerEntryAdmin(CsvExportMixin, FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """Append-only: the database itself refuses UPDATE and DELETE (migration 0002). "Download
+    CSV" exports what the filters show: penalties are ``?kind=penalty``."""
+
+    csv_name = "ledger"
+    csv_related = ("order", "party", "actor")
+    csv_columns = (
+        (_("entry"), lambda e: e.pk),
+        (_("created"), lambda e: e.created_at),
+        (_("order number"), lambda e: e.order.number),
+        (_("kind"), lambda e: e.get_kind_display()),
+        (_("source"), lambda e: e.get_source_display()),
+        (_("amount"), lambda e: e.amount),
+        (_("currency"), lambda e: e.currency),
+        (_("whose money"), lambda e: e.party.get_full_name() or e.party.username),
+        (_("by"), lambda e: e.actor.get_full_name() or e.actor.username),
+        (_("reason"), lambda e: e.reason),
+    )
 
     list_display = ("created_at", "order", "kind", "source", "amount_display", "party", "actor", "reason")
     list_select_related = ("order", "party", "actor")

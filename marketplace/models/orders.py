@@ -17,6 +17,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from marketplace.audit.tracking import history
 from marketplace.fsm import labels
 from marketplace.models.money import CENT, MONEY, Currency
+from marketplace.search import trigram_index
 
 
 def new_order_number() -> str:
@@ -94,6 +95,9 @@ class Order(ConcurrentTransitionMixin, models.Model):
                 condition=Q(state__in=["shipped", "delivered"]),
                 name="order_protection_due_idx",
             ),
+            # The back office's search: any part of the number or of the item's title.
+            trigram_index("number", name="order_number_trgm"),
+            trigram_index("item_title", name="order_item_title_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -175,6 +179,9 @@ class Shipment(models.Model):
     carrier = models.CharField(max_length=100)
     tracking_number = models.CharField(max_length=64, db_index=True)
     shipped_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [trigram_index("tracking_number", name="shipment_tracking_trgm")]
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.tracking_number}"

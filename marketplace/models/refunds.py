@@ -16,6 +16,7 @@ from marketplace.fsm import labels
 from marketplace.models.escrow import LedgerEntry
 from marketplace.models.money import MONEY, Currency
 from marketplace.models.orders import Order
+from marketplace.search import trigram_index
 
 
 @history()
@@ -77,6 +78,7 @@ class Refund(ConcurrentTransitionMixin, models.Model):
                 name="refund_overdue_due_idx",
             ),
             models.Index(fields=["state", "sent_at"], name="refund_state_idx"),
+            trigram_index("payout_reference", name="refund_payout_reference_trgm"),  # finance's search
         ]
 
     def __str__(self) -> str:

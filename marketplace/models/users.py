@@ -13,6 +13,7 @@ from marketplace.text import without_bidi_controls
 # ``seed_demo`` puts the people it creates in this group (their password is their username).
 # With DEBUG off they can't sign in, and ``check --deploy`` warns while any exist (issue 13).
 DEMO_ACCOUNTS_GROUP = "Demo accounts"
+from marketplace.search import person_index
 
 
 @history(exclude=["password", "last_login"])
@@ -46,6 +47,8 @@ class User(AbstractUser):
                 name="user_external_id_unique_per_account",
             ),
         ]
+        # The back office's search finds a person by any part of a name, username or e-mail.
+        indexes = [person_index(name="user_search_trgm")]
 
     @property
     def is_demo_account(self) -> bool:

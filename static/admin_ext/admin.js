@@ -33,6 +33,18 @@
     dialog.showModal();
   });
 
+  // Reply templates: choosing one puts its text in the message box (the arbiter edits it there).
+  document.querySelectorAll("select[data-ax-template-for]").forEach((select) => {
+    select.addEventListener("change", () => {
+      const option = select.selectedOptions[0];
+      const box = document.getElementById(select.dataset.axTemplateFor);
+      if (option && option.dataset.axText && box) {
+        box.value = option.dataset.axText;
+        box.focus();
+      }
+    });
+  });
+
   // Decision forms: fields carry data-ax-for="outcome1 outcome2"; hide them for other outcomes.
   function syncOutcome(form) {
     const checked = form.querySelector('input[name="outcome"]:checked');

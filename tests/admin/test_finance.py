@@ -134,6 +134,39 @@ def test_retry_puts_a_failed_payout_back_to_pending(refund, people, finance):
     assert refund.state == Refund.State.PENDING and refund.attempts == 1
 
 
+def test_R_REF_3_finance_retries_a_failed_payout_to_a_new_destination(refund, people, finance):
+    money.refund_mark_failed(refund=sent(refund, people), actor=people.finance, reason="Card closed")
+    old = fresh(refund).destination
+
+    form = finance.get(payout_url(refund, "retry"))
+    assert form.status_code == 200
+    assert form.context["form"]["destination"].value() == old  # where it went: change it or keep it
+    assert "Card closed" in form.content.decode()
+    with mock.patch(
+        "marketplace.backoffice.refunds.services.refund_retry", wraps=money.refund_retry
+    ) as retry:
+        response = finance.post(
+            payout_url(refund, "retry"), {"destination": " IBAN DE89 3704 0044 0532 0130 00 "}
+        )
+
+    assert response.status_code == 302
+    assert retry.call_args.kwargs["destination"] == "IBAN DE89 3704 0044 0532 0130 00"
+    refund = fresh(refund)
+    assert refund.state == Refund.State.PENDING and refund.attempts == 1
+    assert refund.destination == "IBAN DE89 3704 0044 0532 0130 00"
+    history = finance.get(reverse("admin:marketplace_refund_change", args=[refund.pk])).content.decode()
+    assert old in history  # the timeline keeps where the failed attempt went
+
+
+def test_a_retry_left_empty_goes_to_the_same_destination(refund, people, finance):
+    money.refund_mark_failed(refund=sent(refund, people), actor=people.finance, reason="Bounced")
+    old = fresh(refund).destination
+
+    finance.post(payout_url(refund, "retry"), {"destination": ""})
+
+    assert fresh(refund).destination == old and fresh(refund).state == Refund.State.PENDING
+
+
 def test_a_payout_the_service_refuses_shows_its_message_and_changes_nothing(refund, finance):
     response = finance.post(payout_url(refund, "mark-completed"), {"reference": "X"})
 
@@ -142,20 +175,20 @@ def test_a_payout_the_service_refuses_shows_its_message_and_changes_nothing(refu
     assert fresh(refund).state == Refund.State.PENDING
 
 
-def test_retry_of_a_refund_that_has_not_failed_is_a_message(refund, finance):
-    response = finance.post(payout_url(refund, "retry"), follow=True)
+def test_retry_of_a_refund_that_has_not_failed_is_refused_beside_the_form(refund, finance):
+    response = finance.post(payout_url(refund, "retry"), {"destination": "Mastercard •••• 5555"})
 
-    assert "Only a failed refund can be retried." in texts(response)
+    assert "Only a failed refund can be retried." in response.content.decode()
     assert fresh(refund).attempts == 0
 
 
 def test_the_refund_page_offers_the_operations_its_state_allows(refund, people, finance):
     page = finance.get(reverse("admin:marketplace_refund_change", args=[refund.pk]))
-    assert [op for op, _l, _p in page.context["payout_operations"]] == ["mark-sent"]
+    assert [op for op, _label in page.context["payout_operations"]] == ["mark-sent"]
 
     sent(refund, people)
     page = finance.get(reverse("admin:marketplace_refund_change", args=[refund.pk]))
-    assert [op for op, _l, _p in page.context["payout_operations"]] == ["mark-completed", "mark-failed"]
+    assert [op for op, _label in page.context["payout_operations"]] == ["mark-completed", "mark-failed"]
     assert "Payout sent" in page.content.decode() or "mark_sent" in page.content.decode()  # the timeline
 
 

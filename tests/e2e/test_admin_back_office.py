@@ -305,3 +305,64 @@ def test_a_supervisor_reassigns_a_case_to_another_arbiter(browser, site, queue, 
     desk.shot("admin-case-reassigned")
     assert fresh(queue["newer"]).assigned_arbiter_id == people.arbiter2.pk
     assert desk.errors == []
+
+
+def test_a_finance_operator_retries_a_failed_payout_to_a_new_destination(browser, site, queue, people):
+    """Issue 14, R-REF-3: the buyer's card was closed; finance sends the retry to their new account."""
+    from marketplace import services as money
+    from marketplace.models import SimulatedPayout
+
+    dispute = queue["cases"].decided(refund_amount="40.00", by=people.arbiter)
+    refund = Refund.objects.get(pk=dispute.refund_id)
+    if refund.state == Refund.State.PENDING:  # not sent through the gateway yet: by bank transfer
+        money.refund_mark_sent(refund=refund, actor=people.finance, reference="SEPA-2026-0042")
+    # The provider declines it (the card was closed), and finance records what the provider says.
+    SimulatedPayout.objects.filter(idempotency_key=fresh(refund).gateway_key).update(
+        status=SimulatedPayout.Status.FAILED, failure_reason="Card closed by the bank"
+    )
+    money.refund_mark_failed(refund=refund, actor=people.finance, reason="Card closed by the bank")
+    desk = Desk(browser, site, "fedor")
+    page = desk.page
+
+    desk.go(f"/admin/marketplace/refund/{refund.pk}/change/")
+    page.click(".object-tools >> text=Retry the payout")
+    page.wait_for_load_state()
+    assert "Card closed by the bank" in page.inner_text("#content")
+    assert page.input_value("#id_destination") == "Visa •••• 4242"  # where the failed payout went
+    page.fill("#id_destination", "IBAN DE89 3704 0044 0532 0130 00")
+    desk.shot("admin-refund-retry-new-destination")
+    page.click("button.ax-primary")
+    page.wait_for_load_state()
+
+    assert "Retry the payout done." in desk.messages()
+    assert "IBAN DE89 3704 0044 0532 0130 00" in page.inner_text(".ax-turn")
+    assert "instead of Visa •••• 4242" in page.inner_text("#content")  # the timeline keeps the old one
+    desk.shot("admin-refund-retried")
+    refund = fresh(refund)
+    # The retry is a new attempt; the gateway may have sent it already.
+    assert refund.state in (Refund.State.PENDING, Refund.State.SENT) and refund.attempts == 1
+    assert refund.destination.startswith("IBAN DE89")
+    assert desk.errors == []
+
+
+def test_an_arbiter_finds_a_case_by_part_of_the_buyer_s_name(browser, site, queue, people):
+    """Issue 14, R-ARB-1: the search box finds a case by any part of a name, in any state."""
+    vera = User.objects.create_user("vkuznetsova", first_name="Vera", last_name="Kuznetsova")
+    target = queue["cases"].open(buyer=vera, title="Steel thermos flask 1 l")  # still between the parties
+    desk = Desk(browser, site, "alina")
+    page = desk.page
+
+    desk.go("/admin/arbitration/dispute/")
+    page.fill("#searchbar", "vera kuzn")
+    page.press("#searchbar", "Enter")
+    page.wait_for_load_state()
+
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 1
+    assert target.order.number in rows.first.inner_text()
+    assert "Steel thermos flask" in rows.first.inner_text()
+    desk.shot("admin-queue-search-partial-name")
+    rows.first.locator("th a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text().startswith(f"Dispute #{target.pk}")
+    assert desk.errors == []
