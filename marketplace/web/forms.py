@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from marketplace import login_limits
+from marketplace.forms import Form
 
 
 class SignInForm(AuthenticationForm):
@@ -46,7 +47,7 @@ class SignInForm(AuthenticationForm):
         )
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(Form):
     """R-PRT-4: the buyer asks the seller for more protection days (1 to EXTENSION_MAX_DAYS)."""
 
     reason = forms.CharField(
@@ -71,7 +72,7 @@ class ExtensionRequestForm(forms.Form):
         }
 
 
-class ExtensionDeclineForm(forms.Form):
+class ExtensionDeclineForm(Form):
     reason = forms.CharField(
         label=_("Why do you decline? (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -81,5 +82,5 @@ class ExtensionDeclineForm(forms.Form):
     )
 
 
-class ConfirmReceiptForm(forms.Form):
+class ConfirmReceiptForm(Form):
     """No fields: the page states what confirming does (R-PRT-2) and the button confirms it."""

@@ -342,7 +342,7 @@ def test_the_claim_can_be_amended_only_while_the_dispute_is_open_and_only_by_the
             )
         )
 
-    assert by_seller.startswith("You can't do that now: the case is “Open")
+    assert by_seller == "Only the buyer can do that."  # who refuses, not the state
     assert after_escalation.startswith("You can't do that now: the case is “Escalated")
     assert ClaimVersion.objects.filter(dispute=dispute).count() == 1
 
@@ -386,7 +386,7 @@ def test_the_seller_can_never_cancel_or_withdraw_a_dispute_R_DSP_4(people, state
         )
         offered = available_actions(dispute, people.seller).actions
 
-    assert message.startswith("You can't do that now")
+    assert message == "Only the buyer can do that."
     assert snapshot(dispute) == before
     closing = {
         "withdraw",
@@ -626,7 +626,7 @@ def test_the_seller_rejects_with_an_explanation_and_evidence_R_DSP_5(people):
         again = refused(
             lambda: services.dispute_reject_claim(dispute=dispute, actor=people.seller, explanation="Again")
         )
-    assert again.startswith("You can't do that now")
+    assert again.startswith("You have already rejected this claim")  # the rule, R-DSP-5
 
 
 # --- R-DSP-6: escalation ------------------------------------------------------------------
@@ -673,7 +673,7 @@ def test_the_buyer_cannot_escalate_early_before_a_rejection_or_a_declined_offer_
     with at(OPENED + 2 * HOUR):
         message = refused(lambda: services.dispute_escalate(dispute=dispute, actor=people.buyer))
 
-    assert message.startswith("You can't do that now")
+    assert message.startswith("You can take the dispute to arbitration early once the seller rejects")
     assert fresh(dispute).state == Dispute.State.OPEN
 
 
@@ -706,7 +706,8 @@ def test_only_the_buyer_escalates_early_and_only_the_scheduler_escalates_when_du
             lambda: services.dispute_escalate_overdue(dispute=dispute, actor=getattr(people, who))
         )
 
-    assert early.startswith("You can't do that now") and overdue.startswith("You can't do that now")
+    assert early == "Only the buyer can do that."
+    assert overdue == "Only the scheduler does that, when the time runs out."
     assert fresh(dispute).state == Dispute.State.OPEN
 
 
