@@ -3,6 +3,10 @@
 A transition's django-fsm ``custom`` holds ``action`` (the button a person presses; a transition
 without one is never offered to a person) and ``done`` (what happened, for timelines). The
 presentation modules read them through ``transition_label``; no other list of labels exists.
+
+A condition or permission may also say why it refuses (``refuses``: a sentence and the rule);
+``refusal`` finds the check that fails and returns its ``Refusal``, so a service's error and a
+page's explanation are the same sentence, from the rule that refused.
 """
 
 from __future__ import annotations
@@ -105,13 +109,16 @@ class Refusal:
 Saying = str | Promise | Callable[[Any], str]
 
 
-def refuses(saying: Saying, rule: str = "") -> Callable[[Check], Check]:
+def refuses(saying: Saying, rule: str = "", *, listed: bool = True) -> Callable[[Check], Check]:
     """Declare on a django-fsm condition (``(instance) -> bool``) or permission
     (``(instance, user) -> bool``) what a person is told when it fails, and the rule it enforces.
-    ``refusal`` reads it; pages and services show the same sentence."""
+    ``refusal`` reads it; pages and services show the same sentence. ``listed=False``: said when
+    the action is tried, but not listed among what is not possible now (nothing to accept when
+    there is no offer)."""
 
     def mark(check: Check) -> Check:
         check.refusal = (saying, rule)  # type: ignore[attr-defined]
+        check.refusal_listed = listed  # type: ignore[attr-defined]
         return check
 
     return mark
@@ -176,7 +183,8 @@ def refused_by_conditions(instance: Any, user: Any) -> dict[str, Refusal]:
                 or not transition.has_perm(instance, user)
             ):
                 continue
-            why = next((_said(c, instance) for c in transition.conditions if not c(instance)), None)
+            failed = next((c for c in transition.conditions if not c(instance)), None)
+            why = _said(failed, instance) if getattr(failed, "refusal_listed", False) else None
             if why is not None:
                 refused[transition.name] = why
     return refused

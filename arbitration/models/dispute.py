@@ -166,7 +166,11 @@ class Dispute(ArbitrationCase):
     def pending_offer(self) -> Offer | None:
         return self.offers.filter(status=Offer.Status.PENDING).first()
 
-    @refuses(_("There is no offer waiting for an answer: it was answered or withdrawn."), rule="R-DSP-5")
+    @refuses(
+        _("There is no offer waiting for an answer: it was answered or withdrawn."),
+        rule="R-DSP-5",
+        listed=False,
+    )
     def has_pending_offer(self) -> bool:
         return self.offers.filter(status=Offer.Status.PENDING).exists()
 

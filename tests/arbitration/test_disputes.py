@@ -530,7 +530,10 @@ def test_only_one_offer_is_pending_at_a_time_R_DSP_5(people):
             )
         )
 
-    assert message == "Your previous offer is still waiting for the buyer's answer."
+    assert message == (
+        "Your offer is waiting for the buyer's answer; one offer at a time. You can make another once "
+        "they decline it."
+    )
     assert list(Offer.objects.values_list("amount", "status")) == [(Decimal("30.00"), "pending")]
     with pytest.raises(IntegrityError), transaction.atomic():  # and the database agrees
         Offer.objects.create(dispute=dispute, kind="partial_refund", amount="40.00", created_by=people.seller)

@@ -124,7 +124,7 @@ def test_a_russian_walk_through_the_buyers_and_the_sellers_pages(browser, site, 
         actor=buyer,
         reason="not_as_described",
         resolution="partial_refund",
-        requested_amount="1 500,50",
+        requested_amount="1500.50",
         description="Подошва отклеилась через день.",
     )
     services.dispute_make_offer(dispute=dispute, actor=seller, kind="partial_refund", amount="1000", note="")
