@@ -8,9 +8,12 @@ English a buyer's browser or the scheduler happened to write.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext as _
 
 from arbitration.models import Complaint, Message
+from arbitration.solicitation.intents import Intent
 from marketplace.presentation import format_money, format_when
 
 # What the platform writes, by source text: stored in English, shown translated.
@@ -34,3 +37,24 @@ def complaint_text(complaint: Complaint) -> str:
             "due": format_when(refund.due_at),
         }
     return complaint.description
+
+
+def seller_flag_warning(message: Message) -> str:
+    """What a seller is told about their own flagged message (R-DSP-8): that it was flagged, why
+    (the kind of request and the words), and what follows from it."""
+    reasons = []
+    for flag in message.solicitation_patterns or []:
+        if isinstance(flag, Mapping):
+            intent = flag.get("intent")
+            label = str(Intent(intent).label) if intent in Intent.values else _("Matched")
+            reasons.append(
+                _("%(intent)s: “%(matched)s”") % {"intent": label, "matched": flag.get("matched", "")}
+            )
+    text = _(
+        "This message was flagged: it asks the buyer to close the dispute, or offers money or a discount "
+        "outside the platform. The buyer sees a warning beside it, the arbiters see it, and it counts on "
+        "your seller record."
+    )
+    if reasons:
+        text += " " + _("Why: %(reasons)s.") % {"reasons": "; ".join(reasons)}
+    return str(text)

@@ -7,6 +7,7 @@ from django import template
 
 from arbitration.presentation.texts import complaint_text as _complaint_text
 from arbitration.presentation.texts import message_text as _message_text
+from arbitration.presentation.texts import seller_flag_warning as _seller_flag_warning
 
 register = template.Library()
 
@@ -19,3 +20,8 @@ def message_text(message) -> str:
 @register.filter
 def complaint_text(complaint) -> str:
     return _complaint_text(complaint)
+
+
+@register.filter
+def seller_flag_warning(message) -> str:
+    return _seller_flag_warning(message)

@@ -161,3 +161,22 @@ def test_R_PRT_3_between_the_deadline_and_the_job_the_order_says_the_payment_is_
     assert "the payment is being released to you" in seller_page and "Nothing to do" not in seller_page
     assert "the order is being confirmed and the payment released to the seller" in buyer_page
     assert "report an unsafe product" in buyer_page
+
+
+def test_R_DSP_8_a_seller_is_told_their_message_was_flagged_and_why(people, client):
+    dispute = open_dispute(people)
+    client.force_login(people.seller)
+    response = client.post(
+        reverse("dispute-message", args=[dispute.pk]),
+        {"body": "Please close the dispute, I'll pay you by PayPal."},
+        follow=True,
+    )
+    warnings = [m for m in messages_of(response) if "This message was flagged" in m]
+    assert len(warnings) == 1 and "Why:" in warnings[0]
+    html = response.content.decode()
+    assert html.count("This message was flagged") == 2  # the notice now, and beside the message for good
+    client.force_login(people.buyer)
+    assert (
+        "This message was flagged"
+        not in client.get(reverse("dispute-detail", args=[dispute.pk])).content.decode()
+    )
