@@ -180,3 +180,17 @@ def test_R_DSP_8_a_seller_is_told_their_message_was_flagged_and_why(people, clie
         "This message was flagged"
         not in client.get(reverse("dispute-detail", args=[dispute.pk])).content.decode()
     )
+
+
+def test_R_PRT_4_once_the_automatic_extension_is_used_no_page_promises_another(people, client):
+    order = shipped(people)
+    type(order).objects.filter(pk=order.pk).update(auto_extended_at=timezone.now())
+    client.force_login(people.buyer)
+    for url in (reverse("order-detail", args=[order.pk]), reverse("extension-request", args=[order.pk])):
+        html = client.get(url).content.decode()
+        assert "already extended automatically once" in html and "is extended automatically once" not in html
+    money.extension_request_create(order=order, actor=people.buyer, days=5, reason="Still in transit.")
+    client.force_login(people.seller)
+    for url in (reverse("order-detail", args=[order.pk]), reverse("sales")):
+        html = client.get(url).content.decode()
+        assert "one automatic extension is used" in html and "granted automatically" not in html, url
