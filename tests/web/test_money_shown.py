@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from arbitration import services
+from marketplace import services as money
+from marketplace.actors import scheduler_user
 from marketplace.mail import render
 from marketplace.models import Notification, Refund
 from tests.web.conftest import closed_with_refund, fresh, rejected
@@ -85,3 +87,18 @@ def test_R_REF_4_a_sent_refund_is_never_called_refunded_to_you(people, client):
     Refund.objects.filter(pk=refund.pk).update(state=Refund.State.COMPLETED, completed_at=timezone.now())
     paid = client.get(reverse("order-detail", args=[refund.order_id])).content.decode()
     assert "Paid on" in paid and "Refunded to" in paid and "not paid yet" not in paid
+
+
+def test_R_REF_3_one_attempt_count_and_the_history_of_attempts_on_the_refund_page(people, client):
+    refund = sent_refund(people)
+    Refund.objects.filter(pk=refund.pk).update(
+        state=Refund.State.FAILED, failed_at=timezone.now(), failure_reason="Card closed"
+    )
+    money.refund_retry(refund=fresh(refund), actor=scheduler_user(), destination="Visa •••• 1111")
+    refund = fresh(refund)
+    assert refund.payout_attempts == 2
+    client.force_login(people.buyer)
+    html = client.get(reverse("refund-detail", args=[refund.order_id, refund.pk])).content.decode()
+    assert "Payout attempts</dt><dd>2</dd>" in html
+    history = html.split('id="attempts-heading"')[1].split("</section>")[0]
+    assert history.count("<li>") >= 2  # sent … retried: the history, not one state
