@@ -36,7 +36,7 @@ DATE_KEYS = (
     "due_at",
 )
 # Amounts travel as strings (exact); templates get Decimals, shown in the recipient's number format.
-MONEY_KEYS = ("amount", "refund_amount", "offer_amount")
+MONEY_KEYS = ("amount", "refund_amount", "offer_amount", "penalty_amount")
 
 # Errors worth another attempt: the mail server or the network, not our templates.
 TRANSIENT_SEND_ERRORS = (SMTPException, OSError)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
 
 from marketplace.fsm import transition_label
-from marketplace.models import Order, User
+from marketplace.models import Order, Refund, User
 
 # --- Money and moments ------------------------------------------------------------------------
 
@@ -243,3 +243,32 @@ def timeline(
     if order is not None:
         entries += order_entries(order, actor=actor)
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def refund_status(refund: Refund) -> str:
+    """Where a refund is, with its dates, in one sentence: the same words on the refund page, the
+    order list, the order and dispute pages and the money trail. Only a paid refund is "paid";
+    a sent one is "sent, not paid yet"."""
+    S = Refund.State
+    if refund.state == S.COMPLETED:
+        return _("Paid on %(date)s.") % {"date": format_when(refund.completed_at)}
+    if refund.state == S.SENT:
+        text = _("Sent to the payment provider on %(date)s; not paid yet.") % {
+            "date": format_when(refund.sent_at)
+        }
+    elif refund.state == S.FAILED:
+        text = _("The payout failed on %(date)s; finance sends it again.") % {
+            "date": format_when(refund.failed_at)
+        }
+    else:
+        text = _("Being prepared; not sent yet.")
+    if refund.overdue_flagged_at is not None:
+        return (
+            text
+            + " "
+            + _("It was due by %(due)s; a complaint to arbitration was opened for you on %(date)s.")
+            % {"due": format_when(refund.due_at), "date": format_when(refund.overdue_flagged_at)}
+        )
+    if refund.is_overdue:
+        return text + " " + _("Overdue: it was due by %(due)s.") % {"due": format_when(refund.due_at)}
+    return text + " " + _("Due by %(due)s.") % {"due": format_when(refund.due_at)}

@@ -58,6 +58,18 @@ class MoneyTrail:
         return self.refunded_from_escrow + self.refunded_by_seller
 
     @property
+    def refunds_unpaid(self) -> Decimal:
+        """Refunds recorded (money out of escrow or the seller's balance) but not paid to the buyer yet."""
+        return sum(
+            (
+                line.amount
+                for line in self.lines
+                if line.kind == "refund" and line.refund is not None and line.refund.state != "completed"
+            ),
+            ZERO,
+        )
+
+    @property
     def kept_by_seller(self) -> Decimal:
         return self.released - self.refunded_by_seller
 

@@ -83,3 +83,19 @@ def test_run_demo_starts_web_worker_and_beat_and_one_signal_stops_all_three(tmp_
         for pid in children:
             if alive(pid):
                 os.killpg(pid, signal.SIGKILL)  # each child leads a session of its own
+
+
+@pytest.mark.parametrize(
+    ("addr", "url"),
+    [
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("8350", "http://127.0.0.1:8350"),
+        ("0.0.0.0:8351", "http://127.0.0.1:8351"),
+        ("demo.local:8080", "http://demo.local:8080"),
+    ],
+)
+def test_the_demos_emails_link_to_the_address_it_serves(addr, url):
+    """`make demo` (run_demo --addr) hands its children SITE_URL, the address a person opens."""
+    from marketplace.management.commands.run_demo import demo_site_url
+
+    assert demo_site_url(addr) == url

@@ -26,6 +26,7 @@ from arbitration.models import (
     SafetyReport,
 )
 from marketplace.errors import DomainError
+from marketplace.forms import AmountField
 from marketplace.models import Order, Refund, User
 from marketplace.presentation import format_money
 
@@ -61,7 +62,7 @@ class CaseDecisionForm(forms.Form):
 
     confirm_field = "confirmed"
 
-    penalty_amount = forms.DecimalField(
+    penalty_amount = AmountField(
         label=_("Seller penalty"),
         max_digits=12,
         decimal_places=2,
@@ -100,6 +101,8 @@ class CaseDecisionForm(forms.Form):
         """A penalty and its reason come together: the seller reads why they were fined."""
         data["penalty_reason"] = (data.get("penalty_reason") or "").strip()
         penalty = data.get("penalty_amount")
+        if "penalty_amount" in self.errors:
+            return  # the amount's own sentence is enough
         if penalty is None and data["penalty_reason"]:
             self.add_error("penalty_amount", _("Enter the penalty amount, or clear the reason."))
         if penalty is not None and not data["penalty_reason"]:
@@ -137,7 +140,7 @@ class DecisionForm(CaseDecisionForm):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
     )
-    refund_amount = forms.DecimalField(
+    refund_amount = AmountField(
         label=_("Refund to the buyer"),
         max_digits=12,
         decimal_places=2,
@@ -233,7 +236,7 @@ class ComplaintDecisionForm(CaseDecisionForm):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Complaint.Outcome.choices, widget=forms.RadioSelect
     )
-    refund_amount = forms.DecimalField(
+    refund_amount = AmountField(
         label=_("Refund from the seller's balance"),
         max_digits=12,
         decimal_places=2,
@@ -280,7 +283,7 @@ class ComplaintDecisionForm(CaseDecisionForm):
         Outcome = Complaint.Outcome
         refund: Refund | None = self.case.refund
         amount = data.get("refund_amount")
-        if outcome == Outcome.REFUND_FROM_SELLER:
+        if outcome == Outcome.REFUND_FROM_SELLER and "refund_amount" not in self.errors:
             if amount is None:
                 self.add_error("refund_amount", _("Enter the amount to refund from the seller's balance."))
             else:

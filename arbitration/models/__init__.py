@@ -20,7 +20,7 @@ from arbitration.models.case import (
 from arbitration.models.claim import ClaimVersion, Offer, Reason, WantedResolution
 from arbitration.models.complaint import Complaint
 from arbitration.models.decision import Decision
-from arbitration.models.dispute import Dispute
+from arbitration.models.dispute import CLOSED_HINT, Dispute
 from arbitration.models.evidence import Evidence, evidence_upload_to
 from arbitration.models.notes import CaseNote, ReplyTemplate
 from arbitration.models.returns import ReturnShipment
@@ -34,6 +34,7 @@ __all__ = [
     "ClaimVersion",
     "Complaint",
     "Decision",
+    "CLOSED_HINT",
     "Dispute",
     "Evidence",
     "InformationRequest",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
-from marketplace.fsm import labels
+from marketplace.fsm import Refusal, labels, refuses
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -33,10 +33,12 @@ if TYPE_CHECKING:
 # --- Who may act (django-fsm ``permission`` callables: (case, user) -> bool) ---------------------
 
 
+@refuses(_("Only the buyer can do that."))
 def is_buyer(case, user) -> bool:
     return user.pk is not None and user.pk == case.buyer_id
 
 
+@refuses(_("Only the seller can do that."))
 def is_seller(case, user) -> bool:
     return user.pk is not None and user.pk == case.seller_id
 
@@ -58,6 +60,7 @@ def is_holding_arbiter_or_supervisor(case, user) -> bool:
     return is_holding_arbiter(case, user) or is_supervisor(case, user)
 
 
+@refuses(_("Only the scheduler does that, when the time runs out."))
 def is_scheduler(case, user) -> bool:
     return bool(getattr(user, "is_system", False))
 
@@ -80,6 +83,13 @@ class ArbitrationCase(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    def state_refusal(self, transition: str) -> Refusal:
+        """What the state alone says to a person refused ``transition`` (``marketplace.fsm.refusal``)."""
+        return Refusal(
+            _("You can't do that now: the case is “%(state)s”. Reload the page to see what you can do.")
+            % {"state": self.get_state_display()}  # type: ignore[attr-defined]  # each case model's FSMField
+        )
 
     def is_held_by(self, user: object) -> bool:
         """Whether ``user`` is the arbiter holding the case (R-ARB-1)."""

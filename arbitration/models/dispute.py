@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
@@ -26,8 +27,19 @@ from arbitration.models.case import (
     is_seller,
 )
 from arbitration.models.claim import Offer, Reason, WantedResolution
-from marketplace.fsm import labels
+from marketplace.fsm import Refusal, labels, refuses
 from marketplace.models import MONEY, Order, Refund
+
+# What a party is told on a closed dispute (R-DSP-1): it stays closed, and what they can do instead.
+CLOSED_HINT = _(
+    "This dispute is closed and can't be reopened. If the agreed refund has not arrived or the "
+    "seller broke an agreement, file a complaint to arbitration from the dispute page."
+)
+
+
+def _when(moment) -> str:
+    """A date and time in the reader's language and format (refusals are shown to people)."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT") if moment else ""
 
 
 class Dispute(ArbitrationCase):
@@ -141,21 +153,53 @@ class Dispute(ArbitrationCase):
     def amendments_left(self) -> int:
         return max(0, settings.MAX_DISPUTE_AMENDMENTS - self.amendments_used)
 
+    @refuses(
+        lambda dispute: (
+            _("You have used all %(max)s amendments of this claim. You can still add messages and evidence.")
+            % {"max": settings.MAX_DISPUTE_AMENDMENTS}
+        ),
+        rule="R-DSP-3",
+    )
     def can_amend(self) -> bool:
         return self.amendments_left() > 0
 
     def pending_offer(self) -> Offer | None:
         return self.offers.filter(status=Offer.Status.PENDING).first()
 
+    @refuses(
+        _("There is no offer waiting for an answer: it was answered or withdrawn."),
+        rule="R-DSP-5",
+        listed=False,
+    )
     def has_pending_offer(self) -> bool:
         return self.offers.filter(status=Offer.Status.PENDING).exists()
 
+    @refuses(
+        _(
+            "Your offer is waiting for the buyer's answer; one offer at a time. You can make another "
+            "once they decline it."
+        ),
+        rule="R-DSP-5",
+    )
     def has_no_pending_offer(self) -> bool:
         return not self.has_pending_offer()
 
+    @refuses(
+        _("You have already rejected this claim; the buyer may now take it to arbitration."), rule="R-DSP-5"
+    )
     def not_yet_rejected(self) -> bool:
         return self.seller_rejected_at is None
 
+    @refuses(
+        lambda dispute: (
+            _(
+                "You can take the dispute to arbitration early once the seller rejects the claim or you "
+                "decline an offer. Otherwise it goes there by itself on %(date)s if there is no agreement."
+            )
+            % {"date": _when(dispute.deadline_at)}
+        ),
+        rule="R-DSP-6",
+    )
     def buyer_may_escalate(self) -> bool:
         """R-DSP-6: early escalation once the seller rejected or the buyer declined an offer."""
         return self.seller_rejected_at is not None or self.buyer_declined_offer_at is not None
@@ -167,6 +211,35 @@ class Dispute(ArbitrationCase):
         """Past the deadline the scheduler's transition decides, even before its job runs: a late
         return shipment or problem report must not keep the dispute alive (R-RET-1, R-RET-2)."""
         return not self.deadline_passed()
+
+    @refuses(
+        lambda dispute: (
+            _(
+                "The time to ship the return ended on %(deadline)s; the dispute closes and the payment goes "
+                "to the seller."
+            )
+            % {"deadline": _when(dispute.deadline_at)}
+        ),
+        rule="R-RET-1",
+    )
+    def return_ship_time_left(self) -> bool:
+        return self.deadline_not_passed()
+
+    @refuses(
+        lambda dispute: (
+            _("The time to report a problem with the return ended on %(deadline)s; the buyer is refunded.")
+            % {"deadline": _when(dispute.deadline_at)}
+        ),
+        rule="R-RET-2",
+    )
+    def problem_report_time_left(self) -> bool:
+        return self.deadline_not_passed()
+
+    def state_refusal(self, transition: str) -> Refusal:
+        """What the state alone says to a person refused ``transition`` (``marketplace.fsm.refusal``)."""
+        if self.is_closed:
+            return Refusal(str(CLOSED_HINT), rule="R-DSP-1")
+        return super().state_refusal(transition)
 
     def decision_overdue(self) -> bool:
         return self.state in (self.State.ESCALATED, self.State.UNDER_REVIEW) and self.deadline_passed()
@@ -333,7 +406,7 @@ class Dispute(ArbitrationCase):
         source=State.AWAITING_RETURN,
         target=State.RETURN_IN_TRANSIT,
         permission=is_buyer,
-        conditions=[deadline_not_passed],
+        conditions=[return_ship_time_left],
         custom=labels(_("Enter the return's tracking number"), _("Return shipped")),
     )
     def ship_return(self, by=None, description=None) -> None:
@@ -371,7 +444,7 @@ class Dispute(ArbitrationCase):
         source=State.RETURN_IN_TRANSIT,
         target=State.ESCALATED,
         permission=is_seller,
-        conditions=[deadline_not_passed],
+        conditions=[problem_report_time_left],
         custom=labels(
             _("Report a problem with the return"), _("The seller reported a problem with the return")
         ),

@@ -6,10 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Message(models.Model):
     """One message in the dispute's thread (R-DSP-7). Never edited, never deleted."""
+
+    # The body of the message that carries the files sent with a claim: stored as this source
+    # text, shown in each reader's language (``arbitration.presentation.texts``).
+    CLAIM_EVIDENCE = gettext_noop("Evidence with the claim")
 
     class Role(models.TextChoices):
         BUYER = "buyer", _("Buyer")

@@ -13,12 +13,13 @@ from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from arbitration.models import Complaint, Dispute, InformationRequest, is_arbiter
+from arbitration.models import CLOSED_HINT, Complaint, Dispute, InformationRequest, is_arbiter
 from arbitration.selectors import message_role
 from marketplace.actors import party_of
-from marketplace.fsm import offered_to_people, transition_label
+from marketplace.fsm import Refusal, offered_to_people, refusal, refused_by_conditions, transition_label
 from marketplace.models import User
 
 # What a person may do besides the dispute's transitions.
@@ -54,13 +55,28 @@ class Availability:
     turn: Turn | None = None
     deadline: Deadline | None = None
     open_requests: list[InformationRequest] = field(default_factory=list)
+    # Actions this reader would be offered in this state but a rule refuses now, with its sentence
+    # (the 5th amendment, an early escalation): the page says why instead of hiding the button.
+    refused: dict[str, Refusal] = field(default_factory=dict)
+    dispute: Dispute | None = field(default=None, repr=False)
+    user: User | AnonymousUser | None = field(default=None, repr=False)
 
     def __contains__(self, action: str) -> bool:
         return action in self.actions
 
+    def why_not(self, action: str) -> Refusal:
+        """Why ``action`` is not offered to this reader now: the sentence and rule of the check that
+        failed, the same one the service would refuse with (``marketplace.fsm.refusal``)."""
+        assert self.dispute is not None and self.user is not None
+        return why_not(self.dispute, action, self.user)
+
     @property
     def labelled(self) -> list[tuple[str, str]]:
         return [(name, action_label(name)) for name in self.actions]
+
+    @property
+    def refused_labelled(self) -> list[tuple[str, str, Refusal]]:
+        return [(name, action_label(name), why) for name, why in self.refused.items()]
 
 
 def role_in(case: Dispute | Complaint, user: User | AnonymousUser) -> str | None:
@@ -90,9 +106,11 @@ def available_actions(
 ) -> Availability:
     """What ``user`` may do with ``dispute`` now, whose turn it is and the next deadline (R-DSP-10).
     ``information_requests``: all the dispute's requests, when the caller has them already."""
-    availability = Availability(role=role_in(dispute, user))
+    availability = Availability(role=role_in(dispute, user), dispute=dispute, user=user)
     if user.is_authenticated and not getattr(user, "is_system", False):
         availability.actions = case_actions(dispute, user)
+        if availability.role in ("buyer", "seller"):
+            availability.refused = refused_by_conditions(dispute, user)
         if message_role(dispute, user) is not None:
             availability.actions.append("message")
         if (
@@ -109,6 +127,33 @@ def available_actions(
     availability.turn = whose_turn(dispute, availability.open_requests)
     availability.deadline = next_deadline(dispute)
     return availability
+
+
+def why_not(dispute: Dispute, action: str, user: User | AnonymousUser) -> Refusal:
+    """Why ``user`` may not take ``action`` on ``dispute`` now: a transition's failed check
+    (``marketplace.fsm.refusal``), or why writing or a complaint is not open to them."""
+    if action == "message":
+        if dispute.is_closed:
+            return Refusal(str(CLOSED_HINT), rule="R-DSP-1")
+        return Refusal(
+            gettext("Only the buyer, the seller and the arbiter holding the case write here."), "R-DSP-7"
+        )
+    if action == "file_complaint":
+        if user.pk != dispute.buyer_id:
+            return Refusal(gettext("Only the buyer can file a complaint."), "R-CMP-1")
+        if not dispute.is_closed:
+            return Refusal(
+                gettext(
+                    "A complaint is for a closed dispute; while it is open, say what is wrong in the dispute."
+                ),
+                "R-CMP-1",
+            )
+        return Refusal(
+            gettext("Your complaint is with arbitration; you can file another once it is decided."), "R-CMP-1"
+        )
+    return refusal(dispute, action, user) or Refusal(
+        gettext("That is not offered here. The dispute page shows what you can do.")
+    )
 
 
 def whose_turn(dispute: Dispute, open_requests: list[InformationRequest] | None = None) -> Turn:

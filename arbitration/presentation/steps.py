@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from arbitration.models import Dispute
 from arbitration.presentation.actions import Availability, whose_turn
-from marketplace.models import Order
+from marketplace.models import Order, Refund
+from marketplace.presentation import format_money, format_when, refund_status
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,17 @@ def your_turn_text(dispute: Dispute, role: str, fallback: str) -> str:
 
 
 def order_next_step(
-    order: Order, role: str, dispute: Dispute | None = None, *, pending_days: int | None, refund_unpaid: bool
+    order: Order,
+    role: str,
+    dispute: Dispute | None = None,
+    *,
+    pending_days: int | None,
+    unpaid_refund: Refund | None,
 ) -> NextStep:
     """The next thing the reader should do with the order, in one sentence.
 
     ``pending_days``: the days of an extension request waiting for the seller (None: none);
-    ``refund_unpaid``: a refund of the order is not paid yet.
+    ``unpaid_refund``: a refund of the order that is not paid yet (said as the refund page says it).
     """
     S = Order.State
     if dispute is not None and not dispute.is_closed:
@@ -97,6 +103,44 @@ def order_next_step(
         return NextStep(
             _("The payment is released to you after the dispute deadline."), deadline=order.dispute_deadline
         )
-    if refund_unpaid and role == "buyer":
-        return NextStep(_("A refund is on its way to you; follow it in the money trail."))
+    if unpaid_refund is not None and role == "buyer":
+        return NextStep(
+            _("Refund of %(amount)s: %(status)s")
+            % {
+                "amount": format_money(unpaid_refund.amount, unpaid_refund.currency),
+                "status": refund_status(unpaid_refund),
+            }
+        )
+    if order.state in Order.PROTECTED_STATES:
+        # Protection ended, and the job that confirms the order and releases the payment has not
+        # run yet (it runs every few minutes): the pending state, not "nothing to do".
+        if role == "buyer":
+            return NextStep(
+                _(
+                    "Your protection ended on %(date)s; the order is being confirmed and the payment "
+                    "released to the seller. You can still report an unsafe product."
+                )
+                % {"date": format_when(order.protection_deadline)}
+            )
+        return NextStep(
+            _("The buyer's protection ended on %(date)s; the payment is being released to you.")
+            % {"date": format_when(order.protection_deadline)}
+        )
+    if role == "buyer":
+        # What is still possible after the window (R-SAF-1) and after a dispute (R-CMP-1).
+        if dispute is not None:
+            return NextStep(
+                _(
+                    "The dispute is closed. If the agreed refund has not arrived or the seller broke an "
+                    "agreement, you can file a complaint; an unsafe product can be reported at any time."
+                )
+            )
+        if order.dispute_deadline is not None:
+            return NextStep(
+                _(
+                    "The time to open a dispute ended on %(date)s. You can still report an unsafe "
+                    "product at any time."
+                )
+                % {"date": format_when(order.dispute_deadline)}
+            )
     return NextStep(_("Nothing to do."))

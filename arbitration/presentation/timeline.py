@@ -6,6 +6,8 @@ parties read roles ("you", "the seller", "automatically"), staff read names (``s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from django_fsm_log.models import StateLog
@@ -14,6 +16,9 @@ from arbitration.models import Dispute
 from marketplace.actors import party_of
 from marketplace.models import Order, User
 from marketplace.presentation import Actor, TimelineEntry, staff_actor, timeline
+
+# The timeline entries that come from the transition log (``kind``: the model's name).
+TRANSITION_KINDS = {"order", "dispute", "complaint", "refund", "safetyreport"}
 
 
 def party_actor(order: Order, viewer: User) -> Actor:
@@ -46,9 +51,12 @@ def order_timeline(
         # The dispute's own "opened" says the escrow was frozen for it.
         return dispute is not None and log.transition == "freeze_for_dispute"
 
-    return timeline(
+    entries = timeline(
         *objects, actor=party_actor(order, viewer), order=None if only_dispute else order, skip=skip
     )
+    # A transition's description is the audit's note for staff, in English ("Offer: Partial refund
+    # 1000.00"); parties read what happened from the labels and the page, in their language.
+    return [replace(entry, detail="") if entry.kind in TRANSITION_KINDS else entry for entry in entries]
 
 
 __all__ = ["order_timeline", "party_actor", "staff_actor"]

@@ -10,6 +10,7 @@ One module per aggregate; every public service is importable from ``arbitration.
 callers (admin, web, API, jobs) don't care where it lives.
 """
 
+from arbitration.models import CLOSED_HINT
 from arbitration.selectors import message_role
 from arbitration.services.answers import (
     dispute_accept_offer,
@@ -29,13 +30,7 @@ from arbitration.services.arbitration import (
     dispute_request_information,
     disputes_flag_overdue,
 )
-from arbitration.services.base import (
-    CLOSED_HINT,
-    ENDED_AT_DEADLINE,
-    NOTE_MAX_CHARS,
-    TEXT_MAX_CHARS,
-    refund_within,
-)
+from arbitration.services.base import NOTE_MAX_CHARS, TEXT_MAX_CHARS, refund_within
 from arbitration.services.complaints import (
     NO_REFUND_AGREED,
     complaint_decide,
@@ -67,7 +62,6 @@ from arbitration.services.safety import safety_report_close, safety_report_file
 __all__ = [
     "case_note_add",
     "CLOSED_HINT",
-    "ENDED_AT_DEADLINE",
     "NOTE_MAX_CHARS",
     "NO_REFUND_AGREED",
     "TEXT_MAX_CHARS",

@@ -70,13 +70,7 @@ def dispute_make_offer(
     note = _bounded(note, limit=NOTE_MAX_CHARS)
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
-        if (
-            dispute.state == Dispute.State.OPEN
-            and actor.pk == dispute.seller_id
-            and dispute.has_pending_offer()
-        ):
-            raise DomainError(_("Your previous offer is still waiting for the buyer's answer."))
-        _allow(dispute, "make_offer", actor)
+        _allow(dispute, "make_offer", actor)  # one pending offer at a time: the condition says so
         paid = dispute.order.amount
         if kind == Offer.Kind.PARTIAL_REFUND:
             value = refund_within(

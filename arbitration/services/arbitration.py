@@ -291,6 +291,9 @@ def dispute_decide(
                 "outcome": outcome,
                 "refund_amount": str(effect.refund_to_buyer),
                 "rationale": rationale,
+                # R-ARB-5: the seller reads the penalty and its reason (the emails show it to them only).
+                "penalty_amount": str(effect.penalty) if effect.penalty else "",
+                "penalty_reason": decision.penalty_reason,
             },
         )
         emit(

@@ -1,6 +1,8 @@
 """What every arbitration service shares: the dispute's row lock, the one refusal check
 (``_allow``: the transition must be allowed for this user now, the same check
-``arbitration.presentation.available_actions`` offers buttons from), texts and the refund bounds."""
+``arbitration.presentation.available_actions`` offers buttons from), texts and the refund bounds.
+
+``CLOSED_HINT`` (R-DSP-1) lives with the dispute's other refusals on the model."""
 
 from __future__ import annotations
 
@@ -11,8 +13,6 @@ from typing import TypeVar
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django_fsm import can_proceed, has_transition_perm
 from django_fsm_log.models import StateLog
 
 from arbitration.models import (
@@ -22,16 +22,12 @@ from arbitration.models import (
 )
 from marketplace import services as money
 from marketplace.errors import DomainError
+from marketplace.fsm import refusal
 from marketplace.models import User
 from marketplace.text import without_bidi_controls
 
 # A case arbiters decide: a dispute in arbitration or a complaint (R-ARB-1, R-CMP-1).
 Case = TypeVar("Case", Dispute, Complaint)
-
-CLOSED_HINT = gettext_lazy(
-    "This dispute is closed and can't be reopened. If the agreed refund has not arrived or the "
-    "seller broke an agreement, file a complaint to arbitration from the dispute page."
-)
 
 
 def _lock_dispute(dispute_id: int) -> Dispute:
@@ -39,38 +35,13 @@ def _lock_dispute(dispute_id: int) -> Dispute:
     return Dispute.objects.select_for_update(of=("self",)).select_related("order").get(pk=dispute_id)
 
 
-# What to tell a party whose action ended at the dispute's deadline (the transitions carry a
-# ``deadline_not_passed`` condition; past it the scheduler's transition decides).
-ENDED_AT_DEADLINE = {
-    "ship_return": gettext_lazy(
-        "The time to ship the return ended on %(deadline)s; the dispute closes and the payment goes to the "
-        "seller."
-    ),
-    "report_return_problem": gettext_lazy(
-        "The time to report a problem with the return ended on %(deadline)s; the buyer is refunded."
-    ),
-}
-
-
 def _allow(case: Dispute | Complaint | SafetyReport, transition: str, actor: User) -> None:
-    """Refuse unless ``transition`` is allowed for ``actor`` now (state, conditions, permission)."""
-    method = getattr(case, transition)
-    if has_transition_perm(method, actor):
-        return
-    if isinstance(case, Dispute):
-        if case.is_closed:
-            raise DomainError(CLOSED_HINT)
-        if (
-            transition in ENDED_AT_DEADLINE
-            and case.deadline_at is not None
-            and can_proceed(method, check_conditions=False)
-            and case.deadline_passed()
-        ):
-            raise DomainError(ENDED_AT_DEADLINE[transition] % {"deadline": _when(case.deadline_at)})
-    raise DomainError(
-        _("You can't do that now: the case is “%(state)s”. Reload the page to see what you can do.")
-        % {"state": case.get_state_display()}
-    )
+    """Refuse unless ``transition`` is allowed for ``actor`` now (state, permission, conditions),
+    with the sentence and the rule of the check that failed (``marketplace.fsm.refusal``): the
+    same one the pages show when they don't offer the action."""
+    why = refusal(case, transition, actor)
+    if why is not None:
+        raise DomainError(why.message, code=why.rule or None)
 
 
 def _when(moment: datetime) -> str:

@@ -199,7 +199,14 @@ def complaint_decide(
         notify(
             "complaint_decided",
             order=order,
-            context={"complaint_id": complaint.pk, "outcome": outcome, "rationale": rationale},
+            context={
+                "complaint_id": complaint.pk,
+                "outcome": outcome,
+                "rationale": rationale,
+                # R-ARB-5: the seller reads the penalty and its reason (the emails show it to them only).
+                "penalty_amount": str(complaint.penalty_amount) if complaint.penalty_amount else "",
+                "penalty_reason": complaint.penalty_reason,
+            },
         )
         emit("complaint.decided", order=order, data=complaint_payload(complaint))
     return complaint

@@ -29,7 +29,6 @@ from arbitration.models import (
 from arbitration.selectors import disputes_due_for_escalation
 from arbitration.services.base import _allow, _lock_dispute, _log_event, _text, _when, refund_within
 from marketplace import services as money
-from marketplace.actors import party_of
 from marketplace.batches import claim
 from marketplace.errors import DomainError
 from marketplace.events import amount, emit, emit_many
@@ -218,7 +217,10 @@ def dispute_open(
         files = list(files)
         if files:
             message = Message.objects.create(
-                dispute=dispute, author=actor, role=Message.Role.BUYER, body=_("Evidence with the claim")
+                dispute=dispute,
+                author=actor,
+                role=Message.Role.BUYER,
+                body=Message.CLAIM_EVIDENCE,  # the source text: each reader sees it translated
             )
             evidence_add(uploaded_by=actor, files=files, dispute=dispute, message=message)
         notify(
@@ -249,18 +251,6 @@ def dispute_amend(
     description = _text(description, _("Describe what happened."))
     with transaction.atomic():
         dispute = _lock_dispute(dispute.pk)
-        if (
-            dispute.state == Dispute.State.OPEN
-            and party_of(dispute, actor) == "buyer"
-            and not dispute.can_amend()
-        ):
-            raise DomainError(
-                _(
-                    "You have used all %(max)s amendments of this claim. You can still add messages "
-                    "and evidence."
-                )
-                % {"max": settings.MAX_DISPUTE_AMENDMENTS}
-            )
         _allow(dispute, "amend", actor)
         amount = _claim_amount(dispute.order, resolution, requested_amount)
         if (reason, resolution, amount, description) == (

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from arbitration.events import dispute_payload, message_payload
 from arbitration.evidence import evidence_add
 from arbitration.models import (
+    CLOSED_HINT,
     Dispute,
     Message,
 )
 from arbitration.selectors import message_role
-from arbitration.services.base import CLOSED_HINT, _bounded, _lock_dispute
+from arbitration.services.base import _bounded, _lock_dispute
 from arbitration.solicitation.detector import find_solicitation
 from marketplace.actors import Party
 from marketplace.errors import DomainError

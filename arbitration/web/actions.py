@@ -2,7 +2,8 @@
 
 Each action is a page (a ``DisputeActionView``) that is offered only when ``available_actions``
 lists it; the dispute page renders the same forms inline (``disputes.INLINE``), built by the same
-``make_form``. Posting an action that is not allowed is refused with a message, and the service
+``make_form``. Posting an action that is not allowed is refused with the sentence of the rule that refuses it
+(``Availability.why_not``, the same check the service makes), and the service
 refuses it again under its row lock (a ``DomainError`` shown beside the form), so two tabs or a
 scheduler job racing a person never end in a 500. A page's title is the transition's own label
 (``action_label``) unless it says more. The actions themselves: ``answers``, ``claims``, ``returns``.
@@ -19,10 +20,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.views import View
 
-from arbitration import services
 from arbitration.models import Dispute
 from arbitration.presentation import Availability, action_label, available_actions
 from arbitration.selectors import party_dispute_pages, with_prefetched_turn
@@ -44,8 +43,8 @@ class DisputeActionView(View):
     """One action on a dispute: its own page (GET), and the target of the dispute page's forms (POST).
 
     Offered only when ``available_actions`` lists ``action`` for this reader; anything else is
-    refused with a message and a redirect back to the dispute. Bad input re-renders the form
-    with what was typed and says what to do.
+    refused with the reason of the check that failed and a redirect back to the dispute. Bad input
+    re-renders the form with what was typed and says what to do.
     """
 
     action: ClassVar[str] = ""
@@ -80,7 +79,7 @@ class DisputeActionView(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.dispute, self.availability = reader_dispute(self.request, kwargs["pk"])
         if not self.offered(self.availability.actions):
-            messages.error(request, refusal(self.dispute))
+            messages.error(request, self.availability.why_not(self.action).message)
             return redirect("dispute-detail", self.dispute.pk)
         return super().dispatch(request, *args, **kwargs)
 
@@ -125,11 +124,3 @@ class DisputeActionView(View):
 
     def render(self, form: django_forms.Form) -> HttpResponse:
         return render(self.request, self.template_name, self.get_context(form))
-
-
-def refusal(dispute: Dispute) -> str:
-    if dispute.is_closed:
-        return str(services.CLOSED_HINT)
-    return _("You can't do that now: the dispute is “%(state)s”. The dispute page shows what you can do.") % {
-        "state": dispute.get_state_display()
-    }

@@ -7,10 +7,12 @@ from functools import cached_property
 
 from django import forms as django_forms
 from django.conf import settings
+from django.contrib import messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from arbitration import services
+from arbitration.presentation.texts import seller_flag_warning
 from arbitration.web import forms
 from arbitration.web.actions import DisputeActionView
 
@@ -58,9 +60,11 @@ class MessageView(DisputeActionView):
     form_class = forms.MessageForm
 
     def perform(self, data):
-        services.dispute_post_message(
+        message = services.dispute_post_message(
             dispute=self.dispute, actor=self.request.user, body=data["body"], files=data["files"]
         )
+        if message.is_flagged and self.availability.role == "seller":
+            messages.warning(self.request, seller_flag_warning(message))  # R-DSP-8: said at once
         if data["files"]:
             count = len(data["files"])
             return ngettext("Sent, with %(count)d file.", "Sent, with %(count)d files.", count) % {

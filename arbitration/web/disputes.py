@@ -102,7 +102,7 @@ def dispute_context(
         "complaints": complaints,
         "my_requests": [r for r in availability.open_requests if r.party == role],
         "timeline": order_timeline(order, request.user, dispute=dispute, only_dispute=True),
-        "trail": order_money_trail(order) if dispute.is_closed else None,
+        "trail": order_money_trail(order, include_penalties=role == "seller") if dispute.is_closed else None,
     }
     # Inline forms, only for the actions this reader may take now (R-DSP-10), built as their own
     # pages build them. Each has its own id prefix, so labels stay unique on the page.

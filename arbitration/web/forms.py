@@ -2,18 +2,16 @@
 
 Forms check the shape of the input (a choice made, an amount that is a number); the rules
 (who may act, when, within which amounts) are the services', which raise ``DomainError``
-with a message the view shows beside the form (``form_refused``). Amounts accept the reader's
-decimal comma.
+with a message the view shows beside the form (``form_refused``). Amounts and texts are the
+shared fields of ``marketplace.forms``: what a person types in their language, never cut silently.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +20,7 @@ from arbitration.evidence.forms import EvidenceFilesField
 from arbitration.models import Complaint, Offer, Reason, ReturnShipment, WantedResolution
 from arbitration.services import NOTE_MAX_CHARS, TEXT_MAX_CHARS
 from marketplace.errors import DomainError
+from marketplace.forms import AmountField, Form
 
 
 def form_refused(form: forms.Form, exc: DomainError) -> None:
@@ -62,31 +61,7 @@ class EvidenceFormMixin:
         self.fields["files"] = evidence_field(self.evidence_label, self.evidence_required, remaining)
 
 
-class AmountField(forms.DecimalField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("localize", True)  # "1 490,50" in Russian, "1,490.50" in English
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("inputmode", "decimal")
-        self.error_messages["max_decimal_places"] = _("Amounts have at most two decimal places (cents).")
-        self.error_messages["invalid"] = _("Enter an amount as a number, for example 12.50.")
-
-    def to_python(self, value):
-        # People type "1 490,50" or "1,490.50": spaces (any kind) never matter in an amount, and
-        # English thousands commas are dropped only where they can't be a decimal comma.
-        if isinstance(value, str):
-            value = re.sub(r"[\s']", "", value)
-            if formats.get_format("THOUSAND_SEPARATOR") == "," and re.fullmatch(
-                r"\d{1,3}(,\d{3})+(\.\d*)?", value
-            ):
-                value = value.replace(",", "")
-        return super().to_python(value)
-
-
-class ClaimForm(forms.Form):
+class ClaimForm(Form):
     show_when = {"requested_amount": "resolution=partial_refund"}
     reason = forms.ChoiceField(label=_("What went wrong?"), choices=Reason.choices, widget=forms.RadioSelect)
     resolution = forms.ChoiceField(
@@ -106,7 +81,11 @@ class ClaimForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("resolution") == WantedResolution.PARTIAL_REFUND and not data.get("requested_amount"):
+        if (
+            data.get("resolution") == WantedResolution.PARTIAL_REFUND
+            and not data.get("requested_amount")
+            and "requested_amount" not in self.errors  # one sentence per field: the field's own
+        ):
             self.add_error("requested_amount", _("Enter the amount you want back for a partial refund."))
         elif data.get("resolution") != WantedResolution.PARTIAL_REFUND:
             data["requested_amount"] = None
@@ -123,7 +102,7 @@ class AmendForm(ClaimForm):
     """R-DSP-3: a new version of the claim; the previous one is kept."""
 
 
-class MessageForm(EvidenceFormMixin, forms.Form):
+class MessageForm(EvidenceFormMixin, Form):
     body = forms.CharField(
         label=_("Message"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -139,7 +118,7 @@ class MessageForm(EvidenceFormMixin, forms.Form):
         return data
 
 
-class AcceptClaimForm(forms.Form):
+class AcceptClaimForm(Form):
     """The seller accepts the claim as stated; a return needs the address to send it to."""
 
     def __init__(self, *args, needs_return: bool = False, return_address: str = "", **kwargs):
@@ -153,7 +132,7 @@ class AcceptClaimForm(forms.Form):
             )
 
 
-class OfferForm(forms.Form):
+class OfferForm(Form):
     show_when = {"return_address": "kind=return_and_refund"}
     kind = forms.ChoiceField(label=_("Your offer"), choices=Offer.Kind.choices, widget=forms.RadioSelect)
     amount = AmountField(
@@ -180,7 +159,7 @@ class OfferForm(forms.Form):
         super().clean()
         data = self.cleaned_data
         kind = data.get("kind")
-        if kind == Offer.Kind.PARTIAL_REFUND and not data.get("amount"):
+        if kind == Offer.Kind.PARTIAL_REFUND and not data.get("amount") and "amount" not in self.errors:
             self.add_error("amount", _("Enter the amount you offer to refund."))
         if kind == Offer.Kind.RETURN_AND_REFUND and not (data.get("return_address") or "").strip():
             self.add_error(
@@ -189,7 +168,7 @@ class OfferForm(forms.Form):
         return data
 
 
-class RejectForm(EvidenceFormMixin, forms.Form):
+class RejectForm(EvidenceFormMixin, Form):
     explanation = forms.CharField(
         label=_("Why do you reject the claim?"),
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -198,11 +177,11 @@ class RejectForm(EvidenceFormMixin, forms.Form):
     )
 
 
-class AcceptOfferForm(forms.Form):
+class AcceptOfferForm(Form):
     offer_id = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class DeclineOfferForm(forms.Form):
+class DeclineOfferForm(Form):
     reason = forms.CharField(
         label=_("Why do you decline? (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -211,11 +190,11 @@ class DeclineOfferForm(forms.Form):
     )
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(Form):
     pass
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     """R-DSP-9: the warning is read and confirmed; a flagged dispute needs a second confirmation."""
 
     confirmed = forms.BooleanField(
@@ -234,14 +213,14 @@ class WithdrawForm(forms.Form):
     )
 
 
-class ReturnShipForm(forms.Form):
+class ReturnShipForm(Form):
     carrier = forms.CharField(
         label=_("Carrier"), max_length=100, help_text=_("For example: Russian Post, DHL.")
     )
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=64)
 
 
-class ReturnAcknowledgeForm(EvidenceFormMixin, forms.Form):
+class ReturnAcknowledgeForm(EvidenceFormMixin, Form):
     acknowledgement = forms.ChoiceField(
         label=_("What arrived?"), choices=ReturnShipment.Acknowledgement.choices, widget=forms.RadioSelect
     )
@@ -267,7 +246,7 @@ class ReturnAcknowledgeForm(EvidenceFormMixin, forms.Form):
         return data
 
 
-class ComplaintForm(EvidenceFormMixin, forms.Form):
+class ComplaintForm(EvidenceFormMixin, Form):
     """R-CMP-1: after closure, to arbitration, with evidence such as a bank statement."""
 
     kind = forms.ChoiceField(
@@ -293,7 +272,7 @@ class ComplaintForm(EvidenceFormMixin, forms.Form):
             ]
 
 
-class SafetyReportForm(EvidenceFormMixin, forms.Form):
+class SafetyReportForm(EvidenceFormMixin, Form):
     """R-SAF-1: any time, even after protection ended."""
 
     description = forms.CharField(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -47,9 +47,13 @@ def order_list(request: AuthenticatedRequest) -> HttpResponse:
                     order=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
                 ).values("days")[:1]
             ),
-            refund_unpaid=Exists(
-                Refund.objects.filter(order=OuterRef("pk")).exclude(state=Refund.State.COMPLETED)
-            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "refunds",
+                queryset=Refund.objects.exclude(state=Refund.State.COMPLETED).order_by("-created_at"),
+                to_attr="unpaid_refunds",
+            )
         )
         .order_by("-paid_at", "-pk")
     )
@@ -62,7 +66,7 @@ def order_list(request: AuthenticatedRequest) -> HttpResponse:
             "buyer",
             dispute,
             pending_days=order.pending_days,  # type: ignore[attr-defined]  # annotated above
-            refund_unpaid=order.refund_unpaid,  # type: ignore[attr-defined]
+            unpaid_refund=next(iter(order.unpaid_refunds), None),  # type: ignore[attr-defined]  # prefetched
         )
         rows.append({"order": order, "dispute": dispute, "next": step})
     return render(request, "marketplace/order_list.html", {"rows": rows, "page": page})
@@ -119,7 +123,7 @@ def order_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "shipment": shipment,
         "tracking": list(shipment.events.all()) if shipment else [],
         "timeline": order_timeline(order, request.user, dispute=dispute),
-        "trail": order_money_trail(order),
+        "trail": order_money_trail(order, include_penalties=role == "seller"),  # R-ARB-5
         "refunds": refunds,
         "extension_requests": extension_requests,
         "pending_extension": pending,
@@ -128,11 +132,15 @@ def order_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             role,
             dispute,
             pending_days=pending.days if pending else None,
-            refund_unpaid=any(r.state != Refund.State.COMPLETED for r in refunds),
+            unpaid_refund=next((r for r in reversed(refunds) if r.state != Refund.State.COMPLETED), None),
         ),
         "can_confirm": role == "buyer" and order.is_protected,
         "can_extend": role == "buyer" and order.is_protected and pending is None,
         "can_dispute": role == "buyer" and dispute is None and order.dispute_window_open,
+        # The window ended (or the dispute closed): say what is still possible (R-SAF-1, R-CMP-1).
+        "still_possible": role == "buyer"
+        and order.state != Order.State.PAID
+        and (dispute.is_closed if dispute is not None else not order.dispute_window_open),
         "safety_reports": list(order.safety_reports.filter(reporter=request.user)) if role == "buyer" else [],
         "extension_form": ExtensionRequestForm(),
         "decline_form": ExtensionDeclineForm(),
@@ -144,7 +152,11 @@ def order_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _explain_no_dispute(order: Order) -> str:
     if order.state == Order.State.PAID:
         return _("The order has not been shipped yet, so there is nothing to dispute.")
-    return _("The time to open a dispute for this order has ended.")
+    if order.dispute_deadline is None:
+        return _("The time to open a dispute for this order has ended.")
+    return _("The time to open a dispute for this order ended on %(date)s.") % {
+        "date": format_when(order.dispute_deadline)
+    }
 
 
 @login_required
@@ -167,8 +179,13 @@ def dispute_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return redirect("dispute-detail", existing.pk)
     if not order.dispute_window_open:
-        messages.error(request, _explain_no_dispute(order))
-        return redirect("order-detail", order.pk)
+        if order.state == Order.State.PAID:
+            messages.error(request, _explain_no_dispute(order))
+            return redirect("order-detail", order.pk)
+        # Ended: say so on this page, and what is still possible (R-SAF-1).
+        return render(
+            request, "arbitration/dispute_open.html", {"order": order, "ended": _explain_no_dispute(order)}
+        )
     form = forms.DisputeOpenForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

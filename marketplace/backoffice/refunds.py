@@ -154,7 +154,7 @@ class RefundAdmin(CsvExportMixin, FastListMixin, ReadOnlyMixin, admin.ModelAdmin
         "state_display",
         "created",
         "due_display",
-        "attempts",
+        "attempts_display",
         "payout_reference",
     )
     list_display_links = None
@@ -209,6 +209,11 @@ class RefundAdmin(CsvExportMixin, FastListMixin, ReadOnlyMixin, admin.ModelAdmin
     @admin.display(description=_("state"), ordering="state")
     def state_display(self, obj: Refund):
         return state_badge(obj)
+
+    @admin.display(description=_("attempts"), ordering="attempts")
+    def attempts_display(self, obj: Refund) -> int:
+        """The payout attempts, counted as every page counts them (``Refund.payout_attempts``)."""
+        return obj.payout_attempts
 
     @admin.display(description=_("due"), ordering="due_at")
     def due_display(self, obj: Refund):

@@ -89,6 +89,12 @@ class Refund(ConcurrentTransitionMixin, models.Model):
         return self.state != self.State.COMPLETED and timezone.now() >= self.due_at
 
     @property
+    def payout_attempts(self) -> int:
+        """How many times the payout has been sent: the first attempt and each retry (``attempts``
+        counts the retries). The one count every page shows."""
+        return self.attempts + 1 if self.attempts or self.state != self.State.PENDING else 0
+
+    @property
     def gateway_key(self) -> str:
         """The idempotency key sent with payout attempt number ``attempts``."""
         return f"{self.idempotency_key}#{self.attempts}"

@@ -8,12 +8,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.audit.tracking import history
+from marketplace.search import person_index
 from marketplace.text import without_bidi_controls
 
 # ``seed_demo`` puts the people it creates in this group (their password is their username).
 # With DEBUG off they can't sign in, and ``check --deploy`` warns while any exist (issue 13).
 DEMO_ACCOUNTS_GROUP = "Demo accounts"
-from marketplace.search import person_index
 
 
 @history(exclude=["password", "last_login"])

@@ -3,6 +3,7 @@ and the ledger writer (R-ESC-2, R-ESC-3)."""
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -23,18 +24,24 @@ MONEY_LIMIT = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"])
 
 # An amount as callers give it: a Decimal, or its text ("12.50") from a form or a request; never a float.
 Amount = Decimal | str | int
+# An amount as machines write it: ASCII digits, an optional minus and decimal point.
+PLAIN_AMOUNT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def to_money(value: Amount, *, field: str = "amount") -> Decimal:
     """Parse an amount exactly: a Decimal with at most two places, never a float."""
     if isinstance(value, float):
         raise TypeError(f"{field} must be a Decimal or a string, never a float")
+    # A string is the machine format only ("-12.50"): Decimal() would also take "٣٠", "1_0",
+    # "+5", ".5", "1e30" and "NaN". What people type is read by marketplace.forms.AmountField.
+    if isinstance(value, str) and not PLAIN_AMOUNT.fullmatch(value.strip()):
+        raise DomainError(_("Enter an amount such as 12.50."))
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise DomainError(_("Enter an amount such as 12.50.")) from None
     if not amount.is_finite():
-        raise DomainError(_("Amounts have at most two decimal places."))
+        raise DomainError(_("Enter an amount such as 12.50."))
     if abs(amount) >= MONEY_LIMIT:  # what the money columns hold (12 digits, 2 after the point)
         raise DomainError(_("That amount is too large: at most 9,999,999,999.99."))
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):

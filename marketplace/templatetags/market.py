@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from marketplace.presentation import format_money, format_when
+from marketplace.presentation import refund_status as refund_status_text
 from marketplace.text import without_bidi_controls
 
 register = template.Library()
@@ -96,6 +97,12 @@ def evidence_url(evidence, thumbnail: bool = False) -> str:
         return ""
 
 
+@register.filter
+def refund_status(refund) -> str:
+    """Where a refund is, with its dates (``marketplace.presentation.refund_status``)."""
+    return refund_status_text(refund)
+
+
 @register.simple_tag
 def site_text() -> str:
     """The few sentences the page's script shows (upload progress, file checks, countdowns), in the
@@ -118,6 +125,8 @@ def site_text() -> str:
             "left": _("%(time)s left"),
             "ended": _("ended"),
             "selected": _("Selected:"),
+            "chars": _("%(count)s of %(max)s characters"),
+            "charsOver": _("%(over)s characters too many: shorten the text. Nothing is cut."),
         },
         "site-text",
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from marketplace import login_limits
+from marketplace.forms import Form
 
 
 class SignInForm(AuthenticationForm):
@@ -82,7 +83,7 @@ class LimitedPasswordResetForm(PasswordResetForm):
             super().save(*args, **kwargs)
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(Form):
     """R-PRT-4: the buyer asks the seller for more protection days (1 to EXTENSION_MAX_DAYS)."""
 
     reason = forms.CharField(
@@ -107,7 +108,7 @@ class ExtensionRequestForm(forms.Form):
         }
 
 
-class ExtensionDeclineForm(forms.Form):
+class ExtensionDeclineForm(Form):
     reason = forms.CharField(
         label=_("Why do you decline? (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -117,5 +118,5 @@ class ExtensionDeclineForm(forms.Form):
     )
 
 
-class ConfirmReceiptForm(forms.Form):
+class ConfirmReceiptForm(Form):
     """No fields: the page states what confirming does (R-PRT-2) and the button confirms it."""

@@ -17,7 +17,7 @@ from marketplace import services
 from marketplace.actors import party_of
 from marketplace.errors import DomainError
 from marketplace.models import ExtensionRequest, Order, Refund
-from marketplace.presentation import format_when
+from marketplace.presentation import format_when, transition_entries
 from marketplace.selectors import order_money_trail
 from marketplace.web.access import AuthenticatedRequest, party_order, refuse_unless
 from marketplace.web.forms import ConfirmReceiptForm, ExtensionDeclineForm, ExtensionRequestForm
@@ -185,7 +185,9 @@ def refund_detail(request: AuthenticatedRequest, pk: int, refund_pk: int) -> Htt
             "order": order,
             "refund": refund,
             "role": party_of(order, request.user),
-            "trail": order_money_trail(order),
+            "trail": order_money_trail(order, include_penalties=party_of(order, request.user) == "seller"),
             "language": translation.get_language(),
+            # Every attempt of the payout, oldest first: sent, failed, retried, paid (one history).
+            "history": transition_entries([refund], actor=lambda user: ""),
         },
     )

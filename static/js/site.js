@@ -3,7 +3,8 @@
    - evidence inputs list the chosen files and explain a file the server would refuse;
    - forms with files upload with a progress bar (XMLHttpRequest upload progress);
    - fields that only apply to one choice (the amount of a partial refund) hide otherwise;
-   - a form that comes back with errors puts the focus on its error summary. */
+   - a form that comes back with errors puts the focus on its error summary;
+   - texts with a limit count their characters instead of being cut. */
 (function () {
   "use strict";
   var text = {};
@@ -135,6 +136,26 @@
       field.hidden = !(chosen && chosen.value === rule[1]) && !field.querySelector(".errorlist");
     }
     form.addEventListener("change", update);
+    update();
+  });
+
+  // Texts with a limit are never cut: a counter below says how many characters are left, and by
+  // how many the text is over (the server refuses it with the same numbers).
+  document.querySelectorAll("[data-max-chars]").forEach(function (input) {
+    var max = Number(input.getAttribute("data-max-chars"));
+    var counter = document.createElement("p");
+    counter.className = "small char-count";
+    counter.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", counter);
+    function update() {
+      var count = input.value.length;
+      var over = count - max;
+      counter.textContent = over > 0
+        ? fmt(text.charsOver || "%(over)s characters too many: shorten the text. Nothing is cut.", { over: over })
+        : fmt(text.chars || "%(count)s of %(max)s characters", { count: count, max: max });
+      counter.classList.toggle("bad", over > 0);
+    }
+    input.addEventListener("input", update);
     update();
   });
 })();

@@ -119,7 +119,11 @@ def test_confirming_commits_through_dispute_decide_and_moves_the_money_R_ARB_2(
         ({**PARTIAL, "rationale": ""}, "rationale", "Write the rationale"),
         ({**PARTIAL, "penalty_amount": "5"}, "penalty_reason", "Give the reason for the penalty"),
         ({**PARTIAL, "penalty_reason": "Rude"}, "penalty_amount", "Enter the penalty amount"),
-        ({**PARTIAL, "penalty_amount": "0", "penalty_reason": "x"}, "penalty_amount", "more than zero"),
+        (
+            {**PARTIAL, "penalty_amount": "0", "penalty_reason": "x"},
+            "penalty_amount",
+            "Enter an amount more than 0.",
+        ),
         (
             {
                 "outcome": "return_then_refund",

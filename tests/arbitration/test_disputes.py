@@ -342,7 +342,7 @@ def test_the_claim_can_be_amended_only_while_the_dispute_is_open_and_only_by_the
             )
         )
 
-    assert by_seller.startswith("You can't do that now: the case is “Open")
+    assert by_seller == "Only the buyer can do that."  # who refuses, not the state
     assert after_escalation.startswith("You can't do that now: the case is “Escalated")
     assert ClaimVersion.objects.filter(dispute=dispute).count() == 1
 
@@ -386,7 +386,10 @@ def test_the_seller_can_never_cancel_or_withdraw_a_dispute_R_DSP_4(people, state
         )
         offered = available_actions(dispute, people.seller).actions
 
-    assert message.startswith("You can't do that now")
+    # Who refuses where the buyer could withdraw; the state where nobody can.
+    assert message == "Only the buyer can do that." or message.startswith(
+        "You can't do that now: the case is"
+    )
     assert snapshot(dispute) == before
     closing = {
         "withdraw",
@@ -530,7 +533,10 @@ def test_only_one_offer_is_pending_at_a_time_R_DSP_5(people):
             )
         )
 
-    assert message == "Your previous offer is still waiting for the buyer's answer."
+    assert message == (
+        "Your offer is waiting for the buyer's answer; one offer at a time. You can make another once "
+        "they decline it."
+    )
     assert list(Offer.objects.values_list("amount", "status")) == [(Decimal("30.00"), "pending")]
     with pytest.raises(IntegrityError), transaction.atomic():  # and the database agrees
         Offer.objects.create(dispute=dispute, kind="partial_refund", amount="40.00", created_by=people.seller)
@@ -626,7 +632,7 @@ def test_the_seller_rejects_with_an_explanation_and_evidence_R_DSP_5(people):
         again = refused(
             lambda: services.dispute_reject_claim(dispute=dispute, actor=people.seller, explanation="Again")
         )
-    assert again.startswith("You can't do that now")
+    assert again.startswith("You have already rejected this claim")  # the rule, R-DSP-5
 
 
 # --- R-DSP-6: escalation ------------------------------------------------------------------
@@ -673,7 +679,7 @@ def test_the_buyer_cannot_escalate_early_before_a_rejection_or_a_declined_offer_
     with at(OPENED + 2 * HOUR):
         message = refused(lambda: services.dispute_escalate(dispute=dispute, actor=people.buyer))
 
-    assert message.startswith("You can't do that now")
+    assert message.startswith("You can take the dispute to arbitration early once the seller rejects")
     assert fresh(dispute).state == Dispute.State.OPEN
 
 
@@ -706,7 +712,8 @@ def test_only_the_buyer_escalates_early_and_only_the_scheduler_escalates_when_du
             lambda: services.dispute_escalate_overdue(dispute=dispute, actor=getattr(people, who))
         )
 
-    assert early.startswith("You can't do that now") and overdue.startswith("You can't do that now")
+    assert early == "Only the buyer can do that."
+    assert overdue == "Only the scheduler does that, when the time runs out."
     assert fresh(dispute).state == Dispute.State.OPEN
 
 

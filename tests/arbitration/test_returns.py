@@ -74,8 +74,8 @@ def test_the_buyer_ships_the_return_with_tracking_and_the_seller_has_fifteen_day
     [
         ("buyer", "Russian Post", " ", "Enter the return's tracking number."),
         ("buyer", "", "RR1", "Enter the carrier you shipped the return with."),
-        ("seller", "Russian Post", "RR1", "You can't do that now"),
-        ("stranger", "Russian Post", "RR1", "You can't do that now"),
+        ("seller", "Russian Post", "RR1", "Only the buyer can do that."),
+        ("stranger", "Russian Post", "RR1", "Only the buyer can do that."),
     ],
 )
 def test_only_the_buyer_ships_the_return_and_only_with_a_carrier_and_tracking_number_R_RET_1(
@@ -318,7 +318,7 @@ def test_only_the_seller_acknowledges_the_return_R_RET_2(people):
                     dispute=dispute, actor=u, acknowledgement="received_ok"
                 )
             )
-            assert message.startswith("You can't do that now")
+            assert message == "Only the seller can do that."
 
     assert fresh(dispute).state == Dispute.State.RETURN_IN_TRANSIT
 

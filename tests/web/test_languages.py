@@ -105,7 +105,7 @@ def test_a_services_refusal_reaches_a_russian_buyer_in_russian(people):
     dispute = open_dispute(people)
     with translation.override("ru"), pytest.raises(DomainError) as refusal:
         services.dispute_escalate(dispute=dispute, actor=people.buyer)
-    assert "Сейчас это сделать нельзя" in refusal.value.message_text
+    assert "Передать спор в арбитраж досрочно можно" in refusal.value.message_text
 
 
 CHOICE_EXCEPTIONS = {

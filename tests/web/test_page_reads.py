@@ -58,7 +58,7 @@ def test_an_action_page_works_out_what_the_reader_may_do_once_R_DSP_10(people, c
     with counting_case_actions() as asked:
         refused = client.post(reverse("dispute-escalate", args=[dispute.pk]), follow=True)
     assert asked.call_count == 2  # the refused action, then the dispute page it sends the buyer to
-    assert any("can't do that now" in text for text in messages_of(refused))
+    assert any("to arbitration early once" in text for text in messages_of(refused))
 
 
 def test_the_sellers_desk_reads_whose_turn_it_is_for_all_disputes_at_once_R_DSP_10(people, client):

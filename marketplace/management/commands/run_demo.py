@@ -26,6 +26,16 @@ def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
+def demo_site_url(addr: str) -> str:
+    """The address a person opens for ``runserver addr`` ("0.0.0.0:8000" is opened as 127.0.0.1)."""
+    host, _, port = addr.rpartition(":")
+    if not host:
+        host, port = "127.0.0.1", addr
+    if host in ("0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = "Start the demo: runserver, a Celery worker and Celery beat (Ctrl-C stops all)."
 
@@ -53,8 +63,12 @@ class Command(BaseCommand):
         # on `kill`, and when the terminal closes (and even if the shell started it with SIGINT ignored).
         for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(stop_signal, _stop)
-        processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
-        base = f"http://{addr}"
+        base = demo_site_url(addr)
+        # Emails link to SITE_URL: the address this demo serves, unless one is set already.
+        env = {**os.environ, "SITE_URL": os.environ.get("SITE_URL") or base}
+        processes = {
+            name: subprocess.Popen(cmd, start_new_session=True, env=env) for name, cmd in commands.items()
+        }
         self.stdout.write(self.style.SUCCESS("\nThe arbitration back office is starting:"))
         self.stdout.write(f"  Buyer and seller pages: {base}/")
         self.stdout.write(f"  Arbiter back office:    {base}/admin/")
