@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
@@ -193,6 +194,17 @@ def does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpRespons
     return problem_response(404, _("No such object for this client."))
 
 
+def malformed_body(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    """A body its Content-Type can't describe (``multipart/form-data`` without a boundary, a
+    truncated part): the client's mistake, a 400, never a 500."""
+    return problem_response(
+        400,
+        _("The request body can't be read as its Content-Type says (%(error)s). Send it again.")
+        % {"error": exc},
+        title=_("Malformed request body"),
+    )
+
+
 def unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
     log.exception("api.unexpected_error", exc_info=exc)
     return problem_response(500, _("Something went wrong on our side; it has been logged."))
@@ -211,6 +223,7 @@ HANDLERS: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
     HttpError: http_error,
     Http404: not_found,
     ObjectDoesNotExist: does_not_exist,
+    MultiPartParserError: malformed_body,
 }
 
 

@@ -46,7 +46,7 @@ class ListParams(Schema):
         """Only what the docs promise: not a bare number (pydantic would read "0.5" as seconds
         since 1970), not a time without a zone, and only moments that exist in UTC (a zone
         offset at the edge of the calendar, e.g. 0001-01-01T00:00+23:59, has none)."""
-        if value is None or value == "":
+        if value is None:
             return None
         moment = parse_datetime(value) if isinstance(value, str) else None
         if moment is None or moment.tzinfo is None:

@@ -69,3 +69,18 @@ def test_R_API_6_an_over_long_idempotency_key_names_the_header(api):
 
     assert response.status_code == 422
     assert problem(response)["errors"][0]["field"] == "Idempotency-Key"
+
+
+MULTIPART_WRITES = ["/disputes/1/evidence", "/disputes/1/complaints", "/disputes/1/return/acknowledge"]
+
+
+@pytest.mark.parametrize("path", MULTIPART_WRITES)
+def test_R_API_6_multipart_without_a_boundary_answers_400_not_500(api, path):
+    """Found by schemathesis: ``Content-Type: multipart/form-data`` with no boundary made Django's
+    parser raise inside the view."""
+    response = api.http.post(
+        "/api/v1" + path, b"x", content_type="multipart/form-data", headers=api._headers(None)
+    )
+
+    assert response.status_code == 400, (response.status_code, response.content)
+    problem(response)
