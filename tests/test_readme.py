@@ -1,5 +1,6 @@
-"""The README stands alone in a fresh clone (issue 14): every file it links or names exists in the
-repository, it never points outside it, and it documents ``run_demo --addr`` and what to click first."""
+"""Not a SPEC rule: the README's promise. The README stands alone in a fresh clone (issue 14): every file it
+links or names exists in the repository, it never points outside it, and it documents ``run_demo --addr``
+and what to click first."""
 
 from __future__ import annotations
 

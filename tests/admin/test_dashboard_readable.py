@@ -1,5 +1,5 @@
-"""The dashboard says how old its charts are and labels them in the reader's language; a page a
-person's role doesn't open says so and where to go instead (issue 14)."""
+"""R-ARB-4, R-SEC-2: the dashboard says how old its charts are and labels them in the reader's language; a
+page a person's role doesn't open says so and where to go instead (issue 14)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,9 @@ from tests.api.conftest import Api, make_client
 from tests.api.test_inbound import BORIS, SONYA, order_body
 from tests.marketplace.factories import run_concurrently
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Serialized rollback like the other transactional modules: a flush that re-creates content types
+# (post_migrate) before a module that reloads its serialized rows would collide with them.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

@@ -546,6 +546,9 @@ def test_any_sequence_of_money_services_keeps_the_invariants(db):
             max_examples=int(os.environ.get("MONEY_PROPERTY_EXAMPLES", "50")),
             stateful_step_count=40,
             deadline=None,
+            # The same sequences every run, so CI can't go red by luck in the coverage check
+            # below; MONEY_PROPERTY_RANDOM=1 explores new ones (run it when changing the services).
+            derandomize=os.environ.get("MONEY_PROPERTY_RANDOM") != "1",
             database=None,  # no .hypothesis folder in the repository; failures print their own reproduction
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),

@@ -42,3 +42,11 @@ def staff(db) -> Staff:
 def sign_in(client, user: User):
     """The real sign-in page with the password (the first factor)."""
     return client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Override of the root conftest's MD5 hasher: the gunicorn these tests start checks
+    passwords with the real settings, which don't know MD5, so passwords here are hashed the
+    real way (the sign-in tests through gunicorn need them)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]

@@ -1,4 +1,4 @@
-"""One amount field and one text limit for every form (issue 13 item 8, issue 14).
+"""One amount field and one text limit for every form (R-ESC-3, R-DSP-2; issue 13 item 8, issue 14).
 
 ``marketplace.forms.AmountField`` accepts exactly what a person types in the page's language and
 refuses everything else with ONE sentence; texts are never cut silently (no ``maxlength``: a

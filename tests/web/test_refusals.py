@@ -106,8 +106,8 @@ def test_R_DSP_10_the_other_party_is_told_whose_action_it_is(people, client):
 def test_R_SAF_1_after_the_window_the_order_page_offers_a_safety_report_not_nothing_to_do(people, client):
     order = shipped(people)
     money.order_confirm_receipt(order=order, actor=people.buyer)
-    client.force_login(people.buyer)
     with time_machine.travel(timezone.now() + timedelta(days=settings.DISPUTE_WINDOW_AFTER_RECEIPT_DAYS + 1)):
+        client.force_login(people.buyer)  # signed in then: a session ends with its expiry date
         page = client.get(reverse("order-detail", args=[order.pk])).content.decode()
         assert "Nothing to do" not in page
         assert "The time to open a dispute ended on" in page and 'id="still-possible"' in page
@@ -134,10 +134,10 @@ def test_R_CMP_1_after_a_closed_dispute_the_order_page_points_at_a_complaint(peo
 
 def test_R_PRT_2_the_confirm_receipt_warning_never_prints_the_same_date_twice(people, client):
     order = shipped(people)
-    client.force_login(people.buyer)
     days_left = settings.DISPUTE_WINDOW_AFTER_RECEIPT_DAYS - 2  # confirming would not shorten it
     near_the_end = order.protection_deadline - timedelta(days=days_left)
     with time_machine.travel(near_the_end, tick=False):
+        client.force_login(people.buyer)  # signed in then: a session ends with its expiry date
         for url in (
             reverse("order-detail", args=[order.pk]),
             reverse("order-confirm-receipt", args=[order.pk]),
