@@ -12,6 +12,7 @@ from typing import Any
 from arbitration.api import register
 from marketplace.api import api
 from marketplace.api.errors import PROBLEM_JSON, Problem
+from marketplace.api.idempotency import declare_header
 
 register(api)
 
@@ -44,7 +45,7 @@ _generate = api.get_openapi_schema
 
 
 def _openapi(*args: Any, **kwargs: Any) -> dict[str, Any]:
-    return _with_problems(dict(_generate(*args, **kwargs)))
+    return declare_header(_with_problems(dict(_generate(*args, **kwargs))))
 
 
 api.get_openapi_schema = _openapi  # type: ignore[method-assign, assignment]

@@ -55,6 +55,8 @@ SCHEDULE: dict[str, dict] = {
     "send-notifications": _every(300, "send_notifications"),
     # Backstop of the evidence renditions: uploads whose on-commit task was lost (R-EVD-4).
     "process-evidence": _every(120, "process_evidence"),
+    # Idempotency-Key answers past IDEMPOTENCY_KEY_HOURS: the table stays the size of a few days (R-API-3).
+    "purge-idempotency-keys": _every(3600, "purge_idempotency_keys"),
     # Daily money check at a quiet hour; discrepancies go to staff by email and to the admin (R-JOB-4).
     "reconcile-ledger": {
         "task": RUN_JOB,

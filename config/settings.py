@@ -480,6 +480,9 @@ WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
 WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", 6 * 3600, minimum=1)
 WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", 72, minimum=1)
+# An Idempotency-Key's stored answer is kept this long (as long as our own webhook retries last);
+# then the purge_idempotency_keys job deletes it and the key is new again (R-API-3).
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 72, minimum=1)
 # Deliveries one worker sends at once (threads waiting on the network).
 WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", 16, minimum=1)
 # After a secret rotation the previous secret keeps signing this long (both signatures are sent).

@@ -14,7 +14,7 @@ from django.utils import timezone
 from marketplace import services
 from marketplace.actors import scheduler_user
 from marketplace.mail import deliver
-from marketplace.models import ReconciliationRun, Refund, User
+from marketplace.models import IdempotencyRecord, ReconciliationRun, Refund, User
 from marketplace.scheduling import (
     BatchTransition,
     JobResult,
@@ -25,6 +25,7 @@ from marketplace.scheduling import (
     sweep_batches,
 )
 from marketplace.selectors import (
+    idempotency_keys_expired,
     ledger_reconcile,
     notifications_unsent,
     orders_due_for_auto_extension,
@@ -161,6 +162,24 @@ def send_webhooks(result: JobResult, batch_size: int) -> None:
     result.failed += sent.failed  # retried for WEBHOOK_RETRY_HOURS and still refused: worth a warning
     if sent.failed:
         result.notes.append(f"{sent.failed} deliveries failed for good; replay them from the admin")
+
+
+@job(
+    "purge_idempotency_keys",
+    "Delete Idempotency-Key answers older than IDEMPOTENCY_KEY_HOURS (R-API-3)",
+    due=idempotency_keys_expired,
+)
+def purge_idempotency_keys(result: JobResult, batch_size: int) -> None:
+    # No lag_field: an expired key is housekeeping, not a deadline anybody waits on.
+    def delete(rows, limit: int) -> list[int]:
+        # SKIP LOCKED: a key whose request is running right now is left for the next run.
+        claimed = list(
+            rows.order_by().select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit]
+        )
+        IdempotencyRecord.objects.filter(pk__in=claimed).delete()
+        return claimed
+
+    sweep_batches(result, BatchTransition(due=idempotency_keys_expired, move=delete), batch_size=batch_size)
 
 
 @job(

@@ -9,12 +9,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypedDict
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from marketplace.batches import in_pages
 from marketplace.gateways import get_gateway
-from marketplace.models import EscrowHold, ExtensionRequest, LedgerEntry, Notification, Order, Refund, User
+from marketplace.models import (
+    EscrowHold,
+    ExtensionRequest,
+    IdempotencyRecord,
+    LedgerEntry,
+    Notification,
+    Order,
+    Refund,
+    User,
+)
 
 ZERO = Decimal("0.00")
 
@@ -391,3 +401,9 @@ def notifications_unsent(now: datetime | None = None) -> QuerySet[Notification]:
     return Notification.objects.filter(
         sent_at__isnull=True, created_at__lte=(now or timezone.now()) - timedelta(minutes=5), attempts__lt=10
     )
+
+
+def idempotency_keys_expired(now: datetime | None = None) -> QuerySet[IdempotencyRecord]:
+    """Idempotency-Key answers older than ``IDEMPOTENCY_KEY_HOURS`` (R-API-3): no retry needs them."""
+    kept = timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    return IdempotencyRecord.objects.filter(created_at__lte=(now or timezone.now()) - kept)

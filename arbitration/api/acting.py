@@ -16,7 +16,6 @@ R-EVD-1..3); there the person is named by two form fields, ``acting_party`` and
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -130,25 +129,7 @@ def _answer(request: HttpRequest, dispute: Dispute, status: int = 200) -> Answer
 def _act(request: HttpRequest, write: Callable[[], Answer]) -> HttpResponse:
     """Run the action once per Idempotency-Key (R-API-3); a key without disputes:act is 403 first."""
     client = require_scope(request, Scope.DISPUTES_ACT)
-    if request.content_type == "multipart/form-data" and not hasattr(request, "_body"):
-        # The key's fingerprint is of the body, which a streamed upload no longer has once read:
-        # stand in for it with the form's fields and each file's name and content digest.
-        request._body = _multipart_fingerprint(request)
     return idempotent(request, client, write)
-
-
-def _multipart_fingerprint(request: HttpRequest) -> bytes:
-    parts: list[str] = [
-        f"{name}={value}" for name, values in sorted(request.POST.lists()) for value in values
-    ]
-    for name, uploads in sorted(request.FILES.lists()):
-        for upload in uploads:
-            digest = hashlib.sha256()
-            for chunk in upload.chunks():
-                digest.update(chunk)
-            upload.seek(0)
-            parts.append(f"{name}:{upload.name}:{digest.hexdigest()}")
-    return "\0".join(parts).encode()
 
 
 # --- The actions -----------------------------------------------------------------------------

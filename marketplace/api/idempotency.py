@@ -10,6 +10,10 @@ runs the write and stores its answer in one transaction. Afterwards:
 
 Answers that are problems of the caller's request (4xx) are stored like successes; an
 unexpected error (5xx) rolls the record back with the write, so the key can be retried.
+
+A key is kept ``IDEMPOTENCY_KEY_HOURS`` (72, as long as our own webhook retries last); the
+``purge_idempotency_keys`` job deletes older ones, after which the key is new again. Every
+write that takes an API key declares the header in the OpenAPI document (``declare_header``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -39,8 +44,27 @@ def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode() if request.method else b"")
     digest.update(b"\0" + request.path.encode() + b"\0")
-    digest.update(request.body)
+    if request.content_type == "multipart/form-data":
+        _digest_form(digest, request)
+    else:
+        digest.update(request.body)
     return digest.hexdigest()
+
+
+def _digest_form(digest: Any, request: HttpRequest) -> None:
+    """A multipart body is streamed into ``POST`` and ``FILES`` and is gone once read: its
+    fingerprint is the form's fields and each file's name and content digest instead (the same
+    files under the same names with the same fields are the same request)."""
+    for name, values in sorted(request.POST.lists()):
+        for value in values:
+            digest.update(f"{name}={value}\0".encode())
+    for name, uploads in sorted(request.FILES.lists()):
+        for upload in uploads:
+            content = hashlib.sha256()
+            for chunk in upload.chunks():
+                content.update(chunk)
+            upload.seek(0)
+            digest.update(f"{name}:{upload.name}:{content.hexdigest()}\0".encode())
 
 
 def _json(body: Schema | dict[str, Any] | list[Any]) -> Any:
@@ -113,3 +137,28 @@ def idempotent(request: HttpRequest, client: ApiClient, write: Callable[[], Answ
         record.status_code, record.response_body, record.completed_at = status, data, timezone.now()
         record.save(update_fields=["status_code", "response_body", "completed_at"])
     return _response(status, data)
+
+
+WRITES = frozenset({"post", "put", "patch", "delete"})
+
+
+def declare_header(document: dict[str, Any]) -> dict[str, Any]:
+    """Declare ``Idempotency-Key`` on every write that takes an API key (every one runs through
+    ``idempotent``; the payout provider's signed callback, which has no key, is idempotent by the
+    payout's own id instead)."""
+    parameter = {
+        "name": HEADER,
+        "in": "header",
+        "required": False,
+        "description": (
+            "Makes the write safe to retry: the same key with the same request returns the stored "
+            "answer (header `Idempotent-Replayed: true`), with another request 422, while the first "
+            f"still runs 409. Kept {settings.IDEMPOTENCY_KEY_HOURS} hours."
+        ),
+        "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+    }
+    for operations in document.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in WRITES and operation.get("security"):
+                operation.setdefault("parameters", []).append(dict(parameter))
+    return document

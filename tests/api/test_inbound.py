@@ -8,8 +8,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from marketplace.models import DomainEvent, EscrowHold, LedgerEntry, Order, TrackingEvent, User
+from marketplace.models import (
+    DomainEvent,
+    EscrowHold,
+    IdempotencyRecord,
+    LedgerEntry,
+    Order,
+    TrackingEvent,
+    User,
+)
+from marketplace.scheduling import run_job
 from tests.api.conftest import problem, scoped_api
+from tests.marketplace.factories import at
 
 pytestmark = pytest.mark.django_db
 
@@ -228,6 +238,44 @@ def test_R_API_3_keys_are_per_client(api, other_api, parties):
 
     assert mine.status_code == theirs.status_code == 201
     assert mine.json()["id"] != theirs.json()["id"]
+
+
+def test_R_API_3_a_key_is_kept_IDEMPOTENCY_KEY_HOURS_then_purged_and_new_again(api, parties, settings):
+    first = api.post("/orders", order_body(), headers={"Idempotency-Key": "k-1"})
+    kept = timezone.now() + timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+
+    with at(kept - timedelta(seconds=5)):
+        assert run_job("purge_idempotency_keys").moved == 0
+        replayed = api.post("/orders", order_body(), headers={"Idempotency-Key": "k-1"})
+    with at(kept + timedelta(seconds=5)):
+        purged = run_job("purge_idempotency_keys")
+        # The key is new again: bound to the next request it comes with, whatever that is.
+        later = api.post("/orders", order_body(external_id="A-1002"), headers={"Idempotency-Key": "k-1"})
+
+    assert replayed["Idempotent-Replayed"] == "true"
+    assert replayed.json() == first.json()
+    assert purged.moved == 1
+    assert later.status_code == 201
+    assert later.json()["id"] != first.json()["id"]
+    assert IdempotencyRecord.objects.get().path == "/api/v1/orders"
+
+
+def test_R_API_3_every_write_that_takes_a_key_declares_the_header(api):
+    """The OpenAPI document says which operations take ``Idempotency-Key``: every write made with an
+    API key; the payout provider's signed callback (no key) is idempotent by the payout's id."""
+    document = api.http.get("/api/v1/openapi.json").json()
+    declared, undeclared = set(), set()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method not in ("post", "put", "patch", "delete"):
+                continue
+            names = {(p["in"], p["name"]) for p in operation.get("parameters", [])}
+            (declared if ("header", "Idempotency-Key") in names else undeclared).add((method, path))
+
+    assert undeclared == {("post", "/api/v1/payouts/callback")}
+    assert ("post", "/api/v1/orders") in declared
+    assert ("post", "/api/v1/disputes/{dispute_id}/evidence") in declared
+    assert len(declared) >= 25
 
 
 # --- Shipments and tracking ---------------------------------------------------------------------

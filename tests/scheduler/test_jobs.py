@@ -22,7 +22,14 @@ from django_fsm_log.models import StateLog
 from arbitration import services as arbitration
 from arbitration.models import Complaint, Dispute, Evidence
 from marketplace import services as money
-from marketplace.models import ExtensionRequest, LedgerEntry, Notification, Refund
+from marketplace.models import (
+    ApiClient,
+    ExtensionRequest,
+    IdempotencyRecord,
+    LedgerEntry,
+    Notification,
+    Refund,
+)
 from marketplace.notifications import notify
 from marketplace.scheduling import all_jobs, run_job
 from tests.arbitration.conftest import (
@@ -140,6 +147,20 @@ def _evidence_unprocessed(people):
     return evidence, evidence.created_at + timedelta(minutes=2)
 
 
+def _idempotency_key_used(people):
+    client = ApiClient.objects.create(name="Marketplace back end", account="shop")
+    record = IdempotencyRecord.objects.create(
+        client=client,
+        key="order-A-1001",
+        fingerprint="0" * 64,
+        method="POST",
+        path="/api/v1/orders",
+        status_code=201,
+        response_body={"id": 1},
+    )
+    return record, record.created_at + timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+
+
 CASES = [
     Case("escalate_disputes", "R-DSP-6", _open, lambda d: transitions(d, "escalate_overdue")),
     Case(
@@ -199,6 +220,12 @@ CASES = [
         lambda n: Notification.objects.filter(pk=n.pk, sent_at__isnull=False).count(),
     ),
     Case("send_webhooks", "R-API-5", failed_once, times_received),
+    Case(
+        "purge_idempotency_keys",
+        "R-API-3",
+        _idempotency_key_used,
+        lambda r: 0 if IdempotencyRecord.objects.filter(pk=r.pk).exists() else 1,
+    ),
     Case(
         "process_evidence",
         "R-EVD-4",
