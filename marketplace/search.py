@@ -33,6 +33,8 @@ from django.db.migrations.operations import AddIndex
 from django.db.models import CharField, Func, Q, QuerySet
 from django.db.models.functions import Upper
 
+from marketplace.text import is_plain_number
+
 MIN_PART = 3  # characters: pg_trgm narrows a LIKE '%…%' down only from three on
 PERSON_FIELDS = ("first_name", "last_name", "username", "email")
 
@@ -123,6 +125,6 @@ class Search:
         term = term.strip()
         if not term:
             return queryset
-        if term.startswith("#") and term[1:].isdigit() and len(term) <= 19:
+        if term.startswith("#") and is_plain_number(term[1:]):
             return queryset.filter(pk=int(term[1:]))
         return queryset.filter(pk__in=self.matching(queryset.model, term))

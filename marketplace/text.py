@@ -1,4 +1,5 @@
-"""People's free text made safe to show: without the invisible controls that reorder it.
+"""People's free text made safe to show (without the invisible controls that reorder it), and
+ids typed or sent as text read safely (``is_plain_number``).
 
 Bidirectional-text spoofing: U+202E (RIGHT-TO-LEFT OVERRIDE) in a message makes
 "Refund sent: 0001$ ‮04 deducted" read differently from what was written, and "gpj.exe" show
@@ -24,3 +25,10 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 def without_bidi_controls(text: str) -> str:
     """``text`` without the characters that change the direction of what follows them."""
     return BIDI_CONTROLS.sub("", text)
+
+
+def is_plain_number(text: str, *, max_digits: int = 18) -> bool:
+    """``text`` is an id in ASCII digits that fits a 64-bit key. ``str.isdigit`` alone also says
+    yes to "¹" or "٣" (which ``int`` refuses: a 500) and to 30 digits (which the database
+    refuses: a 500 again); every id read from a URL, a form or a cursor goes through this."""
+    return text.isascii() and text.isdigit() and len(text) <= max_digits

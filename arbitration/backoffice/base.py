@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from arbitration.models import Complaint, Dispute
 from marketplace.models import User
 from marketplace.presentation import badge
+from marketplace.text import is_plain_number
 
 ARBITRATE = "arbitration.arbitrate"
 SUPERVISE = "arbitration.supervise"
@@ -60,7 +61,7 @@ def post_only(view: Callable) -> Callable:
 def url_pk(object_id: str) -> int:
     """The primary key in an admin change-page URL (Django routes any text there): a page that
     doesn't exist for anything but a number, as Django's own change pages answer."""
-    if not str(object_id).isdigit():
+    if not is_plain_number(str(object_id)):
         raise Http404
     return int(object_id)
 

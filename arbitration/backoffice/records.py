@@ -25,6 +25,7 @@ from arbitration.solicitation import flag_explanations
 from marketplace.backoffice.base import FastListMixin, ReadOnlyMixin
 from marketplace.models import Order
 from marketplace.presentation import badge
+from marketplace.text import is_plain_number
 
 
 class CaseFileAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
@@ -34,7 +35,7 @@ class CaseFileAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
-        if term.startswith("#") and term[1:].isdigit():
+        if term.startswith("#") and is_plain_number(term[1:]):
             return queryset.filter(dispute_id=int(term[1:])), False
         if term:
             return queryset.filter(dispute__order__in=Order.objects.filter(number=term).values("pk")), False
@@ -173,7 +174,7 @@ class StateLogAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip().lstrip("#")
-        if term.isdigit():
+        if is_plain_number(term):
             return queryset.filter(object_id=int(term)), False
         return (queryset.none() if term else queryset), False
 

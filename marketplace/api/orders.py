@@ -43,6 +43,7 @@ from marketplace.events import moment, order_payload
 from marketplace.models import ApiClient, Currency, Order, Scope, Shipment, TrackingEvent, User
 from marketplace.selectors import order_money_trail
 from marketplace.services import order_pay, order_ship, tracking_event_record
+from marketplace.text import is_plain_number
 
 router = Router(tags=["orders"])
 
@@ -55,7 +56,7 @@ def order_of(client: ApiClient, ref: str, *, rows: QuerySet[Order] | None = None
     orders = Order.objects.filter(account=client.account) if rows is None else rows
     if ref.startswith(EXT):
         return orders.get(external_id=ref.removeprefix(EXT))
-    if not ref.isdigit() or len(ref) > 18:
+    if not is_plain_number(ref):
         return orders.none().get()
     return orders.get(pk=int(ref))
 

@@ -24,6 +24,7 @@ from pydantic import field_validator
 
 from marketplace.api.errors import field_problem
 from marketplace.models import DomainEvent
+from marketplace.text import is_plain_number
 
 M = TypeVar("M", bound=Model)
 
@@ -86,7 +87,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment_text, _bar, pk_text = text.partition("|")
         moment = parse_datetime(moment_text)
-        if moment is None or not pk_text.isdigit():
+        if moment is None or not is_plain_number(pk_text):
             raise ValueError(text)
         return moment, int(pk_text)
     except (ValueError, UnicodeDecodeError, binascii.Error):

@@ -19,6 +19,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.text import is_plain_number
+
 
 class CappedCountPaginator(Paginator):
     """Counts at most ``CAP`` rows: ``SELECT COUNT(*) FROM (SELECT id … LIMIT CAP+1)``.
@@ -60,7 +62,7 @@ class FastListMixin:
         # The checkboxes carry primary keys; a hand-made POST with anything else is "nothing
         # selected" (as Django answers an empty selection), not a database error.
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if not all(pk.isdigit() and len(pk) <= 18 for pk in selected):
+        if not all(is_plain_number(pk) for pk in selected):
             self.message_user(
                 request,
                 _("Items must be selected in order to perform actions on them. No items have been changed."),

@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
         "/admin/arbitration/dispute/abc/decide/",
         "/admin/arbitration/complaint/abc/take/",
         "/admin/arbitration/safetyreport/abc/close/",
+        "/admin/arbitration/dispute/%C2%B9/change/",  # "¹" passes str.isdigit, not int()
+        "/admin/arbitration/dispute/%D9%A3/take/",  # "٣"
+        "/admin/arbitration/dispute/99999999999999999999/change/",
     ],
 )
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -33,7 +36,7 @@ def test_a_non_numeric_case_id_is_a_page_that_does_not_exist(cases, people, clie
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("selected", ["abc", "9" * 40, "-1"])
+@pytest.mark.parametrize("selected", ["abc", "9" * 40, "-1", "¹", "٣"])
 def test_a_bulk_action_on_a_malformed_selection_changes_nothing_and_says_so(
     cases, people, arbiter_client, selected
 ):
@@ -66,3 +69,23 @@ def test_a_superuser_adds_a_user_from_the_admin(client_for):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert User.objects.get(username="newarbiter").check_password("a-Long-Pass-2026")
+
+
+@pytest.mark.parametrize("term", ["#¹", "#٣", "#" + "9" * 30])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/arbitration/dispute/",
+        "/admin/arbitration/complaint/",
+        "/admin/marketplace/refund/",
+        "/admin/arbitration/decision/",
+        "/admin/django_fsm_log/statelog/",
+        "/admin/marketplace/order/",
+    ],
+)
+def test_a_search_for_an_id_in_other_digits_finds_nothing_and_does_not_fail(
+    cases, people, client_for, url, term
+):
+    response = client_for(people.supervisor).get(url, {"q": term})
+
+    assert response.status_code == 200

@@ -3,6 +3,8 @@ CI; these are the shapes hand-written clients send by mistake."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from tests.api.conftest import problem
@@ -54,6 +56,10 @@ def test_R_API_6_a_malformed_body_answers_a_4xx_problem(api, method, path, body)
         "/people/%20",
         "/refunds?updated_since=2025-13-45",
         "/webhook-endpoints/99999999999999999999999",
+        "/orders/%C2%B9",  # "¹": a digit to str.isdigit, not to int() (schemathesis found it)
+        "/orders/%D9%A3",  # "٣", an Arabic-Indic three
+        "/orders/1234567890123456789012",
+        "/orders?cursor=" + base64.urlsafe_b64encode("2026-01-01T00:00:00+00:00|¹".encode()).decode(),
     ],
 )
 def test_R_API_6_odd_paths_and_queries_answer_a_4xx_problem(api, path):
@@ -83,4 +89,15 @@ def test_R_API_6_multipart_without_a_boundary_answers_400_not_500(api, path):
     )
 
     assert response.status_code == 400, (response.status_code, response.content)
+    problem(response)
+
+
+@pytest.mark.parametrize("ref", ["%C2%B9", "%D9%A3", "1234567890123456789012"])
+def test_R_API_6_an_order_ref_in_other_digits_is_a_404_for_writes_too(api, ref):
+    response = api.post(
+        f"/orders/{ref}/extension-requests",
+        {"acting_as": {"external_id": "0", "party": "buyer"}, "days": 1, "reason": "0"},
+    )
+
+    assert response.status_code == 404, response.content
     problem(response)
