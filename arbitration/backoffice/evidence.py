@@ -88,6 +88,8 @@ class EvidenceAdmin(FastListMixin, ReadOnlyMixin, admin.ModelAdmin):
         "complaint",
         "safety_report",
         "processed_at",
+        "processing_attempts",
+        "processing_failed_at",
     )
     readonly_fields = ("preview", "size_display")
 

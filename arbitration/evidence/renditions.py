@@ -21,8 +21,8 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import DatabaseError, transaction
+from django.db.models import Case, F, QuerySet, Value, When
 from django.utils import timezone
 from PIL import Image
 
@@ -94,28 +94,64 @@ def _video_rendition(evidence: Evidence) -> dict[str, File[bytes]]:
     return {"rendition": content}
 
 
+# Tries of one file before it is failed for good (the task's own retries count as one each).
+MAX_PROCESSING_ATTEMPTS = 5
+_UNDECODABLE = (Damaged, Foreign, Image.DecompressionBombError, SyntaxError, ValueError, struct.error)
+
+
 def evidence_process(*, evidence_id: int) -> str:
     """Make the thumbnail and the metadata-free rendition of one file, once (R-EVD-4).
 
     Safe to run twice at once: the files are made outside any lock, and only the first run to
     lock the row records its files; a later one deletes its own copies.
+
+    A file that can't be decoded (checked at upload, so a bug or a changed library) is failed for
+    good at once; any other error (the storage unreachable) counts a try and is raised for the
+    caller to retry, until ``MAX_PROCESSING_ATTEMPTS``. A failed file is never retried every two
+    minutes for ever: the other party is told it can't be shown, arbiters see the original.
     """
     evidence = Evidence.objects.filter(pk=evidence_id).first()
     if evidence is None:
         return "gone"
     if evidence.processed_at is not None:
         return "already processed"
-    made: dict[str, File[bytes]] = {}
-    try:
-        if evidence.kind == Evidence.Kind.IMAGE:
-            made = _image_renditions(evidence)
-        elif evidence.content_type in ("video/mp4", "video/quicktime"):
-            made = _video_rendition(evidence)
-    except (Damaged, Foreign, Image.DecompressionBombError, SyntaxError, ValueError, struct.error) as exc:
-        # Checked at upload, so this is a bug or a changed library; the other party keeps
-        # seeing "being prepared" rather than the original. Arbiters see the original.
-        log.error("Evidence %s could not be processed: %r", evidence_id, exc)
+    if evidence.processing_failed_at is not None:
         return "failed"
+    try:
+        return _process(evidence)
+    except _UNDECODABLE as exc:
+        log.error("Evidence %s could not be processed: %r", evidence_id, exc)
+        _record_failed_try(evidence_id, for_good=True)
+        return "failed"
+    except Exception:
+        _record_failed_try(evidence_id, for_good=False)
+        raise
+
+
+def _record_failed_try(evidence_id: int, *, for_good: bool) -> None:
+    last, now = MAX_PROCESSING_ATTEMPTS - 1, timezone.now()
+    try:
+        Evidence.objects.filter(pk=evidence_id, processed_at__isnull=True).update(
+            processing_attempts=F("processing_attempts") + 1,
+            processing_failed_at=(
+                now
+                if for_good
+                else Case(
+                    When(processing_attempts__gte=last, then=Value(now)), default=F("processing_failed_at")
+                )
+            ),
+        )
+    except DatabaseError:
+        log.exception("Evidence %s: could not record a failed try", evidence_id)
+
+
+def _process(evidence: Evidence) -> str:
+    evidence_id = evidence.pk
+    made: dict[str, File[bytes]] = {}
+    if evidence.kind == Evidence.Kind.IMAGE:
+        made = _image_renditions(evidence)
+    elif evidence.content_type in ("video/mp4", "video/quicktime"):
+        made = _video_rendition(evidence)
     stored: dict[str, str] = {}
     for field, content in made.items():
         fieldfile = getattr(evidence, field)
@@ -139,5 +175,7 @@ def evidence_unprocessed(now: datetime | None = None) -> QuerySet[Evidence]:
     """Files still without their rendition a while after upload: their after-commit task was lost
     (a broker restart) or failed. The ``process_evidence`` sweep makes them (R-EVD-4)."""
     return Evidence.objects.filter(
-        processed_at__isnull=True, created_at__lte=(now or timezone.now()) - timedelta(minutes=2)
+        processed_at__isnull=True,
+        processing_failed_at__isnull=True,
+        created_at__lte=(now or timezone.now()) - timedelta(minutes=2),
     )

@@ -31,7 +31,9 @@ from marketplace.queueing import enqueue_on_commit
 PROCESS_TASK = "arbitration.tasks.evidence_process_task"
 
 # The background processing may fill in these fields once; nothing else ever changes.
-PROCESSING_FIELDS = frozenset({"thumbnail", "rendition", "processed_at"})
+PROCESSING_FIELDS = frozenset(
+    {"thumbnail", "rendition", "processed_at", "processing_attempts", "processing_failed_at"}
+)
 
 
 def _case_evidence(dispute: Dispute | None, safety_report: SafetyReport | None) -> QuerySet[Evidence]:

@@ -85,6 +85,17 @@ def _being_prepared(evidence: Evidence) -> HttpResponse:
     return response
 
 
+def _not_shown(evidence: Evidence) -> HttpResponse:
+    """The rendition could not be made (R-EVD-4): the original keeps its location and camera
+    details, so only the uploader and the arbiters see it; the other party is told so."""
+    text = _(
+        "This file could not be prepared for you: its location and camera details could not be removed, "
+        "so it is not shown to the other party. The arbiter sees the original. The sender can upload it "
+        "again, for example as a screenshot."
+    )
+    return HttpResponse(text, status=410, content_type="text/plain; charset=utf-8")
+
+
 def _s3_storage_class():
     try:
         from storages.backends.s3 import S3Storage
@@ -154,6 +165,8 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
                 inline=inline,
             )
         if not may_see_original(request.user, evidence):
+            if evidence.processing_failed_at is not None:
+                return _not_shown(evidence)
             return _being_prepared(evidence)
     return _serve(
         evidence.file, content_type=evidence.content_type, filename=download_name(evidence), inline=inline

@@ -49,6 +49,10 @@ class Evidence(models.Model):
     thumbnail = models.FileField(upload_to=evidence_upload_to, max_length=255, blank=True)
     rendition = models.FileField(upload_to=evidence_upload_to, max_length=255, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Tries that failed; after the last one (or a file that can't be decoded) it is failed for
+    # good: the sweep stops retrying it, the other party is told, arbiters see the original.
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

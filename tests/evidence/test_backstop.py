@@ -96,6 +96,75 @@ def test_r_evd_4_r_job_2_the_backstop_runs_twice_and_makes_each_rendition_once(
     assert Evidence.objects.get(pk=evidence.pk).rendition.name == rendition
 
 
+def test_r_evd_4_a_file_that_cannot_be_decoded_is_failed_for_good_and_the_other_party_is_told(
+    open_dispute, buyer, seller, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Not retried every two minutes for ever: failed at once, out of the sweep, and the seller
+    reads why instead of "being prepared" (the buyer who sent it still sees it)."""
+    evidence = _upload_without_its_task(open_dispute, buyer, django_capture_on_commit_callbacks)
+
+    def undecodable(evidence):
+        raise ValueError("a library changed")
+
+    monkeypatch.setattr("arbitration.evidence.renditions._image_renditions", undecodable)
+    with _later(3):
+        first = run_job("process_evidence")
+        second = run_job("process_evidence")
+        assert sweep_lag()["process_evidence"] == 0
+
+    assert (first.moved, first.failed) == (0, 1)
+    assert (second.moved, second.failed, second.skipped) == (0, 0, 0)
+    evidence.refresh_from_db()
+    assert (evidence.processing_attempts, evidence.processed_at) == (1, None)
+    assert evidence.processing_failed_at is not None
+    url = reverse("evidence-file", args=[evidence.pk])
+    refused = client_for(seller).get(url)
+    assert refused.status_code == 410
+    assert "could not be prepared" in refused.content.decode()
+    assert client_for(buyer).get(url).status_code == 200
+    page = client_for(seller).get(reverse("dispute-detail", args=[open_dispute.pk])).content.decode()
+    assert "the arbiter sees the original" in page
+
+
+def test_r_evd_4_a_storage_error_is_retried_on_each_run_until_the_fifth_then_failed_for_good(
+    open_dispute, buyer, django_capture_on_commit_callbacks, monkeypatch
+):
+    evidence = _upload_without_its_task(open_dispute, buyer, django_capture_on_commit_callbacks)
+
+    def unreachable(evidence):
+        raise OSError("storage unreachable")
+
+    monkeypatch.setattr("arbitration.evidence.renditions._image_renditions", unreachable)
+    tries = []
+    for run in range(1, 7):
+        with _later(3 * run):
+            result = run_job("process_evidence")
+        evidence.refresh_from_db()
+        tries.append((result.failed, evidence.processing_attempts, evidence.processing_failed_at is not None))
+
+    assert tries == [(1, 1, False), (1, 2, False), (1, 3, False), (1, 4, False), (1, 5, True), (0, 5, True)]
+
+
+def test_r_evd_4_a_try_that_failed_before_does_not_stop_a_later_success(
+    open_dispute, buyer, django_capture_on_commit_callbacks, monkeypatch
+):
+    evidence = _upload_without_its_task(open_dispute, buyer, django_capture_on_commit_callbacks)
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            "arbitration.evidence.renditions._image_renditions",
+            lambda evidence: (_ for _ in ()).throw(OSError("storage unreachable")),
+        )
+        with _later(3):
+            run_job("process_evidence")
+    with _later(6):
+        result = run_job("process_evidence")
+
+    evidence.refresh_from_db()
+    assert result.moved == 1
+    assert evidence.processed_at is not None and evidence.processing_failed_at is None
+    assert evidence.processing_attempts == 1
+
+
 # --- A real broker crash ------------------------------------------------------------------------
 
 
