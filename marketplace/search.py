@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.db.migrations.operations import AddIndex
+from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db.models import CharField, Func, Q, QuerySet
 from django.db.models.functions import Upper
 
@@ -44,9 +44,13 @@ def trigram_index(field: str, *, name: str) -> GinIndex:
     return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
 
 
-class AddTrigramIndex(AddIndex):
+class AddTrigramIndex(AddIndexConcurrently):
     """``AddIndex`` of a ``trigram_index``: built on PostgreSQL only (SQLite has no GIN), while the
-    migration state has it everywhere, so ``makemigrations`` sees no difference on either."""
+    migration state has it everywhere, so ``makemigrations`` sees no difference on either.
+
+    Built ``CONCURRENTLY``: orders, people and refunds keep being written while a big table is
+    indexed (a plain ``CREATE INDEX`` would hold their writes for the whole build). A migration
+    using it sets ``atomic = False``, as PostgreSQL builds such an index outside a transaction."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":

@@ -9,6 +9,7 @@ from marketplace.search import AddTrigramIndex
 
 
 class Migration(migrations.Migration):
+    atomic = False  # the indexes are built CONCURRENTLY (AddTrigramIndex)
     dependencies = [
         ("arbitration", "0014_apicore_api_clients_staff_permissions"),
         ("marketplace", "0010_uxs_search_trigram"),

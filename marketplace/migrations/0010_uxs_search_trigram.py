@@ -1,8 +1,7 @@
 """The back office's search (issue 14): pg_trgm and a trigram index on each searched column.
 
 On PostgreSQL each index serves ``icontains`` on ``UPPER(column)``; SQLite gets none (see
-``marketplace.search``). Building them locks writes to the table while it runs: on a million
-orders that is seconds, not minutes.
+``marketplace.search``). Each is built CONCURRENTLY, so writes to the table go on meanwhile.
 """
 
 import django.contrib.postgres.indexes
@@ -23,6 +22,7 @@ def trigram(field: str, name: str):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # the indexes are built CONCURRENTLY (AddTrigramIndex)
     dependencies = [("marketplace", "0009_apicore_idempotency_records")]
 
     operations = [

@@ -5,9 +5,11 @@ worklist (R-REF-3) — one helper (``marketplace.search``), a trigram index behi
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -275,3 +277,22 @@ def test_each_search_branch_reads_its_trigram_index_at_scale(many_orders):
         assert index in explained, explained
         assert "Seq Scan on marketplace_order" not in explained, explained
         assert "Seq Scan on marketplace_user" not in explained, explained
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # sqlmigrate of a non-atomic migration: no test transaction
+@pytest.mark.parametrize(
+    ("app", "migration", "count"),
+    [("marketplace", "0010_uxs_search_trigram", 5), ("arbitration", "0015_uxs_search_trigram", 1)],
+)
+def test_the_trigram_indexes_are_built_while_writes_go_on(app, migration, count):
+    """Adding search to a live marketplace does not stop its orders: every trigram index is built
+    CONCURRENTLY (outside a transaction), never with a plain CREATE INDEX that holds writes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    out = io.StringIO()
+    call_command("sqlmigrate", app, migration, stdout=out)
+    sql = out.getvalue()
+
+    assert sql.count("CREATE INDEX CONCURRENTLY") == count, sql
+    assert "BEGIN;" not in sql
