@@ -51,7 +51,7 @@ class Evidence(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     # Tries that failed; after the last one (or a file that can't be decoded) it is failed for
     # good: the sweep stops retrying it, the other party is told, arbiters see the original.
-    processing_attempts = models.PositiveSmallIntegerField(default=0)
+    processing_attempts = models.PositiveSmallIntegerField(default=0, db_default=0)
     processing_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
