@@ -20,8 +20,10 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
 - ``solicitation_check_round2.jsonl`` (80, round 2, written after the round-2 tuning and
   measured once): EN P 0.889 R 0.800, RU P 0.947 R 0.900: the honest estimate of what a new
   seller writes. Write a new held-out set before the next round of changes.
-- ``solicitation_holdout_round3.jsonl`` (257, round 3, written before its author read the
-  detector): before tuning EN P 0.911 R 0.773, RU P 0.875 R 0.742.
+- ``solicitation_holdout_round3.jsonl`` (255, round 3, written before its author read the
+  detector): before tuning EN P 0.911 R 0.773, RU P 0.875 R 0.742 (two innocent Russian
+  messages that by chance repeated older sets, both read right, were dropped since: the figures
+  stay). After round 3's general changes 1.00, so no longer held out.
 
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.

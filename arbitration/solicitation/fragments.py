@@ -27,7 +27,7 @@ FRAGMENTS = {
         r"(?:close|clos|closing|cancel+|cancle|cansel|cancel+ing|withdraw\w*|revoke|retract\w*|end|finish"
         r"|stop|drop|remove|delete|terminate|abandon|take back|call off|pull|pulling|pull back"
         r"|give up(?: on)?"
-        r"|forget(?: about)?|get rid of|take down|undo)"
+        r"|forget(?: about)?|get rid of|take down|undo|rescind|retire|squash|quash|annul|nullify|void|ditch)"
     ),
     "DET_EN": r"(?: (?:the|this|that|your|ur|my|our|a|an|open|opened|current|whole|these|those))*<ADJ_EN>",
     # What sellers put before the dispute word: "remove the negative claim", "drop your pending case".
@@ -61,10 +61,14 @@ FRAGMENTS = {
     "CLOSED_COND_EN": (
         r"\b(?:if|once|when|after|as soon as|the moment) (?:the |this |your |that )?<DISPUTE_EN> (?:is |gets "
         r"|will be |has been |s )?(?:closed|cancel+ed|withdrawn|removed|gone|dropped|deleted"
-        r"|taken down|over)\b"
+        r"|taken down|over|disappear\w*|vanish\w*|go(?:es)? away)\b"
         r"|\b(?:if|once|when|as soon as) (?:you|u) (?:agree|decide|are willing|re willing|are ready|re ready"
         r"|choose|want|can|could|would|will)(?: to)? (?:close|cancel+|withdraw|retract|revoke|drop|remove"
         r"|take back|call off)\b"
+        # A bare closing verb as the condition: "if you withdraw, a gift card is yours".
+        r"|\b(?:if|once|when|after|as soon as|the moment) (?:you|u) (?:close|cancel+|withdraw|retract|revoke"
+        r"|rescind|drop|pull|undo)(?: (?:it|this|that))?(?=$|\. | (?:a|an|and|then|i|we|you|u|get)\b"
+        r"| [$€£]?\d)"
     ),
     # Asking the buyer to tell the platform the problem is solved: a request to close in other words.
     "SAY_SOLVED_EN": (
@@ -149,7 +153,7 @@ FRAGMENTS = {
     ),
     "MESSENGERS": (
         r"what ?s ?app|wh?ats ?app|whatsap|в[ао](?:тс|ц|тц|дс)ап\w*|уатсап\w*|уотсап\w*|ватс\b|tele ?gram\w*"
-        r"|телеграм\w*|телег[аеуиой]\b|тележк\w*|\bтг\b|\btg @|(?:on|in|via|at|в) (?:tg|wa)\b"
+        r"|тел[еэз]грам\w*|телег[аеуиой]\b|тележк\w*|\bтг\b|\btg @|(?:on|in|via|at|в) (?:tg|wa)\b"
         r"|\bt me [a-z0-9_]{3,}"
         r"|viber|вайбер\w*|вибер\w*|we ?chat|вичат\w*|skype|скайп\w*|вконтакте|\bвк\b|\bvk\b|instagram"
         r"|\binsta\b"
@@ -157,7 +161,7 @@ FRAGMENTS = {
         r"|\b(?:dm|pm) me\b|private message|discord|дискорд\w*|(?:on|via|in|over|through|в|на"
         r"|по) (?:signal|сигнал[еу]?)\b"
         r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w)|threema|snapchat|kakao ?talk|imessage|facetime"
-        r"|\bicq\b|\bаськ\w*"
+        r"|\bicq\b|\bаськ\w*|\b(?:on|via|in) (?:the )?gram\b|\bon (?:snap|ig)\b|\bsnap me\b|\big @"
         r"|\bline (?:app|id|messenger)\b|\bmax messenger|(?:в|через) макс(?:е)?\b"
         r"|\b(?:on|via|in|over|through|to|into) (?:a |an |another |other |some |my "
         r"|our )?(?:messenger|messaging app"
@@ -170,7 +174,7 @@ FRAGMENTS = {
     ),
     "MONEY_VERB_RU": (
         r"(?:верну|вернем|возвращу|возвратим|переведу|переведем|отправлю|отправим|вышлю|вышлем"
-        r"|скину|скинем|кину|кинем|перечислю"
+        r"|скину|скинем|кину|кинем|перечислю|оплачу|оплатим|доплачу|доплатим"
         r"|предлагаю|предлагаем|перечислим|компенсирую|компенсируем|заплачу|заплатим|выплачу|выплатим|пришлю"
         r"|пришлем|возмещу|возместим|(?:могу|можем|готов\w*|хочу|хотим) (?:\S+ ){0,2}?(?:вернуть|перевести"
         r"|отправить|выслать|скинуть|перечислить|компенсировать|выплатить|заплатить|возместить))"
@@ -220,7 +224,46 @@ FRAGMENTS = {
         r"(?:<CHANNEL_RU>|<MESSENGERS>|(?:<CLOSE_RU>|<CLOSE_RU_YOU>)(?: [^ .]+)? <DISPUTE_RU>"
         r"|<CLOSING_NOUN_RU>"
         r"|почт\w*|напрямую|вне площадки|мессенджер\w*|данны\w* карты|между нами|между собой|лично|по тихому"
-        r"|в обход(?: [^ .]+)?|без (?:площадки|платформы|арбитража))"
+        r"|в обход(?: [^ .]+)?|без (?:площадки|платформы|арбитража)|<NOT_THROUGH_PLATFORM_RU>)"
+    ),
+    # --- Round 3: contacts written in words, the arbiter left out --------------------------------
+    # An e-mail address spelled out: "anna at gmail dot com", "olga собака mail точка ru",
+    # "tomshop(at)yahoo(dot)com" (punctuation is a space after normalisation).
+    "MAIL_AT": r"(?:at|собака|собачка|собачкой|эт)",
+    "MAIL_DOT": r"(?:dot|dt|точка|тчк|дот)",
+    "MAIL_TLD": r"(?:com|ru|net|org|me|io|de|uk|ua|by|kz|info|biz|co|ком|ру|нет|орг)",
+    "MAIL_HOST": (
+        r"(?:gmail|googlemail|yahoo|outlook|hotmail|proton\w*|icloud|mail|yandex|ya|rambler|bk|inbox|list"
+        r"|gmx|aol"
+        r"|live|мейл|майл|маил|яндекс|гмейл|гмаил|джимейл|рамблер)"
+    ),
+    "EMAIL_IN_WORDS": (
+        r"\b[\w]+ <MAIL_AT> (?:[\w]+ ){1,2}?<MAIL_DOT> <MAIL_TLD>\b"
+        r"|\b<MAIL_AT> <MAIL_HOST> (?:<MAIL_DOT> )?<MAIL_TLD>\b"
+        r"|@[\w-]+ <MAIL_DOT> <MAIL_TLD>\b"
+    ),
+    # A phone number spelled out, eight numbers or more with a word among them: "seven nine one
+    # six five five five…", "восемь девятьсот шестнадцать сто двадцать три…", "плюс семь девять два шесть".
+    "NUM_WORD": (
+        r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+        r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
+        r"|double|triple|ноль|нуль|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять"
+        r"|\w+надцать|двадцать|тридцать|сорок|пятьдесят|шестьдесят|семьдесят|восемьдесят|девяносто|сто"
+        r"|двести|триста|четыреста|пятьсот|шестьсот|семьсот|восемьсот|девятьсот|\d{1,4})"
+    ),
+    "PHONE_IN_WORDS": (
+        r"(?<![^ ])(?=(?:\d+ )*(?!\d)<NUM_WORD>\b)(?:<NUM_WORD> ){7,}<NUM_WORD>\b"
+        r"|\b(?:plus|плюс) (?:<NUM_WORD> ){3,}<NUM_WORD>\b"
+    ),
+    # The platform's own people or process named as what to leave out.
+    "MEDIATOR_EN": (
+        r"(?:arbiter|arbitrator|arbitration|mediator|moderator|moderation|third party|middleman|middle man"
+        r"|staff|admins?|platform|marketplace|site|aliexpress|ali|dispute)"
+    ),
+    "MEDIATOR_RU": r"(?:посредник\w*|модератор\w*|арбитр\w*|трет\w* лиц\w*|администрац\w*)",
+    # "не через сайт, а на карту", "с глазу на глаз, а не через площадку".
+    "NOT_THROUGH_PLATFORM_RU": (
+        r"\bне через (?:[^ .]+ )?(?:площадк\w*|сайт\w*|платформ\w*|арбитр\w*|поддержк\w*|али\w*|систем\w*)\b"
     ),
 }
 
