@@ -27,7 +27,8 @@ FRAGMENTS = {
         r"(?:close|clos|closing|cancel+|cancle|cansel|cancel+ing|withdraw\w*|revoke|retract\w*|end|finish"
         r"|stop|drop|remove|delete|terminate|abandon|take back|call off|pull|pulling|pull back"
         r"|give up(?: on)?"
-        r"|forget(?: about)?|get rid of|take down|undo|rescind|retire|squash|quash|annul|nullify|void|ditch)"
+        r"|forget(?: about)?|get rid of|take down|undo|rescind|retire|squash|quash|annul|nullify|void|ditch"
+        r"|kill|wrap up|close out)"
     ),
     "DET_EN": r"(?: (?:the|this|that|your|ur|my|our|a|an|open|opened|current|whole|these|those))*<ADJ_EN>",
     # What sellers put before the dispute word: "remove the negative claim", "drop your pending case".
@@ -42,7 +43,7 @@ FRAGMENTS = {
     "CLOSE_DISPUTE_EN": (
         r"<NOT_BEFORE_EN>\b(?:<CLOSE_EN><DET_EN> <DISPUTE_EN>\b|(?:take|pull|bring"
         r"|get)<DET_EN> <DISPUTE_EN> (?:back|down|off)\b"
-        r"|make<DET_EN> <DISPUTE_EN> (?:disappear|go away|vanish))"
+        r"|make<DET_EN> <DISPUTE_EN> (?:disappear|go away|vanish)|put<DET_EN> <DISPUTE_EN> to (?:rest|bed))"
     ),
     # A closing verb with no object: "pls close, will send 20$", "you cancel, i send 2 more".
     "CLOSE_BARE_EN": (
@@ -74,8 +75,9 @@ FRAGMENTS = {
     "SAY_SOLVED_EN": (
         r"\b(?:tell|inform|write to|notify|report to|let)(?: [^ .]+){0,2}? (?:site|platform|support|arbiter"
         r"|arbitration|aliexpress|system|marketplace|admins?"
-        r"|moderators?)\b(?: [^ .]+){0,6}? (?:solved|resolved"
-        r"|fixed|sorted|settled|received|fine|ok|okay|satisfied)\b"
+        r"|moderators?)\b(?: [^ .]+){0,6}? (?<!not )(?<!never )(?<! t )(?:solved|resolved"
+        r"|fixed|sorted|settled|received|fine|ok|okay|satisfied|happy|pleased|content|all good"
+        r"|(?:have |has )?no (?:complaints?|problems?|issues?|claims?))\b"
         r"|\b(?:say|write|confirm|state|click|mark)(?: [^ .]+){0,3}? (?:that )?(?:the "
         r"|your )?(?:problem|issue"
         r"|everything|matter|question|claim|dispute|complaint|case) (?:is|was|has been|s) (?:now )?(?:solved"
@@ -84,18 +86,26 @@ FRAGMENTS = {
     "SAY_SOLVED_RU": (
         r"\b(?:отпишитесь|напишите|ответьте|подтвердите|укажите|сообщите|скажите|нажмите|отметьте)"
         r"(?: [^ .]+){0,3}? (?:что )?(?:вопрос|проблема|проблему|все|претензия|спор|конфликт|ситуация)"
-        r"(?: [^ .]+)? (?:решен\w*|улажен\w*|урегулирован\w*|снят\w*|исчерпан\w*|закрыт\w*|решили)\b"
+        r"(?: (?!не\b)[^ .]+)? (?:решен\w*|улажен\w*|урегулирован\w*|снят\w*|исчерпан\w*|закрыт\w*|решили)\b"
+        # Telling the platform all is well: "сообщите поддержке, что претензий больше нет".
+        r"|\b(?:отпишитесь|напишите|ответьте|подтвердите|сообщите|скажите)(?: [^ .]+){0,2}? (?:площадке"
+        r"|платформе|поддержке|в поддержку|арбитру|в арбитраж|администрации|модератору|системе)\b"
+        r"(?: [^ .]+){0,6}? (?:(?<!не )(?:получен\w*|в порядке|довольн\w*|устраивает|решен\w*|улажен\w*)"
+        r"|(?:претензий|жалоб|проблем|вопросов) (?:больше |уже |к [^ .]+ )?нет|нет (?:претензий|жалоб"
+        r"|проблем))\b"
     ),
     "CLOSE_RU": (
         r"(?:закройте|закрой|закрыть|закрывайте|закрывай|отмените|отмени|отменить|отменяйте|отменяй|отзовите"
         r"|отзови|отозвать|отзывайте|снимите|сними|снять|снимайте|завершите|заверши|завершить|аннулируйте"
         r"|аннулируй|аннулировать|откажитесь от|отказаться от|уберите|убери|убрать|заберите|забери|забрать"
-        r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить)"
+        r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить|сверните|сворачивайте|свернуть"
+        r"|погасите|гасите|погасить|прикройте|закругляйте)"
     ),
     "CLOSE_RU_YOU": (
         r"(?:закроете|закроешь?|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
         r"|отозвали|снимете|снимаете|отзовешь?|аннулируете|уберете|уберешь?|убрали|заберете|откажетесь от"
-        r"|удалите|удалишь?|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем)"
+        r"|удалите|удалишь?|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем|свернете"
+        r"|погасите|свернем|сворачиваем)"
     ),
     "DISPUTE_RU": r"(?:спор\w*|диспут\w*|претензи\w*|жалоб\w*|заявк\w* на возврат|обращени\w*)",
     "CLOSE_DISPUTE_RU": (
@@ -149,6 +159,7 @@ FRAGMENTS = {
         r"|yandex ?money|яндекс ?деньг\w*|яндекс ?кошел\w*|web ?money|вебмани|\bwm[zr]\b|western ?union"
         r"|вестерн ?юнион|money ?gram|мани ?грам|skrill|скрилл?\b|neteller|нетеллер|payoneer|пайонир"
         r"|zelle|venmo|cash ?app|revolut|bitcoin|\bbtc\b|\busdt\b|crypto\w*|binance|биткоин\w*|крипт\w*"
+        r"|tether|ethereum|\beth\b|litecoin|\bltc\b|\b(?:trc|erc) ?20\b"
         r"|бинанс\w*"
     ),
     "MESSENGERS": (
@@ -169,7 +180,8 @@ FRAGMENTS = {
     ),
     "MONEY_VERB_EN": r"(?:send|sent|refund|transfer|pay|return|give|compensate|wire|put|add)",
     "CHANNEL_EN": (
-        r"(?:<PAYPAL>|<E_WALLETS>|wise|we ?chat|(?:bank |credit |debit |visa |master ?card )?card\b"
+        r"(?:<PAYPAL>|<E_WALLETS>|<BANK_APPS>|wise|we ?chat|(?:bank |credit |debit |visa "
+        r"|master ?card )?card\b"
         r"(?! reader)|bank account|bank transfer|account number|e ?wallet|wallet|iban)"
     ),
     "MONEY_VERB_RU": (
@@ -181,9 +193,18 @@ FRAGMENTS = {
     ),
     "CHANNEL_RU": (
         r"(?:карт(?:у|е|ы|очку)\b|кошел\w*|кошельк\w*|<PAYPAL>|<E_WALLETS>|киви|сбер\w*"
-        r"|тинькофф\w*|тиньков\w*|tinkoff|т банк\w*|\bсбп\b|быстрых платежей|телефон\b|счет\b)"
+        r"|тинькофф\w*|тиньков\w*|tinkoff|т банк\w*|\bсбп\b|быстрых платежей|телефон\b|счет\b|<BANK_APPS>)"
     ),
-    "STRONG_CHANNEL_RU": r"(?:сбер\w*|тинькофф\w*|тиньков\w*|киви|юмани|ю ?money|<PAYPAL>|\bсбп\b)",
+    "STRONG_CHANNEL_RU": (
+        r"(?:сбер\w*|тинькофф\w*|тиньков\w*|киви|юмани|ю ?money|<PAYPAL>|\bсбп\b|<BANK_APPS>)"
+    ),
+    # Banks and payment apps also used at checkout: named with an offer to send money, not alone.
+    "BANK_APPS": (
+        r"(?:apple ?pay|google ?pay|\bgpay|samsung ?pay|alipay|payeer|advcash|perfect ?money|monobank"
+        r"|моно ?банк\w*"
+        r"|kaspi|каспи\w*|halyk|халык\w*|альф[аеуы]\b|альфа ?банк\w*|\bвтб\b|райф\w*|приватбанк\w*|приват\b"
+        r"|озон ?банк\w*)"
+    ),
     # "… to your card through the platform" names the platform's own refund route: not an offer.
     "NOT_IN_PLATFORM": (
         r"(?!(?: \S+){0,3} (?:through|via|by|in|on|через|на|в) (?:the )?(?:platform|aliexpress|marketplace"
@@ -215,6 +236,16 @@ FRAGMENTS = {
     "REST_OF_CLAUSE_RU": (
         r"(?: (?!(?:но|однако|зато|лучше|давайте|только|просто|пишите|напишите|добавьте|свяжитесь|я|мы|вы)\b)"
         r"[^ .]+)*"
+    ),
+    # "… only here": the channel named is refused for this chat ("no Telegram support, only this chat").
+    "ONLY_HERE_EN": (
+        r"(?:only|just) (?:here|this chat|in this chat|on this (?:site|platform|chat)"
+        r"|through (?:the )?(?:site"
+        r"|platform|dispute))\b"
+    ),
+    "ONLY_HERE_RU": (
+        r"(?:только|лишь) (?:здесь|тут|в этом чате|в чате|через сайт|через площадку|на сайте|на площадке"
+        r"|в переписке здесь)\b"
     ),
     "TARGET_EN": (
         r"(?:<CHANNEL_EN>|<MESSENGERS>|<CLOSE_EN><DET_EN> <DISPUTE_EN>|e ?mail|phone|number|outside\w*"
@@ -264,6 +295,16 @@ FRAGMENTS = {
     # "не через сайт, а на карту", "с глазу на глаз, а не через площадку".
     "NOT_THROUGH_PLATFORM_RU": (
         r"\bне через (?:[^ .]+ )?(?:площадк\w*|сайт\w*|платформ\w*|арбитр\w*|поддержк\w*|али\w*|систем\w*)\b"
+    ),
+    # Keeping the arbiter out: "don't tell the arbiter", "не пишите арбитру".
+    "KEEP_OUT_EN": (
+        r"\b(?:don t|do not|dont|no need to|never) (?:tell|inform|mention (?:it|this) to|write to|involve"
+        r"|bother"
+        r"|report (?:it |this )?to|notify|contact|complain to)(?: [^ .]+)? (?:the )?<MEDIATOR_EN>\b"
+    ),
+    "KEEP_OUT_RU": (
+        r"\bне (?:пишите|говорите|сообщайте|жалуйтесь|обращайтесь|рассказывайте|пиши|говори|жалуйся)"
+        r"(?: [^ .]+)? (?:арбитр\w*|модератор\w*|администрац\w*|в поддержку|поддержке|площадке|в арбитраж)"
     ),
 }
 

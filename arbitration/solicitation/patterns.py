@@ -196,7 +196,13 @@ _OFF_PLATFORM = [
         r"|обращайся)(?: мне| нам| со мной| с нами)? (?:на|по)"
         r" (?:[^ .]+ )?"
         r"(?:почт\w*|email|e mail|емейл|имейл|телефону)",
-        r"\b(?:моя|наша) почта\b|\bмой (?:номер|телефон)\b",
+        r"\b(?:моя|наша) почта\b|\bмой (?:номер|телефон|e ?mail|емейл|имейл|ящик|гмейл|мейл)\b",
+        r"\bmy (?:e ?mail|gmail|yahoo|outlook|hotmail|icloud|proton\w*)(?: address| id)? is\b"
+        r"|\b(?:text|sms|txt|buzz) me (?:at|on)\b(?! (?:this|the) (?:site|platform|chat|app))"
+        r"|\bgive (?:me|us) a (?:call|ring|buzz)\b"
+        r"|\b(?:let s|lets|can we|could we|we can|we could|better|easier|quicker)(?: [^ .]+){0,3}? (?:on"
+        r"|over|by)"
+        r" (?:the )?phone\b",
         r"\b(?:решим|обсудим|поговорим|договоримся)(?: [^ .]+){0,2}? по телефону|\bпозвоните (?:мне|нам)\b"
         r"|\bсозвонимся\b|\bнаберите (?:мне|нас)\b|\bзвоните\b(?: [^ .]+){0,2}? \+?\d",
     ),
@@ -212,9 +218,16 @@ _OFF_PLATFORM = [
         r"|(?:на|через) (?:мо[йе]м?|наш(?:ем)?|собственн\w*) (?:[^ .]+ )?(?:сайт\w*|интернет магазин\w*)",
         r"\b(?:without|bypass\w*|no need (?:for|of|to wait for|to involve)|rather than|instead of"
         r"|why (?:involve"
-        r"|bother|wait for|drag in)|(?:don t|do not) need)(?: (?:going|waiting|go|wait|using|involving))?"
+        r"|bother|wait for|drag in)|(?:don t|do not) need)(?: (?:going|waiting|go|wait|using|involving"
+        r"|involve|asking|ask))?"
         r"(?: (?:through|for|to|in|on))? (?:the |a |this |any )?(?:platform s |site s |marketplace s )?"
         r"<MEDIATOR_EN>\b",
+        r"\brather\b(?: [^ .]+){1,8}? than (?:(?:go|going|wait|waiting for|involve|involving|use|using|ask"
+        r"|asking)"
+        r" )?(?:through |via |with |by |to )?(?:the |a )?<MEDIATOR_EN>\b"
+        r"|\bwith you (?:personally|directly|privately|one on one|in private)\b",
+        r"<KEEP_OUT_EN>",
+        r"<KEEP_OUT_RU>",
         r"\b(?:dispute|arbitration|platform) is not (?:necessary|needed)|not let the (?:arbiter|platform)",
         r"between (?:us|ourselves|you and me)\b|\bourselves\b|privately|in private"
         r"|\b(?:between|just|only) (?:the two of us|the 2 of us|you and me|you and i|us two)\b"
@@ -263,6 +276,7 @@ _EXEMPT = [
         'WhatsApp or Telegram", "I will not ask you to close the dispute", "refunds can\'t go to a '
         'Qiwi wallet".',
         r"\b(?:can t|cannot|can not|don t|do not|dont|doesn t|does not|won t|will not|never|not allowed to"
+        r"|didn t|did not|haven t|have not|hasn t|has not"
         r"|unable to|no longer|not possible to|isn t possible to|refuse to|forbids?|forbidden to|prohibits?"
         r"|prohibited to|not permitted to)"
         r"(?: (?:be able to|allow|allows|let us|permit|ever|ask you to|ask anyone to))? "
@@ -270,7 +284,8 @@ _EXEMPT = [
         r"|share"
         r"|have|offer|move|go|support|make|process|issue|close|cancel|withdraw|communicate|settle|solve"
         r"|resolve|handle|sort|agree|deal|discuss|talk|switch|continue|chat|answer|reply|respond|read|check"
-        r"|monitor|be (?:sent|moved|paid"
+        r"|monitor|got|get|receive|received|wrote|written|messaged|texted|called|contacted|sent|asked|offered"
+        r"|answered|replied|be (?:sent|moved|paid"
         r"|refunded))\w*"
         r"<IN_CLAUSE_EN>{0,6}? <TARGET_EN>"
         r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,2}?<TARGET_EN>)*<REST_OF_CLAUSE_EN>",
@@ -278,6 +293,7 @@ _EXEMPT = [
         r"|cannot be|can t be"
         r"|not|never) (?:supported|accepted|allowed|possible|available|used|an option|permitted|sent|paid"
         r"|refunded)\b",
+        r"(?:<TARGET_EN>)(?: [^ .]+){0,6}? <ONLY_HERE_EN>",
     ),
     _default(
         "refusal-ru",
@@ -296,7 +312,10 @@ _EXEMPT = [
         r"<TARGET_RU>(?: [^ .]+){0,5}? (?:нельзя|невозможно|запрещено|не (?:получится|выйдет|можем|могу|даем"
         r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем|буду|будем|стану|станем|хочу|хотим"
         r"|пользуемся|используем|общаемся|пишем|практикуем|переходим|отвечает|отвечаем|отвечаю|работает|дам"
-        r"|даю|читаем|читаю|имею права|имеем права|вправе|положено|допускается))\b",
+        r"|даю|читаем|читаю|имею права|имеем права|вправе|положено|допускается|писал\w*|звонил\w*"
+        r"|предлагал\w*"
+        r"|просил\w*|отвечал\w*|получал\w*|получил\w*))\b",
+        r"(?:<TARGET_RU>)(?: [^ .]+){0,6}? <ONLY_HERE_RU>",
     ),
     _default(
         "warning",

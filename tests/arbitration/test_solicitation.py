@@ -822,7 +822,10 @@ def test_R_DSP_8_round3_digits_alone_counting_and_missing_features_are_not_flagg
     [
         "Let's just settle it face to face, only you and me",
         "Rather than going through the mediator, tell me what you need",
+        "I'd prefer to handle this with you personally rather than involve the arbiter",
+        "Don't tell the moderator, I'll just send you the money",
         "Зачем нам арбитр? Разберёмся лично",
+        "Не пишите арбитру, я сам всё верну",
         "Давайте с глазу на глаз, а не через площадку",
         "Не через сайт давайте, а напрямую",
     ],
@@ -837,7 +840,11 @@ def test_R_DSP_8_round3_settling_one_to_one_or_leaving_the_arbiter_out_is_flagge
         "Would you rescind your claim today?",
         "Kindly retire the complaint, I'm sorting it",
         "Please quash the dispute, it was a mix-up",
+        "Let's wrap up the claim, I'll make it worth your while",
+        "Put the complaint to rest and I'll send a bonus item",
         "Отзовите, пожалуйста, жалобу, всё уладим",
+        "Сворачивайте спор, вышлю новый",
+        "Погасите претензию, компенсирую",
     ],
 )
 def test_R_DSP_8_round3_more_verbs_of_taking_a_claim_back_are_flagged(message):
@@ -973,3 +980,96 @@ def test_R_DSP_8_round3_the_migration_replaces_patterns_as_0013_shipped_them_add
     assert SolicitationPattern.objects.get(name="refusal-en").pattern == shipped_0013["refusal-en"]["pattern"]
     assert SolicitationPattern.objects.get(name="messenger").pattern == r"whatsapp|zorblax"
     assert not SolicitationPattern.objects.filter(name__in=new_names).exists()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Tell support you're happy with the item and I'll add a gift",
+        "Let the platform know you have no complaints, ok?",
+        "Сообщите поддержке, что претензий больше нет, и я сделаю скидку",
+        "Напишите арбитру, что всё в порядке",
+    ],
+)
+def test_R_DSP_8_round3_asking_to_tell_the_platform_all_is_well_is_a_request_to_close(message):
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Tell support the item never arrived.",
+        "Let the platform know you are not happy with it.",
+        "Сообщите поддержке, что товар не получен.",
+        "Напишите в поддержку, что проблема не решена, они помогут.",
+    ],
+)
+def test_R_DSP_8_round3_telling_the_platform_something_is_wrong_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'll send it back via Alipay today",
+        "Can refund you with Apple Pay, just send your number",
+        "переведу на Альфу, скажите номер",
+        "Верну через Монобанк сегодня же",
+    ],
+)
+def test_R_DSP_8_round3_banks_and_payment_apps_named_with_an_offer_to_send_money_are_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Alipay was how I paid, on the site.",
+        "Apple Pay was charged twice at checkout.",
+        "Оплатила через Альфу при заказе, чек во вложении.",
+        "Можно оплатить заказ Google Pay на сайте?",
+    ],
+)
+def test_R_DSP_8_round3_banks_and_payment_apps_named_alone_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my gmail is ann.store, write there",
+        "text me at 555 0147",
+        "Give me a call, number is on the box",
+        "Let's talk on the phone, quicker",
+        "мой имейл lavka-spb, пишите",
+    ],
+)
+def test_R_DSP_8_round3_a_phone_call_or_mailbox_offered_in_other_words_is_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Text me here when it ships.",
+        "Call the courier, his number is on the tracking page.",
+        "My email didn't get the tracking, can you post it here?",
+        "Я не получал писем на почту от вас.",
+    ],
+)
+def test_R_DSP_8_round3_contacts_named_for_this_chat_or_the_courier_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I never got any message from you on WhatsApp, only here.",
+        "I didn't write to you on Telegram, that wasn't me.",
+        "Sorry, no Viber or Skype, just here please.",
+        "Мне никто в вотсап не писал, только здесь.",
+        "Телеграма у нас нет, только в этом чате.",
+    ],
+)
+def test_R_DSP_8_round3_a_messenger_denied_in_the_past_or_refused_for_only_this_chat_is_not_flagged(message):
+    assert not flagged(message)
