@@ -172,7 +172,8 @@ FRAGMENTS = {
         r"|\b(?:dm|pm) me\b|private message|discord|дискорд\w*|(?:on|via|in|over|through|в|на"
         r"|по) (?:signal|сигнал[еу]?)\b"
         r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w)|threema|snapchat|kakao ?talk|imessage|facetime"
-        r"|\bicq\b|\bаськ\w*|\b(?:on|via|in) (?:the )?gram\b|\bon (?:snap|ig)\b|\bsnap me\b|\big @"
+        r"|\bicq\b|\bаськ\w*|\b(?:on|via|in) (?:the )?gram\b|\b(?:on|via|in) tele\b|\bon (?:snap|ig)\b"
+        r"|\bsnap me\b|\big @"
         r"|\bline (?:app|id|messenger)\b|\bmax messenger|(?:в|через) макс(?:е)?\b"
         r"|\b(?:on|via|in|over|through|to|into) (?:a |an |another |other |some |my "
         r"|our )?(?:messenger|messaging app"
@@ -239,7 +240,9 @@ FRAGMENTS = {
     ),
     # "… only here": the channel named is refused for this chat ("no Telegram support, only this chat").
     "ONLY_HERE_EN": (
-        r"(?:only|just) (?:here|this chat|in this chat|on this (?:site|platform|chat)"
+        r"(?:only|just)(?: (?:use|write|talk|answer|reply|chat|communicate|message|reachable))?(?: (?:in|on"
+        r"|via))?"
+        r" (?:here|this chat|in this chat|on this (?:site|platform|chat)"
         r"|through (?:the )?(?:site"
         r"|platform|dispute))\b"
     ),

@@ -59,6 +59,9 @@ _CLOSE = [
         r"\b(?:close|cancel+|cancle|withdraw|withdrawing|revoke|stop|end|finish|drop|remove|retract) it\b",
         r"\bcall (?:it|this|that|the whole thing) off\b",
         r"\b(?:disput\w*|claim|complaint|case)\b<GAP>let (?:it|this|that) go\b",
+        r"\b(?:disput\w*|claim|complaint|case) (?:close|cancel+|withdraw|remove|drop)(?: (?:it|this))? "
+        r"(?:pls|plz|please|now|asap)\b",
+        r"\bif (?:the |this |your |that )?<DISPUTE_EN> (?:went away|would go away|disappeared|vanished)\b",
         r"\blet (?:the |this |your |my |our )?(?:disput\w*|claim|case|complaint) go\b",
         r"\b(?:mark|set|change|switch|update|put)(?: [^ .]+){0,3}? (?:as|to|into) "
         r"(?:resolved|solved|closed|received|finished|completed|done|cancel+ed)\b",
@@ -107,6 +110,7 @@ _OFF_PLATFORM = [
         Intent.OFF_PLATFORM,
         "The seller offers to send money himself to a card, bank account, PayPal or e-wallet "
         '("I will refund you to your PayPal", "we can send the money to your bank card").',
+        r"(?<!can )(?<!could )(?<!should )(?<!may )(?<!do )(?<!shall )(?<!where )(?<!how )"
         r"\b(?:i|we)(?: ll| will| can| could| would| shall| may| am going to| are going to)?"
         r"(?: (?!never|not|cannot|can t|don t|won t)\w+)? <MONEY_VERB_EN>\w*\b[^.]{0,60}?\b<CHANNEL_EN>"
         r"<NOT_IN_PLATFORM>",
@@ -184,7 +188,13 @@ _OFF_PLATFORM = [
         r"(?:^|\. )(?:your|ur) (?:e ?mail|email|phone(?: number)?|number|whatsapp|telegram|contacts?)(?=$"
         r"|\. )"
         r"|(?:^|\. )(?:ваш\w*|твой|твоя) (?:почт\w*|телефон|номер|емейл|имейл)(?=$|\. )",
-        r"<ASK_EN>(?:email|e mail|mail|phone number|phone no|phone|mobile number|number|contacts?)\b",
+        r"<ASK_EN>(?:email|e mail|mail|phone number|phone no|phone|mobile number"
+        r"|(?<!order )(?<!tracking )(?<!serial )(?<!model )(?<!dispute )(?<!case )number|contacts?)\b",
+        r"\b(?<!will )(?<!platform )(?<!site )(?<!support )e ?mail (?:me|us)\b(?! (?:here|through|via"
+        r"|on this))"
+        r"|\b(?:shoot|drop|send|write) (?:me|us) an? (?:e ?mail|mail|line)\b(?! (?:here|in this chat"
+        r"|through))"
+        r"|\bsend an? e ?mail to (?!(?:the )?(?:support|platform|site|marketplace|arbiter|arbitration))",
         r"\b(?:call|ring) me\b|\b(?:manager|agent|operator|we|colleague|i) will (?:call|phone|email|e mail"
         r"|text) you\b",
         r"\bmy (?:phone |mobile |cell )?(?:number|phone) is\b",
@@ -195,7 +205,7 @@ _OFF_PLATFORM = [
         r"\b(?:пишите|напишите|написать|свяжитесь|обращайтесь|пиши|напиши|свяжись"
         r"|обращайся)(?: мне| нам| со мной| с нами)? (?:на|по)"
         r" (?:[^ .]+ )?"
-        r"(?:почт\w*|email|e mail|емейл|имейл|телефону)",
+        r"(?:почт\w*|email|e mail|емейл|имейл|телефону|мыло|мылу|ящик)",
         r"\b(?:моя|наша) почта\b|\bмой (?:номер|телефон|e ?mail|емейл|имейл|ящик|гмейл|мейл)\b",
         r"\bmy (?:e ?mail|gmail|yahoo|outlook|hotmail|icloud|proton\w*)(?: address| id)? is\b"
         r"|\b(?:text|sms|txt|buzz) me (?:at|on)\b(?! (?:this|the) (?:site|platform|chat|app))"
@@ -212,7 +222,10 @@ _OFF_PLATFORM = [
         Intent.OFF_PLATFORM,
         'Settles the refund outside the platform or without arbitration ("outside AliExpress", "no need '
         'for the dispute", "settle it between us", "в обход Али", "без арбитража", "по-тихому").',
-        r"outside (?:of )?(?:the )?(?:aliexpress|ali|platform|site|marketplace|system|app)",
+        r"outside (?:of )?(?:the |this )?(?:aliexpress|ali|platform|site|marketplace|system|app|chat)"
+        r"|\b(?:finish|settle|sort|take|continue|handle|solve|resolve|deal with|fix)(?: (?:this|it|that"
+        r"|things))?"
+        r" outside\b",
         r"\b(?:on|via|through|at|in|from) (?:my|our) (?:own )?(?:website|web site|web ?shop"
         r"|online (?:store|shop))\b"
         r"|(?:на|через) (?:мо[йе]м?|наш(?:ем)?|собственн\w*) (?:[^ .]+ )?(?:сайт\w*|интернет магазин\w*)",
@@ -396,6 +409,9 @@ _EXEMPT += [
         r"(?:pre ?installed|installed|предустановлен\w*|установлен\w*)\b",
         r"\b(?:pre ?installed|предустановлен\w*)(?: [^ .]+){0,2}? (?:<MESSENGERS>)(?: (?:and|or|и"
         r"|или) (?:<MESSENGERS>))*",
+        r"\b(?:supports?|compatible with|works with|поддержива\w*"
+        r"|работает с)(?: [^ .]+){0,2}? (?:<MESSENGERS>)"
+        r"(?: (?:and|or|и|или) (?:<MESSENGERS>))*",
         r"\b(?:notifications?|alerts?|уведомлени\w*)(?: [^ .]+)? (?:from|of|for|in|из|от|в) (?:<MESSENGERS>)"
         r"(?: (?:and|or|и|или) (?:<MESSENGERS>))*",
         r"\b(?:saw|seen|found|discovered|noticed|came across|heard about)\b(?: [^ .]+){0,4}? "

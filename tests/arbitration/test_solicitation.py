@@ -1073,3 +1073,40 @@ def test_R_DSP_8_round3_contacts_named_for_this_chat_or_the_courier_are_not_flag
 )
 def test_R_DSP_8_round3_a_messenger_denied_in_the_past_or_refused_for_only_this_chat_is_not_flagged(message):
     assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I can make it right outside of this chat",
+        "lets finish this outside, I'm fair",
+        "ping me on tele, same nick as here",
+        "email me pls",
+        "Shoot me an email and we'll sort it",
+        "Пишите на мыло, там решим",
+    ],
+)
+def test_R_DSP_8_round3_leaving_this_chat_or_asking_for_an_email_in_short_is_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Dispute - close please. Money back today.", "It would help me a lot if the complaint went away"],
+)
+def test_R_DSP_8_round3_the_dispute_named_first_or_wished_away_is_a_request_to_close(message):
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The phone supports WhatsApp calls over Wi-Fi.",
+        "Can I pay for the return label by card here?",
+        "My Telegram got hacked, so I only use this chat now.",
+        "What's your order number?",
+        "Часы поддерживают звонки в вотсап.",
+    ],
+)
+def test_R_DSP_8_round3_a_feature_a_buyer_s_question_or_an_order_number_is_not_flagged(message):
+    assert not flagged(message)
