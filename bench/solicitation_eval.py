@@ -19,7 +19,18 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   RU P 0.935 R 0.935; after tuning 1.00 (so it, too, is no longer held out).
 - ``solicitation_check_round2.jsonl`` (80, round 2, written after the round-2 tuning and
   measured once): EN P 0.889 R 0.800, RU P 0.947 R 0.900: the honest estimate of what a new
-  seller writes. Write a new held-out set before the next round of changes.
+  seller writes then. Round 3 worked on the kinds of its misses named in its brief (e-mail in
+  words, "personally rather than through the arbiter", negated messenger names, doubled
+  letters), so its later figures are no estimate any more.
+- ``solicitation_holdout_round3.jsonl`` (255, round 3, written before its author read the
+  detector): before tuning EN P 0.911 R 0.773, RU P 0.875 R 0.742 (two innocent Russian
+  messages that by chance repeated older sets, both read right, were dropped since: the figures
+  stay). After round 3's general changes 1.00, so no longer held out.
+- ``solicitation_check_round3.jsonl`` (80, round 3, written after the round-3 tuning and
+  measured once): EN P 0.864 R 0.950, RU P 0.905 R 0.950. Missed: a payment named by a word
+  not in the lists ("e-transfer", "по номеру телефона … скажите банк"); wrongly flagged: a
+  messenger named as what a device reads out or who runs an account, "not going to ask you to
+  drop the claim". Keep it untouched; write a new held-out set before the next round.
 
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
@@ -44,6 +55,8 @@ SETS = {
     "check after tuning": DATA / "solicitation_check_after_tuning.jsonl",
     "held-out round 2": DATA / "solicitation_holdout_round2.jsonl",
     "check round 2": DATA / "solicitation_check_round2.jsonl",
+    "held-out round 3": DATA / "solicitation_holdout_round3.jsonl",
+    "check round 3": DATA / "solicitation_check_round3.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -27,7 +27,8 @@ FRAGMENTS = {
         r"(?:close|clos|closing|cancel+|cancle|cansel|cancel+ing|withdraw\w*|revoke|retract\w*|end|finish"
         r"|stop|drop|remove|delete|terminate|abandon|take back|call off|pull|pulling|pull back"
         r"|give up(?: on)?"
-        r"|forget(?: about)?|get rid of|take down|undo)"
+        r"|forget(?: about)?|get rid of|take down|undo|rescind|retire|squash|quash|annul|nullify|void|ditch"
+        r"|kill|wrap up|close out)"
     ),
     "DET_EN": r"(?: (?:the|this|that|your|ur|my|our|a|an|open|opened|current|whole|these|those))*<ADJ_EN>",
     # What sellers put before the dispute word: "remove the negative claim", "drop your pending case".
@@ -42,7 +43,7 @@ FRAGMENTS = {
     "CLOSE_DISPUTE_EN": (
         r"<NOT_BEFORE_EN>\b(?:<CLOSE_EN><DET_EN> <DISPUTE_EN>\b|(?:take|pull|bring"
         r"|get)<DET_EN> <DISPUTE_EN> (?:back|down|off)\b"
-        r"|make<DET_EN> <DISPUTE_EN> (?:disappear|go away|vanish))"
+        r"|make<DET_EN> <DISPUTE_EN> (?:disappear|go away|vanish)|put<DET_EN> <DISPUTE_EN> to (?:rest|bed))"
     ),
     # A closing verb with no object: "pls close, will send 20$", "you cancel, i send 2 more".
     "CLOSE_BARE_EN": (
@@ -61,17 +62,22 @@ FRAGMENTS = {
     "CLOSED_COND_EN": (
         r"\b(?:if|once|when|after|as soon as|the moment) (?:the |this |your |that )?<DISPUTE_EN> (?:is |gets "
         r"|will be |has been |s )?(?:closed|cancel+ed|withdrawn|removed|gone|dropped|deleted"
-        r"|taken down|over)\b"
+        r"|taken down|over|disappear\w*|vanish\w*|go(?:es)? away)\b"
         r"|\b(?:if|once|when|as soon as) (?:you|u) (?:agree|decide|are willing|re willing|are ready|re ready"
         r"|choose|want|can|could|would|will)(?: to)? (?:close|cancel+|withdraw|retract|revoke|drop|remove"
         r"|take back|call off)\b"
+        # A bare closing verb as the condition: "if you withdraw, a gift card is yours".
+        r"|\b(?:if|once|when|after|as soon as|the moment) (?:you|u) (?:close|cancel+|withdraw|retract|revoke"
+        r"|rescind|drop|pull|undo)(?: (?:it|this|that))?(?=$|\. | (?:a|an|and|then|i|we|you|u|get)\b"
+        r"| [$€£]?\d)"
     ),
     # Asking the buyer to tell the platform the problem is solved: a request to close in other words.
     "SAY_SOLVED_EN": (
         r"\b(?:tell|inform|write to|notify|report to|let)(?: [^ .]+){0,2}? (?:site|platform|support|arbiter"
         r"|arbitration|aliexpress|system|marketplace|admins?"
-        r"|moderators?)\b(?: [^ .]+){0,6}? (?:solved|resolved"
-        r"|fixed|sorted|settled|received|fine|ok|okay|satisfied)\b"
+        r"|moderators?)\b(?: [^ .]+){0,6}? (?<!not )(?<!never )(?<! t )(?:solved|resolved"
+        r"|fixed|sorted|settled|received|fine|ok|okay|satisfied|happy|pleased|content|all good"
+        r"|(?:have |has )?no (?:complaints?|problems?|issues?|claims?))\b"
         r"|\b(?:say|write|confirm|state|click|mark)(?: [^ .]+){0,3}? (?:that )?(?:the "
         r"|your )?(?:problem|issue"
         r"|everything|matter|question|claim|dispute|complaint|case) (?:is|was|has been|s) (?:now )?(?:solved"
@@ -80,18 +86,26 @@ FRAGMENTS = {
     "SAY_SOLVED_RU": (
         r"\b(?:отпишитесь|напишите|ответьте|подтвердите|укажите|сообщите|скажите|нажмите|отметьте)"
         r"(?: [^ .]+){0,3}? (?:что )?(?:вопрос|проблема|проблему|все|претензия|спор|конфликт|ситуация)"
-        r"(?: [^ .]+)? (?:решен\w*|улажен\w*|урегулирован\w*|снят\w*|исчерпан\w*|закрыт\w*|решили)\b"
+        r"(?: (?!не\b)[^ .]+)? (?:решен\w*|улажен\w*|урегулирован\w*|снят\w*|исчерпан\w*|закрыт\w*|решили)\b"
+        # Telling the platform all is well: "сообщите поддержке, что претензий больше нет".
+        r"|\b(?:отпишитесь|напишите|ответьте|подтвердите|сообщите|скажите)(?: [^ .]+){0,2}? (?:площадке"
+        r"|платформе|поддержке|в поддержку|арбитру|в арбитраж|администрации|модератору|системе)\b"
+        r"(?: [^ .]+){0,6}? (?:(?<!не )(?:получен\w*|в порядке|довольн\w*|устраивает|решен\w*|улажен\w*)"
+        r"|(?:претензий|жалоб|проблем|вопросов) (?:больше |уже |к [^ .]+ )?нет|нет (?:претензий|жалоб"
+        r"|проблем))\b"
     ),
     "CLOSE_RU": (
         r"(?:закройте|закрой|закрыть|закрывайте|закрывай|отмените|отмени|отменить|отменяйте|отменяй|отзовите"
         r"|отзови|отозвать|отзывайте|снимите|сними|снять|снимайте|завершите|заверши|завершить|аннулируйте"
         r"|аннулируй|аннулировать|откажитесь от|отказаться от|уберите|убери|убрать|заберите|забери|забрать"
-        r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить)"
+        r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить|сверните|сворачивайте|свернуть"
+        r"|погасите|гасите|погасить|прикройте|закругляйте)"
     ),
     "CLOSE_RU_YOU": (
         r"(?:закроете|закроешь?|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
         r"|отозвали|снимете|снимаете|отзовешь?|аннулируете|уберете|уберешь?|убрали|заберете|откажетесь от"
-        r"|удалите|удалишь?|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем)"
+        r"|удалите|удалишь?|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем|свернете"
+        r"|погасите|свернем|сворачиваем)"
     ),
     "DISPUTE_RU": r"(?:спор\w*|диспут\w*|претензи\w*|жалоб\w*|заявк\w* на возврат|обращени\w*)",
     "CLOSE_DISPUTE_RU": (
@@ -145,11 +159,12 @@ FRAGMENTS = {
         r"|yandex ?money|яндекс ?деньг\w*|яндекс ?кошел\w*|web ?money|вебмани|\bwm[zr]\b|western ?union"
         r"|вестерн ?юнион|money ?gram|мани ?грам|skrill|скрилл?\b|neteller|нетеллер|payoneer|пайонир"
         r"|zelle|venmo|cash ?app|revolut|bitcoin|\bbtc\b|\busdt\b|crypto\w*|binance|биткоин\w*|крипт\w*"
+        r"|tether|ethereum|\beth\b|litecoin|\bltc\b|\b(?:trc|erc) ?20\b"
         r"|бинанс\w*"
     ),
     "MESSENGERS": (
         r"what ?s ?app|wh?ats ?app|whatsap|в[ао](?:тс|ц|тц|дс)ап\w*|уатсап\w*|уотсап\w*|ватс\b|tele ?gram\w*"
-        r"|телеграм\w*|телег[аеуиой]\b|тележк\w*|\bтг\b|\btg @|(?:on|in|via|at|в) (?:tg|wa)\b"
+        r"|тел[еэз]грам\w*|телег[аеуиой]\b|тележк\w*|\bтг\b|\btg @|(?:on|in|via|at|в) (?:tg|wa)\b"
         r"|\bt me [a-z0-9_]{3,}"
         r"|viber|вайбер\w*|вибер\w*|we ?chat|вичат\w*|skype|скайп\w*|вконтакте|\bвк\b|\bvk\b|instagram"
         r"|\binsta\b"
@@ -157,7 +172,8 @@ FRAGMENTS = {
         r"|\b(?:dm|pm) me\b|private message|discord|дискорд\w*|(?:on|via|in|over|through|в|на"
         r"|по) (?:signal|сигнал[еу]?)\b"
         r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w)|threema|snapchat|kakao ?talk|imessage|facetime"
-        r"|\bicq\b|\bаськ\w*"
+        r"|\bicq\b|\bаськ\w*|\b(?:on|via|in) (?:the )?gram\b|\b(?:on|via|in) tele\b|\bon (?:snap|ig)\b"
+        r"|\bsnap me\b|\big @"
         r"|\bline (?:app|id|messenger)\b|\bmax messenger|(?:в|через) макс(?:е)?\b"
         r"|\b(?:on|via|in|over|through|to|into) (?:a |an |another |other |some |my "
         r"|our )?(?:messenger|messaging app"
@@ -165,21 +181,31 @@ FRAGMENTS = {
     ),
     "MONEY_VERB_EN": r"(?:send|sent|refund|transfer|pay|return|give|compensate|wire|put|add)",
     "CHANNEL_EN": (
-        r"(?:<PAYPAL>|<E_WALLETS>|wise|we ?chat|(?:bank |credit |debit |visa |master ?card )?card\b"
+        r"(?:<PAYPAL>|<E_WALLETS>|<BANK_APPS>|wise|we ?chat|(?:bank |credit |debit |visa "
+        r"|master ?card )?card\b"
         r"(?! reader)|bank account|bank transfer|account number|e ?wallet|wallet|iban)"
     ),
     "MONEY_VERB_RU": (
         r"(?:верну|вернем|возвращу|возвратим|переведу|переведем|отправлю|отправим|вышлю|вышлем"
-        r"|скину|скинем|кину|кинем|перечислю"
+        r"|скину|скинем|кину|кинем|перечислю|оплачу|оплатим|доплачу|доплатим"
         r"|предлагаю|предлагаем|перечислим|компенсирую|компенсируем|заплачу|заплатим|выплачу|выплатим|пришлю"
         r"|пришлем|возмещу|возместим|(?:могу|можем|готов\w*|хочу|хотим) (?:\S+ ){0,2}?(?:вернуть|перевести"
         r"|отправить|выслать|скинуть|перечислить|компенсировать|выплатить|заплатить|возместить))"
     ),
     "CHANNEL_RU": (
         r"(?:карт(?:у|е|ы|очку)\b|кошел\w*|кошельк\w*|<PAYPAL>|<E_WALLETS>|киви|сбер\w*"
-        r"|тинькофф\w*|тиньков\w*|tinkoff|т банк\w*|\bсбп\b|быстрых платежей|телефон\b|счет\b)"
+        r"|тинькофф\w*|тиньков\w*|tinkoff|т банк\w*|\bсбп\b|быстрых платежей|телефон\b|счет\b|<BANK_APPS>)"
     ),
-    "STRONG_CHANNEL_RU": r"(?:сбер\w*|тинькофф\w*|тиньков\w*|киви|юмани|ю ?money|<PAYPAL>|\bсбп\b)",
+    "STRONG_CHANNEL_RU": (
+        r"(?:сбер\w*|тинькофф\w*|тиньков\w*|киви|юмани|ю ?money|<PAYPAL>|\bсбп\b|<BANK_APPS>)"
+    ),
+    # Banks and payment apps also used at checkout: named with an offer to send money, not alone.
+    "BANK_APPS": (
+        r"(?:apple ?pay|google ?pay|\bgpay|samsung ?pay|alipay|payeer|advcash|perfect ?money|monobank"
+        r"|моно ?банк\w*"
+        r"|kaspi|каспи\w*|halyk|халык\w*|альф[аеуы]\b|альфа ?банк\w*|\bвтб\b|райф\w*|приватбанк\w*|приват\b"
+        r"|озон ?банк\w*)"
+    ),
     # "… to your card through the platform" names the platform's own refund route: not an offer.
     "NOT_IN_PLATFORM": (
         r"(?!(?: \S+){0,3} (?:through|via|by|in|on|через|на|в) (?:the )?(?:platform|aliexpress|marketplace"
@@ -212,6 +238,18 @@ FRAGMENTS = {
         r"(?: (?!(?:но|однако|зато|лучше|давайте|только|просто|пишите|напишите|добавьте|свяжитесь|я|мы|вы)\b)"
         r"[^ .]+)*"
     ),
+    # "… only here": the channel named is refused for this chat ("no Telegram support, only this chat").
+    "ONLY_HERE_EN": (
+        r"(?:only|just)(?: (?:use|write|talk|answer|reply|chat|communicate|message|reachable))?(?: (?:in|on"
+        r"|via))?"
+        r" (?:here|this chat|in this chat|on this (?:site|platform|chat)"
+        r"|through (?:the )?(?:site"
+        r"|platform|dispute))\b"
+    ),
+    "ONLY_HERE_RU": (
+        r"(?:только|лишь) (?:здесь|тут|в этом чате|в чате|через сайт|через площадку|на сайте|на площадке"
+        r"|в переписке здесь)\b"
+    ),
     "TARGET_EN": (
         r"(?:<CHANNEL_EN>|<MESSENGERS>|<CLOSE_EN><DET_EN> <DISPUTE_EN>|e ?mail|phone|number|outside\w*"
         r"|directly|privately|between us|(?:an)?other way|off the platform|on the side|personally)"
@@ -220,7 +258,56 @@ FRAGMENTS = {
         r"(?:<CHANNEL_RU>|<MESSENGERS>|(?:<CLOSE_RU>|<CLOSE_RU_YOU>)(?: [^ .]+)? <DISPUTE_RU>"
         r"|<CLOSING_NOUN_RU>"
         r"|почт\w*|напрямую|вне площадки|мессенджер\w*|данны\w* карты|между нами|между собой|лично|по тихому"
-        r"|в обход(?: [^ .]+)?|без (?:площадки|платформы|арбитража))"
+        r"|в обход(?: [^ .]+)?|без (?:площадки|платформы|арбитража)|<NOT_THROUGH_PLATFORM_RU>)"
+    ),
+    # --- Round 3: contacts written in words, the arbiter left out --------------------------------
+    # An e-mail address spelled out: "anna at gmail dot com", "olga собака mail точка ru",
+    # "tomshop(at)yahoo(dot)com" (punctuation is a space after normalisation).
+    "MAIL_AT": r"(?:at|собака|собачка|собачкой|эт)",
+    "MAIL_DOT": r"(?:dot|dt|точка|тчк|дот)",
+    "MAIL_TLD": r"(?:com|ru|net|org|me|io|de|uk|ua|by|kz|info|biz|co|ком|ру|нет|орг)",
+    "MAIL_HOST": (
+        r"(?:gmail|googlemail|yahoo|outlook|hotmail|proton\w*|icloud|mail|yandex|ya|rambler|bk|inbox|list"
+        r"|gmx|aol"
+        r"|live|мейл|майл|маил|яндекс|гмейл|гмаил|джимейл|рамблер)"
+    ),
+    "EMAIL_IN_WORDS": (
+        r"\b[\w]+ <MAIL_AT> (?:[\w]+ ){1,2}?<MAIL_DOT> <MAIL_TLD>\b"
+        r"|\b<MAIL_AT> <MAIL_HOST> (?:<MAIL_DOT> )?<MAIL_TLD>\b"
+        r"|@[\w-]+ <MAIL_DOT> <MAIL_TLD>\b"
+    ),
+    # A phone number spelled out, eight numbers or more with a word among them: "seven nine one
+    # six five five five…", "восемь девятьсот шестнадцать сто двадцать три…", "плюс семь девять два шесть".
+    "NUM_WORD": (
+        r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+        r"|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
+        r"|double|triple|ноль|нуль|один|одна|два|две|три|четыре|пять|шесть|семь|восемь|девять|десять"
+        r"|\w+надцать|двадцать|тридцать|сорок|пятьдесят|шестьдесят|семьдесят|восемьдесят|девяносто|сто"
+        r"|двести|триста|четыреста|пятьсот|шестьсот|семьсот|восемьсот|девятьсот|\d{1,4})"
+    ),
+    "PHONE_IN_WORDS": (
+        r"(?<![^ ])(?=(?:\d+ )*(?!\d)<NUM_WORD>\b)(?:<NUM_WORD> ){7,}<NUM_WORD>\b"
+        r"|\b(?:plus|плюс) (?:<NUM_WORD> ){3,}<NUM_WORD>\b"
+    ),
+    # The platform's own people or process named as what to leave out.
+    "MEDIATOR_EN": (
+        r"(?:arbiter|arbitrator|arbitration|mediator|moderator|moderation|third party|middleman|middle man"
+        r"|staff|admins?|platform|marketplace|site|aliexpress|ali|dispute)"
+    ),
+    "MEDIATOR_RU": r"(?:посредник\w*|модератор\w*|арбитр\w*|трет\w* лиц\w*|администрац\w*)",
+    # "не через сайт, а на карту", "с глазу на глаз, а не через площадку".
+    "NOT_THROUGH_PLATFORM_RU": (
+        r"\bне через (?:[^ .]+ )?(?:площадк\w*|сайт\w*|платформ\w*|арбитр\w*|поддержк\w*|али\w*|систем\w*)\b"
+    ),
+    # Keeping the arbiter out: "don't tell the arbiter", "не пишите арбитру".
+    "KEEP_OUT_EN": (
+        r"\b(?:don t|do not|dont|no need to|never) (?:tell|inform|mention (?:it|this) to|write to|involve"
+        r"|bother"
+        r"|report (?:it |this )?to|notify|contact|complain to)(?: [^ .]+)? (?:the )?<MEDIATOR_EN>\b"
+    ),
+    "KEEP_OUT_RU": (
+        r"\bне (?:пишите|говорите|сообщайте|жалуйтесь|обращайтесь|рассказывайте|пиши|говори|жалуйся)"
+        r"(?: [^ .]+)? (?:арбитр\w*|модератор\w*|администрац\w*|в поддержку|поддержке|площадке|в арбитраж)"
     ),
 }
 

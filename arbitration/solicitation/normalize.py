@@ -15,7 +15,8 @@ Steps, in order:
    and a word that differs from a watched name only by look-alikes ("PayPaI" with a capital I,
    "lnstagram", "vvechat", "telegrarn", "d1spute") read as that name: a canonical skeleton.
    A long brand name one typing slip away ("telegrm", "paypall", "instagarm") is read as the
-   name too, and a letter held down ("cloooose") as one letter.
+   name too, a letter held down ("cloooose") as one letter, and a letter typed twice in a
+   watched word ("теллеграмм", "закроййте") as once.
 4. Sentence ends kept as ". ", other punctuation a space; "@", "$", "%", "+" and currency signs
    kept (handles, amounts, phone numbers). Words separated by exactly one space.
 """
@@ -288,6 +289,58 @@ def _keeps_an_end(name: str) -> str:
     return f"{name[:2]}{rest}|{rest}{name[-2:]}"
 
 
+# A letter typed twice inside a watched word ("teleggram", "теллеграмм", "вотсаапп", "закроййте")
+# is read as once; only words that then are a watched word change, so "class", "ссылка" and
+# "all" stay as written.
+_DOUBLED_WATCHED = (
+    *_WATCHED,
+    "telegram",
+    "телеграм",
+    "телега",
+    "телегу",
+    "телеге",
+    "вотсап",
+    "ватсап",
+    "вацап",
+    "вайбер",
+    "вибер",
+    "инстаграм",
+    "пейпал",
+    "скайп",
+    "киви",
+    "сбер",
+    "почту",
+    "карту",
+    "закройте",
+    "закрой",
+    "закроете",
+    "отмените",
+    "отзовите",
+    "снимите",
+    "уберите",
+    "заберите",
+    "спор",
+    "спора",
+    "диспут",
+    "претензию",
+    "жалобу",
+)
+_DOUBLE = re.compile(r"([^\W\d_])\1")
+_WORD_WITH_DOUBLE = re.compile(r"[^\W\d_]*([^\W\d_])\1[^\W\d_]*")
+
+
+def _undouble(word: str) -> str:
+    return _DOUBLE.sub(r"\1", word)
+
+
+_WATCHED_BY_UNDOUBLED = {_undouble(name): name for name in _DOUBLED_WATCHED}
+
+
+def _doubled_watched(match: re.Match[str]) -> str:
+    word = match.group()
+    return _WATCHED_BY_UNDOUBLED.get(_undouble(word), word)
+
+
 _LONG_WORD = re.compile(r"(?<![\w@$.])(?:" + "|".join(map(_keeps_an_end, _NEAR_NAMES)) + r")(?![\w@])")
 _HELD_LETTER = re.compile(r"([a-zа-я])\1\1+")  # "cloooose": three or more of a letter
 
@@ -322,6 +375,7 @@ def normalize(text: str) -> str:
     # reads look-alike spellings of watched names.
     if _HELD_LETTER.search(text) is not None:
         text = _HELD_LETTER.sub(r"\1", text)
+    text = _WORD_WITH_DOUBLE.sub(_doubled_watched, text)
     text = _WORD.sub(_clean_word, text) if _may_mix(text) else _WATCHED_LOOKALIKE.sub(_watched, text)
     text = _LONG_WORD.sub(_near_name, text)
     text = _SENTENCE_END.sub("\x00", text)

@@ -59,6 +59,9 @@ _CLOSE = [
         r"\b(?:close|cancel+|cancle|withdraw|withdrawing|revoke|stop|end|finish|drop|remove|retract) it\b",
         r"\bcall (?:it|this|that|the whole thing) off\b",
         r"\b(?:disput\w*|claim|complaint|case)\b<GAP>let (?:it|this|that) go\b",
+        r"\b(?:disput\w*|claim|complaint|case) (?:close|cancel+|withdraw|remove|drop)(?: (?:it|this))? "
+        r"(?:pls|plz|please|now|asap)\b",
+        r"\bif (?:the |this |your |that )?<DISPUTE_EN> (?:went away|would go away|disappeared|vanished)\b",
         r"\blet (?:the |this |your |my |our )?(?:disput\w*|claim|case|complaint) go\b",
         r"\b(?:mark|set|change|switch|update|put)(?: [^ .]+){0,3}? (?:as|to|into) "
         r"(?:resolved|solved|closed|received|finished|completed|done|cancel+ed)\b",
@@ -96,6 +99,7 @@ _BENEFIT = [
         r"|<CLOSED_COND_EN>)",
         r"(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)<GAP><BENEFIT_RU>",
         r"\b<BENEFIT_RU><GAP>(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)",
+        r"(?:^|\. )<CLOSE_RU_YOU>(?: [^ .]+){0,6}? <BENEFIT_RU>",
     ),
 ]
 
@@ -106,9 +110,13 @@ _OFF_PLATFORM = [
         Intent.OFF_PLATFORM,
         "The seller offers to send money himself to a card, bank account, PayPal or e-wallet "
         '("I will refund you to your PayPal", "we can send the money to your bank card").',
+        r"(?<!can )(?<!could )(?<!should )(?<!may )(?<!do )(?<!shall )(?<!where )(?<!how )"
         r"\b(?:i|we)(?: ll| will| can| could| would| shall| may| am going to| are going to)?"
         r"(?: (?!never|not|cannot|can t|don t|won t)\w+)? <MONEY_VERB_EN>\w*\b[^.]{0,60}?\b<CHANNEL_EN>"
         r"<NOT_IN_PLATFORM>",
+        r"<PAYPAL>\.?(?: [^ ]+){0,2}? <AMOUNT> back\b|<AMOUNT> back (?:to|on|via|by|through|in) (?:your "
+        r"|ur )?"
+        r"<CHANNEL_EN><NOT_IN_PLATFORM>",
     ),
     _default(
         "money-offer-ru",
@@ -120,6 +128,7 @@ _OFF_PLATFORM = [
         r"<CHANNEL_RU><NOT_IN_PLATFORM>",
         r"(?:на|через) (?:[^ .]+ ){0,2}?<CHANNEL_RU>[^.]{0,30}?\b<MONEY_VERB_RU>\b",
         r"\b<STRONG_CHANNEL_RU><GAP><MONEY_VERB_RU>\b",
+        r"\b(?:карт\w*|<CHANNEL_RU>)\.?(?: [^ ]+){0,2}? <AMOUNT> <MONEY_VERB_RU>\b",
     ),
     _default(
         "paypal",
@@ -173,8 +182,19 @@ _OFF_PLATFORM = [
         "Asks for the buyer's phone or e-mail, gives an e-mail address or a phone number, or moves the talk "
         'to a phone call or e-mail ("leave your phone number", "call me", "пишите мне на почту", "звоните").',
         r"<EMAIL_ADDRESS>",
+        r"<EMAIL_IN_WORDS>",
         r"<PHONE>",
-        r"<ASK_EN>(?:email|e mail|mail|phone number|phone no|phone|mobile number|number|contacts?)\b",
+        r"<PHONE_IN_WORDS>",
+        r"(?:^|\. )(?:your|ur) (?:e ?mail|email|phone(?: number)?|number|whatsapp|telegram|contacts?)(?=$"
+        r"|\. )"
+        r"|(?:^|\. )(?:ваш\w*|твой|твоя) (?:почт\w*|телефон|номер|емейл|имейл)(?=$|\. )",
+        r"<ASK_EN>(?:email|e mail|mail|phone number|phone no|phone|mobile number"
+        r"|(?<!order )(?<!tracking )(?<!serial )(?<!model )(?<!dispute )(?<!case )number|contacts?)\b",
+        r"\b(?<!will )(?<!platform )(?<!site )(?<!support )e ?mail (?:me|us)\b(?! (?:here|through|via"
+        r"|on this))"
+        r"|\b(?:shoot|drop|send|write) (?:me|us) an? (?:e ?mail|mail|line)\b(?! (?:here|in this chat"
+        r"|through))"
+        r"|\bsend an? e ?mail to (?!(?:the )?(?:support|platform|site|marketplace|arbiter|arbitration))",
         r"\b(?:call|ring) me\b|\b(?:manager|agent|operator|we|colleague|i) will (?:call|phone|email|e mail"
         r"|text) you\b",
         r"\bmy (?:phone |mobile |cell )?(?:number|phone) is\b",
@@ -183,10 +203,16 @@ _OFF_PLATFORM = [
         r"<ASK_RU>(?: мне| нам)? (?:[^ .]+ ){0,2}?(?:почт[уы]\b|email|e mail|емейл|имейл|телефон\b"
         r"|номер\b(?! (?:заказа|трек\w*|отслеживани\w*|посылки|спора)))",
         r"\b(?:пишите|напишите|написать|свяжитесь|обращайтесь|пиши|напиши|свяжись"
-        r"|обращайся)(?: мне| нам)? (?:на|по)"
+        r"|обращайся)(?: мне| нам| со мной| с нами)? (?:на|по)"
         r" (?:[^ .]+ )?"
-        r"(?:почт\w*|email|e mail|емейл|имейл|телефону)",
-        r"\b(?:моя|наша) почта\b|\bмой (?:номер|телефон)\b",
+        r"(?:почт\w*|email|e mail|емейл|имейл|телефону|мыло|мылу|ящик)",
+        r"\b(?:моя|наша) почта\b|\bмой (?:номер|телефон|e ?mail|емейл|имейл|ящик|гмейл|мейл)\b",
+        r"\bmy (?:e ?mail|gmail|yahoo|outlook|hotmail|icloud|proton\w*)(?: address| id)? is\b"
+        r"|\b(?:text|sms|txt|buzz) me (?:at|on)\b(?! (?:this|the) (?:site|platform|chat|app))"
+        r"|\bgive (?:me|us) a (?:call|ring|buzz)\b"
+        r"|\b(?:let s|lets|can we|could we|we can|we could|better|easier|quicker)(?: [^ .]+){0,3}? (?:on"
+        r"|over|by)"
+        r" (?:the )?phone\b",
         r"\b(?:решим|обсудим|поговорим|договоримся)(?: [^ .]+){0,2}? по телефону|\bпозвоните (?:мне|нам)\b"
         r"|\bсозвонимся\b|\bнаберите (?:мне|нас)\b|\bзвоните\b(?: [^ .]+){0,2}? \+?\d",
     ),
@@ -196,14 +222,30 @@ _OFF_PLATFORM = [
         Intent.OFF_PLATFORM,
         'Settles the refund outside the platform or without arbitration ("outside AliExpress", "no need '
         'for the dispute", "settle it between us", "в обход Али", "без арбитража", "по-тихому").',
-        r"outside (?:of )?(?:the )?(?:aliexpress|ali|platform|site|marketplace|system|app)",
+        r"outside (?:of )?(?:the |this )?(?:aliexpress|ali|platform|site|marketplace|system|app|chat)"
+        r"|\b(?:finish|settle|sort|take|continue|handle|solve|resolve|deal with|fix)(?: (?:this|it|that"
+        r"|things))?"
+        r" outside\b",
         r"\b(?:on|via|through|at|in|from) (?:my|our) (?:own )?(?:website|web site|web ?shop"
         r"|online (?:store|shop))\b"
         r"|(?:на|через) (?:мо[йе]м?|наш(?:ем)?|собственн\w*) (?:[^ .]+ )?(?:сайт\w*|интернет магазин\w*)",
-        r"(?:without|bypass\w*|no need (?:for|of|to wait for|to involve)) (?:the |a )?"
-        r"(?:aliexpress|ali|platform|dispute|arbitration|arbiter|marketplace|site)\b",
+        r"\b(?:without|bypass\w*|no need (?:for|of|to wait for|to involve)|rather than|instead of"
+        r"|why (?:involve"
+        r"|bother|wait for|drag in)|(?:don t|do not) need)(?: (?:going|waiting|go|wait|using|involving"
+        r"|involve|asking|ask))?"
+        r"(?: (?:through|for|to|in|on))? (?:the |a |this |any )?(?:platform s |site s |marketplace s )?"
+        r"<MEDIATOR_EN>\b",
+        r"\brather\b(?: [^ .]+){1,8}? than (?:(?:go|going|wait|waiting for|involve|involving|use|using|ask"
+        r"|asking)"
+        r" )?(?:through |via |with |by |to )?(?:the |a )?<MEDIATOR_EN>\b"
+        r"|\bwith you (?:personally|directly|privately|one on one|in private)\b",
+        r"<KEEP_OUT_EN>",
+        r"<KEEP_OUT_RU>",
         r"\b(?:dispute|arbitration|platform) is not (?:necessary|needed)|not let the (?:arbiter|platform)",
         r"between (?:us|ourselves|you and me)\b|\bourselves\b|privately|in private"
+        r"|\b(?:between|just|only) (?:the two of us|the 2 of us|you and me|you and i|us two)\b"
+        r"|\b(?:one on one|face to face|tete a tete)\b"
+        r"|\boff (?:the )?(?:site|platform|app|marketplace|aliexpress|ali)\b|\boffsite\b"
         r"|\b(?:in )?(?:an)?other way\b",
         r"\b(?:settle|solve|resolve|sort|handle|fix|decide)(?: it| this| everything"
         r"| the (?:problem|issue|refund|matter))?(?: out)? (?:ourselves|ourself|directly|personally"
@@ -214,8 +256,13 @@ _OFF_PLATFORM = [
         r"без (?:участия )?(?:алиэкспресс\w*|али\w*|платформ\w*|площадк\w*|арбитр\w*|разбирательств\w*)"
         r"|без спора",
         r"спор не нуж\w*|между нами|между собой|другим способом|по тихому|полюбовно",
-        r"\b(?:решим|решить|договоримся|договориться|разберемся|урегулиру\w*)(?: [^ .]+){0,2}? (?:сами"
-        r"|напрямую)\b",
+        r"\b(?:решим|решить|договоримся|договориться|разберемся|урегулиру\w*|уладим"
+        r"|уладить)(?: [^ .]+){0,2}? "
+        r"(?:сами|напрямую|лично|с глазу на глаз|тет а тет|один на один)\b",
+        r"\b(?:давайте|давай|лучше|предлагаю)(?: [^ .]+){0,3}? (?:напрямую|лично|с глазу на глаз|тет а тет"
+        r"|один на один)\b",
+        r"\b(?:зачем|не нужен|не нужны|без)(?: [^ .]+){0,3}? <MEDIATOR_RU>",
+        r"<NOT_THROUGH_PLATFORM_RU>",
     ),
     _default(
         "refund-directly",
@@ -225,7 +272,7 @@ _OFF_PLATFORM = [
         'деньги напрямую", '
         '"вернём лично", "деньги от нас").',
         r"\b(?:refund|pay|send|return|give|transfer|compensat\w*|money)\w*(?: [^ .]+){0,4}? "
-        r"(?:directly|personally|myself|by myself|from me|from us|privately|from my side)\b"
+        r"(?:directly|direct|personally|myself|by myself|from me|from us|privately|from my side)\b"
         r"(?! (?:through|via|by|in|on) (?:the )?(?:platform|aliexpress|dispute|system|order))",
         r"\b<MONEY_VERB_RU>\b(?: [^ .]+){0,4}? (?:напрямую|лично|сам|сама|сами)\b",
         r"\b(?:деньги|возврат|компенсац\w*)(?: [^ .]+){0,2}? (?:напрямую|от (?:нас|меня))\b",
@@ -242,13 +289,16 @@ _EXEMPT = [
         'WhatsApp or Telegram", "I will not ask you to close the dispute", "refunds can\'t go to a '
         'Qiwi wallet".',
         r"\b(?:can t|cannot|can not|don t|do not|dont|doesn t|does not|won t|will not|never|not allowed to"
+        r"|didn t|did not|haven t|have not|hasn t|has not"
         r"|unable to|no longer|not possible to|isn t possible to|refuse to|forbids?|forbidden to|prohibits?"
         r"|prohibited to|not permitted to)"
         r"(?: (?:be able to|allow|allows|let us|permit|ever|ask you to|ask anyone to))? "
         r"(?:use|do|work|accept|take|send|pay|transfer|refund|return|give|ask|contact|message|write|call"
         r"|share"
         r"|have|offer|move|go|support|make|process|issue|close|cancel|withdraw|communicate|settle|solve"
-        r"|resolve|handle|sort|agree|deal|discuss|talk|switch|continue|chat|be (?:sent|moved|paid"
+        r"|resolve|handle|sort|agree|deal|discuss|talk|switch|continue|chat|answer|reply|respond|read|check"
+        r"|monitor|got|get|receive|received|wrote|written|messaged|texted|called|contacted|sent|asked|offered"
+        r"|answered|replied|be (?:sent|moved|paid"
         r"|refunded))\w*"
         r"<IN_CLAUSE_EN>{0,6}? <TARGET_EN>"
         r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,2}?<TARGET_EN>)*<REST_OF_CLAUSE_EN>",
@@ -256,6 +306,7 @@ _EXEMPT = [
         r"|cannot be|can t be"
         r"|not|never) (?:supported|accepted|allowed|possible|available|used|an option|permitted|sent|paid"
         r"|refunded)\b",
+        r"(?:<TARGET_EN>)(?: [^ .]+){0,6}? <ONLY_HERE_EN>",
     ),
     _default(
         "refusal-ru",
@@ -269,11 +320,15 @@ _EXEMPT = [
         r"|переводите|пишите|сообщайте|отправляйте|платите|оплачивайте|давайте|доверяйте|переходите|звоните"
         r"|отвечайте|передавайте|называйте|разрешают|позволяют|попросим|попрошу|предложим|предложу"
         r"|станем|стану"
-        r"|собираемся|собираюсь)|нельзя|невозможно|запрещ\w*)"
+        r"|собираемся|собираюсь|имею права|имеем права|вправе)|нельзя|невозможно|запрещ\w*)"
         r"<IN_CLAUSE_RU>{0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
         r"<TARGET_RU>(?: [^ .]+){0,5}? (?:нельзя|невозможно|запрещено|не (?:получится|выйдет|можем|могу|даем"
         r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем|буду|будем|стану|станем|хочу|хотим"
-        r"|пользуемся|используем|общаемся|пишем|практикуем|переходим))\b",
+        r"|пользуемся|используем|общаемся|пишем|практикуем|переходим|отвечает|отвечаем|отвечаю|работает|дам"
+        r"|даю|читаем|читаю|имею права|имеем права|вправе|положено|допускается|писал\w*|звонил\w*"
+        r"|предлагал\w*"
+        r"|просил\w*|отвечал\w*|получал\w*|получил\w*))\b",
+        r"(?:<TARGET_RU>)(?: [^ .]+){0,6}? <ONLY_HERE_RU>",
     ),
     _default(
         "warning",
@@ -288,7 +343,11 @@ _EXEMPT = [
         r"|мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)|от (?:имени"
         r"|нашего имени)"
         r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку|бдительн\w*|якобы"
-        r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*))[^.]*",
+        r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*)"
+        r"|\b(?:the |this |a |my )?seller (?:asked|asks|wants|wanted|told|offered|offers|suggested|suggests"
+        r"|is asking|keeps asking|tried|is trying)\b"
+        r"|\bпродав(?:ец|щик\w*) (?:предложил\w*|предлагает|просит|попросил\w*|хочет|написал\w*"
+        r"|требует))[^.]*",
     ),
     _default(
         "platform-payment-route",
@@ -325,5 +384,41 @@ _EXEMPT.append(
         r"|это ваше (?:право|решение)|ваше (?:право|решение))",
     )
 )
+
+_EXEMPT += [
+    _default(
+        "closed-by-the-writer",
+        "any",
+        Intent.EXEMPT,
+        "The writer telling what they did themselves, not asking for it: "
+        '"I have closed the dispute myself", "я сама закрыла спор".',
+        r"\b(?:i|we)(?: (?:have|ve|already|just|myself|ourselves|also))* (?:closed|cancel+ed|withdrew"
+        r"|withdrawn"
+        r"|retracted|dropped)(?: (?:the|my|our|this))? <DISPUTE_EN>",
+        r"\b(?:я|мы)(?: (?:сам\w*|уже|только что|тоже))* (?:закрыл\w*|отменил\w*|отозвал\w*|снял\w*)"
+        r"(?: [^ .]+)? <DISPUTE_RU>",
+    ),
+    _default(
+        "messenger-as-app-or-source",
+        "any",
+        Intent.EXEMPT,
+        "A messenger named as a feature of the goods or as where the buyer found the shop, not as a way to "
+        'talk: "WhatsApp and Telegram come preinstalled", "notifications from Viber", "I found your shop on '
+        'Instagram", "уведомления из вайбера", "нашла вас через инстаграм".',
+        r"(?:<MESSENGERS>)(?: (?:and|or|и|или) (?:<MESSENGERS>))*(?: (?:are|is|come|comes|already|уже))? "
+        r"(?:pre ?installed|installed|предустановлен\w*|установлен\w*)\b",
+        r"\b(?:pre ?installed|предустановлен\w*)(?: [^ .]+){0,2}? (?:<MESSENGERS>)(?: (?:and|or|и"
+        r"|или) (?:<MESSENGERS>))*",
+        r"\b(?:supports?|compatible with|works with|поддержива\w*"
+        r"|работает с)(?: [^ .]+){0,2}? (?:<MESSENGERS>)"
+        r"(?: (?:and|or|и|или) (?:<MESSENGERS>))*",
+        r"\b(?:notifications?|alerts?|уведомлени\w*)(?: [^ .]+)? (?:from|of|for|in|из|от|в) (?:<MESSENGERS>)"
+        r"(?: (?:and|or|и|или) (?:<MESSENGERS>))*",
+        r"\b(?:saw|seen|found|discovered|noticed|came across|heard about)\b(?: [^ .]+){0,4}? "
+        r"(?:on|in|via|through) (?:<MESSENGERS>)",
+        r"\b(?:нашл\w*|нашел|увидел\w*|видел\w*|узнал\w*)(?: [^ .]+){0,3}? (?:в|через|на"
+        r"|из) (?:<MESSENGERS>)",
+    ),
+]
 
 DEFAULT_PATTERNS: list[dict[str, str]] = _CLOSE + _BENEFIT + _OFF_PLATFORM + _EXEMPT

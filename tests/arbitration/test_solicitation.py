@@ -3,7 +3,8 @@
 The default patterns come from the data migrations, so the database tests run against what a
 fresh database holds. The labelled sets in ``data/`` were written by hand before the patterns
 they measure (``solicitation_holdout_evasion.jsonl`` in its own commit, before issue 17's
-detector; ``solicitation_holdout_round2.jsonl`` in its own commit, before round 2's changes);
+detector; ``solicitation_holdout_round2.jsonl`` in its own commit, before round 2's changes;
+``solicitation_holdout_round3.jsonl`` in its own commit, before its author read the detector);
 see ``arbitration/solicitation/patterns.py`` for what counts. The check sets written after
 tuning (``solicitation_check_*.jsonl``) are measured by ``bench/solicitation_eval.py`` only: they
 are estimates, not targets to tune to.
@@ -43,6 +44,7 @@ LABELLED = [
     "solicitation_holdout.jsonl",
     "solicitation_holdout_evasion.jsonl",
     "solicitation_holdout_round2.jsonl",
+    "solicitation_holdout_round3.jsonl",
 ]
 
 
@@ -588,7 +590,7 @@ def test_R_DSP_8_the_prefilter_never_hides_a_match(name):
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0013_solic2_solicitation_patterns_round2")
+    migration = importlib.import_module("arbitration.migrations.0017_solic3_solicitation_patterns_round3")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 
@@ -609,6 +611,7 @@ def test_R_DSP_8_the_labelled_sets_are_big_balanced_and_bilingual():
     assert len(sets["solicitation_corpus.jsonl"]) >= 240
     assert len(sets["solicitation_holdout_evasion.jsonl"]) >= 200
     assert len(sets["solicitation_holdout_round2.jsonl"]) >= 240
+    assert len(sets["solicitation_holdout_round3.jsonl"]) >= 240
     for messages in sets.values():
         assert {m["lang"] for m in messages} == {"en", "ru"}
         for lang in ("en", "ru"):
@@ -684,7 +687,7 @@ def test_R_DSP_8_the_round2_migration_replaces_patterns_as_0009_shipped_them_and
     stored = {p.name: p for p in SolicitationPattern.objects.all()}
     assert (
         stored["refusal-en"].pattern
-        == next(r for r in DEFAULT_PATTERNS if r["name"] == "refusal-en")["pattern"]
+        == next(r for r in migration.PATTERNS if r["name"] == "refusal-en")["pattern"]
     )
     assert stored["messenger"].pattern == r"whatsapp|zorblax"  # a supervisor's edit is kept
 
@@ -748,4 +751,362 @@ def test_R_DSP_8_round2_slang_currencies_messengers_and_transliterated_singular_
 def test_R_DSP_8_round2_future_refusals_impersonation_warnings_and_unsupported_channels_are_not_flagged(
     message,
 ):
+    assert not flagged(message)
+
+
+# --- Round 3: kinds of phrasing found by the round-3 held-out set ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("teleggramm", "telegram"),
+        ("cllose", "close"),
+        ("теллеграмм", "телеграм"),
+        ("вотсаапп", "вотсап"),
+        ("заккройте", "закройте"),
+        ("спорр", "спор"),
+    ],
+)
+def test_R_DSP_8_round3_normalize_reads_a_letter_typed_twice_in_a_watched_word_as_once(written, read):
+    assert normalize(written) == read
+
+
+def test_R_DSP_8_round3_normalize_leaves_ordinary_words_with_double_letters_alone():
+    text = "all good class, the coffee will arrive. касса, ссылка, ванна, длинный"
+    assert normalize(text) == "all good class the coffee will arrive. касса ссылка ванна длинный"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Mail me: jack dot parts at hotmail dot com, I'll sort the refund",
+        "address is shop_lee (at) gmail (dot) com",
+        "напишите на vasilek собака yandex точка ru, решим",
+        "почта: lavka(собачка)мейл.ру",
+    ],
+)
+def test_R_DSP_8_round3_an_email_address_spelled_out_in_words_is_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ring me, nine four seven, two two one, eight eight zero six",
+        "my cell: plus one four one five five five five",
+        "номер: восемь девятьсот двадцать шесть, четыреста десять, двадцать два, ноль один",
+        "звякните на плюс семь 9 два шесть",
+    ],
+)
+def test_R_DSP_8_round3_a_phone_number_spelled_out_in_words_is_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Tracking: 12 34 56 78 90 11 22, arrived at sorting",
+        "I counted one two three four five six seven screws",
+        "Часы без поддержки NFC, как в описании.",
+        "Works without support for 5G, as the listing says.",
+        "Не нужно ждать арбитра: я уже предложил полный возврат в споре.",
+    ],
+)
+def test_R_DSP_8_round3_digits_alone_counting_and_missing_features_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Let's just settle it face to face, only you and me",
+        "Rather than going through the mediator, tell me what you need",
+        "I'd prefer to handle this with you personally rather than involve the arbiter",
+        "Don't tell the moderator, I'll just send you the money",
+        "Зачем нам арбитр? Разберёмся лично",
+        "Не пишите арбитру, я сам всё верну",
+        "Давайте с глазу на глаз, а не через площадку",
+        "Не через сайт давайте, а напрямую",
+    ],
+)
+def test_R_DSP_8_round3_settling_one_to_one_or_leaving_the_arbiter_out_is_flagged(message):
+    assert flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Would you rescind your claim today?",
+        "Kindly retire the complaint, I'm sorting it",
+        "Please quash the dispute, it was a mix-up",
+        "Let's wrap up the claim, I'll make it worth your while",
+        "Put the complaint to rest and I'll send a bonus item",
+        "Отзовите, пожалуйста, жалобу, всё уладим",
+        "Сворачивайте спор, вышлю новый",
+        "Погасите претензию, компенсирую",
+    ],
+)
+def test_R_DSP_8_round3_more_verbs_of_taking_a_claim_back_are_flagged(message):
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "If you cancel, a new blender is yours free",
+        "once you withdraw, 20% back on your next order",
+        "A free charger ships with your next order as soon as the complaint vanishes",
+        "Отзовёте — вышлю второй комплект бесплатно",
+        "Снимете — положу в посылку подарок",
+    ],
+)
+def test_R_DSP_8_round3_a_bare_closing_verb_or_a_vanishing_dispute_as_a_condition_is_flagged(message):
+    assert "benefit" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message", ["paypal? 30 euros back", "your phone?", "сбер? 700р скину", "ваш телефон?"]
+)
+def test_R_DSP_8_round3_elliptical_offers_and_contact_questions_are_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "catch me on the gram, we'll figure out the cash",
+        "let's move this off-site, I'll pay you there",
+        "маякни в тележку, порешаем",
+        "тел3грам @lavka_spb",
+    ],
+)
+def test_R_DSP_8_round3_slang_names_and_leet_in_russian_brand_names_are_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "write me on teleggramm, faster",
+        "cllose the dispute and I send a new one",
+        "пишите в ватсаапп, отвечу",
+        "заккройте спорр, верну деньги",
+    ],
+)
+def test_R_DSP_8_round3_doubled_letters_in_brand_names_and_verbs_are_flagged(message):
+    assert flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The seller asked me to pay him on Venmo instead, is that okay?",
+        "This seller keeps asking me to message him on WhatsApp. Reporting.",
+        "Продавец просит перевести деньги на карту мимо сайта, это нормально?",
+        "Продавец написал мне в вотсап, я ему не ответила.",
+    ],
+)
+def test_R_DSP_8_round3_a_buyer_reporting_what_the_seller_asked_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The tablet comes with Skype and Viber preinstalled.",
+        "Does it show notifications from Telegram on the lock screen?",
+        "I found your listing on Instagram last week.",
+        "Увидела ваш товар в инстаграме у блогера.",
+        "На часах приходят уведомления из телеграма?",
+    ],
+)
+def test_R_DSP_8_round3_a_messenger_named_as_a_feature_or_where_the_shop_was_found_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We don't reply on Viber, please write in this chat.",
+        "I can't answer on WhatsApp, only here.",
+        "Переводить деньги на карту не имею права.",
+        "Номер телефона не дам, общаемся здесь.",
+    ],
+)
+def test_R_DSP_8_round3_refusals_to_answer_or_give_a_contact_and_having_no_right_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I already cancelled the dispute myself, the package turned up.",
+        "We have withdrawn our claim, thanks for the quick help.",
+        "Я уже сама отменила спор, всё пришло.",
+        "Мы закрыли претензию, спасибо.",
+    ],
+)
+def test_R_DSP_8_round3_the_writer_telling_they_closed_the_dispute_themselves_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round3_the_migration_replaces_patterns_as_0013_shipped_them_adds_new_ones_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0017_solic3_solicitation_patterns_round3")
+    shipped_0013 = migration._shipped_before()
+    new_names = {row["name"] for row in migration.PATTERNS} - set(shipped_0013)
+    assert new_names == {"closed-by-the-writer", "messenger-as-app-or-source"}
+    SolicitationPattern.objects.filter(name="refusal-en").update(
+        pattern=shipped_0013["refusal-en"]["pattern"]
+    )
+    SolicitationPattern.objects.filter(name="messenger").update(pattern=r"whatsapp|zorblax")
+    SolicitationPattern.objects.filter(name__in=new_names).delete()
+
+    migration.ship_round3_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert stored["refusal-en"].pattern == shipped["refusal-en"]["pattern"]
+    assert stored["messenger"].pattern == r"whatsapp|zorblax"  # a supervisor's edit is kept
+    for name in new_names:
+        assert stored[name].pattern == shipped[name]["pattern"] and stored[name].intent == "exempt"
+        assert stored[name].is_active
+
+    migration.restore_patterns_of_0013(apps, None)
+
+    assert SolicitationPattern.objects.get(name="refusal-en").pattern == shipped_0013["refusal-en"]["pattern"]
+    assert SolicitationPattern.objects.get(name="messenger").pattern == r"whatsapp|zorblax"
+    assert not SolicitationPattern.objects.filter(name__in=new_names).exists()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Tell support you're happy with the item and I'll add a gift",
+        "Let the platform know you have no complaints, ok?",
+        "Сообщите поддержке, что претензий больше нет, и я сделаю скидку",
+        "Напишите арбитру, что всё в порядке",
+    ],
+)
+def test_R_DSP_8_round3_asking_to_tell_the_platform_all_is_well_is_a_request_to_close(message):
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Tell support the item never arrived.",
+        "Let the platform know you are not happy with it.",
+        "Сообщите поддержке, что товар не получен.",
+        "Напишите в поддержку, что проблема не решена, они помогут.",
+    ],
+)
+def test_R_DSP_8_round3_telling_the_platform_something_is_wrong_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'll send it back via Alipay today",
+        "Can refund you with Apple Pay, just send your number",
+        "переведу на Альфу, скажите номер",
+        "Верну через Монобанк сегодня же",
+    ],
+)
+def test_R_DSP_8_round3_banks_and_payment_apps_named_with_an_offer_to_send_money_are_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Alipay was how I paid, on the site.",
+        "Apple Pay was charged twice at checkout.",
+        "Оплатила через Альфу при заказе, чек во вложении.",
+        "Можно оплатить заказ Google Pay на сайте?",
+    ],
+)
+def test_R_DSP_8_round3_banks_and_payment_apps_named_alone_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my gmail is ann.store, write there",
+        "text me at 555 0147",
+        "Give me a call, number is on the box",
+        "Let's talk on the phone, quicker",
+        "мой имейл lavka-spb, пишите",
+    ],
+)
+def test_R_DSP_8_round3_a_phone_call_or_mailbox_offered_in_other_words_is_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Text me here when it ships.",
+        "Call the courier, his number is on the tracking page.",
+        "My email didn't get the tracking, can you post it here?",
+        "Я не получал писем на почту от вас.",
+    ],
+)
+def test_R_DSP_8_round3_contacts_named_for_this_chat_or_the_courier_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I never got any message from you on WhatsApp, only here.",
+        "I didn't write to you on Telegram, that wasn't me.",
+        "Sorry, no Viber or Skype, just here please.",
+        "Мне никто в вотсап не писал, только здесь.",
+        "Телеграма у нас нет, только в этом чате.",
+    ],
+)
+def test_R_DSP_8_round3_a_messenger_denied_in_the_past_or_refused_for_only_this_chat_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I can make it right outside of this chat",
+        "lets finish this outside, I'm fair",
+        "ping me on tele, same nick as here",
+        "email me pls",
+        "Shoot me an email and we'll sort it",
+        "Пишите на мыло, там решим",
+    ],
+)
+def test_R_DSP_8_round3_leaving_this_chat_or_asking_for_an_email_in_short_is_flagged(message):
+    assert intents(message) == {"off-platform"}
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Dispute - close please. Money back today.", "It would help me a lot if the complaint went away"],
+)
+def test_R_DSP_8_round3_the_dispute_named_first_or_wished_away_is_a_request_to_close(message):
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The phone supports WhatsApp calls over Wi-Fi.",
+        "Can I pay for the return label by card here?",
+        "My Telegram got hacked, so I only use this chat now.",
+        "What's your order number?",
+        "Часы поддерживают звонки в вотсап.",
+    ],
+)
+def test_R_DSP_8_round3_a_feature_a_buyer_s_question_or_an_order_number_is_not_flagged(message):
     assert not flagged(message)
