@@ -359,7 +359,10 @@ def run(scenario: Scenario, n: int, profile: int, million: bool) -> None:
         run_job(scenario.job)
         profiler.disable()
         print(f"profile of {profile:,} items, top functions by own time:")
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+        stats = pstats.Stats(profiler).sort_stats("tottime")
+        stats.print_stats(15)
+        if os.environ.get("BENCH_CALLERS"):  # e.g. BENCH_CALLERS=sub: who calls the hot spots
+            stats.print_callers(os.environ["BENCH_CALLERS"])
 
 
 def main() -> None:

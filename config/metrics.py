@@ -5,7 +5,7 @@
 - ``celery_task_outcomes_total`` (counter by task and outcome: succeeded, failed, retried) from
   Celery's signals in the workers (both in ``config.instruments``, which imports no models).
 - Read from the database at each scrape (``DomainCollector``): disputes waiting per state, overdue
-  cases and refunds, failing webhook deliveries, the last reconciliation's
+  cases and refunds, failing webhook deliveries, evidence renditions that failed, the last reconciliation's
   discrepancies, and per job the **sweep lag** — the age in seconds of the oldest due item, from
   ``marketplace.scheduling.sweep_lag()``.
 
@@ -27,7 +27,7 @@ from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
-from arbitration.models import Dispute
+from arbitration.models import Dispute, Evidence
 from marketplace import scheduling
 from marketplace.models import ReconciliationRun, Refund, WebhookDelivery
 
@@ -72,6 +72,12 @@ class DomainCollector:
             "webhook_deliveries_failing",
             "Webhook deliveries given up on or being retried after a failure.",
             value=_failing_webhook_deliveries(),
+        )
+        yield GaugeMetricFamily(
+            "evidence_renditions_failed",
+            "Evidence files whose metadata-free rendition could not be made: the other party can't "
+            "see them (R-EVD-4).",
+            value=Evidence.objects.filter(processing_failed_at__isnull=False).count(),
         )
         yield from _sweep_lag()
 

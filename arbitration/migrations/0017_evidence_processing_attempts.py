@@ -20,4 +20,12 @@ class Migration(migrations.Migration):
             name='processing_failed_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddIndex(
+            model_name='evidence',
+            index=models.Index(
+                condition=models.Q(('processing_failed_at__isnull', False)),
+                fields=['processing_failed_at'],
+                name='evidence_failed_idx',
+            ),
+        ),
     ]

@@ -199,6 +199,6 @@ def restore_patterns_of_0013(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("arbitration", "0016_uxs_notes_and_reply_templates")]
+    dependencies = [("arbitration", "0017_evidence_processing_attempts")]
 
     operations = [migrations.RunPython(ship_round3_patterns, restore_patterns_of_0013)]

@@ -57,6 +57,14 @@ class Evidence(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "evidence"
+        indexes = [
+            # The few failed renditions, counted at each metrics scrape (R-OPS-3).
+            models.Index(
+                fields=["processing_failed_at"],
+                condition=Q(processing_failed_at__isnull=False),
+                name="evidence_failed_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(dispute__isnull=False) | Q(safety_report__isnull=False),

@@ -590,7 +590,7 @@ def test_R_DSP_8_the_prefilter_never_hides_a_match(name):
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0017_solic3_solicitation_patterns_round3")
+    migration = importlib.import_module("arbitration.migrations.0018_solic3_solicitation_patterns_round3")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 
@@ -955,7 +955,7 @@ def test_R_DSP_8_round3_the_writer_telling_they_closed_the_dispute_themselves_is
 def test_R_DSP_8_round3_the_migration_replaces_patterns_as_0013_shipped_them_adds_new_ones_and_keeps_edits():
     from django.apps import apps
 
-    migration = importlib.import_module("arbitration.migrations.0017_solic3_solicitation_patterns_round3")
+    migration = importlib.import_module("arbitration.migrations.0018_solic3_solicitation_patterns_round3")
     shipped_0013 = migration._shipped_before()
     new_names = {row["name"] for row in migration.PATTERNS} - set(shipped_0013)
     assert new_names == {"closed-by-the-writer", "messenger-as-app-or-source"}

@@ -23,6 +23,7 @@ from django.utils import timezone
 from arbitration import services as arbitration
 from arbitration.models import Evidence
 from config.celery import app
+from config.metrics import DomainCollector
 from config.schedule import SCHEDULE
 from marketplace.scheduling import run_job, sweep_lag
 from tests.evidence import files
@@ -124,6 +125,8 @@ def test_r_evd_4_a_file_that_cannot_be_decoded_is_failed_for_good_and_the_other_
     assert client_for(buyer).get(url).status_code == 200
     page = client_for(seller).get(reverse("dispute-detail", args=[open_dispute.pk])).content.decode()
     assert "the arbiter sees the original" in page
+    figures = {family.name: family for family in DomainCollector().collect()}
+    assert figures["evidence_renditions_failed"].samples[0].value == 1  # operations see it (R-OPS-3)
 
 
 def test_r_evd_4_a_storage_error_is_retried_on_each_run_until_the_fifth_then_failed_for_good(
