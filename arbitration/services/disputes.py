@@ -143,14 +143,12 @@ def disputes_escalate(
         description=description,
         at=now,
     )
-    escalated = Dispute.objects.filter(pk__in=ids).select_related("order")
+    escalated = list(Dispute.objects.filter(pk__in=ids).select_related("order"))  # read once, used twice
     notify_many(
         "dispute_escalated",
         [(d.order, {"dispute_id": d.pk, "decision_due": _iso(d.deadline_at)}) for d in escalated],
     )
-    emit_many(
-        "dispute.escalated", disputes_payloads(Dispute.objects.filter(pk__in=ids).select_related("order"))
-    )
+    emit_many("dispute.escalated", disputes_payloads(escalated))
     return ids
 
 

@@ -140,10 +140,11 @@ def _emit_released(moved: list[int], confirmed_now: list[int]) -> None:
     }
     # The order passed through "confirmed" on its way to "completed": that event says so.
     as_confirmed = {"state": Order.State.CONFIRMED, "completed_at": None}
+    automatic = set(confirmed_now)
     confirmed = [
         (order, order_payload(order, people=people, automatic=True, **as_confirmed))
         for order in orders
-        if order.pk in set(confirmed_now)
+        if order.pk in automatic
     ]
     emit_many("order.receipt_confirmed", confirmed)
     released = [
