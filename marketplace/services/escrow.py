@@ -177,7 +177,7 @@ def _announce_released(
             for order in orders
         ],
     )
-    notices: list[tuple[str, Order, dict]] = []
+    notices: list[tuple[str, Order, dict[str, object]]] = []
     for order in orders:
         money = {"released_amount": str(settled[order.pk][0])}
         automatic = order.pk in confirmed
