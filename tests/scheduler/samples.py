@@ -48,6 +48,7 @@ SAMPLES: dict[str, list[tuple[str, dict]]] = {
                 **DISPUTE,
                 "outcome": outcome,
                 "refund_amount": amount,
+                "released_amount": "" if outcome == "return_then_refund" else f"{100 - float(amount):.2f}",
                 "rationale": "The tracking shows the parcel was returned to the sender on 12 March.",
             },
         )
@@ -60,7 +61,15 @@ SAMPLES: dict[str, list[tuple[str, dict]]] = {
         for role in ("buyer", "seller")
     ],
     "dispute_closed": [
-        (role, {**DISPUTE, "outcome": outcome, "refund_amount": amount})
+        (
+            role,
+            {
+                **DISPUTE,
+                "outcome": outcome,
+                "refund_amount": amount,
+                "released_amount": f"{100 - float(amount):.2f}",
+            },
+        )
         for outcome, amount in (
             ("withdrawn", "0"),
             ("seller_accepted", "100.00"),

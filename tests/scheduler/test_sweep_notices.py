@@ -11,10 +11,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from arbitration import services
 from marketplace import services as money
 from marketplace.models import Notification, Order, User
 from marketplace.scheduling import run_job
-from tests.arbitration.conftest import DAY, SECOND, shipped
+from tests.arbitration.conftest import (
+    DAY,
+    HOUR,
+    SECOND,
+    decide,
+    escalate_overdue,
+    offer,
+    open_dispute,
+    shipped,
+    take,
+)
 from tests.marketplace.factories import at
 from tests.support import fresh
 
@@ -177,6 +188,33 @@ def test_R_NTF_1_a_release_batch_queues_one_sending_task_after_it_commits(monkey
             "pk", flat=True
         )
     )
+
+
+def test_R_ESC_4_a_dispute_closed_by_agreement_tells_the_seller_how_much_is_released(
+    people, mailoutbox, django_capture_on_commit_callbacks
+):
+    dispute = open_dispute(people)
+    offer(people, dispute)  # 30.00 of the 100.00 held
+    with django_capture_on_commit_callbacks(execute=True), at(dispute.opened_at + 2 * HOUR):
+        services.dispute_accept_offer(dispute=dispute, actor=people.buyer)
+
+    to_seller = mail_to(mailoutbox, SELLER, "is closed")
+    assert "Released to you from escrow: 70.00 USD." in to_seller.body
+    assert "Released to you from escrow: 70.00 USD." in to_seller.alternatives[0][0]
+    assert "Released to you" not in mail_to(mailoutbox, BUYER, "is closed").body
+
+
+def test_R_ESC_4_a_decision_tells_the_seller_how_much_is_released(
+    people, mailoutbox, django_capture_on_commit_callbacks
+):
+    dispute = take(people, escalate_overdue(people, open_dispute(people)))
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(
+            people, dispute, outcome="partial_refund", refund_amount="40.00", rationale="Half of it works."
+        )
+
+    to_seller = mail_to(mailoutbox, SELLER, "decided")
+    assert "Released to you from escrow: 60.00 USD." in to_seller.body
 
 
 # --- R-PRT-5: the reminder to a buyer who already asked for more time -------------------------
