@@ -77,8 +77,14 @@ def test_R_DSP_5_the_confirmation_in_russian_at_phone_width(browser, site, peopl
     )
 
     boris = Visit(browser, site, width=390, locale="ru-RU").sign_in("boris", "boris-pass-1")
-    page = boris.go(f"/disputes/{dispute.pk}/offer/accept/")
+    page = boris.go(f"/disputes/{dispute.pk}/")
     page.wait_for_selector("html[lang=ru]")
+    card = page.locator("#action-accept_offer")
+    assert "На следующей странице вы увидите, что будет с деньгами" in card.inner_text()
+    card.scroll_into_view_if_needed()
+    boris.shot("offer-03-dispute-page-ru-phone")
+    card.get_by_role("link", name="Принять предложение…").click()
+    page.wait_for_selector("h1:has-text('Принять предложение продавца?')")
     main = page.inner_text("main")
     assert "Принять предложение продавца?" in main
     box = page.inner_text("[aria-labelledby=effects-heading]")
@@ -86,10 +92,10 @@ def test_R_DSP_5_the_confirmation_in_russian_at_phone_width(browser, site, peopl
     assert re.search(r"в течение \d+ дн", box) and "вся оплата уйдёт продавцу" in box
     assert "240,00\u00a0$" in box  # money in the Russian format
     assert "What happens" not in main and "Confirm" not in main
-    boris.shot("offer-03-confirm-return-ru-phone")
+    boris.shot("offer-04-confirm-return-ru-phone")
 
     page.click("button:has-text('Подтвердить: принять предложение')")
     page.wait_for_selector("text=Вы приняли предложение.")
     assert Dispute.objects.get(pk=dispute.pk).state == Dispute.State.AWAITING_RETURN
-    boris.shot("offer-04-accepted-ru-phone")
+    boris.shot("offer-05-accepted-ru-phone")
     boris.close()

@@ -24,7 +24,8 @@ def test_R_DSP_5_the_dispute_page_leads_to_the_confirmation_instead_of_accepting
     client.force_login(people.buyer)
     html = client.get(reverse("dispute-detail", args=[dispute.pk])).content.decode()
 
-    assert f'<a class="button" href="{accept_url(dispute)}">Accept the offer</a>' in html
+    assert f'<a class="button" href="{accept_url(dispute)}">Accept the offer…</a>' in html
+    assert "You will see what happens to the money and confirm on the next page." in html
     assert f'action="{accept_url(dispute)}"' not in html  # no form there that accepts in one click
 
 
