@@ -171,11 +171,8 @@ def test_R_ESC_4_R_PRT_3_a_batch_writes_its_notices_with_one_insert(people):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_R_NTF_1_a_release_batch_queues_one_sending_task_after_it_commits(monkeypatch):
+def test_R_NTF_1_a_release_batch_queues_one_sending_task_after_it_commits(people, monkeypatch):
     """Real commits: the sweep's batch queues its six emails as one task, after the commit."""
-    from tests.people import make_people
-
-    people = make_people()
     queued: list[list[int]] = []
     monkeypatch.setattr("marketplace.notifications._send", lambda ids: queued.append(list(ids)))
     orders = [shipped(people) for _ in range(3)]
