@@ -34,9 +34,12 @@ DATE_KEYS = (
     "ship_by",
     "confirm_by",
     "due_at",
+    "dispute_deadline",
+    "pending_since",
+    "asked_at",
 )
 # Amounts travel as strings (exact); templates get Decimals, shown in the recipient's number format.
-MONEY_KEYS = ("amount", "refund_amount", "offer_amount", "penalty_amount")
+MONEY_KEYS = ("amount", "refund_amount", "offer_amount", "penalty_amount", "released_amount")
 
 # Errors worth another attempt: the mail server or the network, not our templates.
 TRANSIENT_SEND_ERRORS = (SMTPException, OSError)
@@ -57,6 +60,9 @@ def template_context(notification: Notification) -> dict:
                 context[key] = Decimal(value)
     order_url = _absolute("order-detail", context.get("order_id")) or settings.SITE_URL
     context.setdefault("order_url", order_url)
+    if notification.event == "order_auto_confirmed":
+        # What is still possible after protection ended (R-SAF-1): a link straight to it.
+        context.setdefault("safety_report_url", _absolute("safety-report-create", context.get("order_id")))
     if context.get("dispute_id"):
         context.setdefault("dispute_url", _absolute("dispute-detail", context["dispute_id"]) or order_url)
     recipient = notification.recipient

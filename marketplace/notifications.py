@@ -50,7 +50,10 @@ EVENTS: dict[str, tuple[Audience, ...]] = {
     "refund_overdue": ("buyer", "seller"),
     "protection_ending": ("buyer",),
     "extension_requested": ("seller",),
-    "extension_answered": ("buyer",),
+    "extension_answered": ("buyer",),  # granted automatically: the seller too (R-PRT-4)
+    "extension_lapsed": ("buyer", "seller"),  # unanswered after the one automatic extension (R-PRT-4)
+    "order_auto_confirmed": ("buyer",),  # protection ended: confirmed for the buyer (R-PRT-3)
+    "escrow_released": ("seller",),  # the dispute deadline passed: the seller is paid (R-ESC-4)
     "complaint_filed": ("buyer",),
     "complaint_decided": ("buyer", "seller"),
     "safety_report_closed": ("buyer",),
@@ -134,8 +137,14 @@ def notify(
 
 def notify_many(event: str, items: Iterable[tuple[Order, dict]]) -> list[Notification]:
     """``notify`` for many orders at once (a sweep's batch): one insert, one task after commit."""
+    return notify_batch((event, order, context) for order, context in items)
+
+
+def notify_batch(items: Iterable[tuple[str, Order, dict]]) -> list[Notification]:
+    """Several events of a sweep's batch, each ``(event, order, context)``: one insert, one task
+    after commit."""
     rows: list[Notification] = []
-    for order, context in items:
+    for event, order, context in items:
         rows += _rows(event, order, audience_for(event, context), context)
     created = Notification.objects.bulk_create(rows) if rows else []
     _send_after_commit(created)

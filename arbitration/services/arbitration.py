@@ -290,6 +290,8 @@ def dispute_decide(
                 "dispute_id": dispute.pk,
                 "outcome": outcome,
                 "refund_amount": str(effect.refund_to_buyer),
+                # Paid to the seller now (R-ESC-4); after a return, when the return closes the dispute.
+                "released_amount": "" if effect.return_first else str(effect.release_to_seller),
                 "rationale": rationale,
                 # R-ARB-5: the seller reads the penalty and its reason (the emails show it to them only).
                 "penalty_amount": str(effect.penalty) if effect.penalty else "",

@@ -86,6 +86,7 @@ def _close(
             "dispute_id": dispute.pk,
             "outcome": outcome,
             "refund_amount": str(refund_amount),
+            "released_amount": str(resolution.released),  # the seller reads what they are paid (R-ESC-4)
         },
     )
     emit(

@@ -6,7 +6,10 @@ lists it; the dispute page renders the same forms inline (``disputes.INLINE``), 
 (``Availability.why_not``, the same check the service makes), and the service
 refuses it again under its row lock (a ``DomainError`` shown beside the form), so two tabs or a
 scheduler job racing a person never end in a 500. A page's title is the transition's own label
-(``action_label``) unless it says more. The actions themselves: ``answers``, ``claims``, ``returns``.
+(``action_label``) unless it says more. An action that can't be undone lists what it does
+(``effects``): its page says so first and the post must carry the page's ``confirmed`` (a post
+without it, e.g. from an older page, shows the same step instead of acting). The actions
+themselves: ``answers``, ``claims``, ``returns``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from arbitration.selectors import party_dispute_pages, with_prefetched_turn
 from arbitration.web import forms
 from marketplace.errors import DomainError
 from marketplace.web.access import AuthenticatedRequest
+
+# The field the confirmation step's button posts (see ``effects``).
+CONFIRMED = "confirmed_effects"
 
 
 def reader_dispute(request: AuthenticatedRequest, pk: int) -> tuple[Dispute, Availability]:
@@ -89,6 +95,8 @@ class DisputeActionView(View):
     def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.make_form(self.dispute, request.POST, request.FILES)
         if form.is_valid():
+            if self.effects() and request.POST.get(CONFIRMED) != "yes":
+                return self.render(form)  # the confirmation step first: what happens, then the button
             try:
                 done = self.perform(form.cleaned_data)
             except DomainError as exc:
@@ -102,6 +110,10 @@ class DisputeActionView(View):
 
     def perform(self, data: dict[str, Any]) -> str | HttpResponse:
         raise NotImplementedError
+
+    def effects(self) -> list[str]:
+        """What the action does that can't be undone, said before it is confirmed; [] for none."""
+        return []
 
     def get_title(self) -> str:
         return str(self.title or action_label(self.action))
@@ -117,6 +129,8 @@ class DisputeActionView(View):
             "intro": self.intro,
             "action_url": self.request.path,
             "submit_label": self.submit_label(),
+            "effects": self.effects(),
+            "confirmed_field": CONFIRMED,
         }
 
     def submit_label(self) -> str:

@@ -3,11 +3,14 @@ an offer or rejects it; the buyer accepts or declines the offer."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from arbitration import services
-from arbitration.models import Dispute, WantedResolution
+from arbitration.models import Dispute, Offer, WantedResolution
 from arbitration.web import forms
 from arbitration.web.actions import DisputeActionView
 from marketplace.presentation import format_money
@@ -102,8 +105,19 @@ class RejectView(DisputeActionView):
 
 
 class AcceptOfferView(DisputeActionView):
+    """The buyer accepts the seller's offer, after a page that says what it does to the money and
+    that the dispute then closes for good (R-DSP-5, R-DSP-1)."""
+
     action = "accept_offer"
     form_class = forms.AcceptOfferForm
+    title = gettext_lazy("Accept the seller's offer?")
+
+    def effects(self):
+        offer = self.dispute.pending_offer()
+        return accept_offer_effects(self.dispute, offer) if offer else []
+
+    def submit_label(self):
+        return _("Confirm: accept the offer")
 
     @classmethod
     def form_kwargs(cls, dispute):
@@ -122,6 +136,65 @@ class AcceptOfferView(DisputeActionView):
         if dispute.state == Dispute.State.AWAITING_RETURN:
             return _("You accepted the offer. Ship the item back and enter the tracking number below.")
         return _("You accepted the offer. The dispute is closed; your refund is on its way.")
+
+
+def accept_offer_effects(dispute: Dispute, offer: Offer) -> list[str]:
+    """What accepting ``offer`` does, said to the buyer before they confirm: their refund, what the
+    seller receives from escrow, and that the dispute then ends for good."""
+    order = dispute.order
+    held = order.escrow.balance
+    rest = max(held - offer.amount, Decimal("0"))
+    money = {
+        "amount": format_money(offer.amount, order.currency),
+        "rest": format_money(rest, order.currency),
+    }
+    if offer.kind == Offer.Kind.RETURN_AND_REFUND:
+        effects = [
+            ngettext(
+                "You send the item back to the seller's return address within %(days)s day and enter the "
+                "tracking number on the dispute page. If it is not shipped in time, the dispute closes and "
+                "the whole payment goes to the seller.",
+                "You send the item back to the seller's return address within %(days)s days and enter the "
+                "tracking number on the dispute page. If it is not shipped in time, the dispute closes and "
+                "the whole payment goes to the seller.",
+                settings.RETURN_SHIP_DAYS,
+            )
+            % {"days": settings.RETURN_SHIP_DAYS},
+            _(
+                "When the seller confirms the return arrived, or does not answer in time, you are refunded "
+                "%(amount)s to the payment method you paid with; no fee is deducted."
+            )
+            % money,
+        ]
+        if rest:
+            effects.append(
+                _("The rest of the payment held in escrow, %(rest)s, then goes to the seller.") % money
+            )
+        effects.append(
+            _(
+                "You can no longer decline the offer or take the dispute to arbitration yourself, and once "
+                "the dispute closes it can never be reopened."
+            )
+        )
+        return effects
+    effects = [
+        _(
+            "You keep the item and are refunded %(amount)s to the payment method you paid with; no fee is "
+            "deducted."
+        )
+        % money
+    ]
+    if rest:
+        effects.append(
+            _("The rest of the payment held in escrow, %(rest)s, is released to the seller.") % money
+        )
+    effects.append(
+        _(
+            "The dispute closes for good: it can never be reopened and arbitration will no longer be "
+            "possible. If the refund does not arrive, you can still file a complaint."
+        )
+    )
+    return effects
 
 
 class DeclineOfferView(DisputeActionView):

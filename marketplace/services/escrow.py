@@ -23,9 +23,14 @@ from marketplace.models import (
     Refund,
     User,
 )
+from marketplace.notifications import notify_batch
 from marketplace.selectors import orders_due_for_release
 from marketplace.services.base import Amount, _ledger, _lock_escrow, _lock_order, to_money
-from marketplace.services.protection import _explain_not_protected, _lapse_pending_extensions
+from marketplace.services.protection import (
+    _explain_not_protected,
+    _lapse_pending_extensions,
+    _lapse_unanswered,
+)
 from marketplace.services.refunds import _refund_create
 from marketplace.text import without_bidi_controls
 
@@ -103,17 +108,30 @@ def orders_release(*, rows: QuerySet[Order], limit: int, actor: User) -> list[in
         moved += ids
     if not moved:
         return []
-    _lapse_pending_extensions(confirmed_now, actor, now)
+    orders = list(Order.objects.filter(pk__in=moved))
+    confirmed = set(confirmed_now)
+    _lapse_unanswered([order for order in orders if order.pk in confirmed], actor, now)
     # Everything still held goes to the seller: released + balance = held - refunded.
     EscrowHold.objects.filter(order_id__in=moved).update(released=F("held") - F("refunded"), settled_at=now)
-    releases = EscrowHold.objects.filter(order_id__in=moved, released__gt=0).values_list(
-        "order_id", "order__seller_id", "released", "currency"
-    )
+    settled = {
+        order_id: (released, refunded)
+        for order_id, released, refunded in EscrowHold.objects.filter(order_id__in=moved).values_list(
+            "order_id", "released", "refunded"
+        )
+    }
+    by_id = {order.pk: order for order in orders}
     LedgerEntry.objects.bulk_create(
         _release_entry(
-            order_id, seller_id, amount=amount, currency=currency, actor=actor, reason=RELEASE_REASON, at=now
+            order_id,
+            by_id[order_id].seller_id,
+            amount=released,
+            currency=by_id[order_id].currency,
+            actor=actor,
+            reason=RELEASE_REASON,
+            at=now,
         )
-        for order_id, seller_id, amount, currency in releases
+        for order_id, (released, _refunded) in settled.items()
+        if released > 0
     )
     record_transitions(
         Order,
@@ -124,42 +142,52 @@ def orders_release(*, rows: QuerySet[Order], limit: int, actor: User) -> list[in
         description="Escrow released to the seller",
         at=now,
     )
-    _emit_released(moved, confirmed_now)
+    _announce_released(orders, confirmed, settled)
     return moved
 
 
-def _emit_released(moved: list[int], confirmed_now: list[int]) -> None:
-    """The batch's events, in bulk: receipt confirmed automatically, escrow released (R-API-5)."""
-    orders = list(Order.objects.filter(pk__in=moved))
+def _announce_released(
+    orders: list[Order], confirmed: set[int], settled: dict[int, tuple[Decimal, Decimal]]
+) -> None:
+    """The batch's events and notices, in bulk (R-API-5, R-NTF-1): receipt confirmed automatically
+    (the buyer is told, and what is still possible), escrow released (the seller is told how much)."""
     people = people_refs(*{pk for order in orders for pk in (order.buyer_id, order.seller_id)})
-    settled = {
-        order_id: (released, refunded)
-        for order_id, released, refunded in EscrowHold.objects.filter(order_id__in=moved).values_list(
-            "order_id", "released", "refunded"
-        )
-    }
     # The order passed through "confirmed" on its way to "completed": that event says so.
     as_confirmed = {"state": Order.State.CONFIRMED, "completed_at": None}
-    automatic = set(confirmed_now)
-    confirmed = [
-        (order, order_payload(order, people=people, automatic=True, **as_confirmed))
-        for order in orders
-        if order.pk in automatic
-    ]
-    emit_many("order.receipt_confirmed", confirmed)
-    released = [
-        (
-            order,
-            order_payload(
+    emit_many(
+        "order.receipt_confirmed",
+        [
+            (order, order_payload(order, people=people, automatic=True, **as_confirmed))
+            for order in orders
+            if order.pk in confirmed
+        ],
+    )
+    emit_many(
+        "order.escrow_released",
+        [
+            (
                 order,
-                people=people,
-                released_amount=amount(settled[order.pk][0]),
-                refunded_amount=amount(settled[order.pk][1]),
-            ),
-        )
-        for order in orders
-    ]
-    emit_many("order.escrow_released", released)
+                order_payload(
+                    order,
+                    people=people,
+                    released_amount=amount(settled[order.pk][0]),
+                    refunded_amount=amount(settled[order.pk][1]),
+                ),
+            )
+            for order in orders
+        ],
+    )
+    notices: list[tuple[str, Order, dict[str, object]]] = []
+    for order in orders:
+        money = {"released_amount": str(settled[order.pk][0])}
+        automatic = order.pk in confirmed
+        if automatic:
+            # The dispute window (R-PRT-2) ended with protection; the email says so, and what is left.
+            ended = order.dispute_deadline.isoformat() if order.dispute_deadline else None
+            notices.append(("order_auto_confirmed", order, {**money, "dispute_deadline": ended}))
+        if settled[order.pk][0] > 0:
+            notices.append(("escrow_released", order, {**money, "automatic": automatic}))
+    notify_batch(notices)
 
 
 def order_release_if_due(*, order: Order, actor: User) -> bool:

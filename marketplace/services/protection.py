@@ -16,7 +16,7 @@ from marketplace.models import (
     Order,
     User,
 )
-from marketplace.notifications import notify
+from marketplace.notifications import notify, notify_many
 from marketplace.services.base import _lock_order, _require_party
 from marketplace.text import without_bidi_controls
 
@@ -40,6 +40,29 @@ def _lapse_pending_extensions(order_ids: list[int], actor: User, at: datetime | 
     """Requests for more time still waiting when the order is settled, confirmed or disputed lapse."""
     ExtensionRequest.objects.filter(order_id__in=order_ids, status=ExtensionRequest.Status.PENDING).update(
         status=ExtensionRequest.Status.LAPSED, answered_at=at or timezone.now(), answered_by=actor
+    )
+
+
+def _lapse_unanswered(orders: list[Order], actor: User, at: datetime) -> None:
+    """The seller never answered and the order's one automatic extension is used (R-PRT-4): the
+    requests lapse, and buyer and seller are told (R-NTF-1). One query each, for a sweep's batch."""
+    pending = list(
+        ExtensionRequest.objects.filter(
+            order_id__in=[order.pk for order in orders], status=ExtensionRequest.Status.PENDING
+        ).values_list("pk", "order_id", "days", "created_at")
+    )
+    if not pending:
+        return
+    ExtensionRequest.objects.filter(pk__in=[pk for pk, *_ in pending]).update(
+        status=ExtensionRequest.Status.LAPSED, answered_at=at, answered_by=actor
+    )
+    by_id = {order.pk: order for order in orders}
+    notify_many(
+        "extension_lapsed",
+        [
+            (by_id[order_id], {"days": days, "asked_at": asked_at.isoformat()})
+            for _pk, order_id, days, asked_at in pending
+        ],
     )
 
 
@@ -197,10 +220,9 @@ def extension_auto_grant(*, order: Order, actor: User) -> bool:
         )
         if request is None:
             return False
-        request.answered_at, request.answered_by = now, actor
         if order.auto_extended_at is not None:
-            request.status = ExtensionRequest.Status.LAPSED
-            request.save(update_fields=["status", "answered_at", "answered_by"])
+            _lapse_unanswered([order], actor, now)
+            request.refresh_from_db()
             emit(
                 "order.extension_lapsed",
                 order=order,
@@ -220,10 +242,12 @@ def extension_auto_grant(*, order: Order, actor: User) -> bool:
             ]
         )
         request.status = ExtensionRequest.Status.AUTO_GRANTED
+        request.answered_at, request.answered_by = now, actor
         request.save(update_fields=["status", "answered_at", "answered_by"])
         notify(
             "extension_answered",
             order=order,
+            to=("buyer", "seller"),  # the seller kept silent: told what their silence did
             context={
                 "granted": True,
                 "automatic": True,
@@ -254,10 +278,19 @@ def protection_remind(*, order: Order) -> bool:
             return False
         order.protection_reminder_sent_at = now
         order.save(update_fields=["protection_reminder_sent_at"])
+        context: dict[str, object] = {"deadline": deadline.isoformat()}
+        pending = order.extension_requests.filter(status=ExtensionRequest.Status.PENDING).first()
+        if pending is not None:
+            # Not "ask for more time" again: the request waits, and silence extends it (R-PRT-4).
+            context.update(
+                pending_days=pending.days,
+                pending_since=pending.created_at.isoformat(),
+                extends_automatically=order.auto_extended_at is None,
+            )
         notify(
             "protection_ending",
             order=order,
-            context={"deadline": deadline.isoformat()},
+            context=context,
             dedupe_key=f"order:{order.pk}:protection-ending:{deadline.isoformat()}",
         )
         emit("order.protection_ending", order=order, data=order_payload(order))

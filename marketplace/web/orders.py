@@ -55,11 +55,38 @@ def confirm_receipt(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 % {"date": format_when(order.dispute_deadline)},
             )
         return redirect("order-detail", order.pk)
+    effects_heading, effects = confirm_receipt_effects(order, new_deadline)
     return render(
         request,
         "marketplace/confirm_receipt.html",
-        {"order": order, "form": ConfirmReceiptForm(), "new_deadline": new_deadline},
+        {
+            "order": order,
+            "form": ConfirmReceiptForm(),
+            "new_deadline": new_deadline,
+            "effects_heading": effects_heading,
+            "effects": effects,
+        },
     )
+
+
+def confirm_receipt_effects(order: Order, new_deadline) -> tuple[str, list[str]]:
+    """What confirming receipt does to the dispute window (R-PRT-2), said before the button."""
+    if new_deadline is not None and order.protection_deadline and new_deadline < order.protection_deadline:
+        return _("Confirming shortens your protection."), [
+            _(
+                "After you confirm, you can open a dispute only until %(date)s (instead of %(protection)s). "
+                "Then the payment goes to the seller. Confirm only when the item has arrived and works as "
+                "described."
+            )
+            % {"date": format_when(new_deadline), "protection": format_when(order.protection_deadline)}
+        ]
+    return "", [
+        _(
+            "Your protection ends on %(date)s either way: until then you can still open a dispute, and then "
+            "the payment goes to the seller. Confirm only when the item has arrived and works as described."
+        )
+        % {"date": format_when(new_deadline)}
+    ]
 
 
 @login_required

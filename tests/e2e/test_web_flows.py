@@ -226,7 +226,8 @@ def test_a_buyer_disputes_with_a_photo_the_seller_offers_a_partial_refund_and_th
     page = boris.go(f"/disputes/{dispute.pk}/")
     assert "Partial refund: $40.00" in page.inner_text("#action-accept_offer")
     boris.shot("web-04-offer-to-buyer")
-    page.click("#action-accept_offer button:has-text('Accept the offer')")
+    page.click("#action-accept_offer a:has-text('Accept the offer')")
+    page.click("button:has-text('Confirm: accept the offer')")  # after what happens is said (R-DSP-5)
     page.wait_for_selector("text=You accepted the offer.")
     trail = page.inner_text("#money-heading + p + table")
     assert re.search(r"Refund(ed)? to Visa •••• 4242", trail) and "$40.00" in trail

@@ -428,8 +428,9 @@ def test_an_unanswered_request_is_granted_automatically_one_second_after_the_dea
     assert extended.protection_deadline == extended.dispute_deadline == moment + 12 * DAY
     assert extended.auto_extended_at == moment
     assert extended.state == Order.State.SHIPPED
-    told = Notification.objects.get(event="extension_answered")
-    assert (told.recipient, told.context["automatic"]) == (buyer, True)
+    # Both are told: the buyer of the new deadline, the seller what their silence did (R-NTF-1).
+    told = Notification.objects.filter(event="extension_answered")
+    assert {(n.recipient, n.context["automatic"]) for n in told} == {(buyer, True), (seller, True)}
     with at(moment + DAY):
         services.escrow_freeze(order=extended, actor=buyer)  # protected again
 

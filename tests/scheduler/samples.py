@@ -48,6 +48,7 @@ SAMPLES: dict[str, list[tuple[str, dict]]] = {
                 **DISPUTE,
                 "outcome": outcome,
                 "refund_amount": amount,
+                "released_amount": "" if outcome == "return_then_refund" else f"{100 - float(amount):.2f}",
                 "rationale": "The tracking shows the parcel was returned to the sender on 12 March.",
             },
         )
@@ -60,7 +61,15 @@ SAMPLES: dict[str, list[tuple[str, dict]]] = {
         for role in ("buyer", "seller")
     ],
     "dispute_closed": [
-        (role, {**DISPUTE, "outcome": outcome, "refund_amount": amount})
+        (
+            role,
+            {
+                **DISPUTE,
+                "outcome": outcome,
+                "refund_amount": amount,
+                "released_amount": f"{100 - float(amount):.2f}",
+            },
+        )
         for outcome, amount in (
             ("withdrawn", "0"),
             ("seller_accepted", "100.00"),
@@ -129,7 +138,27 @@ SAMPLES: dict[str, list[tuple[str, dict]]] = {
         (role, {"refund_amount": "100.00", "due_at": "2025-06-01T09:00:00+00:00"})
         for role in ("buyer", "seller")
     ],
-    "protection_ending": [("buyer", {"deadline": "2025-05-02T09:00:00+00:00"})],
+    "protection_ending": [
+        ("buyer", {"deadline": "2025-05-02T09:00:00+00:00"}),
+        (
+            "buyer",
+            {
+                "deadline": "2025-05-02T09:00:00+00:00",
+                "pending_days": 7,
+                "pending_since": "2025-04-27T15:30:00+00:00",
+                "extends_automatically": True,
+            },
+        ),
+        (
+            "buyer",
+            {
+                "deadline": "2025-05-02T09:00:00+00:00",
+                "pending_days": 1,
+                "pending_since": "2025-04-30T15:30:00+00:00",
+                "extends_automatically": False,
+            },
+        ),
+    ],
     "extension_requested": [
         ("seller", {"days": 7, "reason": "The parcel has been stuck in customs for two weeks."}),
         ("seller", {"days": 1, "reason": "Out for delivery tomorrow."}),
@@ -137,8 +166,20 @@ SAMPLES: dict[str, list[tuple[str, dict]]] = {
     "extension_answered": [
         ("buyer", {"granted": True, "days": 7, "deadline": "2025-05-09T09:00:00+00:00"}),
         ("buyer", {"granted": True, "automatic": True, "days": 12, "deadline": "2025-05-14T09:00:00+00:00"}),
+        ("seller", {"granted": True, "automatic": True, "days": 12, "deadline": "2025-05-14T09:00:00+00:00"}),
         ("buyer", {"granted": False, "days": 7, "reason": "Tracking shows it was delivered on 28 April."}),
         ("buyer", {"granted": False, "days": 7, "reason": ""}),
+    ],
+    "extension_lapsed": [
+        (role, {"days": days, "asked_at": "2025-04-28T10:00:00+00:00"})
+        for role in ("buyer", "seller")
+        for days in (1, 5)
+    ],
+    "order_auto_confirmed": [
+        ("buyer", {"dispute_deadline": "2025-05-02T09:00:00+00:00", "released_amount": "100.00"}),
+    ],
+    "escrow_released": [
+        ("seller", {"released_amount": "100.00", "automatic": automatic}) for automatic in (True, False)
     ],
     "complaint_filed": [("buyer", {**DISPUTE, "complaint_id": 3})],
     "complaint_decided": [

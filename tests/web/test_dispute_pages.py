@@ -277,7 +277,9 @@ def test_a_race_lost_to_the_other_party_is_shown_beside_the_form(people, client)
     services.dispute_decline_offer(dispute=dispute, actor=people.buyer)
     services.dispute_make_offer(dispute=dispute, actor=people.seller, kind="partial_refund", amount="55.00")
     client.force_login(people.buyer)
-    response = client.post(reverse("dispute-offer-accept", args=[dispute.pk]), {"offer_id": first.pk})
+    response = client.post(
+        reverse("dispute-offer-accept", args=[dispute.pk]), {"offer_id": first.pk, "confirmed_effects": "yes"}
+    )
     assert response.status_code == 200
     assert "That offer is no longer open" in response.content.decode()
     assert fresh(dispute).state == Dispute.State.OPEN
@@ -456,7 +458,7 @@ def test_the_buyer_accepts_an_offer_and_sees_the_refund_in_the_money_trail(peopl
     assert "Partial refund: $40.00" in html
     response = client.post(
         reverse("dispute-offer-accept", args=[dispute.pk]),
-        {"offer_id": dispute.pending_offer().pk},
+        {"offer_id": dispute.pending_offer().pk, "confirmed_effects": "yes"},  # the step's button
         follow=True,
     )
     html = response.content.decode()
