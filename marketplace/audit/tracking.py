@@ -66,7 +66,14 @@ def history_options(**options) -> dict:
         "context_field": pghistory.ContextJSONField(),
         # pghistory's protection: UPDATE and DELETE of an event are refused by a trigger.
         "append_only": True,
-        "meta": {"triggers": [chain_trigger(per_object=per_object)]},
+        "meta": {
+            "triggers": [chain_trigger(per_object=per_object)],
+            # The chain trigger's "previous event of this object" is one step down this index. Without
+            # it PostgreSQL may walk the primary key backwards filtering on the object (a generic
+            # plan made while the table was small does): every insert then reads the whole table,
+            # and a new row, which has no previous event, reads all of it — quadratic.
+            "indexes": [models.Index(fields=["pgh_obj", "pgh_id"])] if per_object else [],
+        },
         **options,
     }
 
