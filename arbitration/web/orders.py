@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from arbitration import services
 from arbitration.models import Dispute, WantedResolution
 from arbitration.presentation import dispute_next_step, order_next_step, order_timeline
-from arbitration.selectors import dispute_of, turn_prefetch, with_prefetched_turn
+from arbitration.selectors import dispute_of, turn_prefetch
 from arbitration.web import forms
 from marketplace.actors import party_of
 from marketplace.errors import DomainError
@@ -60,7 +60,7 @@ def order_list(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for order in page:
-        dispute = with_prefetched_turn(dispute_of(order))
+        dispute = dispute_of(order)
         step = order_next_step(
             order,
             "buyer",
@@ -83,7 +83,7 @@ def sales(request: AuthenticatedRequest) -> HttpResponse:
         .prefetch_related(*turn_prefetch())
         .order_by(F("deadline_at").asc(nulls_last=True), "pk")
     )[:200]
-    steps = [(d, dispute_next_step(with_prefetched_turn(d), "seller")) for d in disputes]
+    steps = [(d, dispute_next_step(d, "seller")) for d in disputes]
     # Disputes waiting for the seller first, each group by its deadline.
     steps.sort(key=lambda row: not row[1].yours)
     dispute_rows = [{"dispute": d, "next": step} for d, step in steps]
