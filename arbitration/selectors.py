@@ -197,14 +197,16 @@ def turn_prefetch(prefix: str = "") -> list[str | Prefetch[str, QuerySet[Informa
     fetched for a whole page at once instead of per row (a dispute answers its offer facts from its
     prefetched offers, ``Dispute.has_pending_offer``). ``prefix``: the path to the dispute,
     e.g. ``"dispute__"`` from orders."""
-    return [
-        f"{prefix}offers",
-        Prefetch(
-            f"{prefix}information_requests",
-            queryset=InformationRequest.objects.filter(answered_at__isnull=True).order_by("created_at"),
-            to_attr="open_requests",
-        ),
-    ]
+    return [f"{prefix}offers", open_requests_prefetch(prefix)]
+
+
+def open_requests_prefetch(prefix: str = "") -> Prefetch[str, QuerySet[InformationRequest], str]:
+    """A dispute's unanswered information requests, oldest first, as ``open_requests``."""
+    return Prefetch(
+        f"{prefix}information_requests",
+        queryset=InformationRequest.objects.filter(answered_at__isnull=True).order_by("created_at"),
+        to_attr="open_requests",
+    )
 
 
 # --- Reconciliation: a dispute's state and the rows it needs (R-JOB-4) ------------------------

@@ -9,9 +9,12 @@ through ``marketplace.services`` in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -182,30 +185,50 @@ class Dispute(ArbitrationCase):
         self.__dict__["_pending_offer"] = pending
         return {"offers": len(offers), "pending_offer_id": pending.pk if pending else None}
 
-    def _facts_from_database(self, *, exclude: set[str]) -> dict:
-        """The facts of the relations in neither the cache nor a prefetch, in one query."""
-        if self.pk is None:
-            return {"amendments_used": 0, "offers": 0, "pending_offer_id": None}
-        of_this = {"dispute": OuterRef("pk")}
+    @classmethod
+    def fact_annotations(
+        cls, of: dict[str, Any], relations: Iterable[str] = ("claim_versions", "offers")
+    ) -> dict:
+        """The facts of ``relations`` as annotations (``fact_<name>``) of any query whose rows
+        name a dispute through ``of`` (``{"dispute": OuterRef("pk")}`` here, ``{"dispute__order":
+        OuterRef("pk")}`` for orders): a list reads the facts of all its disputes in its own query."""
 
-        def count(queryset):
+        def count(queryset: QuerySet) -> Coalesce:
             return Coalesce(
                 Subquery(queryset.order_by().values("dispute").annotate(n=Count("pk")).values("n")), 0
             )
 
-        wanted = {}
-        if "claim_versions" not in exclude:
-            wanted["amendments_used"] = count(ClaimVersion.objects.filter(**of_this, number__gt=0))
-        if "offers" not in exclude:
-            wanted["offers"] = count(Offer.objects.filter(**of_this))
+        wanted: dict[str, Any] = {}
+        if "claim_versions" in relations:
+            wanted["amendments_used"] = count(ClaimVersion.objects.filter(**of, number__gt=0))
+        if "offers" in relations:
+            wanted["offers"] = count(Offer.objects.filter(**of))
             wanted["pending_offer_id"] = Subquery(
-                Offer.objects.filter(**of_this, status=Offer.Status.PENDING).values("pk")[:1]
+                Offer.objects.filter(**of, status=Offer.Status.PENDING).values("pk")[:1]
             )
+        return {f"fact_{name}": expression for name, expression in wanted.items()}
+
+    def know_facts(self, row: object) -> None:
+        """Take the facts a list read with ``fact_annotations`` (the ``fact_<name>`` attributes
+        of ``row``), so the conditions ask no query of their own."""
+        facts: dict = self.__dict__.setdefault("_condition_facts", {})
+        for name in self.FACTS_FROM:
+            if hasattr(row, f"fact_{name}"):
+                facts[name] = getattr(row, f"fact_{name}")
+
+    def _facts_from_database(self, *, exclude: set[str]) -> dict:
+        """The facts of the relations in neither the cache nor a prefetch, in one query."""
+        if self.pk is None:
+            return {"amendments_used": 0, "offers": 0, "pending_offer_id": None}
+        relations = [relation for relation in ("claim_versions", "offers") if relation not in exclude]
         # Read under their own names (the model has fields named like the facts, e.g. ``offers``).
         row = (
-            type(self)._base_manager.filter(pk=self.pk).values(**{f"fact_{k}": v for k, v in wanted.items()})
+            type(self)
+            ._base_manager.filter(pk=self.pk)
+            .values(**self.fact_annotations({"dispute": OuterRef("pk")}, relations))
+            .get()
         )
-        return {name.removeprefix("fact_"): value for name, value in row.get().items()}
+        return {name.removeprefix("fact_"): value for name, value in row.items()}
 
     # Conditions (django-fsm ``conditions``: (dispute) -> bool)
     @property
