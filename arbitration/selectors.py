@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
@@ -110,8 +111,9 @@ def seller_record(seller: User | int) -> SellerRecord:
             ),
         )
     )
-    stats = next(iter(grouped), None)  # one row, or none for a seller without disputes
-    if stats is None:
+    row = next(iter(grouped), None)  # one row, or none for a seller without disputes
+    stats: dict[str, Any] = dict(row) if row is not None else {}
+    if row is None:
         alone = LedgerEntry.objects.filter(party_id=seller_id, kind=LedgerEntry.Kind.PENALTY).aggregate(
             n=Count("pk"), total=Sum("amount")
         )
