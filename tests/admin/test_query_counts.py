@@ -23,17 +23,17 @@ from tests.admin.conftest import DAY
 
 pytestmark = pytest.mark.django_db
 
-QUEUE_BUDGET = 12  # session, user, 2 permission lookups, 4 queue counts, a capped count, the page: 10
-# Every admin request: the session, the user, the second-factor device, 2 permission lookups (5).
+QUEUE_BUDGET = 12  # session, user, second factor, permissions, 4 queue counts, a capped count, the page: 10
+# Every admin request: the session, the user, the second-factor device, the permissions (4).
 # The case page then reads the dispute with its order, escrow, shipment and people (1), and each
 # list once: tracking, extension requests, claim versions, offers, evidence, messages, information
 # requests, ledger, decisions, transitions, the buyer's record with their recent disputes, the
 # seller's record with their penalties, reply templates, notes (14). The FSM conditions behind
 # the buttons answer from the prefetched offers and claim versions (no query of their own).
-CASE_PAGE_BUDGET = 20
-# The complaint page: 5 + the complaint, its dispute, the ledger and hold, evidence, decisions,
+CASE_PAGE_BUDGET = 19
+# The complaint page: 4 + the complaint, its dispute, the ledger and hold, evidence, decisions,
 # notes, transitions, shipment, tracking, extension requests, the seller's record (13).
-COMPLAINT_PAGE_BUDGET = 18
+COMPLAINT_PAGE_BUDGET = 17
 
 
 def queries(client, url, **params) -> tuple[int, str]:
