@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.utils import timezone
 
-from arbitration.models import Decision, Dispute, InformationRequest, Message, Offer, is_arbiter
+from arbitration.models import Decision, Dispute, InformationRequest, Message, is_arbiter
 from marketplace.actors import party_of
 from marketplace.models import LedgerEntry, Order, User
 from marketplace.selectors import Discrepancy, reconciliation_check
@@ -89,24 +89,43 @@ class SellerRecord:
 
 
 def seller_record(seller: User | int) -> SellerRecord:
+    """The seller's disputes and penalties, in one query: the disputes' counts grouped by seller,
+    the penalties as subqueries of that row (a seller without disputes: the penalties alone)."""
     seller_id = seller if isinstance(seller, int) else seller.pk
-    stats = Dispute.objects.filter(seller_id=seller_id).aggregate(
-        disputes=Count("pk"),
-        open_disputes=Count("pk", filter=~Q(state=Dispute.State.CLOSED)),
-        lost=Count("pk", filter=Q(outcome__in=Dispute.BUYER_FAVOURABLE)),
-        decided=Count("pk", filter=Q(state=Dispute.State.CLOSED) & ~Q(outcome=Dispute.Outcome.WITHDRAWN)),
-        flags=Sum("solicitation_flags"),
+    penalties = LedgerEntry.objects.filter(party_id=OuterRef("seller_id"), kind=LedgerEntry.Kind.PENALTY)
+    grouped = (
+        Dispute.objects.filter(seller_id=seller_id)
+        .order_by()
+        .values("seller_id")
+        .annotate(
+            disputes=Count("pk"),
+            open_disputes=Count("pk", filter=~Q(state=Dispute.State.CLOSED)),
+            lost=Count("pk", filter=Q(outcome__in=Dispute.BUYER_FAVOURABLE)),
+            decided=Count("pk", filter=Q(state=Dispute.State.CLOSED) & ~Q(outcome=Dispute.Outcome.WITHDRAWN)),
+            flags=Sum("solicitation_flags"),
+            penalties_count=Subquery(
+                penalties.order_by().values("party_id").annotate(n=Count("pk")).values("n")
+            ),
+            penalties_total=Subquery(
+                penalties.order_by().values("party_id").annotate(total=Sum("amount")).values("total")
+            ),
+        )
     )
-    penalties = LedgerEntry.objects.filter(party_id=seller_id, kind=LedgerEntry.Kind.PENALTY).aggregate(
-        count=Count("pk"), total=Sum("amount")
-    )
+    row = next(iter(grouped), None)  # one row, or none for a seller without disputes
+    stats: dict[str, Any] = dict(row) if row is not None else {}
+    if row is None:
+        alone = LedgerEntry.objects.filter(party_id=seller_id, kind=LedgerEntry.Kind.PENALTY).aggregate(
+            n=Count("pk"), total=Sum("amount")
+        )
+        stats = {"disputes": 0, "open_disputes": 0, "lost": 0, "decided": 0, "flags": 0}
+        stats |= {"penalties_count": alone["n"], "penalties_total": alone["total"]}
     return SellerRecord(
         disputes=stats["disputes"],
         open_disputes=stats["open_disputes"],
         lost=stats["lost"],
         decided=stats["decided"],
-        penalties_count=penalties["count"],
-        penalties_total=penalties["total"] or Decimal("0.00"),
+        penalties_count=stats["penalties_count"] or 0,
+        penalties_total=stats["penalties_total"] or Decimal("0.00"),
         solicitation_flags=stats["flags"] or 0,
     )
 
@@ -129,17 +148,24 @@ class BuyerRecord:
 def buyer_record(buyer: User | int, *, recent: int = 10) -> BuyerRecord:
     """The buyer's past disputes and outcomes, so serial claimants are visible (R-ARB-3)."""
     buyer_id = buyer if isinstance(buyer, int) else buyer.pk
-    disputes = Dispute.objects.filter(buyer_id=buyer_id)
-    stats = disputes.aggregate(
-        disputes=Count("pk"),
-        won=Count("pk", filter=Q(outcome__in=Dispute.BUYER_FAVOURABLE)),
-        rejected=Count(
+    counts = {
+        "disputes": Count("pk"),
+        "won": Count("pk", filter=Q(outcome__in=Dispute.BUYER_FAVOURABLE)),
+        "rejected": Count(
             "pk", filter=Q(outcome__in=[Dispute.Outcome.DECIDED_REJECTED, Dispute.Outcome.RETURN_NOT_SHIPPED])
         ),
-        withdrawn=Count("pk", filter=Q(outcome=Dispute.Outcome.WITHDRAWN)),
-        open_disputes=Count("pk", filter=~Q(state=Dispute.State.CLOSED)),
+        "withdrawn": Count("pk", filter=Q(outcome=Dispute.Outcome.WITHDRAWN)),
+        "open_disputes": Count("pk", filter=~Q(state=Dispute.State.CLOSED)),
+    }
+    # One query: the recent disputes, each row carrying the counts over all of them (a window).
+    rows = list(
+        Dispute.objects.filter(buyer_id=buyer_id)
+        .select_related("order")
+        .annotate(**{f"record_{name}": Window(count) for name, count in counts.items()})
+        .order_by("-opened_at")[:recent]
     )
-    return BuyerRecord(**stats, recent=list(disputes.select_related("order").order_by("-opened_at")[:recent]))
+    stats = {name: getattr(rows[0], f"record_{name}") if rows else 0 for name in counts}
+    return BuyerRecord(**stats, recent=rows)
 
 
 # --- What the buyer's and seller's pages read (R-SEC-1, R-DSP-10) ----------------------------
@@ -152,11 +178,11 @@ def party_disputes(user: User) -> QuerySet[Dispute]:
 
 def party_dispute_pages(user: User) -> QuerySet[Dispute]:
     """``party_disputes`` with what every dispute page reads: the order, both parties, the refund,
-    the return, and whose turn it is (``turn_prefetch``; pass each row through ``with_prefetched_turn``)."""
+    the return, whose turn it is (``turn_prefetch``) and the claim's versions (the amendments left)."""
     return (
         party_disputes(user)
         .select_related("order", "buyer", "seller", "refund", "return_shipment")
-        .prefetch_related(*turn_prefetch())
+        .prefetch_related(*turn_prefetch(), "claim_versions")
     )
 
 
@@ -170,32 +196,19 @@ def dispute_of(order: Order) -> Dispute | None:
 
 def turn_prefetch(prefix: str = "") -> list[str | Prefetch[str, QuerySet[InformationRequest], str]]:
     """What ``whose_turn()`` reads (the offers, the open information requests as ``open_requests``),
-    fetched for a whole page at once instead of per row. ``prefix``: the path to the dispute,
+    fetched for a whole page at once instead of per row (a dispute answers its offer facts from its
+    prefetched offers, ``Dispute.has_pending_offer``). ``prefix``: the path to the dispute,
     e.g. ``"dispute__"`` from orders."""
-    return [
-        f"{prefix}offers",
-        Prefetch(
-            f"{prefix}information_requests",
-            queryset=InformationRequest.objects.filter(answered_at__isnull=True).order_by("created_at"),
-            to_attr="open_requests",
-        ),
-    ]
+    return [f"{prefix}offers", open_requests_prefetch(prefix)]
 
 
-MaybeDispute = TypeVar("MaybeDispute", bound=Dispute | None)
-
-
-def with_prefetched_turn(dispute: MaybeDispute) -> MaybeDispute:
-    """Answer the dispute's "is there a pending offer, and which?" from its prefetched offers, so
-    whose turn it is costs no query per row. A dispute without prefetched offers is left as it is."""
-    if dispute is not None and "offers" in getattr(dispute, "_prefetched_objects_cache", {}):
-        pending = next(
-            (offer for offer in dispute.offers.all() if offer.status == Offer.Status.PENDING), None
-        )
-        # Instance attributes shadow the model's methods, which would each ask the database again.
-        dispute.pending_offer = lambda: pending  # type: ignore[method-assign]
-        dispute.has_pending_offer = lambda: pending is not None  # type: ignore[method-assign]
-    return dispute
+def open_requests_prefetch(prefix: str = "") -> Prefetch[str, QuerySet[InformationRequest], str]:
+    """A dispute's unanswered information requests, oldest first, as ``open_requests``."""
+    return Prefetch(
+        f"{prefix}information_requests",
+        queryset=InformationRequest.objects.filter(answered_at__isnull=True).order_by("created_at"),
+        to_attr="open_requests",
+    )
 
 
 # --- Reconciliation: a dispute's state and the rows it needs (R-JOB-4) ------------------------

@@ -42,12 +42,14 @@ import structlog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
 from django.contrib.auth.signals import user_logged_in
 from django.core import signing
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -359,3 +361,23 @@ class RateLimitedModelBackend(ModelBackend):
                 code="demo_account",
             )
         return user
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        """The same set as Django's backend (the user's own permissions and their groups'), read
+        in one query rather than two; kept on the user for the request, as Django keeps it.
+        Every back office page asks for it (issue 15: the case page's query budget)."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            permissions = (
+                Permission.objects.all()
+                if user_obj.is_superuser
+                else Permission.objects.filter(Q(user=user_obj) | Q(group__user=user_obj))
+            )
+            user_obj._perm_cache = {
+                f"{app_label}.{codename}"
+                for app_label, codename in permissions.order_by()
+                .values_list("content_type__app_label", "codename")
+                .distinct()
+            }
+        return user_obj._perm_cache

@@ -167,10 +167,12 @@ def transition_entries(
         StateLog.objects.filter(condition).select_related("by").order_by("timestamp", "id") if saved else []
     )
     entries = []
+    content_types = {ct.pk: ct for ct in types.values()}
     for log in logs:
         if skip(log):
             continue
         model = model_of[log.content_type_id]
+        log.content_type = content_types[log.content_type_id]  # the state labels read it: no query per row
         change = log.get_state_display()
         if log.source_state and log.source_state != log.state:
             change = f"{log.get_source_state_display()} → {change}"

@@ -88,7 +88,11 @@ class MoneyTrail:
         return self.paid == self.refunded + self.kept_by_seller + self.in_escrow
 
 
-def order_money_trail(order: Order, *, include_penalties: bool = False) -> MoneyTrail:
+def order_money_trail(
+    order: Order, *, include_penalties: bool = False, escrow: EscrowHold | None = None
+) -> MoneyTrail:
+    """The order's money, line by line. ``escrow``: the order's hold when the caller read it in this
+    request already (the case page joins it to the dispute)."""
     trail = MoneyTrail(order=order)
     trail.lines.append(
         TrailLine(order.paid_at, "charge", f"Paid by {order.payment_method}", order.amount, order.currency)
@@ -109,7 +113,7 @@ def order_money_trail(order: Order, *, include_penalties: bool = False) -> Money
             trail.refunded_from_escrow += entry.amount
         elif entry.kind == LedgerEntry.Kind.REFUND:
             trail.refunded_by_seller += entry.amount
-    trail.in_escrow = EscrowHold.objects.get(order_id=order.pk).balance
+    trail.in_escrow = (escrow or EscrowHold.objects.get(order_id=order.pk)).balance
     return trail
 
 

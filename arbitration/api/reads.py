@@ -37,7 +37,7 @@ from arbitration.events import (
 )
 from arbitration.models import Complaint, Dispute, Evidence, SafetyReport
 from arbitration.presentation import available_actions
-from arbitration.selectors import turn_prefetch, with_prefetched_turn
+from arbitration.selectors import turn_prefetch
 from marketplace.api.auth import require_scope
 from marketplace.api.pagination import ListParams, paginate, with_updated_at
 from marketplace.api.schemas import ObjectId
@@ -103,10 +103,11 @@ def dispute_detail_out(dispute: Dispute) -> DisputeDetailOut:
                 description=version.description,
                 created_at=moment(version.created_at),
             )
-            for version in dispute.claim_versions.order_by("number")
+            for version in dispute.claim_versions.all()  # prefetched, by number
         ],
         offers=[
-            OfferOut(**offer_payload(offer, currency)) for offer in dispute.offers.order_by("created_at")
+            OfferOut(**offer_payload(offer, currency))
+            for offer in dispute.offers.all()  # prefetched, oldest first
         ],
         messages=[
             MessageOut(
@@ -162,9 +163,14 @@ def dispute_get(request: HttpRequest, dispute_id: ObjectId) -> DisputeDetailOut:
     """The claim and its amendments, offers, messages, evidence metadata, information requests,
     whose turn it is, the next deadline, and ``allowed_actions`` per party (R-DSP-10)."""
     client = require_scope(request, Scope.DISPUTES_READ)
-    rows = disputes_of(client).select_related("buyer", "seller").prefetch_related(*turn_prefetch())
-    # The offers are read once: the FSM conditions behind allowed_actions ask for the pending one.
-    return dispute_detail_out(with_prefetched_turn(rows.get(pk=dispute_id)))
+    rows = (
+        disputes_of(client)
+        .select_related("buyer", "seller")
+        .prefetch_related(*turn_prefetch(), "claim_versions")
+    )
+    # The offers and the claim's versions are read once: the FSM conditions behind allowed_actions
+    # (the pending offer, the amendments left) answer from them.
+    return dispute_detail_out(rows.get(pk=dispute_id))
 
 
 def complaints_of(client: ApiClient) -> QuerySet[Complaint]:

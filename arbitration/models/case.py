@@ -23,6 +23,7 @@ from django_fsm import ConcurrentTransitionMixin, transition
 from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from marketplace.fsm import Refusal, labels, refuses
+from marketplace.models.choices import ChoiceLabels
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -65,7 +66,7 @@ def is_scheduler(case, user) -> bool:
     return bool(getattr(user, "is_system", False))
 
 
-class ArbitrationCase(ConcurrentTransitionMixin, models.Model):
+class ArbitrationCase(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """An abstract case that arbiters take, release, reassign and decide (R-ARB-1, R-ARB-2).
 
     ``ConcurrentTransitionMixin`` refuses to save a state someone else changed meanwhile (a

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import MONEY
+from marketplace.models.choices import ChoiceLabels
 
 
 class Reason(models.TextChoices):
@@ -27,7 +28,7 @@ class WantedResolution(models.TextChoices):
     RETURN_AND_REFUND = "return_and_refund", _("Return the item and get a refund")
 
 
-class ClaimVersion(models.Model):
+class ClaimVersion(ChoiceLabels, models.Model):
     """Every version of the buyer's claim: number 0 is the original, 1…4 the amendments (R-DSP-3)."""
 
     dispute = models.ForeignKey("arbitration.Dispute", models.PROTECT, related_name="claim_versions")
@@ -47,7 +48,7 @@ class ClaimVersion(models.Model):
         return f"Claim v{self.number} of dispute #{self.dispute_id}"
 
 
-class Offer(models.Model):
+class Offer(ChoiceLabels, models.Model):
     """The seller's proposal (R-DSP-5): a partial refund, or return-and-refund to an address."""
 
     class Kind(models.TextChoices):

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.audit.tracking import history
 from marketplace.models import MONEY
+from marketplace.models.choices import ChoiceLabels
 
 
 @history()
-class Decision(models.Model):
+class Decision(ChoiceLabels, models.Model):
     """An arbiter's decision (R-ARB-2): immutable once made; it moves the money when made."""
 
     class Outcome(models.TextChoices):

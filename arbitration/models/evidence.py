@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.models.choices import ChoiceLabels
+
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
     # A random name: the original name is kept as metadata only (R-EVD-3).
@@ -18,7 +20,7 @@ def evidence_upload_to(instance: Evidence, filename: str) -> str:
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class Evidence(models.Model):
+class Evidence(ChoiceLabels, models.Model):
     """A file a party or staff uploaded: immutable after upload (R-EVD-3)."""
 
     class Kind(models.TextChoices):

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import MONEY
+from marketplace.models.choices import ChoiceLabels
 from marketplace.search import trigram_index
 
 
-class ReturnShipment(models.Model):
+class ReturnShipment(ChoiceLabels, models.Model):
     """The return agreed by an accepted offer or claim, or decided by an arbiter (R-RET-1, R-RET-2).
 
     Its deadlines are the dispute's ``deadline_at``: ship by (AWAITING_RETURN), confirm by

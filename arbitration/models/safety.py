@@ -13,9 +13,10 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 from arbitration.models.case import is_arbiter
 from marketplace.fsm import labels
 from marketplace.models import Order
+from marketplace.models.choices import ChoiceLabels
 
 
-class SafetyReport(ConcurrentTransitionMixin, models.Model):
+class SafetyReport(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """A dangerous product (R-SAF-1): any time, even after protection ended; closed only with an outcome."""
 
     class State(models.TextChoices):

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from marketplace.models.choices import ChoiceLabels
 
-class Message(models.Model):
+
+class Message(ChoiceLabels, models.Model):
     """One message in the dispute's thread (R-DSP-7). Never edited, never deleted."""
 
     # The body of the message that carries the files sent with a claim: stored as this source
@@ -47,7 +49,7 @@ class Message(models.Model):
         raise ValueError("Messages are never deleted.")
 
 
-class InformationRequest(models.Model):
+class InformationRequest(ChoiceLabels, models.Model):
     """An arbiter asks a party for more information or evidence, by a deadline (R-ARB-6)."""
 
     class Party(models.TextChoices):

@@ -162,7 +162,7 @@ def whose_turn(dispute: Dispute, open_requests: list[InformationRequest] | None 
     if state == S.OPEN:
         if dispute.has_pending_offer():
             return Turn("buyer", _("The buyer accepts or declines the seller's offer."))
-        if dispute.seller_rejected_at is None and not dispute.offers.exists():
+        if dispute.seller_rejected_at is None and not dispute.has_offers():
             return Turn("seller", _("The seller answers: accept the claim, make an offer, or reject it."))
         return Turn("buyer", _("The buyer may escalate to arbitration now, or wait for a new offer."))
     if state == S.ESCALATED:

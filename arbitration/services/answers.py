@@ -197,6 +197,7 @@ def dispute_decline_offer(*, dispute: Dispute, actor: User, reason: str = "") ->
         dispute.offers.filter(status=Offer.Status.PENDING).update(
             status=Offer.Status.DECLINED, answered_at=now
         )
+        dispute.forget_facts()
         dispute.buyer_declined_offer_at = now
         if reason.strip():
             _post(dispute, actor=actor, role=Message.Role.BUYER, body=reason.strip())

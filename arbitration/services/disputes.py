@@ -99,6 +99,7 @@ def _close(
 def _withdraw_pending_offers(dispute: Dispute, now: datetime) -> None:
     """An offer is open only while the parties talk: closing, escalating or agreeing a return ends it."""
     dispute.offers.filter(status=Offer.Status.PENDING).update(status=Offer.Status.WITHDRAWN, answered_at=now)
+    dispute.forget_facts()
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -27,7 +27,7 @@ from django.views import View
 
 from arbitration.models import Dispute
 from arbitration.presentation import Availability, action_label, available_actions
-from arbitration.selectors import party_dispute_pages, with_prefetched_turn
+from arbitration.selectors import party_dispute_pages
 from arbitration.web import forms
 from marketplace.errors import DomainError
 from marketplace.web.access import AuthenticatedRequest
@@ -40,7 +40,6 @@ def reader_dispute(request: AuthenticatedRequest, pk: int) -> tuple[Dispute, Ava
     """The dispute ``pk`` if the reader is its buyer or seller (else 404, R-SEC-1), with whose turn
     it is prefetched, and what the reader may do now: computed once per request."""
     dispute = get_object_or_404(party_dispute_pages(request.user), pk=pk)
-    with_prefetched_turn(dispute)
     open_requests = dispute.open_requests  # type: ignore[attr-defined]  # turn_prefetch's to_attr
     return dispute, available_actions(dispute, request.user, information_requests=open_requests)
 

@@ -90,7 +90,7 @@ def dispute_context(
         "actions": availability.actions,
         "labels": dict(availability.labelled),  # the transitions' own labels, for headings and buttons
         "next": dispute_next_step(dispute, role, availability),
-        "claim_versions": list(dispute.claim_versions.order_by("-number")) if dispute.amendments_used else [],
+        "claim_versions": list(reversed(dispute.claim_versions.all())) if dispute.amendments_used else [],
         "amendments_left": dispute.amendments_left(),
         "max_amendments": settings.MAX_DISPUTE_AMENDMENTS,
         "offers": list(reversed(dispute.offers.all())),  # prefetched oldest first; newest on top

@@ -16,6 +16,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from marketplace.audit.tracking import history
 from marketplace.fsm import labels
+from marketplace.models.choices import ChoiceLabels
 from marketplace.models.money import CENT, MONEY, Currency
 from marketplace.search import trigram_index
 
@@ -25,7 +26,7 @@ def new_order_number() -> str:
 
 
 @history(fields=["state", "amount", "currency", "buyer", "seller", "protection_deadline", "dispute_deadline"])
-class Order(ConcurrentTransitionMixin, models.Model):
+class Order(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     class State(models.TextChoices):
         PAID = "paid", _("Paid, awaiting shipment")
         SHIPPED = "shipped", _("In transit")
@@ -187,7 +188,7 @@ class Shipment(models.Model):
         return f"{self.carrier} {self.tracking_number}"
 
 
-class TrackingEvent(models.Model):
+class TrackingEvent(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         ACCEPTED = "accepted", _("Accepted by carrier")
         IN_TRANSIT = "in_transit", _("In transit")
@@ -212,7 +213,7 @@ class TrackingEvent(models.Model):
         return f"{self.get_status_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(ChoiceLabels, models.Model):
     """R-PRT-4: the buyer asks the seller for more protection days."""
 
     class Status(models.TextChoices):

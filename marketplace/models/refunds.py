@@ -13,6 +13,7 @@ from django_fsm_log.decorators import fsm_log_by, fsm_log_description
 
 from marketplace.audit.tracking import history
 from marketplace.fsm import labels
+from marketplace.models.choices import ChoiceLabels
 from marketplace.models.escrow import LedgerEntry
 from marketplace.models.money import MONEY, Currency
 from marketplace.models.orders import Order
@@ -20,7 +21,7 @@ from marketplace.search import trigram_index
 
 
 @history()
-class Refund(ConcurrentTransitionMixin, models.Model):
+class Refund(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """Money owed to the buyer, followed until it is paid (R-REF-2)."""
 
     class State(models.TextChoices):

@@ -138,7 +138,7 @@ def show_when(form, field_name: str) -> str:
     return getattr(form, "show_when", {}).get(field_name, "")
 
 
-def _with_html(text: str, **values) -> str:
+def with_html(text: str, **values) -> str:
     """A translated sentence with HTML values (e.g. a <time>) put in: the sentence is escaped, the
     values keep their markup (or are escaped if they are plain text)."""
     return mark_safe(conditional_escape(text) % {k: conditional_escape(v) for k, v in values.items()})
@@ -153,7 +153,7 @@ def protection(order) -> str:
         return format_html(
             '{}<br><span class="small muted">{}</span>',
             time_left(order.protection_deadline),
-            _with_html(_("until %(date)s"), date=day(order.protection_deadline)),
+            with_html(_("until %(date)s"), date=day(order.protection_deadline)),
         )
     if order.state == "paid":
         return format_html('<span class="muted">{}</span>', _("Starts when the order ships"))
@@ -161,7 +161,7 @@ def protection(order) -> str:
         return format_html(
             '{}<br><span class="small muted">{}</span>',
             time_left(order.dispute_deadline),
-            _with_html(_("to open a dispute, until %(date)s"), date=day(order.dispute_deadline)),
+            with_html(_("to open a dispute, until %(date)s"), date=day(order.dispute_deadline)),
         )
     if order.state == "disputed":
         return format_html("<span>{}</span>", _("In dispute: the payment is on hold"))

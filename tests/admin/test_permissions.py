@@ -266,3 +266,35 @@ def test_action_permission_matrix_R_SEC_2(world, people, client_for, action, per
     else:
         assert response.status_code == 403
         assert not changed(world, action)
+
+
+@pytest.mark.parametrize("persona", [*PERSONAS, "superuser", "inactive"])
+def test_the_permissions_are_djangos_read_in_one_query_R_SEC_2(people, persona, django_assert_num_queries):
+    """The back office's backend reads a person's own and their groups' permissions in one query
+    (every admin page asks); the set is exactly the one Django's model backend gives."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    from marketplace.login_limits import RateLimitedModelBackend
+
+    User = get_user_model()
+    if persona in ("superuser", "inactive"):
+        user = User.objects.create_user(
+            f"perm-{persona}",
+            is_staff=True,
+            is_superuser=persona == "superuser",
+            is_active=persona != "inactive",
+        )
+        user.user_permissions.add(Permission.objects.get(codename="view_refund"))
+    else:
+        user = getattr(people, persona)
+        user.user_permissions.add(Permission.objects.get(codename="view_ledgerentry"))  # own, besides groups'
+    expected = ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+    fresh_user = User.objects.get(pk=user.pk)
+    with django_assert_num_queries(0 if persona == "inactive" else 1):
+        got = RateLimitedModelBackend().get_all_permissions(fresh_user)
+        assert RateLimitedModelBackend().get_all_permissions(fresh_user) == got  # kept for the request
+    assert got == expected
+    groups_or_all = persona in ("arbiter", "finance", "supervisor", "superuser")
+    assert (len(got) > 1) == groups_or_all, got  # the groups' permissions (or all) besides their own

@@ -8,6 +8,7 @@ grow with the number of disputes, messages or files.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -98,4 +99,45 @@ def test_the_dispute_page_reads_the_thread_and_its_files_at_once_R_DSP_7(people,
         services.dispute_post_message(dispute=dispute, actor=people.buyer, body=f"Photo {n}", files=files)
     html = client.get(url).content.decode()
     assert html.count("/evidence/") >= 7 * 2  # every file is shown (a link and a thumbnail)
-    assert queries(client, url) == before
+    assert queries(client, url) == before <= DISPUTE_PAGE_BUDGET
+
+
+# The session and the user (2); the dispute with its order, people, refund and return, its offers,
+# open requests and claim versions (4: the FSM conditions of every action answer from these, not
+# a query each); evidence, messages, complaints or decisions as the state has them, the timeline.
+DISPUTE_PAGE_BUDGET = 10
+
+
+@pytest.mark.parametrize("reader", ["buyer", "seller"])
+def test_the_dispute_page_asks_the_conditions_facts_once_R_DSP_10(people, client, reader):
+    """Every transition's conditions (an offer pending? amendments left?) are asked for each
+    action a reader might take; they answer from the dispute's offers and claim versions, read
+    once per request."""
+    dispute = with_offer(people)
+    services.dispute_amend(
+        dispute=dispute,
+        actor=people.buyer,
+        reason="not_as_described",
+        resolution="full_refund",
+        description="It does not charge at all.",
+    )
+    url = reverse("dispute-detail", args=[dispute.pk])
+    client.force_login(getattr(people, reader))
+    client.get(url)
+    assert queries(client, url) <= DISPUTE_PAGE_BUDGET
+
+
+def test_a_dispute_reads_its_conditions_facts_once_and_forgets_them_when_they_change_R_DSP_5(
+    people, django_assert_num_queries
+):
+    dispute = open_dispute(people)
+    with django_assert_num_queries(1):  # the offers and the amendments together, once
+        assert not dispute.has_pending_offer() and dispute.has_no_pending_offer()
+        assert dispute.can_amend() and dispute.amendments_left() == dispute.amendments_left()
+        assert not dispute.has_offers()
+    services.dispute_make_offer(dispute=dispute, actor=people.seller, kind="partial_refund", amount="10.00")
+    assert not dispute.has_pending_offer()  # this copy read its facts before the offer
+    dispute.refresh_from_db()
+    assert dispute.has_pending_offer() and dispute.pending_offer().amount == Decimal("10.00")
+    dispute.decline_offer(by=people.buyer)  # a transition forgets them too
+    assert "_condition_facts" not in dispute.__dict__
