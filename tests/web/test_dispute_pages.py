@@ -568,6 +568,25 @@ def test_the_party_asked_sees_the_arbiters_question_and_answers_it_with_a_messag
     assert "The arbiter asks you for information" not in page(client, dispute)
 
 
+def test_R_ARB_6_whose_turn_moves_to_the_party_asked_and_back_once_they_answer(people, client):
+    """R-DSP-10 with R-ARB-6: while the arbiter waits for the seller's answer, both parties read that
+    it is the seller's turn; the seller's message answers it and the turn is the arbiter's again."""
+    dispute = under_review_with_question(people, party="seller")
+    client.force_login(people.buyer)
+    assert "The arbiter asked the seller for information." in page(client, dispute)
+    client.force_login(people.seller)
+    html = page(client, dispute)
+    assert "Your turn" in html and "The arbiter asks you for information" in html
+
+    client.post(reverse("dispute-message", args=[dispute.pk]), {"body": "The label photo is attached."})
+
+    assert "The arbiter is reviewing the case." in page(client, dispute)
+    client.force_login(people.buyer)
+    html = page(client, dispute)
+    assert "The arbiter is reviewing the case." in html
+    assert "asked the seller for information" not in html
+
+
 # --- After closure: complaints (R-CMP-1) and safety (R-SAF-1) ----------------------------------
 
 
