@@ -40,7 +40,7 @@ def reader_dispute(request: AuthenticatedRequest, pk: int) -> tuple[Dispute, Ava
     """The dispute ``pk`` if the reader is its buyer or seller (else 404, R-SEC-1), with whose turn
     it is prefetched, and what the reader may do now: computed once per request."""
     dispute = get_object_or_404(party_dispute_pages(request.user), pk=pk)
-    open_requests = dispute.open_requests  # type: ignore[attr-defined]  # turn_prefetch's to_attr
+    open_requests = dispute.open_requests  # turn_prefetch's to_attr
     return dispute, available_actions(dispute, request.user, information_requests=open_requests)
 
 
