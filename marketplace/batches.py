@@ -8,8 +8,12 @@ written once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TypeVar
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models import QuerySet, sql
@@ -57,3 +61,63 @@ def in_pages(rows: QuerySet[_M], *, size: int = 2000) -> Iterator[_M]:
         if len(chunk) < size:
             return
         last = chunk[-1].pk
+
+
+def bulk_insert(objs: Iterable[_M]) -> list[_M]:
+    """``bulk_create`` for the sweeps' audit, outbox and notification rows: one INSERT whose rows
+    travel as one JSON document (``jsonb_populate_recordset``), the primary keys set on the objects.
+
+    Why not ``bulk_create``: on PostgreSQL Django 5.2 sends each column as an array, and psycopg
+    escapes every quote of a JSON column's text inside the array literal with a regular
+    expression — a fifth of a sweep's CPU went to escaping notification and event payloads. Here
+    the whole batch is one string parameter, encoded by the C JSON encoder and quoted by libpq.
+    Same rows, same defaults (the instances carry them), same database triggers; no signals, as
+    with ``bulk_create``. On other databases it is ``bulk_create``.
+    """
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_create(objs)
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                field.pre_save(obj, add=True)
+    rows = [{f.column: _json_value(f, getattr(obj, f.attname)) for f in fields} for obj in objs]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields if f.column)
+    pk = quote(str(meta.pk.column))
+    statement = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+        f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{quote(meta.db_table)}, %s::jsonb) "
+        f"WITH ORDINALITY AS row ORDER BY row.ordinality RETURNING {pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [json.dumps(rows, default=_json_default, separators=(",", ":"))])
+        ids = [pk_value for (pk_value,) in cursor.fetchall()]
+    # Inserted in the objects' order (ORDER BY ordinality), so the ids come back in it too.
+    for obj, pk_value in zip(objs, ids, strict=True):
+        obj.pk = pk_value
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
+def _json_value(field: models.Field, value: Any) -> Any:
+    if value is None or not isinstance(field, models.JSONField) or field.encoder is None:
+        return value
+    # A JSON column with its own encoder: stored as that encoder writes it.
+    return json.loads(json.dumps(value, cls=field.encoder))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)  # exact, never a float
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()  # with microseconds and offset, as the database stores it
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"bulk_insert cannot store a {type(value).__name__}")

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from marketplace.batches import bulk_insert
 from marketplace.models import DomainEvent, ExtensionRequest, LedgerEntry, Order, Refund, User
 from marketplace.queueing import enqueue_on_commit
 from marketplace.webhooks.deliveries import DELIVER_TASK, deliveries_create
@@ -102,7 +103,7 @@ def emit_many(type: str, items: Iterable[tuple[Order, dict]]) -> list[DomainEven
         raise ValueError(f"Unknown event type {type!r}; add it to marketplace.events.EVENT_TYPES.")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() belongs inside the transaction of the change it reports.")
-    events = DomainEvent.objects.bulk_create(
+    events = bulk_insert(
         [DomainEvent(type=type, account=order.account, order_id=order.pk, data=data) for order, data in items]
     )
     delivery_ids = deliveries_create(events)

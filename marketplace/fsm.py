@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django_fsm import FSMFieldMixin
 from django_fsm_log.models import StateLog
 
+from marketplace.batches import bulk_insert
+
 # A label: a lazy translation (``gettext_lazy``) or None.
 Label = str | Promise | None
 # A django-fsm condition or permission.
@@ -74,14 +76,14 @@ def record_transitions(
     calling the transition: ``rows`` are (primary key, source state) pairs (R-SEC-2)."""
     content_type = ContentType.objects.get_for_model(model)
     at = at or timezone.now()
-    StateLog.objects.bulk_create(
+    bulk_insert(
         StateLog(
             timestamp=at,
-            by=by,
+            by_id=by.pk if by is not None else None,  # ids, not instances: a batch builds hundreds
             source_state=source,
             state=target,
             transition=name,
-            content_type=content_type,
+            content_type_id=content_type.pk,
             object_id=pk,
             description=description or None,
         )

@@ -17,6 +17,7 @@ from typing import Literal
 
 from django.db import IntegrityError, transaction
 
+from marketplace.batches import bulk_insert
 from marketplace.models import Notification, Order
 from marketplace.queueing import enqueue
 
@@ -119,7 +120,7 @@ def notify(
         return []
     rows = _rows(event, order, audience, context, dedupe_key)
     if dedupe_key is None:
-        created = Notification.objects.bulk_create(rows)
+        created = bulk_insert(rows)
     else:
         created = []
         for notification in rows:
@@ -146,7 +147,7 @@ def notify_batch(items: Iterable[tuple[str, Order, dict]]) -> list[Notification]
     rows: list[Notification] = []
     for event, order, context in items:
         rows += _rows(event, order, audience_for(event, context), context)
-    created = Notification.objects.bulk_create(rows) if rows else []
+    created = bulk_insert(rows)
     _send_after_commit(created)
     return created
 

@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.batches import claim
+from marketplace.batches import bulk_insert, claim
 from marketplace.errors import DomainError
 from marketplace.events import amount, emit, emit_many, order_payload, penalty_payload, people_refs
 from marketplace.fsm import record_transitions
@@ -56,7 +56,7 @@ def _release_entry(
         amount=amount,
         currency=currency,
         party_id=seller_id,
-        actor=actor,
+        actor_id=actor.pk,
         reason=reason[:500],
         idempotency_key=f"order:{order_id}:release",
         created_at=at or timezone.now(),
@@ -120,7 +120,7 @@ def orders_release(*, rows: QuerySet[Order], limit: int, actor: User) -> list[in
         )
     }
     by_id = {order.pk: order for order in orders}
-    LedgerEntry.objects.bulk_create(
+    bulk_insert(
         _release_entry(
             order_id,
             by_id[order_id].seller_id,

@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.db.models import Field, QuerySet
 from django.utils import timezone
 
+from marketplace.batches import bulk_insert
 from marketplace.models import DomainEvent, WebhookDelivery, WebhookEndpoint
 from marketplace.webhooks.sending import Attempt, body_of, post, signed_headers
 
@@ -84,7 +85,7 @@ def deliveries_create(
         for pk, account, types in targets
         if account == event.account and (not types or event.type in types)
     ]
-    WebhookDelivery.objects.bulk_create(rows)
+    bulk_insert(rows)
     return [row.pk for row in rows]
 
 

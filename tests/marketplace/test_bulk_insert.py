@@ -1,0 +1,121 @@
+"""``marketplace.batches.bulk_insert``: the sweeps' bulk writes of audit, outbox and notification
+rows store exactly what ``bulk_create`` stores (R-JOB-2)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django_fsm_log.models import StateLog
+
+from marketplace.batches import bulk_insert
+from marketplace.models import DomainEvent, LedgerEntry, Notification, Order
+from tests.marketplace import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored(model, pk) -> dict:
+    return model.objects.filter(pk=pk).values().get()
+
+
+def _without_pk(row: dict) -> dict:
+    return {key: value for key, value in row.items() if key != "id"}
+
+
+def test_R_JOB_2_bulk_insert_stores_what_bulk_create_stores(buyer, seller):
+    """R-JOB-2: JSON with quotes, backslashes and non-ASCII text, Decimal money, datetimes to the
+    microsecond, nulls and foreign keys come back from the database equal, in the objects' order,
+    with their primary keys set."""
+    order = factories.paid_order(buyer=buyer, seller=seller)
+    context = {
+        "item_title": 'Чайник "Вега" \\ 1,5 л',
+        "amount": "1490.50",
+        "nested": {"list": [1, None, True], "emoji": "🙂"},
+    }
+
+    def notices():
+        return [
+            Notification(recipient_id=buyer.pk, event="dispute_escalated", context={**context, "n": n})
+            for n in range(3)
+        ]
+
+    created = bulk_insert(notices())
+    expected = Notification.objects.bulk_create(notices())
+    assert [n.pk for n in created] == sorted(n.pk for n in created)
+    for ours, theirs in zip(created, expected, strict=True):
+        assert ours.pk is not None and not ours._state.adding
+        assert _without_pk(_stored(Notification, ours.pk)) | {"created_at": None} == _without_pk(
+            _stored(Notification, theirs.pk)
+        ) | {"created_at": None}
+        assert _stored(Notification, ours.pk)["context"] == {**context, "n": created.index(ours)}
+
+    moment = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    entry = bulk_insert(
+        [
+            LedgerEntry(
+                order_id=order.pk,
+                kind=LedgerEntry.Kind.RELEASE,
+                source=LedgerEntry.Source.ESCROW,
+                amount=Decimal("1490.55"),
+                currency=order.currency,
+                party_id=seller.pk,
+                actor=seller,
+                reason="Ровно 1 490,55",
+                idempotency_key=f"order:{order.pk}:release",
+                created_at=moment,
+            )
+        ]
+    )[0]
+    stored = _stored(LedgerEntry, entry.pk)
+    assert stored["amount"] == Decimal("1490.55")
+    assert stored["created_at"] == moment
+    assert stored["refund_id"] is None
+    assert stored["reason"] == "Ровно 1 490,55"
+
+
+def test_R_JOB_2_bulk_insert_keeps_model_defaults_and_returns_ids_for_the_next_insert(buyer, seller):
+    """R-JOB-2: the model's defaults (an event's id and creation time) are stored, and the ids come
+    back for the rows that refer to them (an event's webhook deliveries)."""
+    order = factories.paid_order(buyer=buyer, seller=seller)
+    events = bulk_insert(
+        [
+            DomainEvent(type="order.paid", account=order.account, order_id=order.pk, data={"n": n})
+            for n in range(2)
+        ]
+    )
+    rows = list(
+        DomainEvent.objects.filter(pk__in=[e.pk for e in events])
+        .order_by("pk")
+        .values("data", "uid", "created_at")
+    )
+    assert [row["data"] for row in rows] == [{"n": 0}, {"n": 1}]
+    assert [row["uid"] for row in rows] == [e.uid for e in events]
+    assert [row["created_at"] for row in rows] == [e.created_at for e in events]
+
+
+def test_R_JOB_2_bulk_insert_of_nothing_writes_nothing():
+    """R-JOB-2: an empty batch is no statement at all."""
+    assert bulk_insert([]) == []
+    assert bulk_insert(iter(())) == []
+
+
+def test_R_SEC_2_bulk_insert_audit_rows_are_chained_like_any_other(buyer, seller):
+    """R-SEC-2: state-log rows written in bulk go through the database's history triggers."""
+    order = factories.paid_order(buyer=buyer, seller=seller)
+    content_type = ContentType.objects.get_for_model(Order)
+    logs = bulk_insert(
+        [
+            StateLog(
+                timestamp=datetime(2026, 3, 1, tzinfo=UTC),
+                source_state="paid",
+                state="shipped",
+                transition="ship",
+                content_type=content_type,
+                object_id=order.pk,
+            )
+        ]
+    )
+    assert StateLog.objects.filter(pk=logs[0].pk, object_id=order.pk, transition="ship").exists()
