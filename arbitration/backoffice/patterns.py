@@ -48,7 +48,7 @@ class SolicitationPatternForm(forms.ModelForm):
             "pattern": self.cleaned_data["pattern"],
             "intent": self.cleaned_data.get("intent"),
         }
-        return bool(find_solicitation(self.cleaned_data["sample"], patterns=[row]))
+        return bool(find_solicitation(self.cleaned_data["sample"], patterns=[row], classifier=False))
 
 
 @admin.register(SolicitationPattern)
