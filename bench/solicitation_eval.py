@@ -1,11 +1,14 @@
 """Precision, recall and speed of the off-platform solicitation detector (R-DSP-8).
 
 Runs the default pattern set (``arbitration.solicitation.DEFAULT_PATTERNS``, the data that
-migration 0013 ships) in memory, without a database, over the labelled sets in
-tests/arbitration/data (read by path), and prints precision and recall per set and language,
-every misclassified message, and how many messages per second the matching takes.
+the migrations ship) and the committed classifier (``classifier_weights.json``) in memory,
+without a database, over the labelled sets in tests/arbitration/data (read by path), and prints
+precision and recall per set and language (with the patterns alone beside them), every
+misclassified message, and how many messages per second the matching takes (with and without
+the classifier). ``--cross-validate`` also prints the classifier's figures on its training sets,
+each set scored by a classifier trained on the others (about half a minute).
 
-    .venv/bin/python bench/solicitation_eval.py [--verbose] [--seconds N]
+    .venv/bin/python bench/solicitation_eval.py [--verbose] [--seconds N] [--cross-validate]
 
 Each held-out set was written and committed before the detector was changed for it, and each
 check set after, never tuned to. Measured so far (P = precision, R = recall):
@@ -31,6 +34,23 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   not in the lists ("e-transfer", "по номеру телефона … скажите банк"); wrongly flagged: a
   messenger named as what a device reads out or who runs an account, "not going to ask you to
   drop the claim". Keep it untouched; write a new held-out set before the next round.
+- Round 4 changed the kind of detector: a logistic regression over character n-grams of the
+  normalised text (``arbitration/solicitation/classifier.py``), trained on every set above,
+  which flags what no pattern flags when its score reaches 0.75 (the lowest threshold with
+  out-of-set precision >= 0.98 in each language, leaving one set out). From round 4 on, the
+  figures on the sets above are in-sample for the classifier too.
+- ``solicitation_holdout_round4.jsonl`` (248, round 4, written and committed before its author
+  read the detector or the other sets; never trained on, ``training.HELD_OUT``): before, the
+  patterns alone, measured once: EN P 0.917 R 0.887, RU P 0.905 R 0.919. With the classifier,
+  measured once, nothing tuned after: EN P 0.908 R 0.952, RU P 0.910 R 0.984. Recall rose;
+  precision did not, as the classifier only adds flags and the false alarms are the patterns'
+  (five in English, six in Russian; the classifier added one more in English).
+- Cross-validated on the 1,293 training messages (leave one set out): the classifier alone at
+  0.50 EN P 0.943 R 0.908, RU P 0.959 R 0.923; at 0.75 EN P 0.981 R 0.804, RU P 0.989
+  R 0.828; patterns or classifier EN P 0.973 R 0.997, RU P 0.985 R 1.000 (optimistic: the
+  patterns were tuned on these sets).
+- Speed with the classifier: 5,387 messages/s of CPU time (patterns alone 6,097) at load
+  average 3.6 on the shared two cores; the classifier costs about 35 microseconds a message.
 
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
