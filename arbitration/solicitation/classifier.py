@@ -17,7 +17,8 @@ long.
 
 The classifier only adds: a message is flagged when a staff pattern matches it (the patterns
 keep their meaning and their explanations), and otherwise when the classifier's score reaches
-the threshold stored with the weights (chosen by cross-validation on the training sets). Its
+the threshold stored with the weights (chosen by cross-validation on the training sets), or the
+one supervisors set in ``SolicitationClassifierSetting``, where they can also switch it off. Its
 flag explains itself as ``{"pattern": "classifier", "intent": "classifier", "score": 0.93,
 "matched": "the most weighted words"}``. It imports no models.
 """
@@ -127,10 +128,11 @@ class Classifier:
     def score(self, text: str) -> float:
         return self.score_variants(text_variants(text or ""))
 
-    def flag(self, variants: Sequence[str]) -> dict[str, Any] | None:
-        """The classifier's flag for a message's variants, or None under the threshold."""
+    def flag(self, variants: Sequence[str], threshold: float | None = None) -> dict[str, Any] | None:
+        """The classifier's flag for a message's variants, or None under the threshold (its own,
+        unless the supervisors' setting asks for another)."""
         score = self.score_variants(variants)
-        if score < self.threshold:
+        if score < (self.threshold if threshold is None else threshold):
             return None
         return {
             "pattern": CLASSIFIER,

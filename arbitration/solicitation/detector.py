@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from arbitration.models import SolicitationPattern
+from arbitration.models import SolicitationClassifierSetting, SolicitationPattern
 from arbitration.solicitation.matching import detect
 
 
@@ -27,9 +27,15 @@ def find_solicitation(
     ``DEFAULT_PATTERNS``) to evaluate a set without a database.
 
     When no pattern flags the message, the committed classifier may (``matching.detect``): its
-    flag is ``{"pattern": "classifier", "intent": "classifier", "score", "matched"}``.
-    ``classifier=False`` asks the patterns alone.
+    flag is ``{"pattern": "classifier", "intent": "classifier", "score", "matched"}``. With the
+    database's patterns, the supervisors' ``SolicitationClassifierSetting`` switches it off or
+    changes its threshold; ``classifier=False`` asks the patterns alone.
     """
+    threshold = None
     if patterns is None:
         patterns = SolicitationPattern.objects.filter(is_active=True).values("name", "pattern", "intent")
-    return detect(text, patterns, classifier=classifier)
+        if classifier:
+            setting = SolicitationClassifierSetting.current()
+            classifier = setting.is_active
+            threshold = float(setting.threshold) if setting.threshold is not None else None
+    return detect(text, patterns, classifier=classifier, threshold=threshold)

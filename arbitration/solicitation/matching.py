@@ -73,11 +73,16 @@ def match_patterns(text: str, patterns: Iterable[Mapping[str, Any]]) -> list[dic
 
 
 def detect(
-    text: str, patterns: Iterable[Mapping[str, Any]], *, classifier: Classifier | None | bool = True
+    text: str,
+    patterns: Iterable[Mapping[str, Any]],
+    *,
+    classifier: Classifier | None | bool = True,
+    threshold: float | None = None,
 ) -> list[dict[str, Any]]:
     """The flags of ``text``: the patterns' (``match_patterns``) and, when no pattern flags it,
-    the classifier's one flag if its score reaches its threshold. ``classifier``: True for the
-    committed one, False for the patterns alone, or a ``Classifier``."""
+    the classifier's one flag if its score reaches the threshold (``threshold``, else the
+    classifier's own). ``classifier``: True for the committed one, False for the patterns alone,
+    or a ``Classifier``."""
     variants = text_variants(text or "")
     flags = _match_variants(variants, patterns)
     if isinstance(classifier, Classifier):
@@ -86,7 +91,7 @@ def detect(
         model = default_classifier() if classifier is True else None
     if flags or model is None:
         return flags
-    flag = model.flag(variants)
+    flag = model.flag(variants, threshold)
     return [flag] if flag is not None else []
 
 

@@ -10,6 +10,7 @@ written for them, not taken from any labelled set; the held-out set
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -19,7 +20,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from arbitration import services
-from arbitration.models import Message
+from arbitration.models import Message, SolicitationClassifierSetting
 from arbitration.presentation.texts import seller_flag_warning
 from arbitration.solicitation import DEFAULT_PATTERNS, flag_explanations, text_variants
 from arbitration.solicitation.classifier import CLASSIFIER, WEIGHTS_PATH, Classifier, default_classifier
@@ -174,3 +175,44 @@ def test_R_DSP_8_round4_the_check_command_fails_when_the_weights_differ(tmp_path
 
     with pytest.raises(CommandError):
         call_command("train_solicitation_classifier", "--check", f"--threshold={threshold}")
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round4_supervisors_switch_the_classifier_off_or_change_its_threshold_without_a_deploy():
+    text = "End the argument here and I'll add a bonus to your box."
+    assert SolicitationClassifierSetting.objects.filter(pk=1, is_active=True, threshold=None).exists()
+    assert [f["pattern"] for f in find_solicitation(text)] == [CLASSIFIER]
+
+    setting = SolicitationClassifierSetting.current()
+    setting.threshold = Decimal("0.99")
+    setting.save()
+    assert find_solicitation(text) == []
+
+    setting.threshold, setting.is_active = None, False
+    setting.save()
+    assert find_solicitation(text) == []
+    assert [f["pattern"] for f in find_solicitation("Please close the dispute.")] == [
+        "close-dispute-request-en"
+    ]
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round4_the_classifier_setting_is_edited_in_the_admin_by_supervisors_only(people, client):
+    url = reverse("admin:arbitration_solicitationclassifiersetting_change", args=[1])
+
+    client.force_login(people.arbiter)
+    assert client.get(url).status_code == 200  # arbiters read it
+    assert client.post(url, {"threshold": "0.90"}).status_code == 403
+
+    client.force_login(people.supervisor)
+    page = client.get(url)
+    answer = client.post(url, {"is_active": "on", "threshold": "0.90"})
+
+    assert page.status_code == 200 and f"{_model().threshold:.2f}" in page.content.decode()
+    assert answer.status_code == 302
+    setting = SolicitationClassifierSetting.objects.get(pk=1)
+    assert setting.threshold == Decimal("0.90") and setting.updated_by == people.supervisor
+    assert (
+        client.post(url, {"is_active": "on", "threshold": "0.30"}).status_code == 200
+    )  # refused: below 0.50
+    assert SolicitationClassifierSetting.objects.get(pk=1).threshold == Decimal("0.90")
