@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from arbitration.models import ReplyTemplate, SolicitationPattern
+from arbitration.models import ReplyTemplate, SolicitationClassifierSetting, SolicitationPattern
 from arbitration.solicitation import validate_pattern
+from arbitration.solicitation.classifier import default_classifier
 from arbitration.solicitation.detector import find_solicitation
 from marketplace.backoffice.base import NoDeleteMixin
 
@@ -48,7 +49,7 @@ class SolicitationPatternForm(forms.ModelForm):
             "pattern": self.cleaned_data["pattern"],
             "intent": self.cleaned_data.get("intent"),
         }
-        return bool(find_solicitation(self.cleaned_data["sample"], patterns=[row]))
+        return bool(find_solicitation(self.cleaned_data["sample"], patterns=[row], classifier=False))
 
 
 @admin.register(SolicitationPattern)
@@ -93,6 +94,29 @@ class SolicitationPatternAdmin(NoDeleteMixin, admin.ModelAdmin):
                 else _("The sample message would NOT be flagged by this pattern."),
                 messages.INFO if verdict else messages.WARNING,
             )
+
+
+@admin.register(SolicitationClassifierSetting)
+class SolicitationClassifierSettingAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Supervisors switch the trained classifier off or change the score it needs, without a
+    deploy (R-DSP-8); the weights are committed data. One row, made by the migration."""
+
+    list_display = ("__str__", "is_active", "threshold", "trained_threshold", "updated_at", "updated_by")
+    readonly_fields = ("trained_threshold", "updated_at", "updated_by")
+    fields = ("is_active", "threshold", "trained_threshold", "updated_at", "updated_by")
+
+    def has_add_permission(self, request) -> bool:
+        # The row is the migration's; no query here (the admin asks on every page's menu).
+        return False
+
+    @admin.display(description=_("trained threshold"))
+    def trained_threshold(self, obj: SolicitationClassifierSetting) -> str:
+        model = default_classifier()
+        return f"{model.threshold:.2f}" if model is not None else "—"
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ReplyTemplate)

@@ -25,7 +25,7 @@ from arbitration.models.evidence import Evidence, evidence_upload_to
 from arbitration.models.notes import CaseNote, ReplyTemplate
 from arbitration.models.returns import ReturnShipment
 from arbitration.models.safety import SafetyReport
-from arbitration.models.solicitation import SolicitationPattern
+from arbitration.models.solicitation import SolicitationClassifierSetting, SolicitationPattern
 from arbitration.models.thread import InformationRequest, Message
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "ReplyTemplate",
     "ReturnShipment",
     "SafetyReport",
+    "SolicitationClassifierSetting",
     "SolicitationPattern",
     "WantedResolution",
     "evidence_upload_to",

@@ -1,8 +1,12 @@
-"""Off-platform solicitation patterns, edited by supervisors without a deploy (R-DSP-8)."""
+"""Off-platform solicitation patterns, edited by supervisors without a deploy (R-DSP-8), and
+the supervisors' setting of the trained classifier beside them."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,3 +56,41 @@ class SolicitationPattern(models.Model):
 
     def clean(self) -> None:
         validate_pattern(self.pattern)
+
+
+@history()
+class SolicitationClassifierSetting(models.Model):
+    """Supervisors' hold on the trained classifier (R-DSP-8, issue 17 round 4), without a deploy:
+    switch it off, or ask for a higher score before it flags. One row (``current``); the weights
+    themselves are committed data (``arbitration/solicitation/classifier_weights.json``)."""
+
+    is_active = models.BooleanField(
+        _("classifier flags messages"),
+        default=True,
+        help_text=_("Off: only the patterns flag messages."),
+    )
+    threshold = models.DecimalField(
+        _("score needed to flag"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.50")), MaxValueValidator(Decimal("0.99"))],
+        help_text=_("From 0.50 to 0.99. Empty: the threshold chosen when the classifier was trained."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("solicitation classifier")
+        verbose_name_plural = _("solicitation classifier")
+
+    def __str__(self) -> str:
+        return str(_("Solicitation classifier"))
+
+    @classmethod
+    def current(cls) -> SolicitationClassifierSetting:
+        """The one row; an unsaved default (on, trained threshold) before anyone edits it."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 
 from arbitration.models import Complaint, Message
+from arbitration.solicitation.classifier import CLASSIFIER
 from arbitration.solicitation.intents import Intent
 from marketplace.presentation import format_money, format_when
 
@@ -46,7 +47,10 @@ def seller_flag_warning(message: Message) -> str:
     for flag in message.solicitation_patterns or []:
         if isinstance(flag, Mapping):
             intent = flag.get("intent")
-            label = str(Intent(intent).label) if intent in Intent.values else _("Matched")
+            if intent == CLASSIFIER:
+                label = _("Reads like a request to close the dispute or to leave the platform")
+            else:
+                label = str(Intent(intent).label) if intent in Intent.values else _("Matched")
             reasons.append(
                 _("%(intent)s: “%(matched)s”") % {"intent": label, "matched": flag.get("matched", "")}
             )

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from arbitration.models import SolicitationPattern
-from arbitration.solicitation.matching import match_patterns
+from arbitration.models import SolicitationClassifierSetting, SolicitationPattern
+from arbitration.solicitation.matching import detect
 
 
 def find_solicitation(
-    text: str, *, patterns: Iterable[Mapping[str, Any]] | None = None
+    text: str, *, patterns: Iterable[Mapping[str, Any]] | None = None, classifier: bool = True
 ) -> list[dict[str, Any]]:
     """The flags a seller message raises, one per matched pattern, sorted by pattern name;
     empty when the message is clean. Each flag is ``{"pattern", "intent", "matched"}``, ready to
@@ -25,7 +25,17 @@ def find_solicitation(
     ``patterns`` defaults to the active ``SolicitationPattern`` rows, so a supervisor's edit
     applies to the next message; pass mappings with ``name``, ``pattern`` and ``intent`` (e.g.
     ``DEFAULT_PATTERNS``) to evaluate a set without a database.
+
+    When no pattern flags the message, the committed classifier may (``matching.detect``): its
+    flag is ``{"pattern": "classifier", "intent": "classifier", "score", "matched"}``. With the
+    database's patterns, the supervisors' ``SolicitationClassifierSetting`` switches it off or
+    changes its threshold; ``classifier=False`` asks the patterns alone.
     """
+    threshold = None
     if patterns is None:
         patterns = SolicitationPattern.objects.filter(is_active=True).values("name", "pattern", "intent")
-    return match_patterns(text, patterns)
+        if classifier:
+            setting = SolicitationClassifierSetting.current()
+            classifier = setting.is_active
+            threshold = float(setting.threshold) if setting.threshold is not None else None
+    return detect(text, patterns, classifier=classifier, threshold=threshold)

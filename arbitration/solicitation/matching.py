@@ -3,6 +3,8 @@
 A flag is stored on the message as ``{"pattern": name, "intent": intent, "matched": words}``
 (``"transliterated": true`` when the words matched the Russian reading of Latin letters).
 Messages flagged before intents existed hold a plain list of pattern names; both read back.
+``detect`` adds the trained classifier (``classifier.py``) for messages no pattern flags; its
+flag is ``{"pattern": "classifier", "intent": "classifier", "score": s, "matched": words}``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from arbitration.solicitation.classifier import CLASSIFIER, Classifier, default_classifier
 from arbitration.solicitation.intents import FLAGGING_INTENTS, Intent
 from arbitration.solicitation.normalize import text_variants
 from arbitration.solicitation.regex import Part, PatternProblem, PatternSet, compile_pattern
@@ -66,9 +69,35 @@ def match_patterns(text: str, patterns: Iterable[Mapping[str, Any]]) -> list[dic
     A flagging match is dropped when an exempt match overlaps its words in any variant (a
     refusal in English also covers the transliterated reading of the same words).
     """
+    return _match_variants(text_variants(text or ""), patterns)
+
+
+def detect(
+    text: str,
+    patterns: Iterable[Mapping[str, Any]],
+    *,
+    classifier: Classifier | None | bool = True,
+    threshold: float | None = None,
+) -> list[dict[str, Any]]:
+    """The flags of ``text``: the patterns' (``match_patterns``) and, when no pattern flags it,
+    the classifier's one flag if its score reaches the threshold (``threshold``, else the
+    classifier's own). ``classifier``: True for the committed one, False for the patterns alone,
+    or a ``Classifier``."""
+    variants = text_variants(text or "")
+    flags = _match_variants(variants, patterns)
+    if isinstance(classifier, Classifier):
+        model: Classifier | None = classifier
+    else:
+        model = default_classifier() if classifier is True else None
+    if flags or model is None:
+        return flags
+    flag = model.flag(variants, threshold)
+    return [flag] if flag is not None else []
+
+
+def _match_variants(variants: tuple[str, ...], patterns: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     key = tuple((row["name"], row["pattern"], row.get("intent") or Intent.OFF_PLATFORM) for row in patterns)
     compiled = _compiled(key)
-    variants = text_variants(text or "")
     exempt: list[tuple[int, int]] | None = None  # word spans, computed once something matched
     flags: dict[str, dict[str, Any]] = {}
     candidates = [compiled.prefilter.candidates(variant) for variant in variants]
@@ -114,11 +143,15 @@ def _flag(name: str, intent: str, matched: str, *, transliterated: bool) -> dict
 def flag_explanations(message: Any) -> list[str]:
     """One line per flag of ``message`` for staff: the intent, the words that matched after
     normalisation, and the pattern ("Asks to close …: “pls close” (close-dispute-request-en)").
-    Flags stored before intents existed (pattern names only) show the name alone."""
+    Flags stored before intents existed (pattern names only) show the name alone; the
+    classifier's flag shows its score and most weighted words (``classifier_explanation``)."""
     lines = []
     for flag in getattr(message, "solicitation_patterns", None) or []:
         if not isinstance(flag, Mapping):
             lines.append(str(flag))
+            continue
+        if flag.get("intent") == CLASSIFIER:
+            lines.append(classifier_explanation(flag))
             continue
         intent = flag.get("intent")
         label = Intent(intent).label if intent in Intent.values else _("Matched")
@@ -131,3 +164,12 @@ def flag_explanations(message: Any) -> list[str]:
             line += " " + _("[read as transliterated Russian]")
         lines.append(line)
     return lines
+
+
+def classifier_explanation(flag: Mapping[str, Any]) -> str:
+    """A classifier's flag for staff: its score, that no pattern matched, and the words that
+    weighed most ("Classifier score 0.93, no pattern matched; most weighted words: “close, gift”")."""
+    return _("Classifier score %(score)s, no pattern matched; most weighted words: “%(words)s”") % {
+        "score": f"{float(flag.get('score', 0)):.2f}",
+        "words": flag.get("matched", ""),
+    }

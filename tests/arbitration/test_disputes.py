@@ -817,7 +817,9 @@ def test_staff_add_and_switch_off_solicitation_patterns_without_a_deploy_R_DSP_8
     dispute = open_dispute(people)
     text = "Write me on the Zorblax app and I make it right."
     with at(OPENED + HOUR):
-        assert not services.dispute_post_message(dispute=dispute, actor=people.seller, body=text).is_flagged
+        before = services.dispute_post_message(dispute=dispute, actor=people.seller, body=text)
+    # No pattern matches yet; the trained classifier (issue 17, round 4) may, under its own name.
+    assert [flag["pattern"] for flag in before.solicitation_patterns] in ([], ["classifier"])
 
     pattern = SolicitationPattern.objects.create(
         name="zorblax-messenger", pattern=r"zorblax", language="any", updated_by=people.supervisor

@@ -499,7 +499,9 @@ def test_R_DSP_8_an_inactive_pattern_is_not_used():
 
     SolicitationPattern.objects.filter(name="close-dispute-request-en").update(is_active=False)
 
-    assert find_solicitation(message) == []
+    # No pattern flags it any more; the classifier (round 4) still may, under its own name.
+    assert find_solicitation(message, classifier=False) == []
+    assert "close-dispute-request-en" not in [f["pattern"] for f in find_solicitation(message)]
 
 
 @pytest.mark.django_db
@@ -512,7 +514,8 @@ def test_R_DSP_8_staff_edits_apply_to_the_next_message_without_a_deploy_and_are_
 
     SolicitationPattern.objects.filter(name="store-credit").update(pattern=r"\bgift card\b")
 
-    assert find_solicitation("I'll add Store-Credit to your account") == []
+    # The patterns alone: the edited pattern no longer matches (the classifier is judged apart).
+    assert find_solicitation("I'll add Store-Credit to your account", classifier=False) == []
     assert "store-credit" in [f["pattern"] for f in find_solicitation("Here is your G.I.F.T card")]
 
 

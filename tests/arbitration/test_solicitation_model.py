@@ -1,0 +1,218 @@
+"""R-DSP-8, round 4: the trained classifier beside the patterns.
+
+The classifier (``arbitration/solicitation/classifier.py``) scores a seller message that no
+pattern flags; its weights are committed as JSON and re-trained from the labelled sets by
+``manage.py train_solicitation_classifier`` (``training.py``). These tests use sentences
+written for them, not taken from any labelled set; the held-out set
+``solicitation_holdout_round4.jsonl`` is measured by ``bench/solicitation_eval.py`` only.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import translation
+
+from arbitration import services
+from arbitration.models import Message, SolicitationClassifierSetting
+from arbitration.presentation.texts import seller_flag_warning
+from arbitration.solicitation import DEFAULT_PATTERNS, flag_explanations, text_variants
+from arbitration.solicitation.classifier import CLASSIFIER, WEIGHTS_PATH, Classifier, default_classifier
+from arbitration.solicitation.detector import find_solicitation
+from arbitration.solicitation.training import (
+    DATA,
+    HELD_OUT,
+    TRAINING_SETS,
+    choose_threshold,
+    dumps,
+    load_sets,
+    train,
+)
+from tests.arbitration.conftest import OPENED, at, open_dispute
+
+# Solicitations no default pattern matches (euphemisms for closing, a gift without a money
+# word, transliterated Russian): the classifier's kinds.
+MISSED_BY_PATTERNS = [
+    "End the argument here and I'll add a bonus to your box.",
+    "Завершите разбирательство, а я вам подарю второй комплект.",
+    "Давайте закончим с этим спором, я вас отблагодарю.",
+    "Остановите спор, а я положу бонус в посылку.",
+    "davai zakonchim etot spor, ya otblagodaryu",
+]
+# The false-alarm kinds: refusals, warnings, how the buyer paid, the refund route, messengers
+# as features, tracking and order numbers, in both languages.
+INNOCENT = [
+    "I refuse to take payment outside the platform, sorry.",
+    "Some sellers will ask you to pay on WhatsApp; please don't.",
+    "The refund goes back to the card you used, automatically.",
+    "My tracking number is 1Z999AA10123456784.",
+    "The earphones support Telegram voice calls.",
+    "Я оплатил картой на сайте.",
+    "Возврат придёт на карту, с которой вы платили.",
+    "Трек-номер посылки RR987654321CN.",
+    "Никогда не переводите деньги продавцам напрямую.",
+]
+
+
+def _model() -> Classifier:
+    model = default_classifier()
+    assert model is not None, "classifier_weights.json is committed"
+    return model
+
+
+@pytest.mark.parametrize("text", MISSED_BY_PATTERNS)
+def test_R_DSP_8_round4_the_classifier_catches_kinds_the_patterns_miss(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False) == []
+
+    flags = find_solicitation(text, patterns=DEFAULT_PATTERNS)
+
+    assert [(f["pattern"], f["intent"]) for f in flags] == [(CLASSIFIER, CLASSIFIER)]
+    assert flags[0]["score"] >= _model().threshold and flags[0]["matched"]
+
+
+@pytest.mark.parametrize("text", INNOCENT)
+def test_R_DSP_8_round4_the_classifier_does_not_flag_the_false_alarm_kinds(text):
+    assert _model().score(text) < _model().threshold
+    assert not [f for f in find_solicitation(text, patterns=DEFAULT_PATTERNS) if f["intent"] == CLASSIFIER]
+
+
+def test_R_DSP_8_round4_the_classifier_only_adds_to_the_patterns():
+    """A message a pattern flags keeps the patterns' flags and explanations, nothing else."""
+    text = "Write me on Telegram @shop and close the dispute"
+
+    flags = find_solicitation(text, patterns=DEFAULT_PATTERNS)
+
+    assert flags == find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False)
+    assert flags and CLASSIFIER not in [f["pattern"] for f in flags]
+
+
+def test_R_DSP_8_round4_a_classifier_flag_explains_itself_with_score_and_weighted_words():
+    text = "Давайте закончим с этим спором, я вас отблагодарю."
+    [flag] = find_solicitation(text, patterns=DEFAULT_PATTERNS)
+    words = flag["matched"].split(", ")
+    message = SimpleNamespace(solicitation_patterns=[flag])
+
+    assert 1 <= len(words) <= 3 and set(words) <= set(text_variants(text)[0].replace(". ", " ").split())
+    assert flag_explanations(message) == [
+        f"Classifier score {flag['score']:.2f}, no pattern matched; most weighted words: “{flag['matched']}”"
+    ]
+    with translation.override("ru"):
+        assert flag_explanations(message) == [
+            f"Оценка классификатора {flag['score']:.2f}, ни один шаблон не совпал; "
+            f"самые весомые слова: «{flag['matched']}»"
+        ]
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round4_a_classifier_flag_is_posted_counted_and_shown_in_the_admin(people, client):
+    """Still a warning, never a block: the message is stored, flagged and counted; the admin
+    shows the classifier's explanation where it shows the patterns'; the seller is told why."""
+    text = "End the argument here and I'll add a bonus to your box."
+    dispute = open_dispute(people)
+    with at(OPENED):
+        message = services.dispute_post_message(dispute=dispute, actor=people.seller, body=text)
+
+    stored = Message.objects.get(pk=message.pk)
+    dispute.refresh_from_db()
+    assert stored.body == text and stored.is_flagged and dispute.solicitation_flags == 1
+    assert [f["pattern"] for f in stored.solicitation_patterns] == [CLASSIFIER]
+    assert "Reads like a request to close the dispute or to leave the platform" in seller_flag_warning(stored)
+
+    client.force_login(people.supervisor)
+    explained = "Classifier score"
+    case_page = client.get(reverse("admin:arbitration_dispute_change", args=[dispute.pk]))
+    message_list = client.get(reverse("admin:arbitration_message_changelist"))
+    assert case_page.status_code == 200 and explained in case_page.content.decode()
+    assert message_list.status_code == 200 and explained in message_list.content.decode()
+
+
+def test_R_DSP_8_round4_retraining_from_the_committed_data_gives_the_committed_weights():
+    """Reproducibility: the weights file is what the labelled sets give (the threshold, chosen
+    by cross-validation, is kept; ``manage.py train_solicitation_classifier --check`` redoes
+    that too)."""
+    committed = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+
+    retrained = train(load_sets(), threshold=committed["threshold"])
+
+    assert dumps(retrained) == WEIGHTS_PATH.read_text(encoding="utf-8")
+
+
+def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
+    assert not set(HELD_OUT) & set(TRAINING_SETS)
+    assert json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))["training_sets"] == list(TRAINING_SETS)
+    lines = (DATA / HELD_OUT[0]).read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line]
+    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
+    for row in rows:
+        cells[row["lang"], row["solicit"]] += 1
+    assert len(rows) >= 200 and len(set(cells.values())) == 1
+
+
+def test_R_DSP_8_round4_the_threshold_is_the_lowest_with_the_target_precision_in_each_language():
+    examples = [
+        SimpleNamespace(lang=lang, solicit=solicit)
+        for lang in ("en", "ru")
+        for solicit in (True, False, True)
+    ]
+    # per language: a solicitation at 0.9, an innocent message at 0.6, a solicitation at 0.55
+    scores = [0.9, 0.6, 0.55, 0.9, 0.6, 0.55]
+
+    assert choose_threshold(examples, scores) == 0.61  # type: ignore[arg-type]
+
+
+def test_R_DSP_8_round4_the_check_command_fails_when_the_weights_differ(tmp_path, monkeypatch):
+    changed = tmp_path / "classifier_weights.json"
+    committed = WEIGHTS_PATH.read_text(encoding="utf-8")
+    changed.write_text(committed.replace('"bias": ', '"bias": 1'), encoding="utf-8")
+    monkeypatch.setattr("arbitration.management.commands.train_solicitation_classifier.WEIGHTS_PATH", changed)
+    threshold = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))["threshold"]
+
+    with pytest.raises(CommandError):
+        call_command("train_solicitation_classifier", "--check", f"--threshold={threshold}")
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round4_supervisors_switch_the_classifier_off_or_change_its_threshold_without_a_deploy():
+    text = "End the argument here and I'll add a bonus to your box."
+    assert SolicitationClassifierSetting.objects.filter(pk=1, is_active=True, threshold=None).exists()
+    assert [f["pattern"] for f in find_solicitation(text)] == [CLASSIFIER]
+
+    setting = SolicitationClassifierSetting.current()
+    setting.threshold = Decimal("0.99")
+    setting.save()
+    assert find_solicitation(text) == []
+
+    setting.threshold, setting.is_active = None, False
+    setting.save()
+    assert find_solicitation(text) == []
+    assert [f["pattern"] for f in find_solicitation("Please close the dispute.")] == [
+        "close-dispute-request-en"
+    ]
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round4_the_classifier_setting_is_edited_in_the_admin_by_supervisors_only(people, client):
+    url = reverse("admin:arbitration_solicitationclassifiersetting_change", args=[1])
+
+    client.force_login(people.arbiter)
+    assert client.get(url).status_code == 200  # arbiters read it
+    assert client.post(url, {"threshold": "0.90"}).status_code == 403
+
+    client.force_login(people.supervisor)
+    page = client.get(url)
+    answer = client.post(url, {"is_active": "on", "threshold": "0.90"})
+
+    assert page.status_code == 200 and f"{_model().threshold:.2f}" in page.content.decode()
+    assert answer.status_code == 302
+    setting = SolicitationClassifierSetting.objects.get(pk=1)
+    assert setting.threshold == Decimal("0.90") and setting.updated_by == people.supervisor
+    assert (
+        client.post(url, {"is_active": "on", "threshold": "0.30"}).status_code == 200
+    )  # refused: below 0.50
+    assert SolicitationClassifierSetting.objects.get(pk=1).threshold == Decimal("0.90")
