@@ -19,7 +19,6 @@ from marketplace.scheduling import (
     BatchTransition,
     JobResult,
     _time_budget,
-    each_row,
     job,
     sweep,
     sweep_batches,
@@ -67,7 +66,7 @@ def auto_extend_protection(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
     transition = BatchTransition(
         due=orders_due_for_auto_extension,
-        move=each_row(lambda order: services.extension_auto_grant(order=order, actor=actor)),
+        move=lambda rows, limit: services.orders_auto_extend(rows=rows, limit=limit, actor=actor),
     )
     sweep_batches(result, transition, batch_size=batch_size)
 

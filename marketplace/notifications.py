@@ -141,12 +141,15 @@ def notify_many(event: str, items: Iterable[tuple[Order, dict]]) -> list[Notific
     return notify_batch((event, order, context) for order, context in items)
 
 
-def notify_batch(items: Iterable[tuple[str, Order, dict]]) -> list[Notification]:
-    """Several events of a sweep's batch, each ``(event, order, context)``: one insert, one task
-    after commit."""
+def notify_batch(
+    items: Iterable[tuple[str, Order, dict]], *, to: Iterable[Audience] | None = None
+) -> list[Notification]:
+    """Several events of a sweep's batch, each ``(event, order, context)``, to their usual
+    recipients or to ``to``: one insert, one task after commit."""
+    audience_override = None if to is None else tuple(to)
     rows: list[Notification] = []
     for event, order, context in items:
-        rows += _rows(event, order, audience_for(event, context), context)
+        rows += _rows(event, order, audience_for(event, context, audience_override), context)
     created = bulk_insert(rows)
     _send_after_commit(created)
     return created

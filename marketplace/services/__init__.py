@@ -24,6 +24,7 @@ from marketplace.services.protection import (
     extension_grant,
     extension_request_create,
     order_confirm_receipt,
+    orders_auto_extend,
     protection_remind,
 )
 from marketplace.services.refunds import (
@@ -44,6 +45,7 @@ __all__ = [
     "escrow_freeze",
     "escrow_resolve",
     "extension_auto_grant",
+    "orders_auto_extend",
     "extension_decline",
     "extension_grant",
     "extension_request_create",

@@ -6,17 +6,19 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.errors import DomainError
-from marketplace.events import emit, extension_payload, order_payload
+from marketplace.events import emit, emit_many, extension_payload, order_payload
 from marketplace.models import (
     ExtensionRequest,
     Order,
     User,
 )
-from marketplace.notifications import notify, notify_many
+from marketplace.notifications import notify, notify_batch, notify_many
+from marketplace.selectors import orders_due_for_auto_extension
 from marketplace.services.base import _lock_order, _require_party
 from marketplace.text import without_bidi_controls
 
@@ -199,68 +201,91 @@ def _owed_automatic_extension(order: Order) -> bool:
 
 
 def extension_auto_grant(*, order: Order, actor: User) -> bool:
-    """The deadline arrived with a request unanswered: extend automatically, once (R-PRT-4).
-
-    Returns whether the order moved. A second unanswered request after the one automatic
-    extension lapses, and the release job then settles the order.
-    """
+    """One order through the automatic extension (a batch of one); whether it moved (R-PRT-4)."""
     with transaction.atomic():
-        order = _lock_order(order.pk)
-        now = timezone.now()
-        if (
-            order.state not in Order.PROTECTED_STATES
-            or order.protection_deadline is None
-            or order.protection_deadline > now
-        ):
-            return False
-        request = (
-            order.extension_requests.select_for_update()
-            .filter(status=ExtensionRequest.Status.PENDING)
-            .first()
+        return bool(orders_auto_extend(rows=Order.objects.filter(pk=order.pk), limit=1, actor=actor))
+
+
+def orders_auto_extend(*, rows: QuerySet[Order], limit: int, actor: User) -> list[int]:
+    """The deadline arrived with the buyer's request unanswered: extend automatically, once
+    (R-PRT-4) — the one definition, for a sweep's batch and for one order.
+
+    Up to ``limit`` orders of ``rows`` that are due (``orders_due_for_auto_extension``) are locked,
+    skipping any another worker holds, with their pending requests. An order not yet extended
+    automatically gets the request's days, counted from the later of its deadline and now (a
+    scheduler that ran late must not eat into the days the buyer asked for); one that already was
+    has the request lapse instead, and the release job then settles it. The orders, the requests,
+    the notices and the events are written with one statement each. Returns the ids extended.
+    """
+    now = timezone.now()
+    due = rows & orders_due_for_auto_extension(now)
+    orders = list(due.order_by("pk").select_for_update(skip_locked=True, of=("self",))[:limit])
+    if not orders:
+        return []
+    requests = {
+        request.order_id: request
+        for request in ExtensionRequest.objects.select_for_update().filter(
+            order_id__in=[order.pk for order in orders], status=ExtensionRequest.Status.PENDING
         )
-        if request is None:
-            return False
-        if order.auto_extended_at is not None:
-            _lapse_unanswered([order], actor, now)
-            request.refresh_from_db()
-            emit(
-                "order.extension_lapsed",
-                order=order,
-                data=order_payload(order, extension_request=extension_payload(request)),
-            )
-            return False
-        # From the later of the deadline and now: a scheduler that ran late (an outage) must not
-        # eat into the days the buyer asked for.
-        deadline = _extend(order, request.days, at_least_from=now)
+    }
+    used = [order for order in orders if order.auto_extended_at is not None and order.pk in requests]
+    if used:
+        _lapse_unanswered(used, actor, now)
+        lapsed = ExtensionRequest.objects.in_bulk([requests[order.pk].pk for order in used])
+        emit_many(
+            "order.extension_lapsed",
+            [
+                (
+                    order,
+                    order_payload(order, extension_request=extension_payload(lapsed[requests[order.pk].pk])),
+                )
+                for order in used
+            ],
+        )
+    extended = [order for order in orders if order.auto_extended_at is None and order.pk in requests]
+    if not extended:
+        return []
+    deadlines = {}
+    for order in extended:
+        request = requests[order.pk]
+        deadlines[order.pk] = _extend(order, request.days, at_least_from=now)
         order.auto_extended_at = now
-        order.save(
-            update_fields=[
-                "protection_deadline",
-                "dispute_deadline",
-                "protection_reminder_sent_at",
-                "auto_extended_at",
-            ]
-        )
         request.status = ExtensionRequest.Status.AUTO_GRANTED
         request.answered_at, request.answered_by = now, actor
-        request.save(update_fields=["status", "answered_at", "answered_by"])
-        notify(
-            "extension_answered",
-            order=order,
-            to=("buyer", "seller"),  # the seller kept silent: told what their silence did
-            context={
-                "granted": True,
-                "automatic": True,
-                "days": request.days,
-                "deadline": deadline.isoformat(),
-            },
-        )
-        emit(
-            "order.protection_extended",
-            order=order,
-            data=order_payload(order, automatic=True, extension_request=extension_payload(request)),
-        )
-    return True
+    Order.objects.bulk_update(
+        extended,
+        ["protection_deadline", "dispute_deadline", "protection_reminder_sent_at", "auto_extended_at"],
+    )
+    ExtensionRequest.objects.bulk_update(
+        [requests[order.pk] for order in extended], ["status", "answered_at", "answered_by"]
+    )
+    notify_batch(
+        [
+            (
+                "extension_answered",
+                order,
+                {
+                    "granted": True,
+                    "automatic": True,
+                    "days": requests[order.pk].days,
+                    "deadline": deadlines[order.pk].isoformat(),
+                },
+            )
+            for order in extended
+        ],
+        to=("buyer", "seller"),  # the seller kept silent: told what their silence did
+    )
+    emit_many(
+        "order.protection_extended",
+        [
+            (
+                order,
+                order_payload(order, automatic=True, extension_request=extension_payload(requests[order.pk])),
+            )
+            for order in extended
+        ],
+    )
+    return [order.pk for order in extended]
 
 
 def protection_remind(*, order: Order) -> bool:
