@@ -70,7 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Issue 13: a browser that signs in gets its "known device" cookie (sign-in limits).
     "marketplace.login_limits.known_device_middleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, answering from the devices read with the person (issue 15).
+    "marketplace.security.signed_in.SecondFactorMiddleware",
     # R-OPS-4: a request id (or the caller's X-Request-ID) and the user on every log line.
     "django_structlog.middlewares.RequestMiddleware",
     # R-OPS-1: the one place staff without a verified second factor are stopped.
