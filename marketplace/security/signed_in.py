@@ -63,18 +63,38 @@ def _annotations() -> dict:
     return annotations
 
 
+_ANY_ID = -7_310_525  # stands for the person's id while the query is compiled
+
+
+@functools.cache
+def _person_query() -> tuple[str, tuple, int, list[str]]:
+    """The query's SQL, its parameters, where the person's id goes among them and the device
+    columns' names: compiled once per process (compiling the subqueries costs more CPU than the
+    query itself; issue 15's buyer pages read a person on every request)."""
+    annotations = _annotations()
+    query = User._default_manager.annotate(**annotations).filter(pk=_ANY_ID).order_by()
+    sql, params = query.query.sql_with_params()
+    devices = [name for name in annotations if name.startswith("devices_")]
+    return sql, tuple(params), list(params).index(_ANY_ID), devices
+
+
 def signed_in_person(user_id) -> User | None:
     """The person with this id, with what a staff request needs besides (see the module)."""
     if connection.vendor != "postgresql":
         return User._default_manager.filter(pk=user_id).first()
-    annotations = _annotations()
-    person = User._default_manager.annotate(**annotations).filter(pk=user_id).first()
-    if person is None:
+    sql, params, where, device_columns = _person_query()
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
         return None
+    found = list(User._default_manager.raw(sql, (*params[:where], pk, *params[where + 1 :])))
+    if not found:
+        return None
+    person = found[0]
     permissions = person.staff_permissions  # type: ignore[attr-defined]
     if permissions is not None:
         person._perm_cache = set(permissions)  # type: ignore[attr-defined]
-    devices = [getattr(person, name) for name in annotations if name.startswith("devices_")]
+    devices = [getattr(person, name) for name in device_columns]
     if devices and devices[0] is not None:
         person.confirmed_devices = {pid for found in devices for pid in found}  # type: ignore[attr-defined]
     return person
