@@ -439,8 +439,9 @@ configure_structlog()
 # Sessions live in the database only (R-OPS-5): a signed-in page needs nothing but PostgreSQL.
 # cached_db fails hard when Redis is down, and a cache that ignored errors would be worse: a
 # sign-out during an outage deletes the row, and the stale cached copy would sign the person back
-# in once Redis returns. One indexed primary-key read per request is cheap beside the page.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# in once Redis returns. One indexed primary-key read per request is cheap beside the page, once
+# it is not compiled from a queryset on every request (config.sessions, issue 15).
+SESSION_ENGINE = "config.sessions"
 
 
 # --- Run it like a money system (R-OPS-1..4) --------------------------------------------------
