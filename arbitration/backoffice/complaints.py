@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from arbitration import services
-from arbitration.backoffice.base import COMPLAINT_QUEUE_STATES, age, render_page, url_pk
+from arbitration.backoffice.base import COMPLAINT_QUEUE_STATES, age, related, render_page, url_pk
 from arbitration.backoffice.cases import CaseAdmin, CaseTexts, lifecycle_action
 from arbitration.backoffice.evidence import evidence_view
 from arbitration.backoffice.filters import (
@@ -114,9 +114,10 @@ class ComplaintAdmin(CaseAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         complaint = get_object_or_404(
-            Complaint.objects.select_related(*self.case_related).annotate(
-                **seller_record_annotations(OuterRef("dispute__seller_id"))
-            ),
+            # The timeline's order entries read the shipment and the buyer: joined, not read apart.
+            Complaint.objects.select_related(
+                *self.case_related, "dispute__order__shipment", "dispute__order__buyer"
+            ).annotate(**seller_record_annotations(OuterRef("dispute__seller_id"))),
             pk=url_pk(object_id),
         )
         dispute = complaint.dispute
@@ -132,7 +133,9 @@ class ComplaintAdmin(CaseAdmin):
             dispute=dispute,
             order=dispute.order,
             refunds=refunds,
-            trail=order_money_trail(dispute.order, include_penalties=True),
+            trail=order_money_trail(
+                dispute.order, include_penalties=True, escrow=related(dispute.order, "escrow")
+            ),
             evidence=[
                 evidence_view(e)
                 for e in Evidence.objects.filter(complaint=complaint).select_related("uploaded_by")
