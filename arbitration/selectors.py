@@ -88,46 +88,62 @@ class SellerRecord:
         return self.lost / self.decided if self.decided else None
 
 
-def seller_record(seller: User | int) -> SellerRecord:
-    """The seller's disputes and penalties, in one query: the disputes' counts grouped by seller,
-    the penalties as subqueries of that row (a seller without disputes: the penalties alone)."""
-    seller_id = seller if isinstance(seller, int) else seller.pk
-    penalties = LedgerEntry.objects.filter(party_id=OuterRef("seller_id"), kind=LedgerEntry.Kind.PENALTY)
-    grouped = (
-        Dispute.objects.filter(seller_id=seller_id)
+SELLER_RECORD = "seller_record_"  # the prefix of its annotations (``seller_record_annotations``)
+
+
+def seller_record_annotations(seller_id: Any) -> dict[str, Subquery]:
+    """The seller's record as subqueries of any row that names the seller (``seller_id``: an
+    ``OuterRef`` or an id): each count and sum is one scalar subquery over the seller's disputes
+    or penalties, so a page reads the record with its main row (issue 15: the case page reads it
+    with the dispute) and a seller without disputes reads zeros. ``seller_record_of`` reads them."""
+    disputes = Dispute.objects.filter(seller_id=seller_id).order_by().values("seller_id")
+    penalties = (
+        LedgerEntry.objects.filter(party_id=seller_id, kind=LedgerEntry.Kind.PENALTY)
         .order_by()
-        .values("seller_id")
-        .annotate(
-            disputes=Count("pk"),
-            open_disputes=Count("pk", filter=~Q(state=Dispute.State.CLOSED)),
-            lost=Count("pk", filter=Q(outcome__in=Dispute.BUYER_FAVOURABLE)),
-            decided=Count("pk", filter=Q(state=Dispute.State.CLOSED) & ~Q(outcome=Dispute.Outcome.WITHDRAWN)),
-            flags=Sum("solicitation_flags"),
-            penalties_count=Subquery(
-                penalties.order_by().values("party_id").annotate(n=Count("pk")).values("n")
-            ),
-            penalties_total=Subquery(
-                penalties.order_by().values("party_id").annotate(total=Sum("amount")).values("total")
-            ),
-        )
+        .values("party_id")
     )
-    row = next(iter(grouped), None)  # one row, or none for a seller without disputes
-    stats: dict[str, Any] = dict(row) if row is not None else {}
-    if row is None:
-        alone = LedgerEntry.objects.filter(party_id=seller_id, kind=LedgerEntry.Kind.PENALTY).aggregate(
-            n=Count("pk"), total=Sum("amount")
-        )
-        stats = {"disputes": 0, "open_disputes": 0, "lost": 0, "decided": 0, "flags": 0}
-        stats |= {"penalties_count": alone["n"], "penalties_total": alone["total"]}
+
+    def over(rows: QuerySet[Any], total: Any) -> Subquery:
+        return Subquery(rows.annotate(total=total).values("total"))
+
+    fields = {
+        "disputes": over(disputes, Count("pk")),
+        "open_disputes": over(disputes, Count("pk", filter=~Q(state=Dispute.State.CLOSED))),
+        "lost": over(disputes, Count("pk", filter=Q(outcome__in=Dispute.BUYER_FAVOURABLE))),
+        "decided": over(
+            disputes,
+            Count("pk", filter=Q(state=Dispute.State.CLOSED) & ~Q(outcome=Dispute.Outcome.WITHDRAWN)),
+        ),
+        "solicitation_flags": over(disputes, Sum("solicitation_flags")),
+        "penalties_count": over(penalties, Count("pk")),
+        "penalties_total": over(penalties, Sum("amount")),
+    }
+    return {SELLER_RECORD + name: value for name, value in fields.items()}
+
+
+def seller_record_of(row: Any) -> SellerRecord:
+    """The record from a row annotated with ``seller_record_annotations`` (no rows: zeros)."""
+
+    def value(name: str) -> Any:
+        return getattr(row, SELLER_RECORD + name)
+
     return SellerRecord(
-        disputes=stats["disputes"],
-        open_disputes=stats["open_disputes"],
-        lost=stats["lost"],
-        decided=stats["decided"],
-        penalties_count=stats["penalties_count"] or 0,
-        penalties_total=stats["penalties_total"] or Decimal("0.00"),
-        solicitation_flags=stats["flags"] or 0,
+        disputes=value("disputes") or 0,
+        open_disputes=value("open_disputes") or 0,
+        lost=value("lost") or 0,
+        decided=value("decided") or 0,
+        penalties_count=value("penalties_count") or 0,
+        penalties_total=value("penalties_total") or Decimal("0.00"),
+        solicitation_flags=value("solicitation_flags") or 0,
     )
+
+
+def seller_record(seller: User | int) -> SellerRecord:
+    """The seller's disputes and penalties, in one query (the seller's row with the record's
+    subqueries)."""
+    seller_id = seller if isinstance(seller, int) else seller.pk
+    row = User.objects.filter(pk=seller_id).annotate(**seller_record_annotations(OuterRef("pk"))).get()
+    return seller_record_of(row)
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Issue 13: a browser that signs in gets its "known device" cookie (sign-in limits).
     "marketplace.login_limits.known_device_middleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, answering from the devices read with the person (issue 15).
+    "marketplace.security.signed_in.SecondFactorMiddleware",
     # R-OPS-4: a request id (or the caller's X-Request-ID) and the user on every log line.
     "django_structlog.middlewares.RequestMiddleware",
     # R-OPS-1: the one place staff without a verified second factor are stopped.
@@ -438,8 +439,9 @@ configure_structlog()
 # Sessions live in the database only (R-OPS-5): a signed-in page needs nothing but PostgreSQL.
 # cached_db fails hard when Redis is down, and a cache that ignored errors would be worse: a
 # sign-out during an outage deletes the row, and the stale cached copy would sign the person back
-# in once Redis returns. One indexed primary-key read per request is cheap beside the page.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# in once Redis returns. One indexed primary-key read per request is cheap beside the page, once
+# it is not compiled from a queryset on every request (config.sessions, issue 15).
+SESSION_ENGINE = "config.sessions"
 
 
 # --- Run it like a money system (R-OPS-1..4) --------------------------------------------------

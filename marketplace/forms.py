@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.forms.renderers import Jinja2
 from django.utils import formats
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -186,11 +188,33 @@ class LimitedTextMixin:
                 limit_text(field)
 
 
+class PartyFormRenderer(Jinja2):
+    """Django's Jinja2 form templates, with three of them in one piece: ``input.html``,
+    ``textarea.html`` and ``radio.html`` with the templates they include put in place
+    (``marketplace/jinja2/django/forms/widgets/``). The same markup, character for character
+    (``tests/web/test_form_markup.py`` renders every party form both ways); a radio button was five
+    template inclusions, each a new Jinja2 context, and they were most of a form's CPU (issue 15)."""
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": False,
+                "DIRS": [
+                    Path(__file__).parent / "jinja2",
+                    Path(forms.__file__).parent / "jinja2",
+                ],
+                "NAME": "djangoforms",
+                "OPTIONS": {},
+            }
+        )
+
+
 # The buyer's and seller's forms render their fields with Django's Jinja2 form templates (the
 # same markup as its Django-template ones): a dispute page renders a dozen fields on every view,
 # and the Django template engine spent about a quarter of the page's CPU on them (issue 15). One
 # renderer for the process, so its compiled templates are kept.
-PARTY_FORM_RENDERER = Jinja2()
+PARTY_FORM_RENDERER = PartyFormRenderer()
 
 
 class Form(LimitedTextMixin, forms.Form):

@@ -55,6 +55,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_structlog import signals as structlog_signals
 
+from marketplace.security.signed_in import signed_in_person
+
 log = logging.getLogger(__name__)
 
 # Counts of this process alone, used while the shared cache does not answer.
@@ -361,6 +363,12 @@ class RateLimitedModelBackend(ModelBackend):
                 code="demo_account",
             )
         return user
+
+    def get_user(self, user_id):
+        """The signed-in person of a request; for staff with their permissions and confirmed
+        second-factor devices in the same query (``marketplace.security.signed_in``)."""
+        user = signed_in_person(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:
         """The same set as Django's backend (the user's own permissions and their groups'), read

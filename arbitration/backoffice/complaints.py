@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from arbitration import services
-from arbitration.backoffice.base import COMPLAINT_QUEUE_STATES, age, render_page, url_pk
+from arbitration.backoffice.base import COMPLAINT_QUEUE_STATES, age, related, render_page, url_pk
 from arbitration.backoffice.cases import CaseAdmin, CaseTexts, lifecycle_action
 from arbitration.backoffice.evidence import evidence_view
 from arbitration.backoffice.filters import (
@@ -24,7 +25,7 @@ from arbitration.backoffice.filters import (
 from arbitration.backoffice.forms import ComplaintDecisionForm
 from arbitration.models import CaseNote, Complaint, Decision, Evidence
 from arbitration.presentation import case_actions
-from arbitration.selectors import buyer_record, seller_record
+from arbitration.selectors import buyer_record, seller_record_annotations, seller_record_of
 from marketplace.models import User
 from marketplace.presentation import format_money, staff_actor, state_badge, timeline
 from marketplace.selectors import order_money_trail
@@ -113,7 +114,11 @@ class ComplaintAdmin(CaseAdmin):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         complaint = get_object_or_404(
-            Complaint.objects.select_related(*self.case_related), pk=url_pk(object_id)
+            # The timeline's order entries read the shipment and the buyer: joined, not read apart.
+            Complaint.objects.select_related(
+                *self.case_related, "dispute__order__shipment", "dispute__order__buyer"
+            ).annotate(**seller_record_annotations(OuterRef("dispute__seller_id"))),
+            pk=url_pk(object_id),
         )
         dispute = complaint.dispute
         refunds = [r for r in (complaint.refund, complaint.new_refund) if r is not None]
@@ -128,7 +133,9 @@ class ComplaintAdmin(CaseAdmin):
             dispute=dispute,
             order=dispute.order,
             refunds=refunds,
-            trail=order_money_trail(dispute.order, include_penalties=True),
+            trail=order_money_trail(
+                dispute.order, include_penalties=True, escrow=related(dispute.order, "escrow")
+            ),
             evidence=[
                 evidence_view(e)
                 for e in Evidence.objects.filter(complaint=complaint).select_related("uploaded_by")
@@ -138,7 +145,7 @@ class ComplaintAdmin(CaseAdmin):
             timeline=timeline(
                 dispute, complaint, *refunds, actor=staff_actor(request.user), order=dispute.order
             ),
-            seller_record=seller_record(dispute.seller_id),
+            seller_record=seller_record_of(complaint),
             buyer_record=buyer_history,
             buyer_other_disputes=[d for d in buyer_history.recent if d.pk != dispute.pk],
             buttons=self.buttons(case_actions(complaint, request.user)),

@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Prefetch
+from django.db.models import F, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -65,7 +65,7 @@ from arbitration.models import (
     ReplyTemplate,
 )
 from arbitration.presentation import available_actions
-from arbitration.selectors import buyer_record, seller_record
+from arbitration.selectors import buyer_record, seller_record_annotations, seller_record_of
 from marketplace.backoffice.base import CsvExportMixin
 from marketplace.errors import DomainError
 from marketplace.models import ExtensionRequest, TrackingEvent, User
@@ -238,7 +238,9 @@ class DisputeAdmin(CsvExportMixin, CaseAdmin):
                 "refund",
                 "return_shipment",
                 "order__buyer",
-            ).prefetch_related(*CASE_PREFETCH),
+            )
+            .prefetch_related(*CASE_PREFETCH)
+            .annotate(**seller_record_annotations(OuterRef("seller_id"))),
             pk=url_pk(object_id),
         )
         context = case_context(dispute, request.user)
@@ -413,7 +415,7 @@ def case_context(dispute: Dispute, user: User) -> dict:
         "timeline": timeline(
             dispute, order, *refunds.values(), *complaints, actor=staff_actor(user), order=order
         ),
-        "seller_record": seller_record(dispute.seller_id),
+        "seller_record": seller_record_of(dispute),  # read with the dispute (``change_view``)
         "buyer_record": buyer_history,
         "buyer_other_disputes": [d for d in buyer_history.recent if d.pk != dispute.pk],
         "availability": availability,

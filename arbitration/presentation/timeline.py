@@ -45,7 +45,8 @@ def order_timeline(
     """Every step of the order (or only of its dispute), oldest first, as a party reads it."""
     objects: list[Model] = [] if only_dispute else [order, *order.refunds.all()]
     if dispute is not None:
-        objects += [dispute, *dispute.complaints.all()]
+        # Complaints are filed only after closure (R-CMP-1): an open dispute has none to look up.
+        objects += [dispute, *(dispute.complaints.all() if dispute.is_closed else [])]
 
     def skip(log: StateLog) -> bool:
         # The dispute's own "opened" says the escrow was frozen for it.

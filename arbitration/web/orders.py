@@ -9,6 +9,8 @@ rule shared by every order page (``party_order``: 404 for anyone but the buyer a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +19,6 @@ from django.core.paginator import Paginator
 from django.db.models import F, OuterRef, Subquery, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from arbitration.web import forms
 from marketplace.actors import party_of
 from marketplace.errors import DomainError
 from marketplace.models import ExtensionRequest, Order, Refund
-from marketplace.presentation import format_money, format_when
+from marketplace.presentation import format_money, format_when, url_for_ids
 from marketplace.selectors import order_money_trail
 from marketplace.templatetags.market import protection, when, with_html
 from marketplace.web.access import AuthenticatedRequest, party_order, refuse_unless
@@ -74,14 +75,23 @@ def order_list(request: AuthenticatedRequest) -> HttpResponse:
     unpaid = Refund.objects.in_bulk(
         [order.unpaid_refund_id for order in rows if order.unpaid_refund_id]  # type: ignore[attr-defined]
     )
+    urls = Urls(order=url_for_ids("order-detail"), dispute=url_for_ids("dispute-detail"))
     return render(
         request,
         "marketplace/order_list.html",
-        {"rows": [order_row(order, unpaid) for order in rows], "page": page},
+        {"rows": [order_row(order, unpaid, urls) for order in rows], "page": page},
     )
 
 
-def order_row(order: Order, unpaid: dict[int, Refund]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Urls:
+    """The links of a list's rows, each reversed once per page (``url_for_ids``)."""
+
+    order: Callable[[int], str]
+    dispute: Callable[[int], str]
+
+
+def order_row(order: Order, unpaid: dict[int, Refund], urls: Urls) -> dict[str, Any]:
     """One row of "my orders", worked out here rather than by the template (issue 15: the page's
     CPU went to the template's lookups, filters and tags per row): the texts in the reader's
     language, the links, the protection countdown as of now."""
@@ -94,12 +104,12 @@ def order_row(order: Order, unpaid: dict[int, Refund]) -> dict[str, Any]:
         unpaid_refund=unpaid.get(order.unpaid_refund_id),  # type: ignore[attr-defined]  # annotated
     )
     return {
-        "url": reverse("order-detail", args=[order.pk]),
+        "url": urls.order(order.pk),
         "title": order.item_title,
         "number": order.number,
         "amount": format_money(order.amount, order.currency),
         "state": order.get_state_display(),
-        "dispute_url": reverse("dispute-detail", args=[dispute.pk]) if dispute else "",
+        "dispute_url": urls.dispute(dispute.pk) if dispute else "",
         "dispute_state": dispute.get_state_display() if dispute else "",
         "protection": protection(order),
         "next": step.text,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, json_script
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from marketplace.presentation import format_money, format_when
+from marketplace.presentation import format_day, format_money, format_when
 from marketplace.presentation import refund_status as refund_status_text
 from marketplace.text import without_bidi_controls
 
@@ -53,10 +54,8 @@ def when(value: datetime | None) -> str:
 def day(value: datetime | None) -> str:
     if not value:
         return ""
-    local = timezone.localtime(value)
-    return format_html(
-        '<time datetime="{}">{}</time>', local.isoformat(), formats.date_format(local, "DATE_FORMAT")
-    )
+    moment = timezone.localtime(value).isoformat()
+    return format_html('<time datetime="{}">{}</time>', moment, format_day(value))
 
 
 def time_left_text(deadline: datetime, now: datetime | None = None) -> str:
@@ -106,7 +105,13 @@ def refund_status(refund) -> str:
 @register.simple_tag
 def site_text() -> str:
     """The few sentences the page's script shows (upload progress, file checks, countdowns), in the
-    reader's language. The file messages are the server's own (``arbitration.evidence``), word for word."""
+    reader's language. The file messages are the server's own (``arbitration.evidence``), word for word.
+    The same on every page: written once per language and process (issue 15)."""
+    return _site_text(get_language())
+
+
+@functools.lru_cache(maxsize=16)
+def _site_text(language: str | None) -> str:  # in ``language``, the active one
     return json_script(
         {
             "uploading": _("Uploading…"),

@@ -134,3 +134,59 @@ def test_R_OPS_1_the_reset_is_in_the_device_history_with_the_supervisor_and_the_
     deleted = TOTPDeviceProxy.pgh_event_model.objects.get(pgh_obj_id=device.pk, pgh_label="delete")
     assert deleted.pgh_context["actor"] == staff.supervisor.pk
     assert deleted.pgh_context["reason"] == "lost phone"
+
+
+# --- The person, their permissions and their devices, read once per request (issue 15) ---------
+
+
+def test_R_OPS_1_a_device_reset_while_signed_in_counts_from_the_next_request(staff, client):
+    """The session's device is checked against the person's confirmed devices on every request
+    (read with the person, ``marketplace.security.signed_in``): a reset refuses the very next page."""
+    totp_device(staff.arbiter)
+    client.force_login(staff.arbiter)  # verified with that device (the conftest fixture)
+    assert client.get("/admin/").status_code == 200
+
+    second_factor_reset(user=staff.arbiter, actor=staff.supervisor, reason="lost phone")
+    assert two_factor_redirect(client.get("/admin/"))
+    assert "otp_device_id" not in client.session  # forgotten, as django-otp does
+
+
+@pytest.mark.no_second_factor
+def test_R_OPS_1_another_persons_or_an_unconfirmed_device_does_not_verify(staff, client):
+    from tests.ops.otp import verify_session
+
+    sign_in(client, staff.arbiter)
+    verify_session(client, staff.finance)  # the finance person's device in the arbiter's session
+    assert two_factor_redirect(client.get("/admin/"))
+
+    unconfirmed = totp_device(staff.arbiter, confirmed=False)
+    session = client.session
+    session["otp_device_id"] = unconfirmed.persistent_id
+    session.save()
+    assert two_factor_redirect(client.get("/admin/"))
+
+    unconfirmed.confirmed = True
+    unconfirmed.save()
+    session = client.session
+    session["otp_device_id"] = unconfirmed.persistent_id
+    session.save()
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.postgres
+def test_R_OPS_1_the_person_their_permissions_and_devices_are_one_query(staff, django_assert_num_queries):
+    """Not a SPEC rule beyond R-OPS-1: what every back office request reads about its person, in one
+    query (issue 15's case page budget); a buyer's row is read without them."""
+    from django.contrib.auth.backends import ModelBackend
+
+    from marketplace.login_limits import RateLimitedModelBackend
+
+    expected = ModelBackend().get_all_permissions(type(staff.supervisor).objects.get(pk=staff.supervisor.pk))
+    device = totp_device(staff.supervisor)
+    totp_device(staff.supervisor, confirmed=False)
+    with django_assert_num_queries(1):
+        person = RateLimitedModelBackend().get_user(staff.supervisor.pk)
+        assert person.has_perm("arbitration.supervise") and person.get_all_permissions() == expected
+        assert person.confirmed_devices == {device.persistent_id}
+    buyer = RateLimitedModelBackend().get_user(staff.buyer.pk)
+    assert not hasattr(buyer, "confirmed_devices") and not hasattr(buyer, "_perm_cache")
