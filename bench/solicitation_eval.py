@@ -54,6 +54,29 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   average 3.6, 2.6 and 3.5; the classifier costs about 35 microseconds a message, 12-25 % more
   time. Under that load the 5,000 target is not reliably met; measure on a quiet machine.
 
+- ``solicitation_holdout_round5.jsonl`` (200, round 5, written and committed before its author
+  read the detector; never trained on, ``training.HELD_OUT``; its innocent half heavy on the
+  false-alarm kinds: messengers as device features, refusals, the writer closing the dispute).
+  Before, measured once: EN P 0.704 R 1.000, RU P 0.817 R 0.980 (patterns alone EN P 0.727
+  R 0.960, RU P 0.821 R 0.920). Round 5 added exempt scopes (``scopes.py``: a messenger as what a
+  device does, a first-person refusal whatever the verb, someone else's request told as a story,
+  the writer or the arbiter closing the dispute), ended refusals at an order to the reader, and
+  hid the words an exempt match covers from the classifier (too few left: no flag). After,
+  measured once, nothing tuned after: EN P 0.926 R 1.000, RU P 0.980 R 0.980 (patterns alone
+  EN P 0.960 R 0.960, RU P 0.979 R 0.920). English precision still misses: two apps named with
+  goods by words the lists lack ("shortcut keys for Skype", "certified for Zoom and Teams"; the
+  second the classifier's), "we do not accept bank transfers outside the marketplace" (the
+  refusal's verb list lacks "accept … transfers" as a target) and "my claim is withdrawn" (the
+  classifier, 0.75); in Russian the Skype keyboard and one missed euphemism ("сделайте так,
+  чтобы спора не было"). These errors were read after the measurement.
+- Round 4's set after round 5 (no longer held out: its errors were read in round 5's brief):
+  EN P 1.000 R 0.952, RU P 1.000 R 0.984; every earlier held-out set 1.00, the check sets as
+  before or better (check round 3: EN P 0.950 R 0.950, RU P 0.952 R 1.000).
+- Speed after round 5: 5,472 and 5,735 messages/s of CPU time with the classifier (patterns
+  alone 7,079 and 7,127) at load average 1.85 and 1.83; before round 5, 7,504 (patterns alone
+  not noted) at load 0.95, so the cost of the four exempt patterns is not measured apart from
+  the load.
+
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
 """
@@ -80,6 +103,7 @@ SETS = {
     "held-out round 3": DATA / "solicitation_holdout_round3.jsonl",
     "check round 3": DATA / "solicitation_check_round3.jsonl",
     "held-out round 4": DATA / "solicitation_holdout_round4.jsonl",
+    "held-out round 5": DATA / "solicitation_holdout_round5.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -228,8 +228,15 @@ FRAGMENTS = {
     # use PayPal outside the site" covers "outside the site"; "…, but write me on WhatsApp" is not).
     # Words between a refusal and what it refuses: any, but not a conjunction that turns the
     # sentence ("we don't do that, but write me on telegram").
-    "IN_CLAUSE_EN": r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except)\b)[^ .]+)",
-    "IN_CLAUSE_RU": r"(?: (?!(?:но|однако|зато|лучше|давайте|а вот)\b)[^ .]+)",
+    # Nor, since round 5, an imperative that turns to a contact ("we won't wait, write me on WhatsApp").
+    "IN_CLAUSE_EN": (
+        r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except)\b)"
+        r"(?!(?<!\bto )(?:write|text|message|ping|dm|contact|add)\b)[^ .]+)"
+    ),
+    "IN_CLAUSE_RU": (
+        r"(?: (?!(?:но|однако|зато|лучше|давайте|а вот|скинь|напиши|пиши|дай|пришли|отправь)\b)"
+        r"(?![^ .]*(?:ите|йте|ьте)\b)[^ .]+)"
+    ),
     "REST_OF_CLAUSE_EN": (
         r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except|i|we|let s|lets|please|just"
         r"|only|write|text|message|add|contact|send|call)\b)[^ .]+)*"
@@ -309,7 +316,60 @@ FRAGMENTS = {
         r"\bне (?:пишите|говорите|сообщайте|жалуйтесь|обращайтесь|рассказывайте|пиши|говори|жалуйся)"
         r"(?: [^ .]+)? (?:арбитр\w*|модератор\w*|администрац\w*|в поддержку|поддержке|площадке|в арбитраж)"
     ),
+    # --- Round 5: devices, first-person refusals, closing by the writer --------------------------
+    # What a device or app does with a messenger: "reads out", "shows notifications from", "runs".
+    "DEVICE_VERB_EN": (
+        r"(?:reads?(?: out| aloud)?|read (?:out|aloud)|announces?|displays?|shows|mirrors?|runs|can run"
+        r"|supports|pairs? with|works(?: fine| well| perfectly| great)? (?:with|in|on)|compatible with"
+        r"|certified for|syncs? with|integrates? with|opens|streams"
+        r"|launches|vibrates (?:on|for)|rings (?:on|for)|beeps (?:on|for)|notif\w*|alerts?|pre ?installed"
+        r"|built in|comes with|(?:can t|cannot|can not|doesn t|does not|won t|will not) (?:open|run|install"
+        r"|support|show|display|read))"
+    ),
+    "DEVICE_VERB_RU": (
+        r"(?:читает|зачитывает|озвучивает|показывает|отображает|выводит|поддерживает|работает с|тянет"
+        r"|запускает|открывает|вибрирует на|пищит на|совместим\w* с|синхронизир\w* с|предустановлен\w*"
+        r"|умеет|уведомлени\w*|оповещени\w*)"
+    ),
+    "MESSENGER_LIST": (
+        r"(?:<MESSENGERS>)(?:(?: (?:and|or|but|not|nor|also|и|или|но|не|а|также))* (?:<MESSENGERS>))*"
+    ),
+    # Words between a first-person refusal and what it refuses: not a turn to an offer.
+    "IN_REFUSAL_EN": (
+        r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except|let s|lets|just|please|so"
+        r"|here s|my)\b)<NOT_IMPERATIVE_EN>[^ .]+)"
+    ),
+    "IN_REFUSAL_RU": (
+        r"(?: (?!(?:но|однако|зато|лучше|давайте|скинь|напиши|пиши|дай|пришли|отправь|так что|поэтому|мой|моя"
+        r"|<MONEY_VERB_RU>)\b)<NOT_IMPERATIVE_RU>[^ .]+)"
+    ),
+    # Not an order to the reader (which turns a refusal into an ask: "I'm not arguing, close it"):
+    # a bare verb not after "to"/"not", a Russian imperative ("закройте", "пишите", "скиньте").
+    "NOT_IMPERATIVE_EN": (
+        r"(?!(?<!\bto )(?<!\bnot )(?<!\bt )(?:write|text|message|add|contact|call|ping|dm|hit|reach|find|join"
+        r"|send|give|tell|share|close|cancel|withdraw|drop|remove|leave|pay|transfer|email|take|pull|retract"
+        r"|revoke|end|stop)\b)"
+    ),
+    "NOT_IMPERATIVE_RU": r"(?![^ .]*(?:ите|йте|ьте)\b)",
+    # The writer's own closing, first person singular: "закрою", "закрываю", "отзову".
+    "CLOSE_RU_ME": (
+        r"(?:закрою|закрываю|отзову|отзываю|отменю|отменяю|сниму|снимаю|уберу|убираю|удалю|удаляю|завершу"
+        r"|завершаю)"
+    ),
 }
+
+
+def default_pattern(
+    name: str, language: str, intent: str, description: str, *alternatives: str
+) -> dict[str, str]:
+    """One default pattern: its alternatives joined with "|" and its fragments expanded."""
+    return {
+        "name": name,
+        "language": language,
+        "intent": str(intent),
+        "description": description,
+        "pattern": expand("|".join(alternatives)),
+    }
 
 
 def expand(pattern: str) -> str:

@@ -25,6 +25,7 @@ from arbitration.solicitation.regex import Part, PatternProblem, PatternSet, com
 log = logging.getLogger("arbitration.solicitation")
 
 _MATCHED_MAX = 120  # characters of matched text kept for staff
+_MIN_WORDS_LEFT = 3  # words an exempt match must leave for the classifier to judge the rest
 
 
 @functools.lru_cache(maxsize=256)
@@ -69,7 +70,7 @@ def match_patterns(text: str, patterns: Iterable[Mapping[str, Any]]) -> list[dic
     A flagging match is dropped when an exempt match overlaps its words in any variant (a
     refusal in English also covers the transliterated reading of the same words).
     """
-    return _match_variants(text_variants(text or ""), patterns)
+    return _match_variants(text_variants(text or ""), _compiled(_key(patterns)))
 
 
 def detect(
@@ -84,20 +85,44 @@ def detect(
     classifier's own). ``classifier``: True for the committed one, False for the patterns alone,
     or a ``Classifier``."""
     variants = text_variants(text or "")
-    flags = _match_variants(variants, patterns)
     if isinstance(classifier, Classifier):
         model: Classifier | None = classifier
     else:
         model = default_classifier() if classifier is True else None
+    compiled = _compiled(_key(patterns))
+    flags = _match_variants(variants, compiled)
     if flags or model is None:
         return flags
     flag = model.flag(variants, threshold)
+    if flag is None:
+        return []
+    # The classifier does not judge words an exempt pattern covers: it reads what is left of
+    # "please don't send me your phone number" ("please"), and too little left is no ask at all.
+    exempt = _exempt_words(compiled, variants, [compiled.prefilter.candidates(v) for v in variants])
+    if not exempt:
+        return [flag]
+    rest = _without_words(variants, exempt)
+    if len(rest[0].split()) < _MIN_WORDS_LEFT:
+        return []
+    flag = model.flag(rest, threshold)
     return [flag] if flag is not None else []
 
 
-def _match_variants(variants: tuple[str, ...], patterns: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    key = tuple((row["name"], row["pattern"], row.get("intent") or Intent.OFF_PLATFORM) for row in patterns)
-    compiled = _compiled(key)
+def _key(patterns: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((row["name"], row["pattern"], row.get("intent") or Intent.OFF_PLATFORM) for row in patterns)
+
+
+def _without_words(variants: tuple[str, ...], spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The variants without the words an exempt match covers: the classifier judges what is left
+    of "please don't send me your phone number" ("please"), not the refused words."""
+    covered = {index for first, last in spans for index in range(first, last + 1)}
+    return tuple(
+        " ".join(word for index, word in enumerate(variant.split(" ")) if index not in covered)
+        for variant in variants
+    )
+
+
+def _match_variants(variants: tuple[str, ...], compiled: _Set) -> list[dict[str, Any]]:
     exempt: list[tuple[int, int]] | None = None  # word spans, computed once something matched
     flags: dict[str, dict[str, Any]] = {}
     candidates = [compiled.prefilter.candidates(variant) for variant in variants]

@@ -28,19 +28,11 @@ message, because sellers mix languages and transliterate ("пейпал", "zakro
 
 from __future__ import annotations
 
-from arbitration.solicitation.fragments import expand
+from arbitration.solicitation.fragments import default_pattern
 from arbitration.solicitation.intents import Intent
+from arbitration.solicitation.scopes import ROUND5_EXEMPT
 
-
-def _default(name: str, language: str, intent: str, description: str, *alternatives: str) -> dict[str, str]:
-    """One default pattern: its alternatives joined with "|" and its fragments expanded."""
-    return {
-        "name": name,
-        "language": language,
-        "intent": str(intent),
-        "description": description,
-        "pattern": expand("|".join(alternatives)),
-    }
+_default = default_pattern
 
 
 _CLOSE = [
@@ -420,5 +412,7 @@ _EXEMPT += [
         r"|из) (?:<MESSENGERS>)",
     ),
 ]
+
+_EXEMPT += ROUND5_EXEMPT  # round 5: devices, first-person refusals, closing by the writer
 
 DEFAULT_PATTERNS: list[dict[str, str]] = _CLOSE + _BENEFIT + _OFF_PLATFORM + _EXEMPT

@@ -9,6 +9,7 @@ written for them, not taken from any labelled set; the held-out set
 
 from __future__ import annotations
 
+import importlib
 import json
 from decimal import Decimal
 from types import SimpleNamespace
@@ -20,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from arbitration import services
-from arbitration.models import Message, SolicitationClassifierSetting
+from arbitration.models import Message, SolicitationClassifierSetting, SolicitationPattern
 from arbitration.presentation.texts import seller_flag_warning
 from arbitration.solicitation import DEFAULT_PATTERNS, flag_explanations, text_variants
 from arbitration.solicitation.classifier import CLASSIFIER, WEIGHTS_PATH, Classifier, default_classifier
@@ -216,3 +217,148 @@ def test_R_DSP_8_round4_the_classifier_setting_is_edited_in_the_admin_by_supervi
         client.post(url, {"is_active": "on", "threshold": "0.30"}).status_code == 200
     )  # refused: below 0.50
     assert SolicitationClassifierSetting.objects.get(pk=1).threshold == Decimal("0.90")
+
+
+# --- Round 5: precision. The false alarms left were the patterns': a messenger named as what a
+# device does, a refusal in the first person, the writer closing the dispute themselves. Each is
+# checked with the whole detector (patterns and classifier), in both languages.
+
+ROUND5_DEVICE_FEATURES = [
+    "The speaker reads out WhatsApp messages once it is paired with the phone.",
+    "Telegram notifications on the band work after you enable them in the settings.",
+    "The tablet runs Discord and Zoom without lag.",
+    "The watch displays messages from WhatsApp, Telegram and Signal.",
+    "The hearing aid streams WhatsApp calls straight to your ears.",
+    "The laptop camera works fine in Zoom, Skype and Discord.",
+    "The e-reader can't open Telegram, it is a reader, not a phone.",
+    "Колонка зачитывает сообщения из Телеграма.",
+    "Часы показывают уведомления WhatsApp и Viber.",
+    "Планшет запускает Discord и Zoom без проблем.",
+    "Экран машины отображает ватсап через CarPlay.",
+    "Часы вибрируют на уведомления из ватсапа и телеграма.",
+]
+ROUND5_REFUSALS = [
+    "We don't move to WhatsApp, please write here.",
+    "We never do deals in Telegram, everything goes through the platform.",
+    "I'm not going to pay you through Venmo, that's against the rules.",
+    "Please don't send me your phone number.",
+    "No Telegram, no Viber, only this dispute chat.",
+    "A buyer once wanted me to pay him on Zelle, I said no.",
+    "Someone asked me to move to Viber, it was a scam, so I stay on the site.",
+    "Мы не уходим в WhatsApp, пишите здесь.",
+    "Сделки в Телеграме не проводим.",
+    "Я не собираюсь платить вам через Сбербанк, это против правил.",
+    "Кто-то предлагал мне перейти в Вайбер, оказалось мошенничество, поэтому я на сайте.",
+    "Никаких вайберов, всё в чате заказа.",
+]
+ROUND5_CLOSING_THEMSELVES = [
+    "I'll close the dispute myself once the refund shows up on the site.",
+    "The replacement arrived, I'm closing the case now.",
+    "I decided to cancel my complaint since you sent the missing part.",
+    "I'll close it myself when I get the money back through the site.",
+    "Ok, closing my dispute, thanks for the quick help.",
+    "The platform will close the dispute automatically in 15 days.",
+    "Я сам закрою спор, когда возврат придёт на сайте.",
+    "Замену получила, закрываю претензию.",
+    "Отменю спор сама, как только увижу трек.",
+    "Спор я закрою сама, когда придёт возврат.",
+    "Хорошо, отзываю жалобу, посылка нашлась.",
+    "Арбитр сам закроет спор через 15 дней.",
+]
+# The same words turned into asks: still flagged.
+ROUND5_STILL_FLAGGED = [
+    "Message me on WhatsApp.",
+    "We can move to Telegram, I'll pay you there.",
+    "The speaker reads messages fine, but write me on WhatsApp for a refund.",
+    "We don't need the arbiter, message me on Telegram.",
+    "I'm not going to argue, send me your PayPal and I refund.",
+    "Never mind the arbiter, Telegram me @shop.",
+    "I'll refund you myself if you close the case.",
+    "Close the case and I'll send a new one.",
+    "Напишите мне в Ватсап.",
+    "Давайте перейдём в Телеграм, там заплачу.",
+    "Мы не будем ждать арбитра, напишите мне в телеграм.",
+    "Я не буду ждать, скиньте номер карты.",
+    "Я не спорю, закройте спор и получите бонус.",
+    "Закроем спор, и я вышлю новый.",
+    "Я закрою заказ, а вы закройте спор.",
+]
+
+
+@pytest.mark.parametrize("text", ROUND5_DEVICE_FEATURES)
+def test_R_DSP_8_round5_a_messenger_named_as_what_a_device_does_is_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", ROUND5_REFUSALS)
+def test_R_DSP_8_round5_first_person_refusals_and_others_asking_before_are_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", ROUND5_CLOSING_THEMSELVES)
+def test_R_DSP_8_round5_the_writer_or_the_arbiter_closing_the_dispute_is_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", ROUND5_STILL_FLAGGED)
+def test_R_DSP_8_round5_the_same_words_turned_into_an_ask_are_still_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS)
+
+
+def test_R_DSP_8_round5_the_classifier_does_not_judge_the_words_an_exempt_pattern_covers():
+    """A refusal the patterns exempt is hidden from the classifier too: "please don't send me
+    your phone number" scores high on its words alone, and what is left ("please") is no ask."""
+    model = _model()
+    text = "Please do not give me your email, I don't need it."
+    assert model.flag(text_variants(text)) is not None  # the words alone look like an ask
+
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False) == []
+
+
+def test_R_DSP_8_round5_the_held_out_set_is_never_trained_on_and_is_balanced():
+    assert "solicitation_holdout_round5.jsonl" in HELD_OUT
+    assert not set(HELD_OUT) & set(TRAINING_SETS)
+    lines = (DATA / HELD_OUT[1]).read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line]
+    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
+    for row in rows:
+        cells[row["lang"], row["solicit"]] += 1
+        assert row["kind"]
+    assert len(rows) >= 200 and len(set(cells.values())) == 1
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round5_the_migration_replaces_patterns_as_0018_shipped_them_adds_new_ones_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0022_solic5_solicitation_patterns_round5")
+    shipped_0018 = migration._shipped_before()
+    new_names = {row["name"] for row in migration.PATTERNS} - set(shipped_0018)
+    assert new_names == {
+        "channel-as-device-feature",
+        "refusal-first-person",
+        "others-asked-before",
+        "closing-by-the-writer",
+    }
+    SolicitationPattern.objects.filter(name="refusal-ru").update(
+        pattern=shipped_0018["refusal-ru"]["pattern"]
+    )
+    SolicitationPattern.objects.filter(name="refusal-en").update(pattern=r"we can t use paypal")
+    SolicitationPattern.objects.filter(name__in=new_names).delete()
+
+    migration.ship_round5_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert stored["refusal-ru"].pattern == shipped["refusal-ru"]["pattern"]
+    assert stored["refusal-en"].pattern == r"we can t use paypal"  # a supervisor's edit is kept
+    for name in new_names:
+        assert stored[name].pattern == shipped[name]["pattern"] and stored[name].intent == "exempt"
+        assert stored[name].is_active
+
+    migration.restore_patterns_of_0018(apps, None)
+
+    assert SolicitationPattern.objects.get(name="refusal-ru").pattern == shipped_0018["refusal-ru"]["pattern"]
+    assert SolicitationPattern.objects.get(name="refusal-en").pattern == r"we can t use paypal"
+    assert not SolicitationPattern.objects.filter(name__in=new_names).exists()

@@ -1,0 +1,99 @@
+"""Exempt scopes added in round 5 of issue 17 (R-DSP-8), part of ``patterns.DEFAULT_PATTERNS``.
+
+The false alarms left after round 4 were the patterns': a messenger named as what a device or app
+does with it, a refusal in the first person with a verb no list held (or someone else's request
+told as a story), and the writer closing the dispute themselves. Each is a scope an exempt match
+covers, so the flagging match it overlaps is dropped; ``matching.detect`` also hides the words
+it covers from the classifier.
+"""
+
+from __future__ import annotations
+
+from arbitration.solicitation.fragments import default_pattern
+from arbitration.solicitation.intents import Intent
+
+ROUND5_EXEMPT = [
+    default_pattern(
+        "channel-as-device-feature",
+        "any",
+        Intent.EXEMPT,
+        "A messenger named as what a device or app does with it, not as a way to talk: "
+        '"the speaker reads out WhatsApp messages", "Telegram notifications on the band", "the tablet '
+        'runs Discord", "часы показывают уведомления WhatsApp", "планшет запускает Discord".',
+        r"\b<DEVICE_VERB_EN>(?: [^ .]+){0,4}? <MESSENGER_LIST>",
+        r"\b<DEVICE_VERB_RU>(?: [^ .]+){0,4}? <MESSENGER_LIST>",
+        r"<MESSENGER_LIST> (?:messages?|notifications?|notifs?|alerts?|chats?|voice (?:calls?|messages?)"
+        r"|video calls?|calls? (?:work|works|are|is|go|goes)|app (?:works|runs|opens|is installed))\b",
+        r"\b(?:сообщени\w*|уведомлени\w*|оповещени\w*|звонк\w*|чат\w*) (?:из|от|в|во|через) <MESSENGER_LIST>"
+        r"(?! (?:мне|нам)\b)",
+    ),
+    default_pattern(
+        "refusal-first-person",
+        "any",
+        Intent.EXEMPT,
+        "A refusal in the first person or an asking not to, whatever the verb: "
+        '"we don\'t move to WhatsApp", "I\'m not going to pay you through Venmo", '
+        '"please don\'t send me your phone number", "no Telegram please", "мы не уходим в WhatsApp", '
+        '"сделки в Телеграме не проводим".',
+        r"\b(?:i|we)(?: [^ .]+)? (?:don t|do not|dont|never|won t|will not|am not|m not|are not|re not"
+        r"|would not|wouldn t|shall not|not)(?: (?:going to|gonna|about to|allowed to|willing to|planning to"
+        r"|ever|really|even|be))* [^ .]+<IN_REFUSAL_EN>{0,6}? <NOT_IMPERATIVE_EN><TARGET_EN>"
+        r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,2}?<TARGET_EN>)*<REST_OF_CLAUSE_EN>",
+        r"(?:^|\. |\b(?:please|pls|plz|kindly|so) )(?:don t|do not|dont|never) (?:send|give|share|write|text"
+        r"|message|contact|call|move|go|switch|pay|transfer|use|add|post|tell|leave|ask|accept|agree)\w*"
+        r"<IN_REFUSAL_EN>{0,4}? "
+        r"<NOT_IMPERATIVE_EN><TARGET_EN><REST_OF_CLAUSE_EN>",
+        r"(?:^|\. )(?:no|not) (?:more |any )?<TARGET_EN>(?: (?:or|and|nor|no|not) <TARGET_EN>)*"
+        r"(?: (?:please|pls|sorry|thanks|here|for us|for me))*"
+        r"(?=$|\. | (?:the|this|we|i|our|it|all|only|just)\b)",
+        r"\b(?:мы|я)(?: [^ .]+)? не [^ .]+<IN_REFUSAL_RU>{0,6}? <NOT_IMPERATIVE_RU><TARGET_RU>"
+        r"(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
+        r"\bне (?:будем|буду|станем|стану|собираюсь|собираемся|хочу|хотим)?[^ .]*(?:ем|им|ём|ю)(?:ся)?"
+        r"<IN_REFUSAL_RU>{0,4}? <NOT_IMPERATIVE_RU><TARGET_RU><REST_OF_CLAUSE_RU>",
+        r"(?:<CHANNEL_RU>|<MESSENGERS>|почт\w*|номер\w*)(?: [^ .]+){0,3}? (?:мы |я )?не "
+        r"(?:[^ .]+(?:ем|им|ём|ю)|буду|будем|стану|станем)\b",
+        r"(?:^|\. )(?:никаких|без) <TARGET_RU>",
+    ),
+    default_pattern(
+        "others-asked-before",
+        "any",
+        Intent.EXEMPT,
+        "Someone else's earlier request told as a story or a warning: \"a buyer once wanted me to pay him on "
+        'Zelle, I said no", "кто-то предлагал мне перейти в Вайбер, оказалось мошенничество".',
+        r"(?:^|(?<=\. ))[^.]*?(?:\b(?:a|one|another|some|the other|other) (?:buyer|customer|client|person|guy"
+        r"|man|woman|seller|shop)s? (?:once |already |also |recently |before )?(?:asked|wanted|offered"
+        r"|suggested|tried|told|wrote|invited)\b"
+        r"|\b(?:кто ?то|один (?:покупатель|клиент|человек|продавец)|некоторые (?:покупатели|клиенты|люди))"
+        r"(?: [^ .]+)? (?:предлагал\w*|просил\w*|хотел\w*|писал\w*|звал\w*|уговаривал\w*)"
+        r"|мошенничеств\w*|\bобман\w*|\bразвод\w*)[^.]*",
+    ),
+    default_pattern(
+        "closing-by-the-writer",
+        "any",
+        Intent.EXEMPT,
+        "The writer closing the dispute themselves, now or later, or the arbiter closing it: "
+        '"I\'ll close the dispute myself once the refund shows up", "the replacement arrived, I\'m closing '
+        'the case", "закрою спор сам", "замену получила, закрываю претензию", "арбитр закроет дело".',
+        r"\bi(?: ll| will| shall| am| m| am going to| m going to| m gonna| am gonna| ve decided to"
+        r"| have decided to| decided to| want to| d like to| m about to| plan to| d| would)?"
+        r"(?: (?:just|now|also|then|soon|definitely|gladly|happily|myself"
+        r"|immediately|go ahead and|already))* (?:<CLOSE_EN>|closing|cancel+ing|withdrawing|retracting)"
+        r"<DET_EN> <DISPUTE_EN>",
+        r"\bi(?: ll| will| m going to| am going to| shall) (?:close|cancel|withdraw|drop|retract) it"
+        r"(?= myself| when| once| after| as soon as| tomorrow| today| later| then| if (?:the|my|it)\b)",
+        r"(?:^|\. |\b(?:ok|okay|so|now|then|great|thanks|thank you) )(?:closing|cancel+ing|withdrawing"
+        r"|retracting)<DET_EN> <DISPUTE_EN>(?=$|\. | (?:now|today|myself|on my (?:side|end)|from my side"
+        r"|thanks|thank you)\b)",
+        r"\b(?:arbit\w*|platform|site|system|support|moderators?|admins?|marketplace)(?: (?:will|would|should"
+        r"|can|is going to|shall|may|then|automatically))* (?:close|closes|cancel|cancels)<DET_EN> "
+        r"<DISPUTE_EN>",
+        r"\b(?:я )?(?:сам\w* )?<CLOSE_RU_ME>(?: (?:сам\w*|тогда|уже|сейчас|сегодня|сразу|обязательно))* "
+        r"(?:[^ .]+ )?<DISPUTE_RU>",
+        r"\b<DISPUTE_RU>(?: [^ .]+)?(?: я)?(?: сам\w*)? <CLOSE_RU_ME>\b",
+        r"\b<DISPUTE_RU> (?:[^ .]+ )?(?:я|мы)(?: (?:уже|сам\w*))* (?:закрыл\w*|отменил\w*|отозвал\w*"
+        r"|снял\w*)\b",
+        r"\bя(?: (?:сам\w*|уже|только что|тоже))* (?:закрыл\w*|отменил\w*|отозвал\w*|снял\w*)\b",
+        r"\b(?:арбитр\w*|площадка|платформа|система|поддержка|модератор\w*|сайт)(?: сам\w*)? "
+        r"(?:закроет|закрывает|отменит|закроют)\b",
+    ),
+]
