@@ -332,7 +332,7 @@ def test_R_DSP_8_round5_the_held_out_set_is_never_trained_on_and_is_balanced():
 def test_R_DSP_8_round5_the_migration_replaces_patterns_as_0018_shipped_them_adds_new_ones_and_keeps_edits():
     from django.apps import apps
 
-    migration = importlib.import_module("arbitration.migrations.0022_solic5_solicitation_patterns_round5")
+    migration = importlib.import_module("arbitration.migrations.0022_solicitation_patterns_round5")
     shipped_0018 = migration._shipped_before()
     new_names = {row["name"] for row in migration.PATTERNS} - set(shipped_0018)
     assert new_names == {
