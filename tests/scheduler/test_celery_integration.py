@@ -221,7 +221,10 @@ def test_a_worker_killed_mid_job_loses_nothing_and_the_redelivered_job_finishes_
     """R-JOB-2: the pool process running the escalation job is killed (SIGKILL) after some disputes
     moved; with acks_late + reject_on_worker_lost the task is delivered again, its guard died with
     the killed process's database session, and the rerun escalates the rest: each dispute once."""
-    due = 1500
+    # Enough small batches that the job is still running when the test kills it: the set-based
+    # sweep escalates 1,500 disputes in batches of 100 in well under a second, and a pool process
+    # that already finished the job may have been replaced by then.
+    due = 4000
     ids = set(bulk.disputes_due_for_escalation(due, buyer=people.buyer, seller=people.seller))
     escalations = StateLog.objects.filter(
         content_type=ContentType.objects.get_for_model(Dispute), transition="escalate_overdue"
@@ -230,7 +233,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_the_redelivered_job_finishes_
     worker = worker_factory(
         beat=False,
         pool="prefork",
-        JOB_BATCH_SIZE="100",
+        JOB_BATCH_SIZE="20",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
     )
     children = worker.wait_for(worker.pool_children, timeout=30, what="the worker's pool process")
