@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models import QuerySet, sql
+from django.utils import timezone
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -64,29 +65,90 @@ def in_pages(rows: QuerySet[_M], *, size: int = 2000) -> Iterator[_M]:
 
 
 def bulk_insert(objs: Iterable[_M]) -> list[_M]:
-    """``bulk_create`` for the sweeps' audit, outbox and notification rows: one INSERT whose rows
-    travel as one JSON document (``jsonb_populate_recordset``), the primary keys set on the objects.
-
-    Why not ``bulk_create``: on PostgreSQL Django 5.2 sends each column as an array, and psycopg
-    escapes every quote of a JSON column's text inside the array literal with a regular
-    expression — a fifth of a sweep's CPU went to escaping notification and event payloads. Here
-    the whole batch is one string parameter, encoded by the C JSON encoder and quoted by libpq.
-    Same rows, same defaults (the instances carry them), same database triggers; no signals, as
-    with ``bulk_create``. On other databases it is ``bulk_create``.
-    """
+    """``bulk_create`` for rows the caller holds as instances: the same single INSERT as
+    ``insert_rows`` (below), the primary keys set on the objects. On other databases it is
+    ``bulk_create``."""
     objs = list(objs)
     if not objs:
         return objs
     model = type(objs[0])
     if connection.vendor != "postgresql":
         return model._default_manager.bulk_create(objs)
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    fields = _inserted_fields(model)
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             for obj in objs:
                 field.pre_save(obj, add=True)
-    rows = [{f.column: _json_value(f, getattr(obj, f.attname)) for f in fields} for obj in objs]
+    documents: list[dict[Any, Any]] = [{f.column: getattr(obj, f.attname) for f in fields} for obj in objs]
+    ids = _insert(model, fields, documents)
+    for obj, pk_value in zip(objs, ids, strict=True):
+        obj.pk = pk_value
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
+def insert_rows(model: type[models.Model], rows: Iterable[dict[str, Any]]) -> list[int]:
+    """Insert a sweep's audit, outbox or notification rows in one statement; their ids, in order.
+
+    Each row is a dict by attribute name (``order_id``, not ``order``); a field left out takes
+    its default (a callable one is called for each row, as a model instance would), an
+    ``auto_now``/``auto_now_add`` field the batch's moment. The rows travel as one JSON document
+    (``jsonb_populate_recordset``). Why not ``bulk_create``: on PostgreSQL Django 5.2 sends each
+    column as an array, and psycopg escapes every quote of a JSON column's text inside the array
+    literal with a regular expression — a fifth of a sweep's CPU went to escaping notification
+    and event payloads; and building a model instance per row only to read its fields back cost
+    as much again (eight rows per released order). Same rows, same defaults, same database
+    triggers; no signals, as with ``bulk_create``. On other databases it is ``bulk_create``.
+    """
+    rows = list(rows)
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        return [obj.pk for obj in model._default_manager.bulk_create([model(**row) for row in rows])]
+    fields = _inserted_fields(model)
+    given = set().union(*rows)
+    unknown = given - {f.attname for f in fields}
+    if unknown:
+        raise TypeError(f"{model.__name__} has no inserted field {', '.join(sorted(unknown))}")
+    now = None
+    constant: dict[str, Any] = {}  # the same for every row that leaves the field out
+    per_row: list[models.Field] = []  # a callable default, called for each row
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            now = now or timezone.now()
+            constant[field.attname] = now
+        elif field.has_default() and callable(field.default):
+            per_row.append(field)
+        else:
+            constant[field.attname] = field.get_default()
+    documents: list[dict[Any, Any]] = []
+    for row in rows:
+        document: dict[Any, Any] = {
+            f.column: row[f.attname] if f.attname in row else constant.get(f.attname) for f in fields
+        }
+        for field in per_row:
+            if field.attname not in row:
+                document[field.column] = field.get_default()
+        documents.append(document)
+    return _insert(model, fields, documents)
+
+
+def _inserted_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+
+
+def _insert(
+    model: type[models.Model], fields: list[models.Field], documents: list[dict[Any, Any]]
+) -> list[int]:
+    """``INSERT … SELECT … FROM jsonb_populate_recordset(…) … RETURNING id`` of ``documents`` (by
+    column); the ids in the documents' order."""
+    encoded = [f for f in fields if isinstance(f, models.JSONField) and f.encoder is not None]
+    for field in encoded:  # a JSON column with its own encoder: stored as that encoder writes it
+        for document in documents:
+            if document[field.column] is not None:
+                document[field.column] = json.loads(json.dumps(document[field.column], cls=field.encoder))
+    meta = model._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields if f.column)
     pk = quote(str(meta.pk.column))
@@ -96,21 +158,9 @@ def bulk_insert(objs: Iterable[_M]) -> list[_M]:
         f"WITH ORDINALITY AS row ORDER BY row.ordinality RETURNING {pk}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [json.dumps(rows, default=_json_default, separators=(",", ":"))])
-        ids = [pk_value for (pk_value,) in cursor.fetchall()]
-    # Inserted in the objects' order (ORDER BY ordinality), so the ids come back in it too.
-    for obj, pk_value in zip(objs, ids, strict=True):
-        obj.pk = pk_value
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
-
-
-def _json_value(field: models.Field, value: Any) -> Any:
-    if value is None or not isinstance(field, models.JSONField) or field.encoder is None:
-        return value
-    # A JSON column with its own encoder: stored as that encoder writes it.
-    return json.loads(json.dumps(value, cls=field.encoder))
+        cursor.execute(statement, [json.dumps(documents, default=_json_default, separators=(",", ":"))])
+        # Inserted in the documents' order (ORDER BY ordinality), so the ids come back in it too.
+        return [pk_value for (pk_value,) in cursor.fetchall()]
 
 
 def _json_default(value: Any) -> Any:

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 
-from marketplace.batches import bulk_insert
+from marketplace.batches import insert_rows
 from marketplace.models import DomainEvent, ExtensionRequest, LedgerEntry, Order, Refund, User
 from marketplace.queueing import enqueue_on_commit
 from marketplace.webhooks.deliveries import DELIVER_TASK, deliveries_create
@@ -91,25 +92,39 @@ EVENT_TYPES: dict[str, str] = {
 API_ROOT = "/api/v1"
 
 
-def emit(type: str, *, order: Order, data: dict) -> DomainEvent:
-    """Record one state change of (or under) ``order`` in the caller's transaction (R-API-5)."""
+def emit(type: str, *, order: Order, data: dict) -> int:
+    """Record one state change of (or under) ``order`` in the caller's transaction (R-API-5); the
+    event's id."""
     return emit_many(type, [(order, data)])[0]
 
 
-def emit_many(type: str, items: Iterable[tuple[Order, dict]]) -> list[DomainEvent]:
+class _Emitted(NamedTuple):
+    pk: int
+    account: str
+    type: str
+
+
+def emit_many(type: str, items: Iterable[tuple[Order, dict]]) -> list[int]:
     """The bulk form, for a change that moves many rows at once: one insert for the events, one
-    for their deliveries, and one task queued after commit."""
+    for their deliveries, and one task queued after commit; the events' ids."""
     if type not in EVENT_TYPES:
         raise ValueError(f"Unknown event type {type!r}; add it to marketplace.events.EVENT_TYPES.")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("emit() belongs inside the transaction of the change it reports.")
-    events = bulk_insert(
-        [DomainEvent(type=type, account=order.account, order_id=order.pk, data=data) for order, data in items]
+    items = list(items)
+    ids = insert_rows(
+        DomainEvent,
+        (
+            {"type": type, "account": order.account, "order_id": order.pk, "data": data}
+            for order, data in items
+        ),
     )
-    delivery_ids = deliveries_create(events)
+    delivery_ids = deliveries_create(
+        [_Emitted(pk, order.account, type) for pk, (order, _data) in zip(ids, items, strict=True)]
+    )
     if delivery_ids:
         enqueue_on_commit(DELIVER_TASK, delivery_ids)
-    return events
+    return ids
 
 
 # --- Payload pieces -----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django_fsm import FSMFieldMixin
 from django_fsm_log.models import StateLog
 
-from marketplace.batches import bulk_insert
+from marketplace.batches import insert_rows
 
 # A label: a lazy translation (``gettext_lazy``) or None.
 Label = str | Promise | None
@@ -76,18 +76,21 @@ def record_transitions(
     calling the transition: ``rows`` are (primary key, source state) pairs (R-SEC-2)."""
     content_type = ContentType.objects.get_for_model(model)
     at = at or timezone.now()
-    bulk_insert(
-        StateLog(
-            timestamp=at,
-            by_id=by.pk if by is not None else None,  # ids, not instances: a batch builds hundreds
-            source_state=source,
-            state=target,
-            transition=name,
-            content_type_id=content_type.pk,
-            object_id=pk,
-            description=description or None,
-        )
-        for pk, source in rows
+    insert_rows(
+        StateLog,
+        (
+            {
+                "timestamp": at,
+                "by_id": by.pk if by is not None else None,
+                "source_state": source,
+                "state": target,
+                "transition": name,
+                "content_type_id": content_type.pk,
+                "object_id": pk,
+                "description": description or None,
+            }
+            for pk, source in rows
+        ),
     )
 
 

@@ -17,7 +17,7 @@ from typing import Literal
 
 from django.db import IntegrityError, transaction
 
-from marketplace.batches import bulk_insert
+from marketplace.batches import bulk_insert, insert_rows
 from marketplace.models import Notification, Order
 from marketplace.queueing import enqueue
 
@@ -81,7 +81,7 @@ def audience_for(event: str, context: dict, to: Iterable[Audience] | None = None
 
 def _rows(
     event: str, order: Order, audience: Iterable[Audience], context: dict, dedupe_key: str | None = None
-) -> list[Notification]:
+) -> list[dict]:
     # What the email says, as it was at this moment. Links are built when it is rendered
     # (marketplace.mail), from the ids here; the recipient is loaded then too, by id.
     payload = {
@@ -95,12 +95,12 @@ def _rows(
         **context,
     }
     return [
-        Notification(
-            recipient_id=order.buyer_id if role == "buyer" else order.seller_id,
-            event=event,
-            context={**payload, "role": role},
-            dedupe_key=f"{dedupe_key}:{role}" if dedupe_key else None,
-        )
+        {
+            "recipient_id": order.buyer_id if role == "buyer" else order.seller_id,
+            "event": event,
+            "context": {**payload, "role": role},
+            "dedupe_key": f"{dedupe_key}:{role}" if dedupe_key else None,
+        }
         for role in audience
     ]
 
@@ -118,7 +118,7 @@ def notify(
     audience = audience_for(event, context, to)
     if not audience:
         return []
-    rows = _rows(event, order, audience, context, dedupe_key)
+    rows = [Notification(**row) for row in _rows(event, order, audience, context, dedupe_key)]
     if dedupe_key is None:
         created = bulk_insert(rows)
     else:
@@ -132,32 +132,32 @@ def notify(
             except IntegrityError:
                 continue  # the same once-only event was recorded concurrently
             created.append(notification)
-    _send_after_commit(created)
+    _send_after_commit([notification.pk for notification in created])
     return created
 
 
-def notify_many(event: str, items: Iterable[tuple[Order, dict]]) -> list[Notification]:
-    """``notify`` for many orders at once (a sweep's batch): one insert, one task after commit."""
+def notify_many(event: str, items: Iterable[tuple[Order, dict]]) -> list[int]:
+    """``notify`` for many orders at once (a sweep's batch): one insert, one task after commit;
+    the notifications' ids."""
     return notify_batch((event, order, context) for order, context in items)
 
 
 def notify_batch(
     items: Iterable[tuple[str, Order, dict]], *, to: Iterable[Audience] | None = None
-) -> list[Notification]:
+) -> list[int]:
     """Several events of a sweep's batch, each ``(event, order, context)``, to their usual
-    recipients or to ``to``: one insert, one task after commit."""
+    recipients or to ``to``: one insert, one task after commit; the notifications' ids."""
     audience_override = None if to is None else tuple(to)
-    rows: list[Notification] = []
+    rows: list[dict] = []
     for event, order, context in items:
         rows += _rows(event, order, audience_for(event, context, audience_override), context)
-    created = bulk_insert(rows)
+    created = insert_rows(Notification, rows)
     _send_after_commit(created)
     return created
 
 
-def _send_after_commit(created: list[Notification]) -> None:
-    if created:
-        ids = [notification.pk for notification in created]
+def _send_after_commit(ids: list[int]) -> None:
+    if ids:
         # robust: if the broker is down the change still succeeds; the outbox sweep sends the mail later.
         transaction.on_commit(lambda: _enqueue(ids), robust=True)
 

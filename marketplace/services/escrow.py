@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.batches import bulk_insert, claim
+from marketplace.batches import claim, insert_rows
 from marketplace.errors import DomainError
 from marketplace.events import amount, emit, emit_many, order_payload, penalty_payload, people_refs
 from marketplace.fsm import record_transitions
@@ -46,28 +47,30 @@ def _release_entry(
     actor: User,
     reason: str,
     at: datetime | None = None,
-) -> LedgerEntry:
-    """The ledger entry that pays a seller out of escrow: once per order (the idempotency key and
-    the ``ledger_one_release_per_order`` constraint), whoever releases it."""
-    return LedgerEntry(
-        order_id=order_id,
-        kind=LedgerEntry.Kind.RELEASE,
-        source=LedgerEntry.Source.ESCROW,
-        amount=amount,
-        currency=currency,
-        party_id=seller_id,
-        actor_id=actor.pk,
-        reason=reason[:500],
-        idempotency_key=f"order:{order_id}:release",
-        created_at=at or timezone.now(),
-    )
+) -> dict[str, Any]:
+    """The ledger entry (its fields) that pays a seller out of escrow: once per order (the
+    idempotency key and the ``ledger_one_release_per_order`` constraint), whoever releases it."""
+    return {
+        "order_id": order_id,
+        "kind": LedgerEntry.Kind.RELEASE,
+        "source": LedgerEntry.Source.ESCROW,
+        "amount": amount,
+        "currency": currency,
+        "party_id": seller_id,
+        "actor_id": actor.pk,
+        "reason": reason[:500],
+        "idempotency_key": f"order:{order_id}:release",
+        "created_at": at or timezone.now(),
+    }
 
 
 def _release(order: Order, escrow: EscrowHold, *, amount: Decimal, actor: User, reason: str) -> None:
     if amount <= 0:
         return
-    _release_entry(
-        order.pk, order.seller_id, amount=amount, currency=order.currency, actor=actor, reason=reason
+    LedgerEntry(
+        **_release_entry(
+            order.pk, order.seller_id, amount=amount, currency=order.currency, actor=actor, reason=reason
+        )
     ).save()
     escrow.released += amount
 
@@ -120,18 +123,21 @@ def orders_release(*, rows: QuerySet[Order], limit: int, actor: User) -> list[in
         )
     }
     by_id = {order.pk: order for order in orders}
-    bulk_insert(
-        _release_entry(
-            order_id,
-            by_id[order_id].seller_id,
-            amount=released,
-            currency=by_id[order_id].currency,
-            actor=actor,
-            reason=RELEASE_REASON,
-            at=now,
-        )
-        for order_id, (released, _refunded) in settled.items()
-        if released > 0
+    insert_rows(
+        LedgerEntry,
+        (
+            _release_entry(
+                order_id,
+                by_id[order_id].seller_id,
+                amount=released,
+                currency=by_id[order_id].currency,
+                actor=actor,
+                reason=RELEASE_REASON,
+                at=now,
+            )
+            for order_id, (released, _refunded) in settled.items()
+            if released > 0
+        ),
     )
     record_transitions(
         Order,

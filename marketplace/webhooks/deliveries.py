@@ -22,14 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Field, QuerySet
 from django.utils import timezone
 
-from marketplace.batches import bulk_insert
-from marketplace.models import DomainEvent, WebhookDelivery, WebhookEndpoint
+from marketplace.batches import insert_rows
+from marketplace.models import WebhookDelivery, WebhookEndpoint
 from marketplace.webhooks.sending import Attempt, body_of, post, signed_headers
 
 DELIVER_TASK = "marketplace.tasks.webhook_deliver_task"
@@ -65,8 +66,20 @@ def active_endpoints(accounts: Iterable[str]) -> QuerySet[WebhookEndpoint]:
     )
 
 
+class EventRef(Protocol):
+    """What a delivery needs of its event: a ``DomainEvent``, or ``emit_many``'s id, account and
+    type of events it has just inserted."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def account(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+
+
 def deliveries_create(
-    events: Sequence[DomainEvent], *, endpoint: WebhookEndpoint | None = None, replay: bool = False
+    events: Sequence[EventRef], *, endpoint: WebhookEndpoint | None = None, replay: bool = False
 ) -> list[int]:
     """One pending delivery per event and endpoint that wants it: the active endpoints of each
     event's account, or just ``endpoint`` (a replay). Returns their ids."""
@@ -79,14 +92,21 @@ def deliveries_create(
         found = active_endpoints(event.account for event in events)
         targets = list(found.values_list("pk", "client__account", "event_types"))
     now = timezone.now()
-    rows = [
-        WebhookDelivery(event=event, endpoint_id=pk, created_at=now, next_attempt_at=now, is_replay=replay)
-        for event in events
-        for pk, account, types in targets
-        if account == event.account and (not types or event.type in types)
-    ]
-    bulk_insert(rows)
-    return [row.pk for row in rows]
+    return insert_rows(
+        WebhookDelivery,
+        (
+            {
+                "event_id": event.pk,
+                "endpoint_id": pk,
+                "created_at": now,
+                "next_attempt_at": now,
+                "is_replay": replay,
+            }
+            for event in events
+            for pk, account, types in targets
+            if account == event.account and (not types or event.type in types)
+        ),
+    )
 
 
 def deliveries_due(now: datetime | None = None) -> QuerySet[WebhookDelivery]:

@@ -1,5 +1,5 @@
-"""``marketplace.batches.bulk_insert``: the sweeps' bulk writes of audit, outbox and notification
-rows store exactly what ``bulk_create`` stores (R-JOB-2)."""
+"""``marketplace.batches.bulk_insert`` and ``insert_rows``: the sweeps' bulk writes of audit, outbox
+and notification rows store exactly what ``bulk_create`` stores (R-JOB-2)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django_fsm_log.models import StateLog
 
-from marketplace.batches import bulk_insert
+from marketplace.batches import bulk_insert, insert_rows
 from marketplace.models import DomainEvent, LedgerEntry, Notification, Order
 from tests.marketplace import factories
 
@@ -119,3 +119,41 @@ def test_R_SEC_2_bulk_insert_audit_rows_are_chained_like_any_other(buyer, seller
         ]
     )
     assert StateLog.objects.filter(pk=logs[0].pk, object_id=order.pk, transition="ship").exists()
+
+
+def test_R_JOB_2_insert_rows_stores_what_model_instances_store(buyer, seller):
+    """R-JOB-2: rows given as dicts (no model instance built) are stored as ``bulk_create`` stores
+    the same fields as instances: defaults filled in (a callable one called for each row, so each
+    event has its own id), the given values kept, the ids returned in the rows' order."""
+    order = factories.paid_order(buyer=buyer, seller=seller)
+    data = [{"title": 'Чайник "Вега" \\ 1,5 л', "n": n, "amount": "1490.50"} for n in range(3)]
+    ids = insert_rows(
+        DomainEvent,
+        ({"type": "order.paid", "account": order.account, "order_id": order.pk, "data": d} for d in data),
+    )
+    assert ids == sorted(ids) and len(ids) == 3
+    theirs = DomainEvent.objects.bulk_create(
+        [DomainEvent(type="order.paid", account=order.account, order_id=order.pk, data=d) for d in data]
+    )
+    stored = [_stored(DomainEvent, pk) for pk in ids]
+    assert [row["data"] for row in stored] == data
+    assert len({row["uid"] for row in stored}) == 3  # the callable default, once per row
+    for ours, their in zip(stored, theirs, strict=True):
+        expected = _without_pk(_stored(DomainEvent, their.pk))
+        assert _without_pk(ours) | {"uid": None, "created_at": None} == expected | {
+            "uid": None,
+            "created_at": None,
+        }
+
+    [notice] = insert_rows(Notification, [{"recipient_id": buyer.pk, "event": "dispute_escalated"}])
+    stored_notice = _stored(Notification, notice)
+    assert stored_notice["context"] == {} and stored_notice["attempts"] == 0
+    assert stored_notice["last_error"] == "" and stored_notice["sent_at"] is None
+    assert stored_notice["dedupe_key"] is None and stored_notice["created_at"] is not None
+
+
+def test_R_JOB_2_insert_rows_refuses_a_field_the_model_does_not_have(buyer):
+    """R-JOB-2: a misspelt field is an error, not a silently dropped value."""
+    with pytest.raises(TypeError, match="recipient"):
+        insert_rows(Notification, [{"recipient": buyer.pk, "event": "dispute_escalated"}])
+    assert insert_rows(Notification, []) == []
