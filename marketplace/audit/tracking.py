@@ -25,6 +25,33 @@ from django.db import models
 
 CHAIN_FUNCTION = "audit_chain_hash"
 
+# pghistory's and pgtrigger's trigger functions all begin by asking ``_pgtrigger_should_ignore``
+# whether ``pgtrigger.ignore()`` switched them off. pgtrigger's own version reads the setting inside
+# a PL/pgSQL ``BEGIN … EXCEPTION`` block: a subtransaction for every row of every trigger, and an
+# error raised and rolled back whenever the session never set it — on a sweep's batch about half
+# of the history's database time (4,000 transition-log rows: 540–600 ms, 313 ms with this). The
+# same answer from one SQL expression, which PostgreSQL inlines into the caller. pgtrigger writes
+# its version again whenever it installs a trigger, so ``AuditConfig`` puts this one back after
+# every ``migrate`` (``install_fast_ignore``).
+FAST_IGNORE_SQL = """
+CREATE OR REPLACE FUNCTION public._pgtrigger_should_ignore(trigger_name NAME)
+RETURNS BOOLEAN LANGUAGE sql STABLE AS $$
+    SELECT coalesce(
+        trigger_name = ANY(NULLIF(current_setting('pgtrigger.ignore', true), '')::text[]), false
+    )
+$$
+"""
+
+
+def install_fast_ignore(*, using: str = "default", **_signal: object) -> None:
+    """Replace pgtrigger's ``_pgtrigger_should_ignore`` by ``FAST_IGNORE_SQL`` (PostgreSQL only)."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(FAST_IGNORE_SQL)
+
 
 class ChainedEvent(pghistory.models.Event):
     """The base of every event model: pghistory's fields plus the chain's hash."""

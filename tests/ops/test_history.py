@@ -286,3 +286,38 @@ def test_R_OPS_2_the_chain_hash_is_inlined_into_the_trigger_query():
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "sha256" in plan and "audit_chain_hash(" not in plan, plan
+
+
+def test_R_OPS_2_the_triggers_ignore_switch_answers_as_pgtrigger_s_without_a_subtransaction(refund):
+    """R-OPS-2: after migrate, ``_pgtrigger_should_ignore`` is one SQL expression (no PL/pgSQL
+    exception block: a subtransaction for every row of every history trigger), giving pgtrigger's
+    answers for a session that never set ``pgtrigger.ignore``, one that reset it, and one that
+    lists the trigger or not; and ``pgtrigger.ignore()`` still switches an append-only trigger off."""
+    import pgtrigger
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.lanname, p.prosrc FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang"
+            " WHERE p.proname = '_pgtrigger_should_ignore'"
+        )
+        [(language, source)] = cursor.fetchall()
+        assert language == "sql" and "EXCEPTION" not in source.upper()
+
+        def ignored(name: str, setting: str | None) -> bool:
+            with transaction.atomic():
+                if setting is not None:
+                    cursor.execute("SELECT set_config('pgtrigger.ignore', %s, true)", [setting])
+                cursor.execute("SELECT public._pgtrigger_should_ignore(%s)", [name])
+                return cursor.fetchone()[0]
+
+        assert ignored("pgtrigger_audit_chain_1", None) is False
+        assert ignored("pgtrigger_audit_chain_1", "") is False
+        assert ignored("pgtrigger_audit_chain_1", "{pgtrigger_audit_chain_1,other}") is True
+        assert ignored("pgtrigger_audit_chain_2", "{pgtrigger_audit_chain_1,other}") is False
+
+    event = RefundEvent.objects.filter(pgh_obj_id=refund.pk).latest("pgh_id")
+    with pytest.raises(DatabaseError, match="Cannot update or delete"), transaction.atomic():
+        sql("UPDATE marketplace_refundevent SET destination = 'x' WHERE pgh_id = %s", [event.pk])
+    with transaction.atomic(), pgtrigger.ignore("marketplace.RefundEvent:append_only"):
+        sql("UPDATE marketplace_refundevent SET destination = 'x' WHERE pgh_id = %s", [event.pk])
+    assert RefundEvent.objects.get(pk=event.pk).destination == "x"
