@@ -104,6 +104,7 @@ SETS = {
     "check round 3": DATA / "solicitation_check_round3.jsonl",
     "held-out round 4": DATA / "solicitation_holdout_round4.jsonl",
     "held-out round 5": DATA / "solicitation_holdout_round5.jsonl",
+    "held-out round 6": DATA / "solicitation_holdout_round6.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000
