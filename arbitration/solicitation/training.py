@@ -37,6 +37,10 @@ TRAINING_SETS = (
     "solicitation_check_round2.jsonl",
     "solicitation_holdout_round3.jsonl",
     "solicitation_check_round3.jsonl",
+    # Round 6: ordinary short chat (greetings, questions, "this is …") and short asks, written for
+    # training: the sets above held few short innocent messages, so words like "есть" and "this"
+    # leaned towards a flag.
+    "solicitation_training_round6.jsonl",
 )
 # Written before the round that measured on them; never trained on (round 4: before the classifier).
 HELD_OUT = (
