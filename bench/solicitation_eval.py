@@ -77,6 +77,35 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   not noted) at load 0.95, so the cost of the four exempt patterns is not measured apart from
   the load.
 
+- ``solicitation_holdout_round6.jsonl`` (256, round 6, written and committed before its author
+  read the detector or the other sets' content; never trained on, ``training.HELD_OUT``; its
+  innocent half heavy on refusals, the refund route, apps named with goods, the writer closing,
+  platform notices and short chat). Before, measured once: EN P 0.925 R 0.969, RU P 0.913
+  R 0.984 (patterns alone EN P 0.922 R 0.922, RU P 0.937 R 0.922). Wrongly flagged: apps named
+  as goods (a router's Telegram bot, Skype in an Office licence, "работает со Skype"), refusals
+  of kinds no scope held ("not going to give you my WhatsApp", "у меня нет вотсапа", "bank
+  transfers … are not something we do"), a platform notice ("withdrawing a dispute is final"),
+  and by the classifier "я случайно закрыл спор" and a four-word greeting asking for news;
+  missed: a gift tied to "the same day you withdraw the request", "dispute off = new case",
+  "пусть жалоба уйдёт". Round 6 worked on those kinds in both languages (``scopes.ROUND6_EXEMPT``,
+  migration arbitration 0023) and gave the classifier a training set of ordinary short chat and
+  short asks (``solicitation_training_round6.jsonl``, written for training; the greeting kind is
+  in it), which raised its cross-validated threshold from 0.75 to 0.81. Midway, one run of this
+  bench printed round 6's totals (not its messages) with a broken exempt pattern; nothing was
+  tuned to it. After, measured once, nothing tuned after: EN P 1.000 R 1.000, RU P 1.000 R 1.000
+  (patterns alone EN P 1.000 R 0.953, RU P 1.000 R 0.938). That is not an estimate of a new
+  seller's messages: its author wrote both the set and the changes, after reading its errors;
+  the "before" figures are the estimate, and the next round needs a new set.
+- After round 6 (none held out any more): round 5 EN P 1.000 R 1.000, RU P 1.000 R 1.000
+  (patterns alone EN R 0.980, RU R 0.940); round 4 EN P 1.000 R 1.000, RU P 1.000 R 1.000
+  (patterns alone EN R 0.984, RU R 0.935; its last misses, read in round 5's brief, were fixed
+  as kinds: "drop the whole thing", "замнём", "wa" before a bare number, the case closed as a
+  need); every other set 1.00 except check round 3 as before (EN P 0.950 R 0.950, RU P 0.952
+  R 1.000: someone else running the buyer's Facebook, "e-transfer"). Cross-validated on the
+  1,413 training messages: classifier at 0.81 EN P 0.981 R 0.764, RU P 0.986 R 0.806; patterns
+  or classifier EN P 0.983 R 0.997, RU P 0.986 R 0.994. Speed: 7,593 messages/s of CPU time
+  with the classifier (9,091 without) at load average 3.7.
+
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
 """
@@ -104,6 +133,7 @@ SETS = {
     "check round 3": DATA / "solicitation_check_round3.jsonl",
     "held-out round 4": DATA / "solicitation_holdout_round4.jsonl",
     "held-out round 5": DATA / "solicitation_holdout_round5.jsonl",
+    "held-out round 6": DATA / "solicitation_holdout_round6.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

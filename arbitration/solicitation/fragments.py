@@ -50,7 +50,9 @@ FRAGMENTS = {
         r"(?:^|\. |\b(?:pls|plz|please|pleas|kindly|just|you|u|so) )"
         r"(?:close|cancel+|cancle|withdraw|retract|revoke|drop)(?: (?:it|this|that))?"
         r"(?: (?:pls|plz|please|now|today|asap|first|quickly|on your (?:end|side)|from your side))*"
-        r"(?=$|\. | (?:and|then|u|you|i|we|will|i ll|we ll|get|new)\b| \+| [$€£]?\d)"
+        # Round 6: also a benefit right after ("close now, gift later").
+        r"(?=$|\. | (?:and|then|u|you|i|we|will|i ll|we ll|get|new|gift\w*|bonus\w*|present\w*|free|refund\w*"
+        r"|discount\w*|replacement|extra)\b| \+| [$€£]?\d)"
     ),
     # The dispute closed by the buyer, told in the passive: "once the claim is gone from my account".
     "CLOSED_BY_YOU_EN": (
@@ -70,6 +72,13 @@ FRAGMENTS = {
         r"|\b(?:if|once|when|after|as soon as|the moment) (?:you|u) (?:close|cancel+|withdraw|retract|revoke"
         r"|rescind|drop|pull|undo)(?: (?:it|this|that))?(?=$|\. | (?:a|an|and|then|i|we|you|u|get)\b"
         r"| [$€£]?\d)"
+        # Round 6: the moment named ("the same day you withdraw the request") and the bare outcome
+        # at a sentence start ("dispute off = new case in the mail", "claim gone, gift sent").
+        r"|\b(?:if|once|when|after|as soon as|the (?:same |very )?(?:day|moment|minute|second|hour|instant))"
+        r" (?:you|u) (?:close|cancel+|withdraw|retract|revoke|rescind|drop|pull|undo|remove)<DET_EN>"
+        r" (?:<DISPUTE_EN>|request|it|this)\b"
+        r"|(?:^|\. )(?:the |your |this )?<DISPUTE_EN> (?:off|gone|closed|cancel+ed|withdrawn|dropped|removed)"
+        r"(?= (?:and |then |i |we |you |u |for )?(?:[^ .]+ ){0,3}?<BENEFIT_EN>)"
     ),
     # Asking the buyer to tell the platform the problem is solved: a request to close in other words.
     "SAY_SOLVED_EN": (
@@ -77,7 +86,9 @@ FRAGMENTS = {
         r"|arbitration|aliexpress|system|marketplace|admins?"
         r"|moderators?)\b(?: [^ .]+){0,6}? (?<!not )(?<!never )(?<! t )(?:solved|resolved"
         r"|fixed|sorted|settled|received|fine|ok|okay|satisfied|happy|pleased|content|all good"
-        r"|(?:have |has )?no (?:complaints?|problems?|issues?|claims?))\b"
+        r"|(?:have |has )?no (?:complaints?|problems?|issues?|claims?)"
+        # Round 6: telling the platform a deal was made ("tell support we reached an agreement").
+        r"|agreed|(?:reached|came to|have|made) (?:an agreement|a deal)|worked it out)\b"
         r"|\b(?:say|write|confirm|state|click|mark)(?: [^ .]+){0,3}? (?:that )?(?:the "
         r"|your )?(?:problem|issue"
         r"|everything|matter|question|claim|dispute|complaint|case) (?:is|was|has been|s) (?:now )?(?:solved"
@@ -90,7 +101,8 @@ FRAGMENTS = {
         # Telling the platform all is well: "сообщите поддержке, что претензий больше нет".
         r"|\b(?:отпишитесь|напишите|ответьте|подтвердите|сообщите|скажите)(?: [^ .]+){0,2}? (?:площадке"
         r"|платформе|поддержке|в поддержку|арбитру|в арбитраж|администрации|модератору|системе)\b"
-        r"(?: [^ .]+){0,6}? (?:(?<!не )(?:получен\w*|в порядке|довольн\w*|устраивает|решен\w*|улажен\w*)"
+        r"(?: [^ .]+){0,6}? (?:(?<!не )(?:получен\w*|в порядке|довольн\w*|устраивает|решен\w*|улажен\w*"
+        r"|договорил\w*|пришли к соглашению)"
         r"|(?:претензий|жалоб|проблем|вопросов) (?:больше |уже |к [^ .]+ )?нет|нет (?:претензий|жалоб"
         r"|проблем))\b"
     ),
@@ -99,7 +111,7 @@ FRAGMENTS = {
         r"|отзови|отозвать|отзывайте|снимите|сними|снять|снимайте|завершите|заверши|завершить|аннулируйте"
         r"|аннулируй|аннулировать|откажитесь от|отказаться от|уберите|убери|убрать|заберите|забери|забрать"
         r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить|сверните|сворачивайте|свернуть"
-        r"|погасите|гасите|погасить|прикройте|закругляйте)"
+        r"|погасите|гасите|погасить|прикройте|закругляйте|остановите|останови|остановить)"
     ),
     "CLOSE_RU_YOU": (
         r"(?:закроете|закроешь?|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
@@ -128,6 +140,9 @@ FRAGMENTS = {
         r"(?:если|когда|как только|после того как) (?:[^ .]+ ){0,3}?<DISPUTE_RU> (?:[^ .]+ )?"
         r"(?:исчезнет|пропадет|уйдет|будет закрыт\w*|закроется|отменится|будет отменен\w*|будет снят\w*)"
         r"|спора не будет|без спора"
+        # Round 6: the bare outcome at a sentence start, before a benefit ("спор закрыт — вышлю новый").
+        r"|(?:^|\. )<DISPUTE_RU> (?:закрыт\w*|отменен\w*|снят\w*|отозван\w*)"
+        r"(?= (?:[^ .]+ ){0,3}?<BENEFIT_RU>)"
     ),
     # --- What is offered for closing --------------------------------------------------------
     "AMOUNT": (
@@ -142,7 +157,8 @@ FRAGMENTS = {
         r"|(?:new|another|second) (?:one|item|piece|pair|set)|\b(?:\d+|two|three|a few) more\b|on the house"
         r"|at no cost|double refund|throw in|money back|no charge|free of charge|for nothing"
         r"|on me\b|spare parts?"
-        r"|accessor\w*|upgrade\w*|premium|surprise|<AMOUNT>)"
+        r"|accessor\w*|upgrade\w*|premium|surprise|\bnew\b|make it (?:up to you|worth your while)"
+        r"|(?:won t|will not) regret|(?:will be|ll be) (?:very |really )?grateful|<AMOUNT>)"
     ),
     "BENEFIT_RU": (
         r"(?:подар\w*|бесплатн\w*|бонус\w*|скидк\w*|купон\w*|промокод\w*|сертификат\w*|к[эе]шб[эе]к\w*"
@@ -150,7 +166,8 @@ FRAGMENTS = {
         r"|замен[уаы]\b|нов(?:ый|ую|ое|ые)\b|ещ[её] (?:один|одну|одно|\d|штук\w*|пару|раз)|втор\w* комплект"
         r"|доп\w*"
         r"|за наш сч[её]т|досл\w*|дошл(?:ю|ем)|вышл(?:ю|ем)|пришл(?:ю|ем)|отправ(?:лю|им)|верн(?:у|ем)\b"
-        r"|переведу|переведем|скину|скинем|\d+ ?%|<AMOUNT>)"
+        r"|переведу|переведем|скину|скинем|\d+ ?%|не обиж\w*|не обидим|в долгу не остан\w*|отблагодар\w*"
+        r"|не пожалеете|<AMOUNT>)"
     ),
     # --- Channels ---------------------------------------------------------------------------
     "PAYPAL": r"(?:p[ae]y ?p[ae]l|п[еэа]й ?п[аэе]л)",
@@ -171,7 +188,8 @@ FRAGMENTS = {
         r"|инстаграм\w*|\bинст[аыуе]?\b|facebook|фейсбук\w*|\b(?:в|на) (?:личку|лс|личные сообщения|директ)\b"
         r"|\b(?:dm|pm) me\b|private message|discord|дискорд\w*|(?:on|via|in|over|through|в|на"
         r"|по) (?:signal|сигнал[еу]?)\b"
-        r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w)|threema|snapchat|kakao ?talk|imessage|facetime"
+        r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w|\d{7,}|\d{3,4}(?: \d{2,4}){2,})"
+        r"|threema|snapchat|kakao ?talk|imessage|facetime"
         r"|\bicq\b|\bаськ\w*|\b(?:on|via|in) (?:the )?gram\b|\b(?:on|via|in) tele\b|\bon (?:snap|ig)\b"
         r"|\bsnap me\b|\big @"
         r"|\bline (?:app|id|messenger)\b|\bmax messenger|(?:в|через) макс(?:е)?\b"
@@ -259,7 +277,7 @@ FRAGMENTS = {
     ),
     "TARGET_EN": (
         r"(?:<CHANNEL_EN>|<MESSENGERS>|<CLOSE_EN><DET_EN> <DISPUTE_EN>|e ?mail|phone|number|outside\w*"
-        r"|directly|privately|between us|(?:an)?other way|off the platform|on the side|personally)"
+        r"|directly|privately|between us|(?:an)?other way|off the platform|on the side|personally)\w*"
     ),
     "TARGET_RU": (
         r"(?:<CHANNEL_RU>|<MESSENGERS>|(?:<CLOSE_RU>|<CLOSE_RU_YOU>)(?: [^ .]+)? <DISPUTE_RU>"
@@ -324,16 +342,25 @@ FRAGMENTS = {
         r"|certified for|syncs? with|integrates? with|opens|streams"
         r"|launches|vibrates (?:on|for)|rings (?:on|for)|beeps (?:on|for)|notif\w*|alerts?|pre ?installed"
         r"|built in|comes with|(?:can t|cannot|can not|doesn t|does not|won t|will not) (?:open|run|install"
-        r"|support|show|display|read))"
+        r"|support|show|display|read)"
+        # Round 6: keys and buttons on the goods, what the goods are made or certified for.
+        r"|(?:(?:shortcut|hot|dedicated|quick|one touch|mute|call) )?(?:keys?|buttons?|shortcuts?) for"
+        r"|(?:great|good|ideal|perfect|made|designed|optimi[sz]ed|tested|approved|qualified) for)"
     ),
     "DEVICE_VERB_RU": (
-        r"(?:читает|зачитывает|озвучивает|показывает|отображает|выводит|поддерживает|работает с|тянет"
-        r"|запускает|открывает|вибрирует на|пищит на|совместим\w* с|синхронизир\w* с|предустановлен\w*"
+        r"(?:читает|зачитывает|озвучивает|показывает|отображает|выводит|поддерживает|работает со?|тянет"
+        r"|запускает|открывает|вибрирует на|пищит на|совместим\w* со?|синхронизир\w* со?|предустановлен\w*"
+        r"|(?:клавиш\w*|кнопк\w*) (?:для|вызова)"
+        r"|(?:для|под) (?:звонков|видеозвонков|конференций) (?:в|во|через)"
         r"|умеет|уведомлени\w*|оповещени\w*)"
     ),
     "MESSENGER_LIST": (
-        r"(?:<MESSENGERS>)(?:(?: (?:and|or|but|not|nor|also|и|или|но|не|а|также))* (?:<MESSENGERS>))*"
+        r"(?:<MESSENGERS>|<CALL_APPS>)(?:(?: (?:and|or|but|not|nor|also|и|или|но|не|а|также))*"
+        r" (?:<MESSENGERS>|<CALL_APPS>))*"
     ),
+    # Round 6: video-call apps named with goods ("certified for Zoom and Microsoft Teams"); only in
+    # exempt scopes, as a camera's "zoom" and "teams" of people are no channel.
+    "CALL_APPS": r"(?:\bzoom\b|\bзум\w*|(?:microsoft |ms )?\bteams\b|google meet|\bwebex\b|facetime|skype)",
     # Words between a first-person refusal and what it refuses: not a turn to an offer.
     "IN_REFUSAL_EN": (
         r"(?: (?!(?:but|however|instead|rather|although|though|yet|unless|except|let s|lets|just|please|so"

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from arbitration.solicitation.fragments import default_pattern
 from arbitration.solicitation.intents import Intent
-from arbitration.solicitation.scopes import ROUND5_EXEMPT
+from arbitration.solicitation.scopes import ROUND5_EXEMPT, ROUND6_EXEMPT
 
 _default = default_pattern
 
@@ -58,6 +58,15 @@ _CLOSE = [
         r"\b(?:mark|set|change|switch|update|put)(?: [^ .]+){0,3}? (?:as|to|into) "
         r"(?:resolved|solved|closed|received|finished|completed|done|cancel+ed)\b",
         r"<SAY_SOLVED_EN>",
+        # Round 6: the dispute wished away ("let the claim disappear", "make sure the case is gone").
+        r"\blet<DET_EN> <DISPUTE_EN> (?:go away|disappear|vanish|die|be (?:closed|withdrawn|cancel+ed|gone"
+        r"|dropped))\b|\bmake (?:sure|it so)(?: that)?<DET_EN> <DISPUTE_EN> (?:disappears|goes away|vanishes"
+        r"|is (?:gone|closed|withdrawn|cancel+ed|dropped))\b",
+        # Round 6: the whole matter dropped ("drop the whole thing"), the dispute closed as a need.
+        r"<NOT_BEFORE_EN>\b(?:drop|forget|bury|let go of|end)(?: about)? (?:the|this|that) whole (?:thing"
+        r"|matter|story|affair|business)\b",
+        r"\b(?:need|want|would like|d like)(?: (?:is|was))?(?: [^ .]+){0,2}? <DISPUTE_EN> (?:closed|withdrawn"
+        r"|cancel+ed|gone|dropped|removed)\b(?! by (?:the )?(?:arbiter|platform|site|support|system))",
     ),
     _default(
         "close-dispute-request-ru",
@@ -74,6 +83,15 @@ _CLOSE = [
         r"\b(?:оформите|нажмите|сделайте|подтвердите|прошу|просим|оформи|сделай)(?: [^ .]+){0,2}? "
         r"(?:закрытие|отмену|отзыв|снятие|аннулирование)(?: [^ .]+)? (?:спора|диспута|претензии|жалобы)\b",
         r"<SAY_SOLVED_RU>",
+        # Round 6: the dispute wished away ("пусть жалоба уйдёт", "сделайте так, чтобы спора не было").
+        r"\bпусть (?:[^ .]+ )?<DISPUTE_RU> (?:[^ .]+ )?(?:уйдет|исчезнет|пропадет|закроется|отменится"
+        r"|будет закрыт\w*|будет снят\w*|будет отозван\w*)",
+        r"\b(?:сделайте|сделай|сделаем)(?: [^ .]+)? (?:так )?чтобы (?:[^ .]+ )?(?:<DISPUTE_RU> (?:[^ .]+ )?"
+        r"(?:не было|исчез\w*|пропал\w*|закрыл\w*|ушл\w*|ушел)|(?:не было|не стало) <DISPUTE_RU>)",
+        # Round 6: hushing it up ("давайте замнём это дело"), the dispute closed as a need.
+        r"\b(?:замн\w*|замять|замина\w*) (?:[^ .]+ )?(?:дело|это|спор\w*|вопрос|ситуаци\w*|историю"
+        r"|конфликт\w*)\b",
+        r"\bнужно,? чтобы (?:[^ .]+ )?<DISPUTE_RU> (?:был\w* )?(?:закрыт\w*|отменен\w*|снят\w*|отозван\w*)",
     ),
 ]
 
@@ -239,9 +257,10 @@ _OFF_PLATFORM = [
         r"|\b(?:one on one|face to face|tete a tete)\b"
         r"|\boff (?:the )?(?:site|platform|app|marketplace|aliexpress|ali)\b|\boffsite\b"
         r"|\b(?:in )?(?:an)?other way\b",
-        r"\b(?:settle|solve|resolve|sort|handle|fix|decide)(?: it| this| everything"
+        r"\b(?:settle|solve|resolve|sort|handle|fix|decide|deal with)(?: it| this| everything"
         r"| the (?:problem|issue|refund|matter))?(?: out)? (?:ourselves|ourself|directly|personally"
-        r"|outside)\b",
+        r"|outside)\b(?! (?:through|via|on|in|with|by) (?:the )?(?:platform|site|marketplace|dispute|arbiter"
+        r"|arbitration|support|order))",
         r"вне (?:платформ\w*|площадк\w*|сайта|али\w*|системы|приложени\w*)",
         r"в обход (?:[^ .]+ )?(?:платформ\w*|площадк\w*|системы|сайта|али\w*|арбитраж\w*)",
         r"минуя (?:[^ .]+ )?(?:платформ\w*|площадк\w*|систем\w*|али\w*|арбитраж\w*)",
@@ -297,7 +316,8 @@ _EXEMPT = [
         r"<TARGET_EN><IN_CLAUSE_EN>{0,4}? (?:is not|are not|isn t|aren t|is never|are never"
         r"|cannot be|can t be"
         r"|not|never) (?:supported|accepted|allowed|possible|available|used|an option|permitted|sent|paid"
-        r"|refunded)\b",
+        r"|refunded|(?:something|anything|a thing|what) (?:we|i)"
+        r" (?:do|offer|use|accept|allow|support|work with))\b",
         r"(?:<TARGET_EN>)(?: [^ .]+){0,6}? <ONLY_HERE_EN>",
     ),
     _default(
@@ -351,6 +371,10 @@ _EXEMPT = [
         r"\b(?:platform|marketplace|system|aliexpress|arbiter|arbitration|your bank)"
         r"(?: (?!(?:i|we|you|u|me|us)\b)[^ .]+){0,2}? "
         r"(?:return|refund|send|transfer|pay|move)\w*(?: [^ .]+){0,8}",
+        # Round 6: the refund told as done by the platform ("your PayPal refund was processed by the site").
+        r"\b(?:your |the |my )?(?:[^ .]+ )?(?:refunds?|money|payment)(?: [^ .]+)? (?:was|is|has been"
+        r"|have been|will be|got|were) (?:processed|issued|sent|made|returned|completed|approved|paid)"
+        r" (?:by|through|via) (?:the )?(?:platform|marketplace|site|system|aliexpress|arbiter|arbitration)\b",
         r"\b(?:refunds?|money)(?: [^ .]+){0,2}? (?:go|goes|return|returns|come|comes|show|shows|arrive\w*|is"
         r"|are)"
         r"(?: back)?(?: [^ .]+){0,5}? <CHANNEL_EN>(?: (?:or|and) (?:[^ .]+ ){0,2}?<CHANNEL_EN>)*",
@@ -384,11 +408,15 @@ _EXEMPT += [
         Intent.EXEMPT,
         "The writer telling what they did themselves, not asking for it: "
         '"I have closed the dispute myself", "я сама закрыла спор".',
-        r"\b(?:i|we)(?: (?:have|ve|already|just|myself|ourselves|also))* (?:closed|cancel+ed|withdrew"
+        r"\b(?:i|we)(?: (?:have|ve|already|just|myself|ourselves|also|\w+ly|by mistake))*"
+        r" (?:closed|cancel+ed|withdrew"
         r"|withdrawn"
-        r"|retracted|dropped)(?: (?:the|my|our|this))? <DISPUTE_EN>",
-        r"\b(?:я|мы)(?: (?:сам\w*|уже|только что|тоже))* (?:закрыл\w*|отменил\w*|отозвал\w*|снял\w*)"
-        r"(?: [^ .]+)? <DISPUTE_RU>",
+        r"|retracted|dropped)(?: (?:the|my|our|this))? <DISPUTE_EN>"
+        r"|\b(?:my|our) <DISPUTE_EN> (?:is|was|has been|got) (?:now |already )?(?:closed|cancel+ed|withdrawn"
+        r"|retracted|dropped)\b",
+        r"\b(?:я|мы)(?: (?:сам\w*|уже|только что|тоже|\w+о|по ошибке))* (?:закрыл\w*|отменил\w*|отозвал\w*"
+        r"|снял\w*)(?: [^ .]+)? <DISPUTE_RU>"
+        r"|\b(?:мой|моя|наш|наша) <DISPUTE_RU> (?:уже )?(?:закрыт\w*|отменен\w*|отозван\w*|снят\w*)\b",
     ),
     _default(
         "messenger-as-app-or-source",
@@ -414,5 +442,6 @@ _EXEMPT += [
 ]
 
 _EXEMPT += ROUND5_EXEMPT  # round 5: devices, first-person refusals, closing by the writer
+_EXEMPT += ROUND6_EXEMPT  # round 6: apps as goods, channels not had or given, closing as a fact
 
 DEFAULT_PATTERNS: list[dict[str, str]] = _CLOSE + _BENEFIT + _OFF_PLATFORM + _EXEMPT

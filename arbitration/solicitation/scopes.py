@@ -97,3 +97,81 @@ ROUND5_EXEMPT = [
         r"(?:закроет|закрывает|отменит|закроют)\b",
     ),
 ]
+
+
+ROUND6_EXEMPT = [
+    default_pattern(
+        "app-as-goods",
+        "any",
+        Intent.EXEMPT,
+        "An app named as goods or a part of them, not as a way to talk: a licence for it, its bot in a "
+        'device, what it comes in ("Zoom Pro licence", "the router has a Telegram bot", "is Skype '
+        'included in the licence", "лицензия Zoom на год", "роутер управляется через Телеграм-бота").',
+        r"<MESSENGER_LIST>(?: (?:pro|premium|business|plus|one|workplace|enterprise|basic|for business"
+        r"|бизнес|премиум))* (?:licen[cs]e\w*|subscriptions?|plans?|seats?|activation|keys?|credits?"
+        r"|лиценз\w*|подписк\w*|ключ\w*|активаци\w*)\b",
+        r"\b(?:licen[cs]e\w*|subscriptions?|activation (?:key|code)s?|лиценз\w*|подписк\w*|ключ\w* активации)"
+        r"(?: [^ .]+)? (?:for|to|of|на|для|к) (?:[^ .]+ )?<MESSENGER_LIST>",
+        r"<MESSENGER_LIST>(?: [^ .]+){0,2}? (?:included|bundled|comes?) (?:in|with)\b"
+        r"|\b(?:входит ли|входят ли|включен\w* ли) <MESSENGER_LIST>|<MESSENGER_LIST> (?:в|во) (?:[^ .]+ )?"
+        r"(?:лиценз\w*|подписк\w*|комплект\w*|пакет\w*)",
+        r"\b(?:has|have|had|includes?|comes with|with (?:a|its|the)|controlled (?:by|via|through|with)"
+        r"|managed (?:by|via|through|with)|configured (?:by|via|through|with)|set up (?:by|via|through|with))"
+        r"(?: [^ .]+){0,2}? <MESSENGER_LIST> bots?\b",
+        r"\b(?:управля\w*|настраива\w*|настро\w*|есть|имеет|встроен\w*) (?:[^ .]+ ){0,2}?"
+        r"<MESSENGER_LIST> бот\w*",
+    ),
+    default_pattern(
+        "channel-not-had-or-given",
+        "any",
+        Intent.EXEMPT,
+        "A channel the writer has not got or won't hand over: "
+        '"sorry, I don\'t have WhatsApp", "I\'m not on Telegram", "I\'m not going to give you my WhatsApp", '
+        '"у меня нет вотсапа", "в телеграме не сижу", "свой номер не дам".',
+        r"\b(?:i|we)(?: (?:really|just|also|still))? (?:don t|do not|dont|never|haven t|have not|ve never"
+        r"|have never) (?:have|had|use|used|got)(?: (?:a|an|any))? <TARGET_EN>"
+        r"(?: (?:or|and|nor) (?:[^ .]+ )?<TARGET_EN>)*"
+        r"|\b(?:i|we) (?:have|ve got|got) no <TARGET_EN>(?: (?:or|and|nor) (?:[^ .]+ )?<TARGET_EN>)*"
+        r"|\b(?:i m|i am|we re|we are) not (?:on|in|using) (?:<MESSENGERS>)",
+        r"\b(?:i|we)(?: [^ .]+)? (?:don t|do not|dont|never|won t|will not|am not|m not|are not|re not"
+        r"|not)(?: (?:going to|gonna|about to|willing to|planning to|ever))* (?:give|share|send|tell|hand"
+        r"|post|leave|reveal|disclose|provide)(?: (?:you|u|anyone|anybody|out))? (?:my|our) <TARGET_EN>"
+        r"(?: (?:or|and|nor) (?:my |our )?<TARGET_EN>)*",
+        r"\bу (?:меня|нас)(?: [^ .]+)? нет <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ )?<TARGET_RU>)*"
+        r"|\b(?:я|мы)(?: [^ .]+)? не (?:сижу|сидим|пользуюсь|пользуемся|завел\w*|заводил\w*|имею|имеем)"
+        r"(?: [^ .]+)? <TARGET_RU>"
+        r"|<TARGET_RU> (?:у (?:меня|нас) )?(?:нет|не (?:сижу|сидим|завел\w*|заводил\w*|веду|ведем))\b",
+        r"\b(?:я|мы)(?: [^ .]+)? не (?:дам|дадим|скажу|скажем|сообщу|сообщим|оставлю|оставим|скину|скинем)"
+        r"(?: вам| тебе)? (?:свой|свою|своё|свое|мой|мою|наш\w*) <TARGET_RU>"
+        r"|\b(?:свой|свою|своё|свое|мой|мою|наш\w*) <TARGET_RU>(?: [^ .]+)? не (?:дам|дадим|скажу|скажем"
+        r"|сообщу|оставлю|скину)\b",
+    ),
+    default_pattern(
+        "closing-as-a-fact",
+        "any",
+        Intent.EXEMPT,
+        "What closing a dispute means, told as a fact or the platform's notice, not asked for: "
+        '"withdrawing a dispute is final and can\'t be undone", "a closed case cannot be reopened", '
+        '"отзыв спора окончательный", "закрытый спор нельзя открыть снова".',
+        r"\b(?:closing|cancel+ing|withdrawing|retracting|withdrawal of|closure of)<DET_EN> <DISPUTE_EN>"
+        r"(?: [^ .]+){0,2}? (?:is|are) (?:final|permanent|irreversible|irrevocable|not reversible"
+        r"|for good|definitive)\b",
+        r"\b(?:closing|cancel+ing|withdrawing|retracting|withdrawal of|closure of)<DET_EN> <DISPUTE_EN>"
+        r"(?: [^ .]+){0,4}? (?:can t|cannot|can not|won t|will not) be (?:undone|reversed|reopened|restored"
+        r"|cancel+ed|taken back)\b",
+        r"\b(?:a |the |your )?(?:closed|withdrawn|cancel+ed) <DISPUTE_EN> (?:can t|cannot|can not|won t"
+        r"|will not) be (?:reopened|restored|undone)\b",
+        r"\b(?:отзыв|закрытие|отмена)(?: [^ .]+)? <DISPUTE_RU>(?: [^ .]+){0,2}?"
+        r" (?:окончательн\w*|необратим\w*"
+        r"|бесповоротн\w*|нельзя (?:отменить|вернуть|открыть|восстановить))",
+        r"\b(?:закрыт\w*|отозванн\w*|отмененн\w*) <DISPUTE_RU>(?: [^ .]+)? (?:нельзя|невозможно)"
+        r" (?:открыть|вернуть|восстановить)",
+        # The dispute's state asked or told as a whole sentence: "is the case closed now?",
+        # "спор уже закрыт?".
+        r"(?:^|\. )(?:is|was|has|did)<DET_EN> <DISPUTE_EN>(?: (?:been|already|now|get|got))*"
+        r" (?:closed|cancel+ed|withdrawn|close)(?: (?:now|already|yet|then))?(?=$|\. )",
+        r"(?:^|\. )(?:а |так )?(?:мой |моя |наш |наша |этот |эта )?<DISPUTE_RU>"
+        r"(?: (?:уже|теперь|тогда|ещ[её] не|не))*"
+        r" (?:закрыт\w*|отменен\w*|отозван\w*|снят\w*)(?=$|\. )",
+    ),
+]

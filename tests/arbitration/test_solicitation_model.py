@@ -43,7 +43,6 @@ MISSED_BY_PATTERNS = [
     "End the argument here and I'll add a bonus to your box.",
     "Завершите разбирательство, а я вам подарю второй комплект.",
     "Давайте закончим с этим спором, я вас отблагодарю.",
-    "Остановите спор, а я положу бонус в посылку.",
     "davai zakonchim etot spor, ya otblagodaryu",
 ]
 # The false-alarm kinds: refusals, warnings, how the buyer paid, the refund route, messengers
@@ -362,3 +361,183 @@ def test_R_DSP_8_round5_the_migration_replaces_patterns_as_0018_shipped_them_add
     assert SolicitationPattern.objects.get(name="refusal-ru").pattern == shipped_0018["refusal-ru"]["pattern"]
     assert SolicitationPattern.objects.get(name="refusal-en").pattern == r"we can t use paypal"
     assert not SolicitationPattern.objects.filter(name__in=new_names).exists()
+
+
+# --- Round 6: the kinds of the sixth held-out set's errors, in both languages. Sentences written
+# for these tests, none from a labelled set.
+
+ROUND6_APPS_AS_GOODS = [
+    "Teams Essentials subscription, 12 months, the key arrives by e-mail.",
+    "The licence for Skype credits is sent after payment.",
+    "The camera is certified for Zoom and Google Meet.",
+    "The headset has a mute button for Teams calls.",
+    "Does the Zoom licence come included with the conference camera?",
+    "The smart plug comes with a Telegram bot for timers.",
+    "Подписка Zoom Pro на год, ключ придёт на почту.",
+    "Лицензия на Skype отправляется после оплаты.",
+    "Гарнитура работает со Skype и Teams из коробки.",
+    "На клавиатуре есть кнопки для WhatsApp и Telegram.",
+    "Входит ли Zoom в подписку на камеру?",
+    "Розетка настраивается через Телеграм-бота.",
+]
+ROUND6_CHANNEL_NOT_HAD_OR_GIVEN = [
+    "Sorry, we don't have Viber at all.",
+    "I'm not on Telegram, so let's keep it here.",
+    "We are not going to give you our WhatsApp, the chat is enough.",
+    "I have no PayPal, everything goes through the order.",
+    "Bank transfers outside the marketplace are not something I offer.",
+    "Простите, у нас нет телеграма.",
+    "Я не пользуюсь вайбером, пишите здесь.",
+    "Мы не дадим вам свой номер, общаемся в чате.",
+    "Вотсапа у меня нет, только этот чат.",
+]
+ROUND6_CLOSING_AS_A_FACT = [
+    "Closing the case is final, so check the parcel first.",
+    "Withdrawing the claim cannot be undone later.",
+    "A withdrawn dispute can't be reopened.",
+    "I mistakenly closed the case yesterday, what now?",
+    "My dispute was closed by the site after the refund.",
+    "Закрытие спора окончательное, сначала проверьте посылку.",
+    "Отзыв претензии нельзя отменить.",
+    "Закрытый спор нельзя открыть снова.",
+    "Я нечаянно отменил спор, что теперь делать?",
+    "Моя претензия уже закрыта, спасибо.",
+]
+# Short ordinary chat that the classifier scored as an ask before it was trained on such chat.
+ROUND6_SHORT_NEUTRAL = [
+    "Есть вопрос",
+    "Можно вопрос?",
+    "Уже отправили?",
+]
+# The same words turned into asks, and the asks round 6 added: flagged.
+ROUND6_STILL_FLAGGED = [
+    "Forget the Zoom licence, close the dispute and I'll send two.",
+    "I'm not on Telegram, but add me on WhatsApp +44 7700 900321.",
+    "I don't have PayPal, send me your card number instead.",
+    "Closing the case is the quickest, do it and get a gift.",
+    "Let the claim disappear and you won't regret it.",
+    "Ship date is the same moment you cancel the request: a new one is packed.",
+    "Claim gone, free charger in the next box.",
+    "Close now, bonus later.",
+    "Tell the site we came to an agreement, I'll send the part.",
+    "У меня нет вотсапа, пишите в телеграм @shop_ok.",
+    "Лицензию Zoom дам бесплатно, если закроете спор.",
+    "Пусть претензия исчезнет, я отблагодарю.",
+    "Сделайте так, чтобы жалобы не было, я в долгу не останусь.",
+    "Отзовите спор, и я вас не обижу.",
+    "Напишите в поддержку, что мы договорились.",
+    # Round 4's classifier caught this (0.8x); with round 6's training its score is under the new
+    # threshold, and "остановите" joined the closing verbs.
+    "Остановите спор, а я положу бонус в посылку.",
+]
+
+
+@pytest.mark.parametrize("text", ROUND6_APPS_AS_GOODS)
+def test_R_DSP_8_round6_an_app_named_as_goods_is_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", ROUND6_CHANNEL_NOT_HAD_OR_GIVEN)
+def test_R_DSP_8_round6_a_channel_the_writer_has_not_got_or_will_not_give_is_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", ROUND6_CLOSING_AS_A_FACT)
+def test_R_DSP_8_round6_closing_told_as_a_fact_or_done_by_the_writer_is_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", ROUND6_SHORT_NEUTRAL)
+def test_R_DSP_8_round6_the_classifier_does_not_flag_short_ordinary_chat(text):
+    assert _model().score(text) < _model().threshold
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", ROUND6_STILL_FLAGGED)
+def test_R_DSP_8_round6_the_same_words_turned_into_an_ask_are_still_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False)
+
+
+def test_R_DSP_8_round6_a_flag_for_a_new_ask_explains_the_matched_words():
+    [flag] = find_solicitation("Пусть жалоба исчезнет.", patterns=DEFAULT_PATTERNS)
+    assert flag["intent"] == "close" and flag["matched"] == "пусть жалоба исчезнет"
+
+
+def test_R_DSP_8_round6_the_held_out_set_is_never_trained_on_and_is_balanced():
+    assert "solicitation_holdout_round6.jsonl" in HELD_OUT
+    assert not set(HELD_OUT) & set(TRAINING_SETS)
+    assert "solicitation_training_round6.jsonl" in TRAINING_SETS
+    lines = (DATA / "solicitation_holdout_round6.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line]
+    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
+    for row in rows:
+        cells[row["lang"], row["solicit"]] += 1
+        assert row["kind"]
+    assert len(rows) >= 240 and len(set(cells.values())) == 1
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round6_the_migration_replaces_patterns_as_0022_shipped_them_adds_new_ones_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0023_solicitation_patterns_round6")
+    shipped_0022 = migration._shipped_before()
+    new_names = {row["name"] for row in migration.PATTERNS} - set(shipped_0022)
+    assert new_names == {"app-as-goods", "channel-not-had-or-given", "closing-as-a-fact"}
+    SolicitationPattern.objects.filter(name="close-dispute-request-ru").update(
+        pattern=shipped_0022["close-dispute-request-ru"]["pattern"]
+    )
+    SolicitationPattern.objects.filter(name="refusal-en").update(pattern=r"we can t use paypal")
+    SolicitationPattern.objects.filter(name__in=new_names).delete()
+
+    migration.ship_round6_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert stored["close-dispute-request-ru"].pattern == shipped["close-dispute-request-ru"]["pattern"]
+    assert stored["refusal-en"].pattern == r"we can t use paypal"  # a supervisor's edit is kept
+    for name in new_names:
+        assert stored[name].pattern == shipped[name]["pattern"] and stored[name].intent == "exempt"
+        assert stored[name].is_active
+
+    migration.restore_patterns_of_0022(apps, None)
+
+    restored = SolicitationPattern.objects.get(name="close-dispute-request-ru").pattern
+    assert restored == shipped_0022["close-dispute-request-ru"]["pattern"]
+    assert SolicitationPattern.objects.get(name="refusal-en").pattern == r"we can t use paypal"
+    assert not SolicitationPattern.objects.filter(name__in=new_names).exists()
+
+
+# Euphemisms for closing (hushing it up, the whole matter dropped, the dispute closed as a need),
+# a messenger's short name before a bare number, telling support a deal was made.
+ROUND6_EUPHEMISMS_AND_BARE_CONTACTS = [
+    "Let's just forget the whole thing and handle it directly, ok?",
+    "All I need is the claim withdrawn, then a spare arrives.",
+    "wa 0799 123 456, text me",
+    "tg 89161234567",
+    "Tell the platform we worked it out.",
+    "Может, замнём этот спор? Вышлю второй.",
+    "Мне нужно, чтобы претензия была отозвана, тогда верну.",
+    "Напишите арбитру, что мы договорились.",
+    "Claim closed = new lamp for you.",
+    "Спор закрыт — вышлю новый.",
+]
+# The same words, innocent: a question, the arbiter closing it, the platform's own route.
+ROUND6_EUPHEMISM_WORDS_INNOCENT = [
+    "Is the case closed now?",
+    "I want the case closed by the arbiter, whatever he decides.",
+    "We will deal with it directly through the platform.",
+    "Your PayPal refund was issued by the marketplace on Monday.",
+    "Спор уже закрыт?",
+    "Такое не замять, пусть решает арбитр.",
+]
+
+
+@pytest.mark.parametrize("text", ROUND6_EUPHEMISMS_AND_BARE_CONTACTS)
+def test_R_DSP_8_round6_euphemisms_and_a_messenger_with_a_bare_number_are_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False)
+
+
+@pytest.mark.parametrize("text", ROUND6_EUPHEMISM_WORDS_INNOCENT)
+def test_R_DSP_8_round6_the_same_words_without_an_ask_are_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
