@@ -106,6 +106,25 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   or classifier EN P 0.983 R 0.997, RU P 0.986 R 0.994. Speed: 7,593 messages/s of CPU time
   with the classifier (9,091 without) at load average 3.7.
 
+- ``solicitation_holdout_round7.jsonl`` (256, round 7, an independent measurement: written and
+  committed before its author read the detector, its tests or the other sets' content; never
+  trained on, ``training.HELD_OUT``; the asks cover conditional gifts and discounts, euphemisms,
+  transliterated Russian and slang messenger names, look-alike letters, digits, mixed scripts,
+  spaced letters and zero-width characters, elliptical asks, a contact offered, money off the
+  platform and a few buyers asking; the innocent half heavy on refusals, warnings, payment on the
+  platform, the refund route, apps named with goods, the writer closing, questions about the
+  dispute, the seller acting through the platform, other senses of "close"/"between us"/"gift",
+  and short chat). Measured once with the detector as round 6 left it; nothing was tuned, before
+  or after: EN P 0.954 R 0.969, RU P 0.954 R 0.969 (patterns alone EN P 0.952 R 0.922, RU
+  P 0.950 R 0.891): below the 0.98 target in each language. Wrongly flagged: a buyer's question
+  about calls in a messenger on the goods (both languages), a buyer closing the case ("closing my
+  case now"), a refusal with "nobody … will ever contact you on Viber or by email" (both
+  languages), "между нами и другими магазинами" (a comparison, not a private deal); missed: "20$
+  if closed", a special price for the next order "if the dispute goes away", the cost of a
+  replacement's shipping to be paid "переводом на карту, так без комиссии площадки", a buyer's
+  "скиньте деньги на сбер, тогда отзову жалобу". This is the current estimate for a new seller's
+  messages; once the next round reads these errors, the set is no longer held out.
+
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
 """
@@ -134,6 +153,7 @@ SETS = {
     "held-out round 4": DATA / "solicitation_holdout_round4.jsonl",
     "held-out round 5": DATA / "solicitation_holdout_round5.jsonl",
     "held-out round 6": DATA / "solicitation_holdout_round6.jsonl",
+    "held-out round 7": DATA / "solicitation_holdout_round7.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000
