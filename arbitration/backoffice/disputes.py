@@ -65,7 +65,12 @@ from arbitration.models import (
     ReplyTemplate,
 )
 from arbitration.presentation import available_actions
-from arbitration.selectors import buyer_record, seller_record_annotations, seller_record_of
+from arbitration.selectors import (
+    buyer_record_annotations,
+    buyer_record_of,
+    seller_record_annotations,
+    seller_record_of,
+)
 from marketplace.backoffice.base import CsvExportMixin
 from marketplace.errors import DomainError
 from marketplace.models import ExtensionRequest, TrackingEvent, User
@@ -240,7 +245,10 @@ class DisputeAdmin(CsvExportMixin, CaseAdmin):
                 "order__buyer",
             )
             .prefetch_related(*CASE_PREFETCH)
-            .annotate(**seller_record_annotations(OuterRef("seller_id"))),
+            .annotate(
+                **seller_record_annotations(OuterRef("seller_id")),
+                **buyer_record_annotations(OuterRef("buyer_id")),
+            ),
             pk=url_pk(object_id),
         )
         context = case_context(dispute, request.user)
@@ -394,7 +402,7 @@ def case_context(dispute: Dispute, user: User) -> dict:
         InformationRequest.objects.filter(dispute=dispute).select_related("requested_by", "answer")
     )
     availability = available_actions(dispute, user, information_requests=requests)
-    buyer_history = buyer_record(dispute.buyer_id)
+    buyer_history = buyer_record_of(dispute)  # read with the dispute (``change_view``)
     return {
         "dispute": dispute,
         "order": order,
