@@ -29,11 +29,12 @@ pytestmark = pytest.mark.django_db
 QUEUE_BUDGET = 8  # those 2, 4 queue counts, a capped count, the page
 # The case page then reads the dispute with its order, escrow, shipment, refund, return and people,
 # and the seller's and the buyer's records (with the buyer's recent disputes) as subqueries of that
-# row (1), and each list once: tracking, extension requests, claim versions, offers, evidence,
-# messages, information requests, ledger, decisions, transitions, notes, and the reply templates
-# while the arbiter may write (or the complaints once the case is closed) (12). The FSM conditions
+# row (1), and each list once: claim versions, offers, evidence, messages, information requests,
+# the timeline's three (transitions, tracking and extension requests: one UNION ALL query of typed
+# rows, ``marketplace.selectors.order_history``), ledger, decisions, notes, and the reply templates
+# while the arbiter may write (or the complaints once the case is closed) (10). The FSM conditions
 # behind the buttons answer from the prefetched offers and claim versions (no query of their own).
-CASE_PAGE_BUDGET = 15
+CASE_PAGE_BUDGET = 13
 # The complaint page: 2 + the complaint with its dispute, order, hold, shipment and people and the
 # seller's record (1), then the ledger, evidence, decisions, notes, transitions, tracking,
 # extension requests and the buyer's record with their recent disputes (8 lists).
