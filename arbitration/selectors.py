@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, Field, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.utils import timezone
 
@@ -222,8 +223,12 @@ def buyer_record_annotations(buyer_id: Any, *, recent: int = 10) -> dict[str, Su
     subquery over the buyer's disputes, and the ``recent`` latest disputes as one typed array per
     field (their ids, opening moments, reasons, outcomes, states), each in the same order, newest
     first. ``buyer_record_of`` reads them (issue 15: the case page reads the record with the
-    dispute)."""
+    dispute). On a database without arrays (SQLite, the demo) nothing is annotated and
+    ``buyer_record_of`` reads the record with ``buyer_record``'s query."""
     from django.contrib.postgres.expressions import ArraySubquery
+
+    if connection.vendor != "postgresql":
+        return {}
 
     disputes = Dispute.objects.filter(buyer_id=buyer_id).order_by().values("buyer_id")
     fields: dict[str, Subquery] = {
@@ -236,8 +241,11 @@ def buyer_record_annotations(buyer_id: Any, *, recent: int = 10) -> dict[str, Su
     return {BUYER_RECORD + name: value for name, value in fields.items()}
 
 
-def buyer_record_of(row: Any) -> BuyerRecord:
-    """The record from a row annotated with ``buyer_record_annotations`` (no disputes: zeros)."""
+def buyer_record_of(row: Any, *, buyer_id: int) -> BuyerRecord:
+    """The record from a row annotated with ``buyer_record_annotations`` (no disputes: zeros);
+    from ``buyer_record`` where the row could not carry it (``buyer_id``: the row's buyer)."""
+    if not hasattr(row, BUYER_RECORD + "disputes"):
+        return buyer_record(buyer_id)
 
     def value(name: str) -> Any:
         return getattr(row, BUYER_RECORD + name)

@@ -437,7 +437,7 @@ def test_the_buyers_record_read_with_a_row_is_the_same_record_R_ARB_3(people):
     third = open_dispute(people, when=first.opened_at + 2 * HOUR)
 
     row = Dispute.objects.annotate(**buyer_record_annotations(OuterRef("buyer_id"))).get(pk=third.pk)
-    record, expected = buyer_record_of(row), buyer_record(people.buyer)
+    record, expected = buyer_record_of(row, buyer_id=people.buyer.pk), buyer_record(people.buyer)
 
     counts = ("disputes", "won", "rejected", "withdrawn", "open_disputes")
     assert [getattr(record, n) for n in counts] == [getattr(expected, n) for n in counts] == [3, 1, 1, 0, 1]
@@ -448,7 +448,9 @@ def test_the_buyers_record_read_with_a_row_is_the_same_record_R_ARB_3(people):
     second.refresh_from_db()
     assert record.recent[1].get_outcome_display() == second.get_outcome_display() != ""
     nobody = User.objects.annotate(**buyer_record_annotations(OuterRef("pk"))).get(pk=people.stranger.pk)
-    assert buyer_record_of(nobody).disputes == 0 and buyer_record_of(nobody).recent == []
+    nobodys = buyer_record_of(nobody, buyer_id=people.stranger.pk)
+    assert nobodys.disputes == 0 and nobodys.recent == []
+    assert hasattr(nobody, "buyer_record_disputes")  # read with the row, not by buyer_record's query
 
 
 # --- R-ARB-4: overdue cases ---------------------------------------------------------------------
