@@ -402,9 +402,8 @@ def case_context(dispute: Dispute, user: User) -> dict:
     # one query of the three tables (their rows typed, each list whole).
     history_of = (dispute, order, *refunds.values(), *complaints)
     history = order_history(order, history_of)
-    buyer_history = buyer_record_of(
-        dispute, buyer_id=dispute.buyer_id
-    )  # read with the dispute (``change_view``)
+    # The buyer's record was read with the dispute (``change_view``).
+    buyer_history = buyer_record_of(dispute, buyer_id=dispute.buyer_id)
     return {
         "dispute": dispute,
         "order": order,
