@@ -150,8 +150,10 @@ def read_session(session_key: str, now) -> tuple[PersonSession | None, User | No
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, session_key, now))
         row = cursor.fetchone()
+        returned = [column[0] for column in cursor.description or ()]
     if row is None:
         return None, None
+    assert returned == [*session_columns, *person_columns], returned
     session = PersonSession.from_db(
         connection.alias,
         [f.attname for f in PersonSession._meta.concrete_fields],
