@@ -269,7 +269,9 @@ _OFF_PLATFORM = [
         r"<KEEP_OUT_RU>",
         r"\b(?:dispute|arbitration|platform) is not (?:necessary|needed)|not let the (?:arbiter|platform)",
         # "between us and other shops" compares, it does not settle (round 8).
-        r"(?<!difference )(?<!differences )(?<!gap )between (?:us|ourselves|you and me)\b(?! and\b)"
+        r"(?<!difference )(?<!differences )(?<!gap )between (?:us|ourselves|you and me)\b"
+        r"(?! and (?:the|a|an|other|others|them|those|these|our|your|their|you|competitors?|rivals?"
+        r"|amazon|ebay|\w+ (?:shops|stores|sellers|brands|factories|warehouses))\b)"
         r"|\bourselves\b|privately|in private"
         r"|\b(?:between|just|only) (?:the two of us|the 2 of us|you and me|you and i|us two)\b"
         r"|\b(?:one on one|face to face|tete a tete)\b"
@@ -284,7 +286,9 @@ _OFF_PLATFORM = [
         r"минуя (?:[^ .]+ )?(?:платформ\w*|площадк\w*|систем\w*|али\w*|арбитраж\w*)",
         r"без (?:участия )?(?:алиэкспресс\w*|али\w*|платформ\w*|площадк\w*|арбитр\w*|разбирательств\w*)"
         r"|без спора",
-        r"спор не нуж\w*|(?<!разница )(?<!разницы )(?<!отличие )(?<!отличия )между нами(?! и\b)|между собой"
+        r"спор не нуж\w*|(?<!разница )(?<!разницы )(?<!отличие )(?<!отличия )между нами"
+        r"(?! и (?:други\w*|остальн\w*|конкурент\w*|вами|ними|теми|магазин\w*|продав\w*|фабрик\w*|завод\w*"
+        r"|склад\w*|курьер\w*|поставщик\w*|\w+ими)\b)|между собой"
         r"|другим способом|по тихому|полюбовно",
         # Round 8: the platform's fee named as what is saved ("так без комиссии площадки", "no platform fee").
         r"\bбез (?:[^ .]+ )?(?:комисси\w*|процент\w*|сбор\w*)(?: [^ .]+)? (?:площадк\w*|платформ\w*"

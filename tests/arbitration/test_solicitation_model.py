@@ -620,6 +620,8 @@ ROUND8_BETWEEN_US_ASKS = [
     "Let's settle it between us, no dispute needed.",
     "Between us and without the site: close it, I pay 20$.",
     "Давайте решим между нами, без спора.",
+    "We can sort it out between us and keep the site out of it.",
+    "Давайте решим между нами и забудем про площадку.",
 ]
 ROUND8_ACCOUNT_RUN_BY_SOMEONE_ELSE = [
     "My daughter runs our Instagram page, I only do the orders here.",
