@@ -68,6 +68,8 @@ FRAGMENTS = {
         # Round 8: the bare participle, no dispute named ("20$ if closed", "gift once cancelled").
         r"|\b(?:if|once|when|after|as soon as) (?:it s |it is |its |it gets |gets |is )?(?:closed|cancel+ed"
         r"|withdrawn|retracted|dropped|removed)\b"
+        # ... but an order cancelled in time is no dispute ("money back if cancelled before dispatch").
+        r"(?! (?:before|within|in time|prior|during|at checkout|after payment|until)\b)"
         r"|\b(?:if|once|when|as soon as) (?:you|u) (?:agree|decide|are willing|re willing|are ready|re ready"
         r"|choose|want|can|could|would|will)(?: to)? (?:close|cancel+|withdraw|retract|revoke|drop|remove"
         r"|take back|call off)\b"
@@ -145,6 +147,7 @@ FRAGMENTS = {
         r"|спора не будет|без спора"
         # Round 8: the bare participle or noun, no dispute named ("300р если закрыто", "500 ₽ после отмены").
         r"|(?:если|когда|как только) (?:будет |уже )?(?:закрыт[оа]?|отменен[оа]?|снят[оа]?|отозван[оа]?)\b"
+        r"(?! (?:до|в течение|вовремя|при оплате)\b)"
         r"|\bпосле (?:закрытия|отмены|снятия|отзыва)\b(?! (?:заказа|посылки|доставки|оплаты|платежа))"
         # Round 6: the bare outcome at a sentence start, before a benefit ("спор закрыт — вышлю новый").
         r"|(?:^|\. )<DISPUTE_RU> (?:закрыт\w*|отменен\w*|снят\w*|отозван\w*)"

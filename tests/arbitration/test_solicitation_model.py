@@ -672,6 +672,8 @@ ROUND8_NEW_ASKS_WORDS_INNOCENT = [
     "Наша цена ниже, чем у других магазинов.",
     "Next order will be cheaper thanks to the sale.",
     "You paid by e-wallet? The refund goes back to it automatically.",
+    "Full money back if cancelled before dispatch.",
+    "Вернём деньги полностью, если отменено до отправки.",
 ]
 
 
