@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
+from django.db import connection
+from django.db.models import Count, Exists, Field, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.utils import timezone
 
 from arbitration.models import Decision, Dispute, InformationRequest, Message, is_arbiter
@@ -147,13 +148,37 @@ def seller_record(seller: User | int) -> SellerRecord:
 
 
 @dataclass(frozen=True)
+class PastDispute:
+    """One of a buyer's recent disputes as their record lists it (``buyer_record_annotations``)."""
+
+    pk: int
+    opened_at: datetime
+    reason: str
+    outcome: str
+    state: str
+
+    def get_reason_display(self) -> str:
+        return _label("reason", self.reason)
+
+    def get_outcome_display(self) -> str:
+        return _label("outcome", self.outcome)
+
+
+def _label(field: str, value: str) -> str:
+    """A dispute field's choice label, as ``get_<field>_display`` reads it (the value if unknown)."""
+    model_field = Dispute._meta.get_field(field)
+    choices = model_field.flatchoices if isinstance(model_field, Field) else []
+    return str(dict(choices).get(value, value))
+
+
+@dataclass(frozen=True)
 class BuyerRecord:
     disputes: int
     won: int
     rejected: int
     withdrawn: int
     open_disputes: int
-    recent: list[Dispute]
+    recent: Sequence[Dispute | PastDispute]
 
     @property
     def win_rate(self) -> float | None:
@@ -161,10 +186,8 @@ class BuyerRecord:
         return self.won / closed if closed else None
 
 
-def buyer_record(buyer: User | int, *, recent: int = 10) -> BuyerRecord:
-    """The buyer's past disputes and outcomes, so serial claimants are visible (R-ARB-3)."""
-    buyer_id = buyer if isinstance(buyer, int) else buyer.pk
-    counts = {
+def _buyer_counts() -> dict[str, Count]:
+    return {
         "disputes": Count("pk"),
         "won": Count("pk", filter=Q(outcome__in=Dispute.BUYER_FAVOURABLE)),
         "rejected": Count(
@@ -173,6 +196,12 @@ def buyer_record(buyer: User | int, *, recent: int = 10) -> BuyerRecord:
         "withdrawn": Count("pk", filter=Q(outcome=Dispute.Outcome.WITHDRAWN)),
         "open_disputes": Count("pk", filter=~Q(state=Dispute.State.CLOSED)),
     }
+
+
+def buyer_record(buyer: User | int, *, recent: int = 10) -> BuyerRecord:
+    """The buyer's past disputes and outcomes, so serial claimants are visible (R-ARB-3)."""
+    buyer_id = buyer if isinstance(buyer, int) else buyer.pk
+    counts = _buyer_counts()
     # One query: the recent disputes, each row carrying the counts over all of them (a window).
     rows = list(
         Dispute.objects.filter(buyer_id=buyer_id)
@@ -182,6 +211,54 @@ def buyer_record(buyer: User | int, *, recent: int = 10) -> BuyerRecord:
     )
     stats = {name: getattr(rows[0], f"record_{name}") if rows else 0 for name in counts}
     return BuyerRecord(**stats, recent=rows)
+
+
+BUYER_RECORD = "buyer_record_"  # the prefix of its annotations (``buyer_record_annotations``)
+_RECENT = ("pk", "opened_at", "reason", "outcome", "state")  # a ``PastDispute``'s fields
+
+
+def buyer_record_annotations(buyer_id: Any, *, recent: int = 10) -> dict[str, Subquery]:
+    """The buyer's record as subqueries of any row that names the buyer (``buyer_id``: an
+    ``OuterRef`` or an id), as the seller's (``seller_record_annotations``): each count one scalar
+    subquery over the buyer's disputes, and the ``recent`` latest disputes as one typed array per
+    field (their ids, opening moments, reasons, outcomes, states), each in the same order, newest
+    first. ``buyer_record_of`` reads them (issue 15: the case page reads the record with the
+    dispute). On a database without arrays (SQLite, the demo) nothing is annotated and
+    ``buyer_record_of`` reads the record with ``buyer_record``'s query."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    if connection.vendor != "postgresql":
+        return {}
+
+    disputes = Dispute.objects.filter(buyer_id=buyer_id).order_by().values("buyer_id")
+    fields: dict[str, Subquery] = {
+        name: Subquery(disputes.annotate(total=count).values("total"))
+        for name, count in _buyer_counts().items()
+    }
+    latest = Dispute.objects.filter(buyer_id=buyer_id).order_by("-opened_at", "-pk")[:recent]
+    for name in _RECENT:
+        fields[f"recent_{name}"] = ArraySubquery(latest.values(name))
+    return {BUYER_RECORD + name: value for name, value in fields.items()}
+
+
+def buyer_record_of(row: Any, *, buyer_id: int) -> BuyerRecord:
+    """The record from a row annotated with ``buyer_record_annotations`` (no disputes: zeros);
+    from ``buyer_record`` where the row could not carry it (``buyer_id``: the row's buyer)."""
+    if not hasattr(row, BUYER_RECORD + "disputes"):
+        return buyer_record(buyer_id)
+
+    def value(name: str) -> Any:
+        return getattr(row, BUYER_RECORD + name)
+
+    columns = [value(f"recent_{name}") or [] for name in _RECENT]
+    return BuyerRecord(
+        disputes=value("disputes") or 0,
+        won=value("won") or 0,
+        rejected=value("rejected") or 0,
+        withdrawn=value("withdrawn") or 0,
+        open_disputes=value("open_disputes") or 0,
+        recent=[PastDispute(*fields) for fields in zip(*columns, strict=True)],
+    )
 
 
 # --- What the buyer's and seller's pages read (R-SEC-1, R-DSP-10) ----------------------------

@@ -374,7 +374,8 @@ def main() -> None:
         timing = f"{p50:>7.1f} {p95:>7.1f} {cpu_ms:>7.1f}"
         print(f"{label:<52} {timing} {queries:>8} {db_ms:>6.1f}  {ratio:>10.2f}  {verdict}")
     print(
-        "\n(queries include the session, the user and the two permission lookups of every admin request;"
+        "\n(queries include the one read of every admin request: the session with the signed-in person,"
+        "\n their permissions and second-factor devices;"
         "\n cpu ms: median Python CPU time of a request; db ms: the database's time for one request)"
     )
 

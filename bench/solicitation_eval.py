@@ -124,6 +124,22 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   replacement's shipping to be paid "переводом на карту, так без комиссии площадки", a buyer's
   "скиньте деньги на сбер, тогда отзову жалобу". This is the current estimate for a new seller's
   messages; once the next round reads these errors, the set is no longer held out.
+- Round 8 read round 7's errors and worked on their kinds in both languages (``scopes.ROUND8_EXEMPT``,
+  migration arbitration 0024; the classifier and its training data unchanged, ``--check`` passes):
+  a messenger's calls named as what goods are used for, warnings in the universal negative
+  ("nobody from our team will contact you on …"), the writer closing their own case in the present
+  continuous, someone else running the writer's social account, "between us and other shops" as a
+  comparison; money asked of the other side into a card, bank or wallet ("pay … by transfer to my
+  card", "скиньте деньги на сбер"), the platform's fee named as what is saved, a bare participle as
+  the closing condition ("20$ if closed", "500 ₽ после отмены"), a better price as a benefit,
+  "e-transfer"/Interac. Round 7 is now tuned on, so no longer held out: after, EN P 1.000 R 1.000,
+  RU P 1.000 R 1.000 (patterns alone EN P 1.000 R 0.953, RU P 1.000 R 0.953). Every other set 1.00,
+  check round 3 too (its "e-transfer" and Facebook errors were among round 8's kinds); patterns
+  alone no set lost a message against round 7's code. There is no unseen set left: the next round
+  needs a new one for an estimate. Speed: 6,393, 6,496 and 7,247 messages/s of CPU time with the
+  classifier (7,934, 8,039 and 8,659 without) at load average 4.0, 4.1 and 3.7; 31 patterns. An
+  order cancelled in time ("money back if cancelled before dispatch") is kept out of the bare
+  participle.
 
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.

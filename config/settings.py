@@ -67,7 +67,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the person read with the session row (one query: config.sessions, issue 15).
+    "marketplace.security.signed_in.AuthenticationMiddleware",
     # Issue 13: a browser that signs in gets its "known device" cookie (sign-in limits).
     "marketplace.login_limits.known_device_middleware",
     # django-otp's OTPMiddleware, answering from the devices read with the person (issue 15).

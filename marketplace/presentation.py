@@ -25,6 +25,7 @@ from django_fsm_log.models import StateLog
 
 from marketplace.fsm import transition_label
 from marketplace.models import Order, Refund, User
+from marketplace.selectors import OrderHistory
 
 # --- Money and moments ------------------------------------------------------------------------
 
@@ -173,9 +174,14 @@ def _keep_all(log: StateLog) -> bool:
 
 
 def transition_entries(
-    objects: Iterable[Model | None], *, actor: Actor, skip: Callable[[StateLog], bool] = _keep_all
+    objects: Iterable[Model | None],
+    *,
+    actor: Actor,
+    skip: Callable[[StateLog], bool] = _keep_all,
+    logs: Iterable[StateLog] | None = None,
 ) -> list[TimelineEntry]:
-    """Every recorded transition of ``objects`` (who, when, from what to what), in one query."""
+    """Every recorded transition of ``objects`` (who, when, from what to what), in one query; or
+    from ``logs``, their transitions read already (``selectors.order_history``), oldest first."""
     saved = [obj for obj in objects if obj is not None and obj.pk is not None]
     models = {type(obj) for obj in saved}
     types = ContentType.objects.get_for_models(*models) if models else {}
@@ -183,9 +189,12 @@ def transition_entries(
     for obj in saved:
         condition |= Q(content_type=types[type(obj)], object_id=obj.pk)
     model_of = {ct.pk: model for model, ct in types.items()}
-    logs = (
-        StateLog.objects.filter(condition).select_related("by").order_by("timestamp", "id") if saved else []
-    )
+    if logs is None:
+        logs = (
+            StateLog.objects.filter(condition).select_related("by").order_by("timestamp", "id")
+            if saved
+            else []
+        )
     entries = []
     content_types = {ct.pk: ct for ct in types.values()}
     for log in logs:
@@ -214,12 +223,13 @@ def transition_entries(
     return entries
 
 
-def order_entries(order: Order, *, actor: Actor) -> list[TimelineEntry]:
-    """What happened to an order besides its transitions: paid, carrier events, extension requests."""
+def order_entries(order: Order, *, actor: Actor, history: OrderHistory | None = None) -> list[TimelineEntry]:
+    """What happened to an order besides its transitions: paid, carrier events, extension requests
+    (read from ``history`` when the page read them already, ``selectors.order_history``)."""
     entries = [TimelineEntry(order.paid_at, _("Paid"), actor(order.buyer), subject=_("Order"), kind="order")]
     shipment = getattr(order, "shipment", None)  # none until shipped
     if shipment is not None:
-        for event in shipment.events.all():
+        for event in history.tracking if history else shipment.events.all():
             entries.append(
                 TimelineEntry(
                     event.occurred_at,
@@ -230,7 +240,7 @@ def order_entries(order: Order, *, actor: Actor) -> list[TimelineEntry]:
                     kind="carrier",
                 )
             )
-    for request in order.extension_requests.all():
+    for request in history.extension_requests if history else order.extension_requests.all():
         entries.append(
             TimelineEntry(
                 request.created_at,
@@ -258,12 +268,16 @@ def timeline(
     actor: Actor,
     order: Order | None = None,
     skip: Callable[[StateLog], bool] = _keep_all,
+    history: OrderHistory | None = None,
 ) -> list[TimelineEntry]:
     """The one timeline: the transitions of ``objects`` and, with ``order``, its other events, oldest
-    first. The reader's view of people comes in ``actor`` (names for staff, roles for parties)."""
-    entries = transition_entries(objects, actor=actor, skip=skip)
+    first. The reader's view of people comes in ``actor`` (names for staff, roles for parties).
+    ``history``: ``selectors.order_history(order, objects)``, when the page read it already (the
+    transitions, tracking and extension requests in one query)."""
+    logs = history.transitions if history else None
+    entries = transition_entries(objects, actor=actor, skip=skip, logs=logs)
     if order is not None:
-        entries += order_entries(order, actor=actor)
+        entries += order_entries(order, actor=actor, history=history)
     return sorted(entries, key=lambda entry: entry.at)
 
 

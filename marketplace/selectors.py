@@ -7,11 +7,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Count, Exists, F, ForeignKey, Model, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django_fsm_log.models import StateLog
 
 from marketplace.batches import in_pages
 from marketplace.gateways import get_gateway
@@ -23,6 +26,7 @@ from marketplace.models import (
     Notification,
     Order,
     Refund,
+    TrackingEvent,
     User,
 )
 
@@ -115,6 +119,131 @@ def order_money_trail(
             trail.refunded_by_seller += entry.amount
     trail.in_escrow = (escrow or EscrowHold.objects.get(order_id=order.pk)).balance
     return trail
+
+
+# --- An order's history in one query (issue 15: the case page) -------------------------------
+
+
+@dataclass(frozen=True)
+class OrderHistory:
+    """What a case's timeline reads besides the order itself, read together (``order_history``):
+    three typed lists of model rows, each whole and in its model's order."""
+
+    transitions: list[StateLog]  # of the objects asked for, oldest first
+    tracking: list[TrackingEvent]  # the shipment's carrier events, oldest first
+    extension_requests: list[ExtensionRequest]  # the order's, newest first
+
+
+# The tables of ``order_history``: each row's ``kind``, its model and the union's column for the
+# model's fields where the three share one meaning (when, who acted, the state or status); every
+# other field is a column of its own name, NULL in the other tables' rows.
+_HISTORY_TABLES: dict[str, tuple[type[Model], dict[str, str]]] = {
+    "transition": (StateLog, {"timestamp": "at", "by_id": "person_id"}),
+    "carrier": (TrackingEvent, {"occurred_at": "at", "recorded_by_id": "person_id", "status": "state"}),
+    "extension": (ExtensionRequest, {"created_at": "at", "requested_by_id": "person_id", "status": "state"}),
+}
+# What the timeline shows of the people who acted (``presentation.person_name``); their other
+# fields are left deferred.
+_PERSON_FIELDS = ("id", "username", "first_name", "last_name", "is_system")
+
+
+def _history_columns() -> dict[str, str]:
+    """The union's columns after ``kind``, each with the type of the first field read into it (a
+    NULL in another table's row is cast to it, so every branch has the same types)."""
+    columns: dict[str, str] = {}
+    for model, shared in _HISTORY_TABLES.values():
+        for model_field in model._meta.concrete_fields:
+            columns.setdefault(
+                shared.get(model_field.attname, model_field.attname),
+                str(model_field.cast_db_type(connection)),
+            )
+    return columns
+
+
+def order_history(order: Order, objects: Iterable[Model | None] = ()) -> OrderHistory:
+    """The recorded transitions of ``objects``, the carrier events of ``order``'s shipment and
+    ``order``'s extension requests, with the people who acted, in ONE query: a UNION ALL of the
+    three tables over explicit typed columns (each model's own; ``kind`` names a row's table), each
+    row made back into its model's instance. The case page reads its timeline and its tracking
+    from it instead of three queries (R-ARB-3's page, issue 15). On a database other than
+    PostgreSQL (SQLite, the demo) the three lists are read apart."""
+    saved = [obj for obj in objects if obj is not None and obj.pk is not None]
+    types = ContentType.objects.get_for_models(*{type(obj) for obj in saved}) if saved else {}
+    shipment = getattr(order, "shipment", None)  # none until shipped
+    transitions = Q(pk__in=[])
+    for obj in saved:
+        transitions |= Q(content_type=types[type(obj)], object_id=obj.pk)
+    if connection.vendor != "postgresql":
+        return OrderHistory(
+            transitions=list(
+                StateLog.objects.filter(transitions).select_related("by").order_by("timestamp", "id")
+            ),
+            tracking=list(shipment.events.select_related("recorded_by")) if shipment else [],
+            extension_requests=list(order.extension_requests.select_related("requested_by", "answered_by")),
+        )
+    quote = connection.ops.quote_name
+    columns = _history_columns()
+    conditions: dict[str, tuple[str, list[Any]]] = {"extension": (f"{quote('order_id')} = %s", [order.pk])}
+    if shipment is not None:
+        conditions["carrier"] = (f"{quote('shipment_id')} = %s", [shipment.pk])
+    if saved:
+        conditions["transition"] = (
+            " OR ".join(f"({quote('content_type_id')} = %s AND {quote('object_id')} = %s)" for _ in saved),
+            [value for obj in saved for value in (types[type(obj)].pk, obj.pk)],
+        )
+    branches, params = [], []
+    for kind, (where, arguments) in conditions.items():
+        model, shared = _HISTORY_TABLES[kind]
+        own = {shared.get(f.attname, f.attname): quote(str(f.column)) for f in model._meta.concrete_fields}
+        selected = ", ".join(
+            f"{own.get(name, f'CAST(NULL AS {db_type})')} AS {quote(name)}"
+            for name, db_type in columns.items()
+        )
+        branches.append(
+            f"SELECT '{kind}' AS {quote('kind')}, {selected} FROM {quote(model._meta.db_table)} WHERE {where}"
+        )
+        params += arguments
+    people = quote(User._meta.db_table)
+    column_of = {f.attname: str(f.column) for f in User._meta.concrete_fields}
+    person_columns = [f"{alias}.{quote(column_of[name])}" for alias in ("p", "a") for name in _PERSON_FIELDS]
+    sql = (
+        f"SELECT h.*, {', '.join(person_columns)} FROM ({' UNION ALL '.join(branches)}) h"
+        f" LEFT JOIN {people} p ON p.{quote('id')} = h.{quote('person_id')}"
+        f" LEFT JOIN {people} a ON a.{quote('id')} = h.{quote('answered_by_id')}"
+        f" ORDER BY h.{quote('kind')}, h.{quote('at')}, h.{quote('id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found: dict[str, list[Any]] = {kind: [] for kind in _HISTORY_TABLES}
+    names, width = ["kind", *columns], len(_PERSON_FIELDS)
+    for row in rows:
+        values = dict(zip(names, row[: len(names)], strict=True))
+        people_read = {
+            "person_id": row[len(names) : len(names) + width],
+            "answered_by_id": row[len(names) + width :],
+        }
+        model, shared = _HISTORY_TABLES[values["kind"]]
+        fields = [f.attname for f in model._meta.concrete_fields]
+        instance = model.from_db(
+            connection.alias, fields, [values[shared.get(name, name)] for name in fields]
+        )
+        for attname in fields:  # the people who acted, as ``select_related`` leaves them
+            person = people_read.get(shared.get(attname, attname))
+            if person is not None and person[0] is not None:
+                foreign_key = model._meta.get_field(attname)
+                assert isinstance(foreign_key, ForeignKey)
+                foreign_key.set_cached_value(instance, User.from_db(connection.alias, _PERSON_FIELDS, person))
+        found[values["kind"]].append(instance)
+    shipment_field = TrackingEvent._meta.get_field("shipment")
+    assert isinstance(shipment_field, ForeignKey)
+    for event in found["carrier"]:
+        shipment_field.set_cached_value(event, shipment)
+    return OrderHistory(
+        transitions=found["transition"],
+        tracking=found["carrier"],
+        extension_requests=sorted(found["extension"], key=lambda r: r.created_at, reverse=True),
+    )
 
 
 # --- Reconciliation (R-JOB-4) ---------------------------------------------------------------

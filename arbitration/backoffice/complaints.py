@@ -25,10 +25,15 @@ from arbitration.backoffice.filters import (
 from arbitration.backoffice.forms import ComplaintDecisionForm
 from arbitration.models import CaseNote, Complaint, Decision, Evidence
 from arbitration.presentation import case_actions
-from arbitration.selectors import buyer_record, seller_record_annotations, seller_record_of
+from arbitration.selectors import (
+    buyer_record_annotations,
+    buyer_record_of,
+    seller_record_annotations,
+    seller_record_of,
+)
 from marketplace.models import User
 from marketplace.presentation import format_money, staff_actor, state_badge, timeline
-from marketplace.selectors import order_money_trail
+from marketplace.selectors import order_history, order_money_trail
 
 
 @admin.register(Complaint)
@@ -117,12 +122,18 @@ class ComplaintAdmin(CaseAdmin):
             # The timeline's order entries read the shipment and the buyer: joined, not read apart.
             Complaint.objects.select_related(
                 *self.case_related, "dispute__order__shipment", "dispute__order__buyer"
-            ).annotate(**seller_record_annotations(OuterRef("dispute__seller_id"))),
+            ).annotate(
+                **seller_record_annotations(OuterRef("dispute__seller_id")),
+                **buyer_record_annotations(OuterRef("dispute__buyer_id")),
+            ),
             pk=url_pk(object_id),
         )
         dispute = complaint.dispute
         refunds = [r for r in (complaint.refund, complaint.new_refund) if r is not None]
-        buyer_history = buyer_record(dispute.buyer_id)
+        buyer_history = buyer_record_of(complaint, buyer_id=dispute.buyer_id)  # read with the complaint
+        # The timeline's transitions, tracking and extension requests in one query.
+        history_of = (dispute, complaint, *refunds)
+        history = order_history(dispute.order, history_of)
         return render_page(
             self,
             request,
@@ -143,7 +154,7 @@ class ComplaintAdmin(CaseAdmin):
             decisions=list(Decision.objects.filter(dispute=dispute).select_related("decided_by")),
             notes=list(CaseNote.objects.filter(dispute=dispute).select_related("author")),
             timeline=timeline(
-                dispute, complaint, *refunds, actor=staff_actor(request.user), order=dispute.order
+                *history_of, actor=staff_actor(request.user), order=dispute.order, history=history
             ),
             seller_record=seller_record_of(complaint),
             buyer_record=buyer_history,

@@ -65,6 +65,11 @@ FRAGMENTS = {
         r"\b(?:if|once|when|after|as soon as|the moment) (?:the |this |your |that )?<DISPUTE_EN> (?:is |gets "
         r"|will be |has been |s )?(?:closed|cancel+ed|withdrawn|removed|gone|dropped|deleted"
         r"|taken down|over|disappear\w*|vanish\w*|go(?:es)? away)\b"
+        # Round 8: the bare participle, no dispute named ("20$ if closed", "gift once cancelled").
+        r"|\b(?:if|once|when|after|as soon as) (?:it s |it is |its |it gets |gets |is )?(?:closed|cancel+ed"
+        r"|withdrawn|retracted|dropped|removed)\b"
+        # ... but an order cancelled in time is no dispute ("money back if cancelled before dispatch").
+        r"(?! (?:before|within|in time|prior|during|at checkout|after payment|until)\b)"
         r"|\b(?:if|once|when|as soon as) (?:you|u) (?:agree|decide|are willing|re willing|are ready|re ready"
         r"|choose|want|can|could|would|will)(?: to)? (?:close|cancel+|withdraw|retract|revoke|drop|remove"
         r"|take back|call off)\b"
@@ -140,6 +145,10 @@ FRAGMENTS = {
         r"(?:если|когда|как только|после того как) (?:[^ .]+ ){0,3}?<DISPUTE_RU> (?:[^ .]+ )?"
         r"(?:исчезнет|пропадет|уйдет|будет закрыт\w*|закроется|отменится|будет отменен\w*|будет снят\w*)"
         r"|спора не будет|без спора"
+        # Round 8: the bare participle or noun, no dispute named ("300р если закрыто", "500 ₽ после отмены").
+        r"|(?:если|когда|как только) (?:будет |уже )?(?:закрыт[оа]?|отменен[оа]?|снят[оа]?|отозван[оа]?)\b"
+        r"(?! (?:до|в течение|вовремя|при оплате)\b)"
+        r"|\bпосле (?:закрытия|отмены|снятия|отзыва)\b(?! (?:заказа|посылки|доставки|оплаты|платежа))"
         # Round 6: the bare outcome at a sentence start, before a benefit ("спор закрыт — вышлю новый").
         r"|(?:^|\. )<DISPUTE_RU> (?:закрыт\w*|отменен\w*|снят\w*|отозван\w*)"
         r"(?= (?:[^ .]+ ){0,3}?<BENEFIT_RU>)"
@@ -158,7 +167,10 @@ FRAGMENTS = {
         r"|at no cost|double refund|throw in|money back|no charge|free of charge|for nothing"
         r"|on me\b|spare parts?"
         r"|accessor\w*|upgrade\w*|premium|surprise|\bnew\b|make it (?:up to you|worth your while)"
-        r"|(?:won t|will not) regret|(?:will be|ll be) (?:very |really )?grateful|<AMOUNT>)"
+        r"|(?:won t|will not) regret|(?:will be|ll be) (?:very |really )?grateful|<AMOUNT>"
+        # Round 8: a better price named without the word "discount" ("special price for next order").
+        r"|(?:special|better|lower|best|good|nice|discounted|reduced|vip|friendly|personal) (?:price|deal"
+        r"|offer|rate)s?\b|\bcheaper\b|price cut)"
     ),
     "BENEFIT_RU": (
         r"(?:подар\w*|бесплатн\w*|бонус\w*|скидк\w*|купон\w*|промокод\w*|сертификат\w*|к[эе]шб[эе]к\w*"
@@ -167,7 +179,9 @@ FRAGMENTS = {
         r"|доп\w*"
         r"|за наш сч[её]т|досл\w*|дошл(?:ю|ем)|вышл(?:ю|ем)|пришл(?:ю|ем)|отправ(?:лю|им)|верн(?:у|ем)\b"
         r"|переведу|переведем|скину|скинем|\d+ ?%|не обиж\w*|не обидим|в долгу не остан\w*|отблагодар\w*"
-        r"|не пожалеете|<AMOUNT>)"
+        r"|не пожалеете|<AMOUNT>"
+        # Round 8: a better price named without the word "скидка" ("особая цена на следующий заказ").
+        r"|(?:особ|спец|специальн|хорош|лучш|выгодн|персональн)\w* ?цен\w*|цен\w* (?:ниже|пониже)|дешевле)"
     ),
     # --- Channels ---------------------------------------------------------------------------
     "PAYPAL": r"(?:p[ae]y ?p[ae]l|п[еэа]й ?п[аэе]л)",
@@ -177,6 +191,8 @@ FRAGMENTS = {
         r"|вестерн ?юнион|money ?gram|мани ?грам|skrill|скрилл?\b|neteller|нетеллер|payoneer|пайонир"
         r"|zelle|venmo|cash ?app|revolut|bitcoin|\bbtc\b|\busdt\b|crypto\w*|binance|биткоин\w*|крипт\w*"
         r"|tether|ethereum|\beth\b|litecoin|\bltc\b|\b(?:trc|erc) ?20\b"
+        # Round 8: a bank's own transfer named by its brand ("I can e-transfer you", "by Interac").
+        r"|\be ?transfer\w*|\betransfer\w*|\binterac\b"
         r"|бинанс\w*"
     ),
     "MESSENGERS": (
@@ -379,6 +395,32 @@ FRAGMENTS = {
     ),
     "NOT_IMPERATIVE_RU": r"(?![^ .]*(?:ите|йте|ьте)\b)",
     # The writer's own closing, first person singular: "закрою", "закрываю", "отзову".
+    # --- Round 8 -------------------------------------------------------------------------------
+    # Determiners of the writer's own dispute (no "your": "closing your case now gets a gift" asks).
+    "DET_OWN_EN": r"(?: (?:the|this|that|my|our|own|open|opened|current|whole))*<ADJ_EN>",
+    # A channel the other side is told to pay into ("to my card", "на сбер"); cards and phones only
+    # with "my"/"на", as paying by card at checkout is the platform's own route.
+    "PAY_INTO_RU": (
+        r"(?:карт(?:у|е|очку)\b|кошел\w*|кошельк\w*|<PAYPAL>|<E_WALLETS>|киви|сбер\w*|тинькофф\w*|тиньков\w*"
+        r"|tinkoff|т банк\w*|\bсбп\b|номер телефона|телефон\b|<BANK_APPS>)"
+    ),
+    "PAY_ASK_RU": (
+        r"(?:оплатите|оплати|заплатите|заплати|переведите|переведи|перечислите|перечисли|доплатите|доплати"
+        r"|внесите|закиньте|закинь)"
+    ),
+    "SEND_ASK_RU": r"(?:скиньте|скинь|киньте|кинь|отправьте|отправь|пришлите|пришли|вышлите|вышли)",
+    "MONEY_WORD_RU": r"(?:деньг\w*|оплат\w*|сумм\w*|доплат\w*|предоплат\w*|\d+\w*|<AMOUNT>)",
+    # A messenger's calls or chat as what goods are used for ("work ok for WhatsApp calls").
+    "GOODS_WORD_EN": (
+        r"(?:work\w*|sound\w*|quality|mic|mics|microphone\w*|cut\w* out|drop\w* out|echo\w*|noise\w*"
+        r"|lag\w*|connect\w*|pair\w*|volume|earbuds|earphones|headphones|headset|camera|webcam|speaker\w*)"
+    ),
+    "CALLS_EN": r"(?:(?:video|voice|group|audio) )?(?:calls?|chats?|meetings?|conferences?)",
+    "GOODS_WORD_RU": (
+        r"(?:работа\w*|слышн\w*|звук\w*|микрофон\w*|качеств\w*|прерыва\w*|пропада\w*|подключа\w*|подойд\w*"
+        r"|подходит|годится|шум\w*|эхо|наушник\w*|гарнитур\w*|камер\w*|связь)"
+    ),
+    "CALLS_RU": r"(?:видео ?звонк\w*|звонк\w*|разговор\w*|созвон\w*|конференци\w*|чат\w*)",
     "CLOSE_RU_ME": (
         r"(?:закрою|закрываю|отзову|отзываю|отменю|отменяю|сниму|снимаю|уберу|убираю|удалю|удаляю|завершу"
         r"|завершаю)"

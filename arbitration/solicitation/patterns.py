@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from arbitration.solicitation.fragments import default_pattern
 from arbitration.solicitation.intents import Intent
-from arbitration.solicitation.scopes import ROUND5_EXEMPT, ROUND6_EXEMPT
+from arbitration.solicitation.scopes import ROUND5_EXEMPT, ROUND6_EXEMPT, ROUND8_EXEMPT
 
 _default = default_pattern
 
@@ -104,7 +104,8 @@ _BENEFIT = [
         'discount, money ("you cancel, i send 2 more", "drop the complaint and next order is on the house", '
         '"подарим набор, если спор исчезнет", "за отмену диспута — сертификат").',
         r"(?:<CLOSE_DISPUTE_EN>|<CLOSE_BARE_EN>|<CLOSED_BY_YOU_EN>|<CLOSED_COND_EN>)<GAP><BENEFIT_EN>",
-        r"\b<BENEFIT_EN><GAP>(?:<CLOSE_DISPUTE_EN>|<CLOSED_BY_YOU_EN>|\b(?:if|once|when|as soon as) "
+        r"(?:\b|(?=[$€£]))<BENEFIT_EN><GAP>(?:<CLOSE_DISPUTE_EN>|<CLOSED_BY_YOU_EN>"
+        r"|\b(?:if|once|when|as soon as) "
         r"(?:you )?(?:<CLOSE_EN>|let) (?:it|this)\b|\bfor (?:closing|cancel\w*|withdraw\w*)\b"
         r"|<CLOSED_COND_EN>)",
         r"(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)<GAP><BENEFIT_RU>",
@@ -139,6 +140,21 @@ _OFF_PLATFORM = [
         r"(?:на|через) (?:[^ .]+ ){0,2}?<CHANNEL_RU>[^.]{0,30}?\b<MONEY_VERB_RU>\b",
         r"\b<STRONG_CHANNEL_RU><GAP><MONEY_VERB_RU>\b",
         r"\b(?:карт\w*|<CHANNEL_RU>)\.?(?: [^ ]+){0,2}? <AMOUNT> <MONEY_VERB_RU>\b",
+    ),
+    _default(
+        "money-asked-off-platform",
+        "any",
+        Intent.OFF_PLATFORM,
+        "Asks the other side to pay or send money into a card, account or wallet off the platform "
+        '("pay the shipping by transfer to my card", "send the money to my PayPal", "оплатите доставку '
+        'переводом на карту", "скиньте деньги на сбер").',
+        r"\b(?:pay|send|transfer|wire|deposit|put)(?: (?:me|us))?(?: [^ .]+){0,8}? (?:to|on|onto|into|via|by"
+        r"|through|with|using) (?:my|our)(?: [^ .]+)? <CHANNEL_EN><NOT_IN_PLATFORM>",
+        r"\b<PAY_ASK_RU>\b(?: [^ .]+){0,5}? (?:на|через|по) (?:[^ .]+ ){0,2}?<PAY_INTO_RU><NOT_IN_PLATFORM>",
+        r"\b<SEND_ASK_RU>\b(?: [^ .]+){0,3}? <MONEY_WORD_RU>(?: [^ .]+){0,3}? (?:на|через|по) "
+        r"(?:[^ .]+ ){0,2}?"
+        r"<PAY_INTO_RU><NOT_IN_PLATFORM>",
+        r"\bпереводом (?:[^ .]+ )?(?:на|по|через) (?:[^ .]+ )?<PAY_INTO_RU><NOT_IN_PLATFORM>",
     ),
     _default(
         "paypal",
@@ -239,7 +255,7 @@ _OFF_PLATFORM = [
         r"\b(?:on|via|through|at|in|from) (?:my|our) (?:own )?(?:website|web site|web ?shop"
         r"|online (?:store|shop))\b"
         r"|(?:на|через) (?:мо[йе]м?|наш(?:ем)?|собственн\w*) (?:[^ .]+ )?(?:сайт\w*|интернет магазин\w*)",
-        r"\b(?:without|bypass\w*|no need (?:for|of|to wait for|to involve)|rather than|instead of"
+        r"\b(?:without|bypass\w*|skip\w*|no need (?:for|of|to wait for|to involve)|rather than|instead of"
         r"|why (?:involve"
         r"|bother|wait for|drag in)|(?:don t|do not) need)(?: (?:going|waiting|go|wait|using|involving"
         r"|involve|asking|ask))?"
@@ -252,7 +268,11 @@ _OFF_PLATFORM = [
         r"<KEEP_OUT_EN>",
         r"<KEEP_OUT_RU>",
         r"\b(?:dispute|arbitration|platform) is not (?:necessary|needed)|not let the (?:arbiter|platform)",
-        r"between (?:us|ourselves|you and me)\b|\bourselves\b|privately|in private"
+        # "between us and other shops" compares, it does not settle (round 8).
+        r"(?<!difference )(?<!differences )(?<!gap )between (?:us|ourselves|you and me)\b"
+        r"(?! and (?:the|a|an|other|others|them|those|these|our|your|their|you|competitors?|rivals?"
+        r"|amazon|ebay|\w+ (?:shops|stores|sellers|brands|factories|warehouses))\b)"
+        r"|\bourselves\b|privately|in private"
         r"|\b(?:between|just|only) (?:the two of us|the 2 of us|you and me|you and i|us two)\b"
         r"|\b(?:one on one|face to face|tete a tete)\b"
         r"|\boff (?:the )?(?:site|platform|app|marketplace|aliexpress|ali)\b|\boffsite\b"
@@ -266,7 +286,17 @@ _OFF_PLATFORM = [
         r"минуя (?:[^ .]+ )?(?:платформ\w*|площадк\w*|систем\w*|али\w*|арбитраж\w*)",
         r"без (?:участия )?(?:алиэкспресс\w*|али\w*|платформ\w*|площадк\w*|арбитр\w*|разбирательств\w*)"
         r"|без спора",
-        r"спор не нуж\w*|между нами|между собой|другим способом|по тихому|полюбовно",
+        r"спор не нуж\w*|(?<!разница )(?<!разницы )(?<!отличие )(?<!отличия )между нами"
+        r"(?! и (?:други\w*|остальн\w*|конкурент\w*|вами|ними|теми|магазин\w*|продав\w*|фабрик\w*|завод\w*"
+        r"|склад\w*|курьер\w*|поставщик\w*|\w+ими)\b)|между собой"
+        r"|другим способом|по тихому|полюбовно",
+        # Round 8: the platform's fee named as what is saved ("так без комиссии площадки", "no platform fee").
+        r"\bбез (?:[^ .]+ )?(?:комисси\w*|процент\w*|сбор\w*)(?: [^ .]+)? (?:площадк\w*|платформ\w*"
+        r"|сайта|али\w*"
+        r"|маркетплейс\w*)",
+        r"\b(?:no|without|avoid\w*|skip\w*|sav\w*(?: on)?|bypass\w*|dodge)(?: the| any| paying)? "
+        r"(?:platform|site"
+        r"|marketplace|aliexpress|ali|app)(?: s)? (?:fees?|commissions?|cut|charges?)\b",
         r"\b(?:решим|решить|договоримся|договориться|разберемся|урегулиру\w*|уладим"
         r"|уладить)(?: [^ .]+){0,2}? "
         r"(?:сами|напрямую|лично|с глазу на глаз|тет а тет|один на один)\b",
@@ -443,5 +473,6 @@ _EXEMPT += [
 
 _EXEMPT += ROUND5_EXEMPT  # round 5: devices, first-person refusals, closing by the writer
 _EXEMPT += ROUND6_EXEMPT  # round 6: apps as goods, channels not had or given, closing as a fact
+_EXEMPT += ROUND8_EXEMPT  # round 8: calls with goods, "nobody will", closing my case, accounts run by others
 
 DEFAULT_PATTERNS: list[dict[str, str]] = _CLOSE + _BENEFIT + _OFF_PLATFORM + _EXEMPT

@@ -82,7 +82,7 @@ ROUND5_EXEMPT = [
         r"\bi(?: ll| will| m going to| am going to| shall) (?:close|cancel|withdraw|drop|retract) it"
         r"(?= myself| when| once| after| as soon as| tomorrow| today| later| then| if (?:the|my|it)\b)",
         r"(?:^|\. |\b(?:ok|okay|so|now|then|great|thanks|thank you) )(?:closing|cancel+ing|withdrawing"
-        r"|retracting)<DET_EN> <DISPUTE_EN>(?=$|\. | (?:now|today|myself|on my (?:side|end)|from my side"
+        r"|retracting)<DET_OWN_EN> <DISPUTE_EN>(?=$|\. | (?:now|today|myself|on my (?:side|end)|from my side"
         r"|thanks|thank you)\b)",
         r"\b(?:arbit\w*|platform|site|system|support|moderators?|admins?|marketplace)(?: (?:will|would|should"
         r"|can|is going to|shall|may|then|automatically))* (?:close|closes|cancel|cancels)<DET_EN> "
@@ -173,5 +173,75 @@ ROUND6_EXEMPT = [
         r"(?:^|\. )(?:а |так )?(?:мой |моя |наш |наша |этот |эта )?<DISPUTE_RU>"
         r"(?: (?:уже|теперь|тогда|ещ[её] не|не))*"
         r" (?:закрыт\w*|отменен\w*|отозван\w*|снят\w*)(?=$|\. )",
+    ),
+]
+
+
+ROUND8_EXEMPT = [
+    default_pattern(
+        "channel-calls-with-goods",
+        "any",
+        Intent.EXEMPT,
+        "A messenger's calls or chat named as what the goods are used for, in a question or a complaint "
+        'about them: "do the earbuds work ok for WhatsApp calls?", "the sound cuts out during Telegram '
+        'calls", "наушники нормально работают в звонках вотсап?", "в звонках WhatsApp пропадает звук".',
+        r"\b<GOODS_WORD_EN>(?: [^ .]+){0,3}? (?:for|in|on|during|with|over|via) (?:[^ .]+ )?"
+        r"(?:<MESSENGER_LIST> <CALLS_EN>|<CALLS_EN> (?:in|on|over|via|through) <MESSENGER_LIST>)\b",
+        r"\b(?:in|during|on) <MESSENGER_LIST> <CALLS_EN>(?: [^ .]+){0,3}? <GOODS_WORD_EN>",
+        r"\b<GOODS_WORD_RU>(?: [^ .]+){0,3}? (?:в|во|при|для|через|с) (?:[^ .]+ )?<CALLS_RU>"
+        r"(?: (?:в|во|через|по))? <MESSENGER_LIST>",
+        r"\b(?:в|во|при|для) (?:[^ .]+ )?<CALLS_RU>(?: (?:в|во|через|по))? <MESSENGER_LIST>(?: [^ .]+){0,3}?"
+        r" <GOODS_WORD_RU>",
+    ),
+    default_pattern(
+        "nobody-will-contact-you",
+        "any",
+        Intent.EXEMPT,
+        "A warning in the universal negative: nobody from the shop will contact the buyer on a channel or "
+        'ask for money: "nobody from our team will ever contact you on Viber or by email", "никто из нашей '
+        'команды не будет писать вам в Viber".',
+        r"\b(?:nobody|no one|noone|none of (?:us|our|the|them)(?: [^ .]+)?"
+        r"|no (?:employee|staff|member|manager"
+        r"|representative|agent|operator|worker|person|one)\w*(?: (?:of|from) [^ .]+(?: [^ .]+)?)?)"
+        r"(?: [^ .]+){0,4}? (?:will|would|shall|can|could|does|do|may|should|is going to|ever|never)"
+        r"(?: (?:ever|never|be|going to|gonna|allowed to))*"
+        r" (?:contact|write|message|text|call|phone|ask|e ?mail"
+        r"|request|reach|demand|offer|send|dm|require|suggest|invite)\w*<IN_REFUSAL_EN>{0,6}? <TARGET_EN>"
+        r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,3}?<TARGET_EN>)*<REST_OF_CLAUSE_EN>",
+        r"\b(?:никто|ни один|ни одна|никакой|никакие)(?: [^ .]+){0,4}? (?:не|никогда не)"
+        r"(?: (?:будет|будут|станет|станут|никогда|вам|тебе))* <NOT_IMPERATIVE_RU>"
+        r"(?:будет|будут|станет|станут"
+        r"|пис\w*|напис\w*|пиш\w*|напиш\w*|звон\w*|позвон\w*|прос\w*|попрос\w*|предл\w*|свяж\w*|связ\w*"
+        r"|треб\w*|потреб\w*|обраща\w*)<IN_REFUSAL_RU>{0,6}? <TARGET_RU>"
+        r"(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
+    ),
+    default_pattern(
+        "own-dispute-closed-now",
+        "any",
+        Intent.EXEMPT,
+        "The writer closing their own dispute now, in the present continuous, anywhere in the sentence: "
+        '"item arrived, closing my case now", "I\'m withdrawing my claim", "посылка пришла, закрываю свой '
+        'спор".',
+        r"\b(?:closing|cancel+ing|withdrawing|retracting|dropping|removing) (?:my|our)(?: own)?<ADJ_EN>"
+        r" <DISPUTE_EN>",
+        r"\b(?:i m|i am|we re|we are)(?: (?:now|just|also|already|hereby|officially))* (?:closing|cancel+ing"
+        r"|withdrawing|retracting|dropping|removing)<DET_OWN_EN> <DISPUTE_EN>",
+        r"\b<CLOSE_RU_ME> (?:сво[йюе]|мо[йюе]|нашу?)(?: [^ .]+)? <DISPUTE_RU>",
+    ),
+    default_pattern(
+        "account-run-by-someone-else",
+        "any",
+        Intent.EXEMPT,
+        "Someone else running the writer's account on a social network or messenger, not a way to talk: "
+        '"my son handles my Facebook", "our Instagram is run by a manager", "мой сын ведёт мой фейсбук", '
+        '"нашим инстаграмом занимается менеджер".',
+        r"\b(?:handles?|runs?|manages?|looks? after|takes? care of|is in charge of|administers?|posts? on)"
+        r" (?:my|our|his|her|the shop s|the store s) (?:<MESSENGERS>)"
+        r"(?: (?:page|account|profile|group|channel))?",
+        r"\b(?:my|our) (?:<MESSENGERS>)(?: (?:page|account|profile|group|channel))? (?:is|are) (?:run|managed"
+        r"|handled|looked after|maintained) by\b",
+        r"\b(?:вед[её]т|ведут|управля\w*|занима\w*|администриру\w*) (?:мо\w*|наш\w*|сво\w*) (?:<MESSENGERS>)",
+        r"\b(?:мо\w*|наш\w*) (?:<MESSENGERS>)(?: [^ .]+)? (?:вед[её]т|ведут|занимается|занимаются|управляет"
+        r"|управляют)\b",
     ),
 ]

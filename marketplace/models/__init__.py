@@ -13,6 +13,7 @@ from marketplace.models.money import CENT, MONEY, Currency, cents
 from marketplace.models.notifications import Notification
 from marketplace.models.orders import ExtensionRequest, Order, Shipment, TrackingEvent, new_order_number
 from marketplace.models.refunds import ReconciliationRun, Refund, SimulatedPayout
+from marketplace.models.sessions import PersonSession
 from marketplace.models.users import DEMO_ACCOUNTS_GROUP, User
 from marketplace.models.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -30,6 +31,7 @@ __all__ = [
     "LedgerEntry",
     "Notification",
     "Order",
+    "PersonSession",
     "ReconciliationRun",
     "Refund",
     "Shipment",

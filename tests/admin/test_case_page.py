@@ -8,13 +8,18 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
+from django_fsm_log.models import StateLog
 
 from arbitration import services
 from arbitration.models import Dispute, Evidence, Message
 from arbitration.presentation import available_actions
 from marketplace.actors import scheduler_user
+from marketplace.models import ExtensionRequest, Order
+from marketplace.selectors import order_history
 from tests.admin.conftest import DAY, FLAGGED_TEXT, ago, png
 from tests.support import fresh
 
@@ -120,6 +125,57 @@ def test_the_timeline_says_who_did_what_and_when_R_ARB_3_R_SEC_2(rich_case, arbi
     assert ("Dispute", "Case taken", "Alina Arbiter (you)") in steps
     assert ("Order", "Escrow frozen for the dispute", "Boris Buyer") in steps
     assert [row.at for row in rows] == sorted(row.at for row in rows)
+
+
+def _row(instance) -> tuple:
+    """A model row's every column, to compare rows read two ways."""
+    return tuple(getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields)
+
+
+def test_the_timeline_lists_are_read_in_one_query_each_typed_and_whole_R_ARB_3(
+    rich_case, people, django_assert_num_queries
+):
+    """``order_history``: the transitions, the carrier events and the extension requests in one
+    UNION ALL query, made back into the same model rows the three queries of the ORM read, in
+    their models' order, with the people who acted (their names read without a query)."""
+    order = rich_case.order
+    ExtensionRequest.objects.create(
+        order=order,
+        requested_by=people.buyer,
+        days=5,
+        reason="Still waiting.",
+        status="declined",
+        answered_at=timezone.now(),
+        answered_by=people.seller,
+        decline_reason="It was delivered.",
+    )
+    ExtensionRequest.objects.create(order=order, requested_by=people.buyer, days=3, reason="Again.")
+    objects = (rich_case, order, order.escrow)
+    order = Order.objects.select_related("shipment").get(pk=order.pk)
+    types = ContentType.objects.get_for_models(*{type(obj) for obj in objects})  # cached per process
+
+    with django_assert_num_queries(1):
+        history = order_history(order, objects)
+        names = {log.by.get_full_name() for log in history.transitions if log.by_id}
+        names |= {event.recorded_by.username for event in history.tracking}
+        names |= {r.requested_by.username for r in history.extension_requests}
+        names |= {r.answered_by.username for r in history.extension_requests if r.answered_by_id}
+        assert all(event.shipment is order.shipment for event in history.tracking)
+
+    logs = StateLog.objects.filter(
+        content_type__in=types.values(), object_id__in={obj.pk for obj in objects}
+    ).order_by("timestamp", "id")
+    logs = [
+        log
+        for log in logs
+        if (log.content_type_id, log.object_id) in {(types[type(o)].pk, o.pk) for o in objects}
+    ]
+    assert [_row(log) for log in history.transitions] == [_row(log) for log in logs] != []
+    assert [_row(e) for e in history.tracking] == [_row(e) for e in order.shipment.events.all()] != []
+    assert [_row(r) for r in history.extension_requests] == [_row(r) for r in order.extension_requests.all()]
+    assert len(history.extension_requests) == 2 and "Boris Buyer" in names and people.seller.username in names
+    assert {type(log) for log in history.transitions} == {StateLog}
+    assert not any(log.get_deferred_fields() for log in [*history.transitions, *history.tracking])
 
 
 def test_the_timeline_names_the_scheduler_for_automatic_escalations(cases, arbiter_client):

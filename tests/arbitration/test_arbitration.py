@@ -11,13 +11,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef
 
 from arbitration import services
 from arbitration.models import Decision, Dispute, InformationRequest, Message
 from arbitration.presentation import available_actions
-from arbitration.selectors import buyer_record, seller_record
+from arbitration.selectors import buyer_record, buyer_record_annotations, buyer_record_of, seller_record
 from marketplace.errors import DomainError
-from marketplace.models import LedgerEntry, Order, Refund
+from marketplace.models import LedgerEntry, Order, Refund, User
 from marketplace.scheduling import run_job
 from tests.arbitration.conftest import (
     DAY,
@@ -423,6 +424,33 @@ def test_the_buyers_record_shows_past_disputes_and_outcomes_so_serial_claimants_
     assert record.win_rate == 0.5
     assert [d.pk for d in record.recent] == [third.pk, second.pk, first.pk]
     assert buyer_record(people.stranger).disputes == 0
+
+
+def test_the_buyers_record_read_with_a_row_is_the_same_record_R_ARB_3(people):
+    """The case page reads the record as subqueries of the dispute's row (issue 15): the same
+    counts and the same recent disputes, newest first, as ``buyer_record``; a buyer without
+    disputes reads zeros and an empty list."""
+    first = under_review(people)
+    decide(people, first, outcome="rejected")
+    second = under_review(people, when=first.opened_at + HOUR)
+    decide(people, second, outcome="full_refund")
+    third = open_dispute(people, when=first.opened_at + 2 * HOUR)
+
+    row = Dispute.objects.annotate(**buyer_record_annotations(OuterRef("buyer_id"))).get(pk=third.pk)
+    record, expected = buyer_record_of(row, buyer_id=people.buyer.pk), buyer_record(people.buyer)
+
+    counts = ("disputes", "won", "rejected", "withdrawn", "open_disputes")
+    assert [getattr(record, n) for n in counts] == [getattr(expected, n) for n in counts] == [3, 1, 1, 0, 1]
+    assert [d.pk for d in record.recent] == [third.pk, second.pk, first.pk]
+    assert [(d.get_reason_display(), d.get_outcome_display(), d.state) for d in record.recent] == [
+        (d.get_reason_display(), d.get_outcome_display(), d.state) for d in expected.recent
+    ]
+    second.refresh_from_db()
+    assert record.recent[1].get_outcome_display() == second.get_outcome_display() != ""
+    nobody = User.objects.annotate(**buyer_record_annotations(OuterRef("pk"))).get(pk=people.stranger.pk)
+    nobodys = buyer_record_of(nobody, buyer_id=people.stranger.pk)
+    assert nobodys.disputes == 0 and nobodys.recent == []
+    assert hasattr(nobody, "buyer_record_disputes")  # read with the row, not by buyer_record's query
 
 
 # --- R-ARB-4: overdue cases ---------------------------------------------------------------------

@@ -554,3 +554,216 @@ def test_R_DSP_8_round6_euphemisms_and_a_messenger_with_a_bare_number_are_flagge
 @pytest.mark.parametrize("text", ROUND6_EUPHEMISM_WORDS_INNOCENT)
 def test_R_DSP_8_round6_the_same_words_without_an_ask_are_not_flagged(text):
     assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+# --- Round 8: the kinds of the seventh held-out set's errors, in both languages. Sentences written
+# for these tests, none from a labelled set; each kind has the innocent variants (not flagged) and
+# the same words turned into an ask (flagged).
+
+ROUND8_CALLS_WITH_GOODS = [
+    "Do the headphones work ok for WhatsApp calls? Mine keep cutting out.",
+    "Does the headset mic work well in Telegram calls?",
+    "Will this webcam work for Viber video calls on a laptop?",
+    "The sound cuts out during WhatsApp calls, is it the firmware?",
+    "Is the microphone good enough for Discord voice chat?",
+    "Наушники нормально работают в звонках вотсап? у меня прерывается",
+    "Микрофон хорошо слышно при звонках в телеграме?",
+    "Камера подойдёт для видеозвонков в вайбере?",
+    "В звонках WhatsApp звук пропадает, это прошивка?",
+]
+ROUND8_CALLS_WITH_GOODS_ASKS = [
+    "Do the earbuds work? Call me on WhatsApp and I'll explain.",
+    "The mic works in Telegram calls, but message me on WhatsApp +44 7700 900123.",
+    "Наушники работают, позвоните мне в вотсап, объясню.",
+    "Звук в звонках нормальный, напишите мне в телеграм @shop_help.",
+]
+ROUND8_NOBODY_WILL_CONTACT_YOU = [
+    "Nobody from our shop will ever contact you on Telegram or by email asking for money.",
+    "No one from the shop will ask you to pay via PayPal or Zelle.",
+    "None of our staff will message you on Telegram about refunds.",
+    "No employee of ours will ever ask for your card number.",
+    "Никто из нашего магазина не будет писать вам в WhatsApp или на почту с просьбой о деньгах.",
+    "Никто из магазина никогда не попросит вас перевести деньги на карту.",
+    "Ни один наш сотрудник не пишет покупателям в телеграм.",
+    "Никто от нас не будет звонить вам в вотсап.",
+]
+ROUND8_NOBODY_ASKS = [
+    "Nobody will know, just message me on WhatsApp.",
+    "No one from the platform needs to see this, write me on Telegram.",
+    "Nobody from our team will call you, but add me on WhatsApp +44 7700 900123.",
+    "Никто не узнает, напишите мне в вайбер.",
+    "Никто из поддержки не увидит, пишите в телеграм.",
+    "Никто из нашей команды не пишет в Viber, но вы пишите мне в телеграм @shop_ok.",
+]
+ROUND8_OWN_CASE_CLOSED_NOW = [
+    "Parcel came today, withdrawing my claim, thanks!",
+    "Got the refund, I'm closing my dispute.",
+    "All good, cancelling my complaint now",
+    "Товар пришёл, закрываю свой спор. Хороший продавец",
+    "Посылка пришла, отзываю претензию, спасибо!",
+    "Деньги получила, закрываю жалобу сейчас.",
+]
+ROUND8_OWN_CASE_ASKS = [
+    "Closing your case now gets you a gift in the next parcel.",
+    "Please try closing the case now, I send bonus.",
+    "I'm closing my case only if you send 30$ to my card.",
+    "Закрывайте спор сейчас, вышлю подарок.",
+    "Закройте жалобу, и получите бонус.",
+]
+ROUND8_BETWEEN_US_COMPARED = [
+    "Разница между нами и конкурентами в гарантии.",
+    "Между нами и вами нет недопонимания, всё решим в споре.",
+    "The difference between us and other shops is the fabric quality.",
+    "Between us and the factory there are two warehouses.",
+]
+ROUND8_BETWEEN_US_ASKS = [
+    "Let's settle it between us, no dispute needed.",
+    "Between us and without the site: close it, I pay 20$.",
+    "Давайте решим между нами, без спора.",
+    "We can sort it out between us and keep the site out of it.",
+    "Давайте решим между нами и забудем про площадку.",
+]
+ROUND8_ACCOUNT_RUN_BY_SOMEONE_ELSE = [
+    "My daughter runs our Instagram page, I only do the orders here.",
+    "Our Facebook page is managed by an agency.",
+    "Нашим инстаграмом занимается менеджер, а заказы я веду здесь.",
+    "Моя дочь ведёт наш фейсбук, я только отвечаю на заказы.",
+]
+ROUND8_ACCOUNT_ASKS = [
+    "My son handles my Facebook, so text me on WhatsApp instead.",
+    "Мой сын ведёт мой фейсбук, поэтому пишите мне в вотсап.",
+]
+# The missed kinds: asks no pattern caught before round 8.
+ROUND8_NEW_ASKS = [
+    # an amount or a gift before or after a bare participle or noun
+    "$15 once cancelled",
+    "10 euro when withdrawn, deal?",
+    "gift if closed",
+    "If closed, 20$ to you.",
+    "300р если закрыто",
+    "500 ₽ после отмены",
+    "Подарок, если закрыто сегодня.",
+    "Если закрыто, то 500р ваши.",
+    # a better price, the dispute going away with no close verb
+    "Better price on your next purchase if the claim disappears.",
+    "Next order cheaper for you once the complaint is gone.",
+    "Особая цена на следующий заказ, если спор уйдёт.",
+    "Следующий заказ дешевле, если жалоба исчезнет.",
+    "Спеццена для вас, когда претензия пропадёт.",
+    # money asked of the other side into a card, bank or wallet; the platform's fee saved
+    "Переведите доплату на карту сбера, так выйдет дешевле.",
+    "Доплатите 300 рублей на киви за пересылку.",
+    "Please pay the shipping of the replacement by transfer to my card, no platform fee.",
+    "Send the extra 5$ to my bank account, it saves the site's commission.",
+    "Pay the difference by e-transfer, it's quicker.",
+    "Переведите мне на карту 500, и я закрою спор.",
+    "Send the money to my PayPal and I'll withdraw the claim.",
+    "Transfer 30$ to my card, then I close the case.",
+    # a bank's own transfer named by its brand
+    "I'll send it by Interac, faster than the site.",
+]
+# Words the new asks use, in innocent sentences.
+ROUND8_NEW_ASKS_WORDS_INNOCENT = [
+    "Pay with your card at checkout as usual.",
+    "Оплатите заказ картой на сайте, как обычно.",
+    "Скидка действует после отмены заказа? Уточните в поддержке.",
+    "Send the photos of the box to this chat.",
+    "Отправьте фото посылки в этот чат.",
+    "Наша цена ниже, чем у других магазинов.",
+    "Next order will be cheaper thanks to the sale.",
+    "You paid by e-wallet? The refund goes back to it automatically.",
+    "Full money back if cancelled before dispatch.",
+    "Вернём деньги полностью, если отменено до отправки.",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ROUND8_CALLS_WITH_GOODS
+    + ROUND8_NOBODY_WILL_CONTACT_YOU
+    + ROUND8_OWN_CASE_CLOSED_NOW
+    + ROUND8_BETWEEN_US_COMPARED
+    + ROUND8_ACCOUNT_RUN_BY_SOMEONE_ELSE
+    + ROUND8_NEW_ASKS_WORDS_INNOCENT,
+)
+def test_R_DSP_8_round8_fix_innocent_variants_of_each_kind_are_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ROUND8_CALLS_WITH_GOODS_ASKS
+    + ROUND8_NOBODY_ASKS
+    + ROUND8_OWN_CASE_ASKS
+    + ROUND8_BETWEEN_US_ASKS
+    + ROUND8_ACCOUNT_ASKS
+    + ROUND8_NEW_ASKS,
+)
+def test_R_DSP_8_round8_fix_the_same_words_turned_into_an_ask_are_still_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False)
+
+
+def test_R_DSP_8_round8_fix_each_kind_has_both_languages():
+    kinds = [
+        ROUND8_CALLS_WITH_GOODS,
+        ROUND8_CALLS_WITH_GOODS_ASKS,
+        ROUND8_NOBODY_WILL_CONTACT_YOU,
+        ROUND8_NOBODY_ASKS,
+        ROUND8_OWN_CASE_CLOSED_NOW,
+        ROUND8_OWN_CASE_ASKS,
+        ROUND8_BETWEEN_US_COMPARED,
+        ROUND8_BETWEEN_US_ASKS,
+        ROUND8_ACCOUNT_RUN_BY_SOMEONE_ELSE,
+        ROUND8_ACCOUNT_ASKS,
+        ROUND8_NEW_ASKS,
+        ROUND8_NEW_ASKS_WORDS_INNOCENT,
+    ]
+    for texts in kinds:
+        cyrillic = [any("а" <= ch.lower() <= "я" for ch in text) for text in texts]
+        assert any(cyrillic) and not all(cyrillic), texts
+
+
+def test_R_DSP_8_round8_fix_a_flag_shows_staff_the_matched_words():
+    flags = find_solicitation("Скиньте деньги на сбер, тогда отзову жалобу", patterns=DEFAULT_PATTERNS)
+    assert {flag["pattern"] for flag in flags} == {"money-asked-off-platform"}
+    assert flags[0]["matched"] == "скиньте деньги на сбер"
+
+    [flag] = find_solicitation("20$ if closed", patterns=DEFAULT_PATTERNS, classifier=False)
+    assert flag["intent"] == "benefit" and flag["matched"] == "20$ if closed"
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round8_fix_the_migration_replaces_patterns_as_0023_shipped_them_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0024_solicitation_patterns_round8")
+    shipped_0023 = migration._shipped_before()
+    new_names = {row["name"] for row in migration.PATTERNS} - set(shipped_0023)
+    assert new_names == {
+        "money-asked-off-platform",
+        "channel-calls-with-goods",
+        "nobody-will-contact-you",
+        "own-dispute-closed-now",
+        "account-run-by-someone-else",
+    }
+    SolicitationPattern.objects.filter(name="outside-platform").update(
+        pattern=shipped_0023["outside-platform"]["pattern"]
+    )
+    SolicitationPattern.objects.filter(name="messenger").update(pattern=r"whats ?app")
+    SolicitationPattern.objects.filter(name__in=new_names).delete()
+
+    migration.ship_round8_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert stored["outside-platform"].pattern == shipped["outside-platform"]["pattern"]
+    assert stored["messenger"].pattern == r"whats ?app"  # a supervisor's edit is kept
+    for name in new_names:
+        assert stored[name].pattern == shipped[name]["pattern"] and stored[name].is_active
+
+    migration.restore_patterns_of_0023(apps, None)
+
+    restored = SolicitationPattern.objects.get(name="outside-platform").pattern
+    assert restored == shipped_0023["outside-platform"]["pattern"]
+    assert SolicitationPattern.objects.get(name="messenger").pattern == r"whats ?app"
+    assert not SolicitationPattern.objects.filter(name__in=new_names).exists()
