@@ -141,6 +141,31 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   order cancelled in time ("money back if cancelled before dispatch") is kept out of the bare
   participle.
 
+- ``solicitation_holdout_round8.jsonl`` (280, 70 per language and label; an independent
+  measurement: written and committed (566a7ee) before its author read the detector, its tests,
+  the other sets' content or the round-8 tuning branch; never trained on, ``training.HELD_OUT``;
+  the asks cover plain and polite requests to close or withdraw, euphemisms ("make this case go
+  away", "договоримся по-хорошему"), conditional gifts, replacements and money in either order,
+  a channel or contact offered (messengers incl. slang and transliterated names, e-mail, phone),
+  money off the platform (card, bank, wallets, crypto), look-alike letters, digits, mixed scripts,
+  spaced or dotted letters and a zero-width character, elliptical asks with the currency sign
+  before or after; the innocent half: refusals and warnings, payment on the platform, the refund
+  route, apps named with goods, the writer closing their own case, questions about disputes,
+  other senses of "close"/"between us"/"gift"/"transfer", the seller acting through the
+  platform, and short chat). Measured once on main 01496e6 (merge of round 8's tuning, detector
+  last changed in 4826fa5); nothing was tuned, before or after: EN P 1.000 R 0.971 (TP 68 FP 0
+  FN 2), RU P 0.918 R 0.957 (TP 67 FP 6 FN 3); patterns alone EN P 1.000 R 0.929, RU P 0.915
+  R 0.929: below the 0.98 target in EN recall and in both RU figures. Missed: "half refund if
+  dispute closed today", moving the conversation "to Signal", "закройте плиз, посылка едет",
+  "Не надо эскалировать, договоримся по-хорошему", "500р за закрытие". Wrongly flagged (all
+  Russian, all pattern flags): refusals "вне AliExpress не можем" and "никакого вотсапа, только
+  этот чат", a warning about a past seller asking "на карту вне сайта", messengers named with
+  goods ("в телефоне работает ВКонтакте и вотсап?", "не работают в Скайпе"), "между нами
+  говоря" as an aside. The English twins of those innocent messages were not flagged. Speed in
+  that run: 7,266 messages/s of CPU time with the classifier (8,753 without), load average 2.0.
+  This is the current estimate for a new seller's messages; once a round reads these errors,
+  the set is no longer held out.
+
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
 """
@@ -170,6 +195,7 @@ SETS = {
     "held-out round 5": DATA / "solicitation_holdout_round5.jsonl",
     "held-out round 6": DATA / "solicitation_holdout_round6.jsonl",
     "held-out round 7": DATA / "solicitation_holdout_round7.jsonl",
+    "held-out round 8": DATA / "solicitation_holdout_round8.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000
