@@ -17,7 +17,6 @@ from marketplace.scheduling import (
     BatchTransition,
     JobResult,
     _time_budget,
-    each_row,
     job,
     sweep,
     sweep_batches,
@@ -54,7 +53,9 @@ def close_unshipped_returns(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
     transition = BatchTransition(
         due=selectors.disputes_return_not_shipped,
-        move=each_row(lambda dispute: services.return_close_not_shipped(dispute=dispute, actor=actor)),
+        move=lambda rows, limit: services.disputes_close_unshipped_returns(
+            rows=rows, limit=limit, actor=actor
+        ),
     )
     sweep_batches(result, transition, batch_size=batch_size)
 
@@ -70,7 +71,9 @@ def refund_unconfirmed_returns(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
     transition = BatchTransition(
         due=selectors.disputes_return_not_confirmed,
-        move=each_row(lambda dispute: services.return_refund_unconfirmed(dispute=dispute, actor=actor)),
+        move=lambda rows, limit: services.disputes_refund_unconfirmed_returns(
+            rows=rows, limit=limit, actor=actor
+        ),
     )
     sweep_batches(result, transition, batch_size=batch_size)
 

@@ -51,6 +51,8 @@ from arbitration.services.disputes import (
 from arbitration.services.messages import dispute_post_message
 from arbitration.services.notes import case_note_add
 from arbitration.services.returns import (
+    disputes_close_unshipped_returns,
+    disputes_refund_unconfirmed_returns,
     return_acknowledge,
     return_close_not_shipped,
     return_refund_unconfirmed,
@@ -93,6 +95,8 @@ __all__ = [
     "message_role",
     "refund_overdue_open_complaint",
     "refund_within",
+    "disputes_close_unshipped_returns",
+    "disputes_refund_unconfirmed_returns",
     "return_acknowledge",
     "return_close_not_shipped",
     "return_refund_unconfirmed",

@@ -11,8 +11,10 @@ One module per aggregate; every public service is importable from ``marketplace.
 from marketplace.services.base import MONEY_LIMIT, Amount, to_money
 from marketplace.services.escrow import (
     Resolution,
+    Settlement,
     escrow_freeze,
     escrow_resolve,
+    escrows_resolve,
     order_release_if_due,
     orders_release,
     seller_penalize,
@@ -42,8 +44,10 @@ __all__ = [
     "MONEY_LIMIT",
     "Amount",
     "Resolution",
+    "Settlement",
     "escrow_freeze",
     "escrow_resolve",
+    "escrows_resolve",
     "extension_auto_grant",
     "orders_auto_extend",
     "extension_decline",
