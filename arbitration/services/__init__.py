@@ -36,6 +36,7 @@ from arbitration.services.complaints import (
     complaint_decide,
     complaint_file,
     refund_overdue_open_complaint,
+    refunds_overdue_open_complaints,
 )
 from arbitration.services.disputes import (
     WithdrawalWarning,
@@ -94,6 +95,7 @@ __all__ = [
     "disputes_escalate_overdue",
     "message_role",
     "refund_overdue_open_complaint",
+    "refunds_overdue_open_complaints",
     "refund_within",
     "disputes_close_unshipped_returns",
     "disputes_refund_unconfirmed_returns",

@@ -38,6 +38,7 @@ from marketplace.services.refunds import (
     refund_retry,
     refund_send,
     refund_sync_with_gateway,
+    refunds_flag_overdue,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "refund_retry",
     "refund_send",
     "refund_sync_with_gateway",
+    "refunds_flag_overdue",
     "seller_penalize",
     "to_money",
     "tracking_event_record",

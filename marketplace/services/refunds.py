@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.batches import bulk_insert
+from marketplace.batches import bulk_insert, claim
 from marketplace.errors import DomainError
 from marketplace.events import emit, emit_many, refund_payload
 from marketplace.gateways import GatewayUnavailable, get_gateway
@@ -22,8 +23,9 @@ from marketplace.models import (
     Refund,
     User,
 )
-from marketplace.notifications import notify
+from marketplace.notifications import notify, notify_many
 from marketplace.queueing import enqueue_on_commit
+from marketplace.selectors import refunds_overdue
 from marketplace.services.base import Amount, _lock_escrow, _lock_order, _require_finance, to_money
 
 
@@ -338,19 +340,31 @@ def refund_sync_with_gateway(*, refund: Refund, actor: User) -> Refund:
 
 
 def refund_flag_overdue(*, refund: Refund, actor: User) -> bool:
-    """Flag a refund not paid by its due date (R-REF-4). Returns whether it was flagged now."""
+    """Flag a refund not paid by its due date (R-REF-4). Returns whether it was flagged now.
+    One refund (a batch of one of ``refunds_flag_overdue``): its lock is waited for."""
     with transaction.atomic():
-        refund = _lock_refund(refund.pk)
-        if refund.overdue_flagged_at is not None or refund.state == Refund.State.COMPLETED:
-            return False
-        if timezone.now() < refund.due_at:
-            return False
-        refund.overdue_flagged_at = timezone.now()
-        refund.save(update_fields=["overdue_flagged_at"])
-        notify(
-            "refund_overdue",
-            order=refund.order,
-            context={"refund_amount": str(refund.amount), "due_at": refund.due_at.isoformat()},
-        )
-        emit("refund.overdue", order=refund.order, data=refund_payload(refund))
-    return True
+        _lock_refund(refund.pk)
+        return bool(refunds_flag_overdue(rows=Refund.objects.filter(pk=refund.pk), limit=1, actor=actor))
+
+
+def refunds_flag_overdue(*, rows: QuerySet[Refund], limit: int, actor: User) -> list[Refund]:
+    """Flag refunds not paid by their due date (R-REF-4): the one definition, for a sweep's batch
+    and for one refund. Up to ``limit`` of ``rows`` that are overdue (``refunds_overdue``) are
+    claimed and flagged in one statement; the buyers told and the events written with one
+    statement each. Returns the refunds flagged (with their orders). A caller that locks the
+    refunds' disputes does so first (arbitration's ``refunds_overdue_open_complaints``).
+    """
+    now = timezone.now()
+    ids = claim(rows & refunds_overdue(now), limit=limit, changes={"overdue_flagged_at": now})
+    if not ids:
+        return []
+    refunds = list(Refund.objects.filter(pk__in=ids).select_related("order").order_by("pk"))
+    notify_many(
+        "refund_overdue",
+        [
+            (refund.order, {"refund_amount": str(refund.amount), "due_at": refund.due_at.isoformat()})
+            for refund in refunds
+        ],
+    )
+    emit_many("refund.overdue", [(refund.order, refund_payload(refund)) for refund in refunds])
+    return refunds

@@ -1,9 +1,10 @@
-"""The return-deadline sweeps are set-based (R-JOB-2) and close exactly as one dispute at a time
-does (R-RET-1, R-RET-2): one rule, written once, for the sweep's batch and for one dispute.
+"""The return-deadline and overdue-refund sweeps are set-based (R-JOB-2) and move exactly as one
+item at a time does (R-RET-1, R-RET-2, R-REF-4): one rule, written once, for the sweep's batch
+and for one item.
 
 A batch writes one statement per table — the count of queries does not grow with the batch —
-and leaves the same ledger rows, refunds, escrow totals, notices, events and audit rows as the
-same disputes moved one at a time through the single-dispute services.
+and leaves the same ledger rows, refunds, escrow totals, complaints, notices, events and audit
+rows as the same items moved one at a time through the single-item services.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from django.test.utils import CaptureQueriesContext
 from django_fsm_log.models import StateLog
 
 from arbitration import services
-from arbitration.models import Dispute
+from arbitration.models import Complaint, Dispute
 from marketplace.models import DomainEvent, EscrowHold, LedgerEntry, Notification, Order, Refund
-from tests.arbitration.conftest import SECOND, awaiting_return, return_in_transit
+from tests.arbitration.conftest import DAY, SECOND, awaiting_return, closed_by_seller, return_in_transit
 from tests.marketplace.factories import at
 from tests.support import fresh
 
@@ -202,3 +203,105 @@ def test_R_JOB_2_a_batch_closes_each_dispute_exactly_as_one_at_a_time_does(peopl
     assert {event for event, *_ in effects["notices"]} == (
         {"dispute_closed"} if sweep.rule == "R-RET-2" else {"return_overdue"}
     )
+
+
+# --- R-REF-4: overdue refunds ------------------------------------------------------------------
+
+REFUND_NOTICES = ("refund_overdue",)
+REFUND_EVENTS = ("refund.overdue", "complaint.opened")
+
+
+def _overdue_refund(people, *, buyer_complained: bool = False) -> Refund:
+    """A refund agreed by the seller and never paid (its send task lost); the buyer may have
+    complained about it already."""
+    dispute = fresh(closed_by_seller(people))
+    if buyer_complained:
+        with at(dispute.closed_at + DAY):
+            services.complaint_file(
+                dispute=dispute, actor=people.buyer, kind="refund_not_received", description="Not on my card."
+            )
+    return dispute.refund
+
+
+def _refund_effects(refund: Refund) -> dict[str, Any]:
+    refund = fresh(refund)
+    complaints = Complaint.objects.filter(dispute__order_id=refund.order_id)
+    return {
+        "refund": (refund.state, refund.overdue_flagged_at),
+        "notices": sorted(
+            (event, recipient, repr(_without_ids(context)))
+            for event, recipient, context in Notification.objects.filter(
+                context__order_id=refund.order_id, event__in=REFUND_NOTICES
+            ).values_list("event", "recipient_id", "context")
+        ),
+        "events": sorted(
+            (kind, repr(_without_ids(data)))
+            for kind, data in DomainEvent.objects.filter(
+                order_id=refund.order_id, type__in=REFUND_EVENTS
+            ).values_list("type", "data")
+        ),
+        "complaints": sorted(
+            complaints.values_list("kind", "state", "description", "filed_by", "opened_at", "deadline_at")
+        ),
+        "about this refund": [c.refund_id == refund.pk for c in complaints],
+        "audit": [_audit(Complaint, complaint.pk) for complaint in complaints.order_by("pk")],
+    }
+
+
+def _refund_batch(people, refunds: list[Refund]) -> tuple[list[int], list[dict]]:
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        ids = services.refunds_overdue_open_complaints(
+            rows=Refund.objects.filter(pk__in=[r.pk for r in refunds]),
+            limit=len(refunds),
+            actor=people.scheduler,
+        )
+    return ids, list(queries)
+
+
+def test_R_REF_4_R_JOB_2_an_overdue_refund_batch_writes_one_statement_per_table_whatever_its_size(people):
+    """R-REF-4, R-JOB-2: 2 refunds and 6 cost the same queries; flags, complaints, notices, audit
+    rows and each event type written by one statement each."""
+    small = [_overdue_refund(people) for _ in range(2)]
+    large = [_overdue_refund(people) for _ in range(6)]
+    ContentType.objects.get_for_model(Complaint)  # cached for the process, as in a worker
+
+    with at(large[-1].due_at + SECOND):
+        moved_small, queries_small = _refund_batch(people, small)
+        moved_large, queries_large = _refund_batch(people, large)
+
+    assert (len(moved_small), len(moved_large)) == (2, 6)
+    assert len(queries_large) == len(queries_small), [q["sql"][:80] for q in queries_large]
+    written = _statements(queries_large)
+    assert written == _statements(queries_small)
+    assert written == {
+        "UPDATE marketplace_refund": 1,
+        "INSERT INTO marketplace_notification": 1,
+        "INSERT INTO marketplace_domainevent": 2,  # refund.overdue, complaint.opened
+        "INSERT INTO arbitration_complaint": 1,
+        "INSERT INTO django_fsm_log_statelog": 1,
+    }
+    assert Complaint.objects.filter(kind=Complaint.Kind.REFUND_OVERDUE).count() == 8
+
+
+def test_R_REF_4_R_JOB_2_a_batch_flags_refunds_and_opens_complaints_exactly_as_one_at_a_time_does(people):
+    """R-REF-4, R-JOB-2: the same flag, notices, complaints (none where the buyer's own is open),
+    events and audit rows by the sweep's batch and by the single-refund service."""
+    batched = [_overdue_refund(people) for _ in range(2)] + [_overdue_refund(people, buyer_complained=True)]
+    single = [_overdue_refund(people) for _ in range(2)] + [_overdue_refund(people, buyer_complained=True)]
+
+    with at(single[-1].due_at + SECOND):
+        ids, _queries = _refund_batch(people, batched)
+        moved = [services.refund_overdue_open_complaint(refund=r, actor=people.scheduler) for r in single]
+
+    assert sorted(ids) == sorted(r.pk for r in batched) and moved == [True] * 3
+    for by_batch, one_at_a_time in zip(batched, single, strict=True):
+        assert _refund_effects(by_batch) == _refund_effects(one_at_a_time)
+    opened = _refund_effects(batched[0])
+    assert [kind for kind, *_ in opened["complaints"]] == ["refund_overdue"]
+    assert opened["about this refund"] == [True]
+    assert [row[1:5] for row in opened["audit"][0]] == [("file", None, "open", people.scheduler.pk)]
+    assert {kind for kind, _ in opened["events"]} == set(REFUND_EVENTS)
+    already = _refund_effects(batched[2])
+    assert [kind for kind, *_ in already["complaints"]] == ["refund_not_received"]  # the buyer's own
+    assert {kind for kind, _ in already["events"]} == {"refund.overdue", "complaint.opened"}
+    assert fresh(batched[2]).overdue_flagged_at is not None
