@@ -10,6 +10,7 @@ rows as the same items moved one at a time through the single-item services.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,9 +24,13 @@ from django_fsm_log.models import StateLog
 
 from arbitration import services
 from arbitration.models import Complaint, Dispute
+from marketplace import services as money
+from marketplace.errors import DomainError
 from marketplace.models import DomainEvent, EscrowHold, LedgerEntry, Notification, Order, Refund
+from marketplace.scheduling import run_job
 from tests.arbitration.conftest import DAY, SECOND, awaiting_return, closed_by_seller, return_in_transit
 from tests.marketplace.factories import at
+from tests.scheduler.test_jobs import tasks_lost_on_commit
 from tests.support import fresh
 
 
@@ -305,3 +310,145 @@ def test_R_REF_4_R_JOB_2_a_batch_flags_refunds_and_opens_complaints_exactly_as_o
     assert [kind for kind, *_ in already["complaints"]] == ["refund_not_received"]  # the buyer's own
     assert {kind for kind, _ in already["events"]} == {"refund.overdue", "complaint.opened"}
     assert fresh(batched[2]).overdue_flagged_at is not None
+
+
+# --- R-REF-4: a buyer complaining while the sweep runs (PostgreSQL, real threads) ---------------
+
+
+def _complain(people, dispute: Dispute) -> Complaint:
+    return services.complaint_file(
+        dispute=dispute, actor=people.buyer, kind="refund_not_received", description="Not on my card."
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_R_REF_4_R_JOB_2_a_buyer_complaining_first_makes_the_sweep_wait_and_flag_in_the_same_run(people):
+    """The buyer holds the dispute (filing a complaint): the batch skips it (SKIP LOCKED), then the
+    run's single-refund pass waits for the buyer and flags the refund: flagged once, one complaint,
+    the buyer's, and no second one opened by the scheduler."""
+    with tasks_lost_on_commit():
+        dispute = fresh(closed_by_seller(people))
+    refund = dispute.refund
+    holding, release = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def buyer():
+        try:
+            with transaction.atomic():
+                _complain(people, dispute)
+                holding.set()
+                release.wait(30)  # the complaint made, the dispute's lock held, not yet committed
+        finally:
+            connection.close()
+
+    def sweep():
+        try:
+            outcome["run"] = run_job("flag_overdue_refunds")
+        finally:
+            connection.close()
+
+    with at(refund.due_at + SECOND):
+        person = threading.Thread(target=buyer)
+        person.start()
+        assert holding.wait(30)
+        worker = threading.Thread(target=sweep)
+        worker.start()
+        worker.join(2)
+        assert worker.is_alive()  # waiting for the buyer's dispute, not gone without flagging it
+        release.set()
+        person.join(60)
+        worker.join(60)
+
+    assert (outcome["run"].moved, outcome["run"].failed) == (1, 0)
+    assert fresh(refund).overdue_flagged_at == refund.due_at + SECOND
+    assert list(Complaint.objects.filter(dispute=dispute).values_list("kind", flat=True)) == [
+        "refund_not_received"
+    ]
+    assert Notification.objects.filter(event="refund_overdue", context__order_id=refund.order_id).count() >= 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_R_REF_4_R_JOB_2_a_buyer_complaining_while_the_batch_holds_the_dispute_finds_its_complaint(
+    people, monkeypatch
+):
+    """The batch locks the dispute first: the buyer's complaint waits for it, then is refused
+    plainly — one complaint, the scheduler's, about the overdue refund; the refund flagged once."""
+    with tasks_lost_on_commit():
+        dispute = fresh(closed_by_seller(people))
+    refund = dispute.refund
+    holding, release = threading.Event(), threading.Event()
+    real = services.refunds_overdue_open_complaints
+    outcome: dict[str, Any] = {}
+
+    def holding_batch(*, rows, limit, actor):
+        moved = real(rows=rows, limit=limit, actor=actor)
+        if moved:
+            holding.set()
+            release.wait(30)
+        return moved
+
+    def buyer():
+        try:
+            outcome["complaint"] = _complain(people, dispute)
+        except DomainError as error:
+            outcome["refusal"] = error.message_text
+        finally:
+            connection.close()
+
+    with at(refund.due_at + SECOND):
+        monkeypatch.setattr(services, "refunds_overdue_open_complaints", holding_batch)
+        worker = threading.Thread(
+            target=lambda: (outcome.update(run=run_job("flag_overdue_refunds")), connection.close())
+        )
+        worker.start()
+        assert holding.wait(30)
+        person = threading.Thread(target=buyer)
+        person.start()
+        person.join(1)
+        assert person.is_alive()  # waiting for the batch's lock
+        release.set()
+        worker.join(60)
+        person.join(60)
+
+    assert outcome["refusal"] == "A complaint about this dispute is already with arbitration."
+    assert (outcome["run"].moved, outcome["run"].failed) == (1, 0)
+    assert list(Complaint.objects.filter(dispute=dispute).values_list("kind", flat=True)) == [
+        "refund_overdue"
+    ]
+    assert fresh(refund).overdue_flagged_at == refund.due_at + SECOND
+
+
+# --- R-JOB-2: a poisoned row in a return batch ------------------------------------------------
+
+
+@pytest.mark.parametrize("sweep", SWEEPS)
+def test_R_JOB_2_a_return_batch_with_a_poisoned_escrow_moves_the_others_and_retries_it_next_run(
+    people, monkeypatch, sweep
+):
+    """R-RET-1 / R-RET-2, R-JOB-2: settling one order fails (its escrow refuses), so the batch
+    rolls back whole and its disputes move one at a time: the others close, each settled once,
+    the bad one is counted as failed and closes on the next run."""
+    disputes = [sweep.make(people) for _ in range(3)]
+    poisoned = disputes[1].order_id
+    real = money.escrows_resolve
+
+    def refusing_the_poisoned(settlements, *, actor):
+        if any(item.order_id == poisoned for item in settlements):
+            raise DomainError("the escrow refuses")
+        return real(settlements, actor=actor)
+
+    job = {"R-RET-1": "close_unshipped_returns", "R-RET-2": "refund_unconfirmed_returns"}[sweep.rule]
+    with at(disputes[-1].deadline_at + SECOND):
+        monkeypatch.setattr(money, "escrows_resolve", refusing_the_poisoned)
+        failed = run_job(job)
+        monkeypatch.undo()
+        retried = run_job(job)
+
+    assert (failed.moved, failed.failed) == (2, 1)
+    assert (retried.moved, retried.failed) == (1, 0)
+    assert [fresh(d).state for d in disputes] == [Dispute.State.CLOSED] * 3
+    assert [_audit(Dispute, d.pk)[-1][1] for d in disputes] == [sweep.transition] * 3
+    kind = LedgerEntry.Kind.REFUND if sweep.rule == "R-RET-2" else LedgerEntry.Kind.RELEASE
+    assert [LedgerEntry.objects.filter(order_id=d.order_id, kind=kind).count() for d in disputes] == [1, 1, 1]
