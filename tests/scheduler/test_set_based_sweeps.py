@@ -20,6 +20,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_fsm_log.models import StateLog
 
 from arbitration import services
@@ -452,3 +453,20 @@ def test_R_JOB_2_a_return_batch_with_a_poisoned_escrow_moves_the_others_and_retr
     assert [_audit(Dispute, d.pk)[-1][1] for d in disputes] == [sweep.transition] * 3
     kind = LedgerEntry.Kind.REFUND if sweep.rule == "R-RET-2" else LedgerEntry.Kind.RELEASE
     assert [LedgerEntry.objects.filter(order_id=d.order_id, kind=kind).count() for d in disputes] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("sweep", SWEEPS)
+def test_R_RET_1_R_RET_2_only_the_scheduler_closes_a_dispute_at_its_return_deadline(people, sweep):
+    """The set-based close refuses any other actor, in both languages, and moves nothing."""
+    dispute = sweep.make(people)
+
+    with at(dispute.deadline_at + SECOND):
+        with pytest.raises(DomainError) as refused:
+            sweep.one(dispute=dispute, actor=people.seller)
+        with translation.override("ru"), pytest.raises(DomainError) as refused_ru:
+            sweep.one(dispute=dispute, actor=people.buyer)
+
+    assert refused.value.message_text == "Only the scheduler closes a dispute when a return's time runs out."
+    assert refused_ru.value.message_text == "Только планировщик закрывает спор, когда истекает срок возврата."
+    assert fresh(dispute).state == sweep.source
+    assert _audit(Dispute, dispute.pk)[-1][1] != sweep.transition
