@@ -26,7 +26,7 @@ from arbitration.services.base import _allow, _bounded, _lock_dispute, _text
 from arbitration.services.disputes import _announce_closed, _close, disputes_escalate
 from arbitration.services.messages import _post
 from marketplace import services as money
-from marketplace.batches import claim
+from marketplace.batches import bulk_set, claim
 from marketplace.errors import DomainError
 from marketplace.events import emit
 from marketplace.fsm import record_transitions
@@ -219,7 +219,7 @@ def disputes_close_at_return_deadline(
         dispute.refund = resolutions[dispute.order_id].refund
     with_refund = [dispute for dispute in disputes if dispute.refund is not None]
     if with_refund:
-        Dispute.objects.bulk_update(with_refund, ["refund"])
+        bulk_set(with_refund, ["refund"])
     record_transitions(
         Dispute,
         [(pk, deadline.source) for pk in ids],

@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.batches import bulk_insert, claim
+from marketplace.batches import bulk_insert, bulk_set, claim
 from marketplace.errors import DomainError
 from marketplace.events import amount, emit, emit_many, order_payload, penalty_payload, people_refs
 from marketplace.fsm import record_transitions
@@ -334,7 +334,7 @@ def _settle(
     for item in settlements:
         escrows[item.order_id].settled_at = now
         escrows[item.order_id].resolution_key = item.idempotency_key
-    EscrowHold.objects.bulk_update(
+    bulk_set(
         [escrows[item.order_id] for item in settlements],
         ["released", "refunded", "settled_at", "resolution_key"],
     )
