@@ -131,10 +131,11 @@ def return_payload(dispute: Dispute, shipment: ReturnShipment) -> dict:
     return dispute_payload(dispute, **extra)
 
 
-def complaint_payload(complaint: Complaint) -> dict:
+def complaint_payload(complaint: Complaint, *, people: dict[int, dict] | None = None) -> dict:
+    """The complaint after the change; ``people`` from ``people_refs`` when a batch shares one lookup."""
     dispute = complaint.dispute
     order = dispute.order
-    people = people_refs(dispute.buyer_id, dispute.seller_id)
+    people = people or people_refs(dispute.buyer_id, dispute.seller_id)
     return {
         "object": "complaint",
         "id": complaint.pk,

@@ -1,6 +1,8 @@
 """Arbitration's scheduled jobs (R-JOB-1): sweeps over the disputes' deadline column.
 
-Each moves a case through the same service a person would use; see marketplace.scheduling.
+Each moves its items through the same rule a person's action uses: the set-based function whose
+batch of one is that action's service (``BatchTransition``), or the service itself (``sweep``);
+see marketplace.scheduling.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from marketplace.scheduling import (
     BatchTransition,
     JobResult,
     _time_budget,
-    each_row,
     job,
     sweep,
     sweep_batches,
@@ -54,7 +55,9 @@ def close_unshipped_returns(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
     transition = BatchTransition(
         due=selectors.disputes_return_not_shipped,
-        move=each_row(lambda dispute: services.return_close_not_shipped(dispute=dispute, actor=actor)),
+        move=lambda rows, limit: services.disputes_close_unshipped_returns(
+            rows=rows, limit=limit, actor=actor
+        ),
     )
     sweep_batches(result, transition, batch_size=batch_size)
 
@@ -70,7 +73,9 @@ def refund_unconfirmed_returns(result: JobResult, batch_size: int) -> None:
     actor = scheduler_user()
     transition = BatchTransition(
         due=selectors.disputes_return_not_confirmed,
-        move=each_row(lambda dispute: services.return_refund_unconfirmed(dispute=dispute, actor=actor)),
+        move=lambda rows, limit: services.disputes_refund_unconfirmed_returns(
+            rows=rows, limit=limit, actor=actor
+        ),
     )
     sweep_batches(result, transition, batch_size=batch_size)
 
@@ -93,16 +98,28 @@ def remind_returns_due(result: JobResult, batch_size: int) -> None:
     lag_field="due_at",
 )
 def flag_overdue_refunds(result: JobResult, batch_size: int) -> None:
+    """Set-based batches first: each locks its refunds' disputes with SKIP LOCKED before the
+    refunds, as every dispute service locks (locking the refund first would deadlock with a buyer
+    filing a complaint: dispute lock, then the complaint's foreign key share-locks the refund), so
+    workers share the sweep. Then the refunds still overdue — their disputes were held by a person
+    or another worker — one at a time through the single-refund service, which waits for the
+    dispute: a buyer complaining at that moment does not make the flag wait for the next run."""
     actor = scheduler_user()
+    transition = BatchTransition(
+        due=refunds_overdue,
+        move=lambda rows, limit: services.refunds_overdue_open_complaints(
+            rows=rows, limit=limit, actor=actor
+        ),
+    )
+    sweep_batches(result, transition, batch_size=batch_size)
+    if result.stopped_reason:
+        return  # the time budget is used up: the next run continues
     sweep(
         result,
-        refunds_overdue,
+        lambda: refunds_overdue().exclude(pk__in=result.failed_ids),
         lambda refund: services.refund_overdue_open_complaint(refund=refund, actor=actor),
         batch_size=batch_size,
-        # No row lock here: the service locks the dispute before the refund, as every dispute
-        # service does. Locking the refund first would deadlock with a buyer filing a complaint
-        # (dispute lock, then the complaint's foreign key share-locks the refund).
-        lock=False,
+        lock=False,  # the service locks the dispute, then the refund
     )
 
 

@@ -163,6 +163,49 @@ def _insert(
         return [pk_value for (pk_value,) in cursor.fetchall()]
 
 
+def bulk_set(objs: Iterable[_M], fields: list[str]) -> None:
+    """``bulk_update`` for a sweep's batch: the ``fields`` of each object (by primary key) written
+    with one UPDATE joined to the rows as one JSON document (``jsonb_populate_recordset``).
+
+    Why not ``bulk_update``: it builds a ``CASE WHEN id = … THEN …`` expression per row and field,
+    which Django resolves one by one — half the CPU of settling a batch of 100 escrows went there.
+    Same rows, same triggers; on other databases it is ``bulk_update``.
+    """
+    objs = list(objs)
+    if not objs:
+        return
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(objs, fields)
+        return
+    meta = model._meta
+    pk_column = str(meta.pk.column)
+    columns = [field for field in meta.concrete_fields if field.name in fields]
+    if len(columns) != len(fields):
+        raise ValueError(f"bulk_set writes concrete fields only, not {fields}")
+    rows = [
+        {pk_column: obj.pk, **{str(f.column): _json_value(f, getattr(obj, f.attname)) for f in columns}}
+        for obj in objs
+    ]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    assignments = ", ".join(f"{quote(str(f.column))} = row.{quote(str(f.column))}" for f in columns)
+    statement = (
+        f"UPDATE {table} SET {assignments} "
+        f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) AS row "
+        f"WHERE {table}.{quote(pk_column)} = row.{quote(pk_column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [json.dumps(rows, default=_json_default, separators=(",", ":"))])
+
+
+def _json_value(field: models.Field, value: Any) -> Any:
+    if value is None or not isinstance(field, models.JSONField) or field.encoder is None:
+        return value
+    # A JSON column with its own encoder: stored as that encoder writes it.
+    return json.loads(json.dumps(value, cls=field.encoder))
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)  # exact, never a float

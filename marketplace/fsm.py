@@ -64,7 +64,7 @@ def offered_to_people(model: type[models.Model], name: str) -> bool:
 
 def record_transitions(
     model: type[models.Model],
-    rows: Iterable[tuple[int, str]],
+    rows: Iterable[tuple[int, str | None]],
     *,
     name: str,
     target: str,
@@ -73,7 +73,8 @@ def record_transitions(
     at: datetime | None = None,
 ) -> None:
     """Audit transitions made set-based (a sweep's batch), as django-fsm-log records one made by
-    calling the transition: ``rows`` are (primary key, source state) pairs (R-SEC-2)."""
+    calling the transition: ``rows`` are (primary key, source state) pairs, the source None for
+    an event that is not a transition (a case opened) (R-SEC-2)."""
     content_type = ContentType.objects.get_for_model(model)
     at = at or timezone.now()
     insert_rows(

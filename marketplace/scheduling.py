@@ -324,20 +324,6 @@ class BatchTransition:
     move: Callable[[QuerySet, int], list[int]]
 
 
-def each_row(service: Callable[[_Row], bool]) -> Callable[[QuerySet[_Row], int], list[int]]:
-    """A batch move for transitions whose effects span several aggregates (settling escrow,
-    creating a refund): claim up to ``limit`` rows (``FOR UPDATE SKIP LOCKED``) and move each
-    through the service a person's action uses, all in the batch's one transaction. The rule
-    stays written once, in the service; the batch saves the per-item transactions and shares
-    the sweep between workers like ``claim`` does."""
-
-    def move(rows: QuerySet[_Row], limit: int) -> list[int]:
-        claimed = list(rows.order_by("pk").select_for_update(skip_locked=True, of=("self",))[:limit])
-        return [row.pk for row in claimed if service(row)]
-
-    return move
-
-
 def sweep_batches(result: JobResult, transition: BatchTransition, *, batch_size: int) -> None:
     """Claim and move batches until nothing is due (or the time budget ends the run).
 

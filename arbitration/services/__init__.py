@@ -36,6 +36,7 @@ from arbitration.services.complaints import (
     complaint_decide,
     complaint_file,
     refund_overdue_open_complaint,
+    refunds_overdue_open_complaints,
 )
 from arbitration.services.disputes import (
     WithdrawalWarning,
@@ -51,6 +52,8 @@ from arbitration.services.disputes import (
 from arbitration.services.messages import dispute_post_message
 from arbitration.services.notes import case_note_add
 from arbitration.services.returns import (
+    disputes_close_unshipped_returns,
+    disputes_refund_unconfirmed_returns,
     return_acknowledge,
     return_close_not_shipped,
     return_refund_unconfirmed,
@@ -92,7 +95,10 @@ __all__ = [
     "disputes_escalate_overdue",
     "message_role",
     "refund_overdue_open_complaint",
+    "refunds_overdue_open_complaints",
     "refund_within",
+    "disputes_close_unshipped_returns",
+    "disputes_refund_unconfirmed_returns",
     "return_acknowledge",
     "return_close_not_shipped",
     "return_refund_unconfirmed",

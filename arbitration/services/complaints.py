@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,10 +21,13 @@ from arbitration.models import (
 )
 from arbitration.services.base import NOTE_MAX_CHARS, _allow, _bounded, _lock_dispute, _log_event, _text
 from marketplace import services as money
+from marketplace.batches import bulk_insert
 from marketplace.errors import DomainError
-from marketplace.events import emit
+from marketplace.events import emit, emit_many, people_refs
+from marketplace.fsm import record_transitions
 from marketplace.models import Refund, User
 from marketplace.notifications import notify
+from marketplace.selectors import refunds_overdue
 
 
 def _lock_complaint(complaint_id: int) -> Complaint:
@@ -77,19 +81,78 @@ def complaint_file(
 
 
 def refund_overdue_open_complaint(*, refund: Refund, actor: User) -> bool:
-    """Flag an overdue refund and open a complaint for the buyer, in one transaction (R-REF-4)."""
+    """Flag an overdue refund and open a complaint for the buyer, in one transaction (R-REF-4).
+    One refund (a batch of one of ``refunds_overdue_open_complaints``); whether it was flagged."""
     with transaction.atomic():
-        dispute = _dispute_of_refund(refund)
-        if dispute is not None:
+        dispute_id = _disputes_of_refunds([(refund.pk, refund.order_id)]).get(refund.pk)
+        if dispute_id is not None:
             # Locked before the refund, in the order every dispute service locks, so the buyer
             # filing a complaint at the same moment waits and then finds this one (R-SEC-4).
-            dispute = _lock_dispute(dispute.pk)
-        if not money.refund_flag_overdue(refund=refund, actor=actor):
-            return False
-        if dispute is None or dispute.complaints.exclude(state=Complaint.State.DECIDED).exists():
-            return True  # flagged; the buyer's own complaint is already with arbitration
-        complaint = Complaint.objects.create(
-            dispute=dispute,
+            _lock_dispute(dispute_id)
+        rows = Refund.objects.filter(pk=refund.pk)
+        list(rows.select_for_update())  # then the refund: waited for, as a person's action waits
+        return bool(refunds_overdue_open_complaints(rows=rows, limit=1, actor=actor))
+
+
+def refunds_overdue_open_complaints(*, rows: QuerySet[Refund], limit: int, actor: User) -> list[int]:
+    """Flag refunds not paid by their due date and open a complaint for each buyer (R-REF-4):
+    the one definition, for the scheduler's sweep and for one refund.
+
+    Up to ``limit`` overdue refunds of ``rows`` are taken, in id order. Their disputes are locked
+    first, skipping any another worker or a person holds (Dispute → Refund, the order every
+    dispute service locks in: a buyer filing a complaint holds the dispute, then share-locks the
+    refund) and reading on past them, then the refunds are flagged (``refunds_flag_overdue``:
+    claimed with SKIP LOCKED).
+    A dispute with no complaint open gets one, filed by the scheduler — one per dispute, the first
+    of its overdue refunds — with its audit row and event; one statement per table for the batch.
+    Returns the ids flagged; runs in the caller's transaction.
+    """
+    due = (rows & refunds_overdue()).order_by("pk")
+    free: list[int] = []
+    dispute_of: dict[int, int] = {}
+    last = 0
+    while len(free) < limit:  # pages past the ones whose disputes others hold (workers share it)
+        page = list(due.filter(pk__gt=last).values_list("pk", "order_id")[: limit - len(free)])
+        if not page:
+            break
+        last = page[-1][0]
+        page_disputes = _disputes_of_refunds(page)
+        locked = set(
+            Dispute.objects.filter(pk__in=set(page_disputes.values()))
+            .order_by("pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)
+        )
+        dispute_of.update(page_disputes)
+        free += [pk for pk, _order_id in page if pk not in page_disputes or page_disputes[pk] in locked]
+    if not free:
+        return []  # none due, or all their disputes held by a person or another worker: next run
+    flagged = money.refunds_flag_overdue(rows=Refund.objects.filter(pk__in=free), limit=limit, actor=actor)
+    if not flagged:
+        return []
+    with_open = set(
+        Complaint.objects.filter(dispute_id__in=[dispute_of[r.pk] for r in flagged if r.pk in dispute_of])
+        .exclude(state=Complaint.State.DECIDED)
+        .values_list("dispute_id", flat=True)
+    )
+    owed: dict[int, Refund] = {}  # dispute id -> the refund its complaint is about
+    for refund in flagged:
+        dispute_id = dispute_of.get(refund.pk)
+        if dispute_id is not None and dispute_id not in with_open and dispute_id not in owed:
+            owed[dispute_id] = refund  # else flagged; the buyer's own complaint is already open
+    if owed:
+        _open_overdue_complaints(owed, actor=actor)
+    return [refund.pk for refund in flagged]
+
+
+def _open_overdue_complaints(owed: dict[int, Refund], *, actor: User) -> None:
+    """A complaint for each dispute of ``owed`` about its overdue refund, filed by ``actor`` (the
+    scheduler): one insert for the complaints, their audit rows and their events (R-REF-4)."""
+    now = timezone.now()
+    disputes = Dispute.objects.select_related("order").in_bulk(list(owed))
+    complaints = bulk_insert(
+        Complaint(
+            dispute=disputes[dispute_id],
             refund=refund,
             kind=Complaint.Kind.REFUND_OVERDUE,
             filed_by=actor,
@@ -99,19 +162,49 @@ def refund_overdue_open_complaint(*, refund: Refund, actor: User) -> bool:
                 "currency": refund.currency,
                 "due": timezone.localtime(refund.due_at).date().isoformat(),
             },
-            deadline_at=timezone.now() + timedelta(days=settings.ARBITER_DECISION_DAYS),
+            opened_at=now,
+            deadline_at=now + timedelta(days=settings.ARBITER_DECISION_DAYS),
         )
-        _log_event(complaint, name="file", actor=actor, description="Opened automatically: refund overdue")
-        emit("complaint.opened", order=dispute.order, data=complaint_payload(complaint))
-    return True
+        for dispute_id, refund in owed.items()
+    )
+    record_transitions(
+        Complaint,
+        [(complaint.pk, None) for complaint in complaints],
+        name="file",
+        target=Complaint.State.OPEN,
+        by=actor,
+        description="Opened automatically: refund overdue",
+        at=now,
+    )
+    people = people_refs(*{pk for d in disputes.values() for pk in (d.buyer_id, d.seller_id)})
+    emit_many(
+        "complaint.opened",
+        [(complaint.dispute.order, complaint_payload(complaint, people=people)) for complaint in complaints],
+    )
 
 
-def _dispute_of_refund(refund: Refund) -> Dispute | None:
-    dispute = Dispute.objects.filter(refund=refund).first()
-    if dispute is not None:
-        return dispute
-    complaint = Complaint.objects.filter(new_refund=refund).select_related("dispute").first()
-    return complaint.dispute if complaint else Dispute.objects.filter(order_id=refund.order_id).first()
+def _disputes_of_refunds(refunds: list[tuple[int, int]]) -> dict[int, int]:
+    """The dispute each refund of ``refunds`` (id, order id) belongs to, by refund id: the dispute
+    that closed with it, the dispute whose complaint's decision made it, or its order's dispute.
+    Three queries at most, however many refunds."""
+    found = dict(
+        Dispute.objects.filter(refund_id__in=[pk for pk, _order in refunds]).values_list("refund_id", "pk")
+    )
+    rest = [pk for pk, _order in refunds if pk not in found]
+    if rest:
+        found.update(
+            Complaint.objects.filter(new_refund_id__in=rest).values_list("new_refund_id", "dispute_id")
+        )
+    rest_orders: dict[int, list[int]] = {}
+    for pk, order_id in refunds:
+        if pk not in found:
+            rest_orders.setdefault(order_id, []).append(pk)
+    if rest_orders:
+        for order_id, dispute_id in Dispute.objects.filter(order_id__in=list(rest_orders)).values_list(
+            "order_id", "pk"
+        ):
+            found.update(dict.fromkeys(rest_orders[order_id], dispute_id))
+    return found
 
 
 def complaint_decide(

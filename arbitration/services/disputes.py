@@ -31,10 +31,10 @@ from arbitration.services.base import _allow, _lock_dispute, _log_event, _text, 
 from marketplace import services as money
 from marketplace.batches import claim
 from marketplace.errors import DomainError
-from marketplace.events import amount, emit, emit_many
+from marketplace.events import amount, emit, emit_many, people_refs
 from marketplace.fsm import record_transitions
 from marketplace.models import Order, User
-from marketplace.notifications import notify, notify_many
+from marketplace.notifications import notify, notify_batch, notify_many
 
 
 def _claim_amount(order: Order, resolution: str, requested_amount: money.Amount | None) -> Decimal | None:
@@ -73,26 +73,51 @@ def _close(
         reason=reason,
         idempotency_key=f"dispute:{dispute.pk}:{key_suffix}",
     )
-    now = timezone.now()
     dispute.refund = resolution.refund
     dispute.outcome = outcome
-    dispute.closed_at = now
+    dispute.closed_at = timezone.now()
     dispute.deadline_at = None
-    _withdraw_pending_offers(dispute, now)
-    notify(
-        "dispute_closed",
-        order=dispute.order,
-        context={
-            "dispute_id": dispute.pk,
-            "outcome": outcome,
-            "refund_amount": str(refund_amount),
-            "released_amount": str(resolution.released),  # the seller reads what they are paid (R-ESC-4)
-        },
+    dispute.forget_facts()
+    _announce_closed([(dispute, refund_amount, resolution.released)], at=dispute.closed_at)
+
+
+def _announce_closed(
+    closed: list[tuple[Dispute, Decimal, Decimal]],
+    *,
+    at: datetime,
+    notices: Iterable[tuple[str, Order, dict[str, object]]] = (),
+) -> None:
+    """What closing disputes ends and tells, for one or a sweep's batch, one statement each: the
+    offers still pending are withdrawn, both parties told (the seller reads what they are paid,
+    R-ESC-4) and the ``dispute.closed`` events written (R-API-5). ``closed`` holds each dispute
+    (its closing fields set) with the amounts refunded and released; ``notices`` are the
+    caller's other notices of the same closures, written with these."""
+    Offer.objects.filter(
+        dispute_id__in=[dispute.pk for dispute, _refunded, _released in closed], status=Offer.Status.PENDING
+    ).update(status=Offer.Status.WITHDRAWN, answered_at=at)
+    notify_batch(
+        [
+            (
+                "dispute_closed",
+                dispute.order,
+                {
+                    "dispute_id": dispute.pk,
+                    "outcome": dispute.outcome,
+                    "refund_amount": str(refunded),
+                    "released_amount": str(released),
+                },
+            )
+            for dispute, refunded, released in closed
+        ]
+        + list(notices)
     )
-    emit(
+    people = people_refs(*{pk for dispute, _r, _s in closed for pk in (dispute.buyer_id, dispute.seller_id)})
+    emit_many(
         "dispute.closed",
-        order=dispute.order,
-        data=dispute_payload(dispute, refund_amount=amount(refund_amount)),
+        [
+            (dispute.order, dispute_payload(dispute, people=people, refund_amount=amount(refunded)))
+            for dispute, refunded, _released in closed
+        ],
     )
 
 

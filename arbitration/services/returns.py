@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,12 +19,17 @@ from arbitration.models import (
     Dispute,
     Message,
     ReturnShipment,
+    is_scheduler,
 )
+from arbitration.selectors import disputes_return_not_confirmed, disputes_return_not_shipped
 from arbitration.services.base import _allow, _bounded, _lock_dispute, _text
-from arbitration.services.disputes import _close, disputes_escalate
+from arbitration.services.disputes import _announce_closed, _close, disputes_escalate
 from arbitration.services.messages import _post
+from marketplace import services as money
+from marketplace.batches import bulk_set, claim
 from marketplace.errors import DomainError
 from marketplace.events import emit
+from marketplace.fsm import record_transitions
 from marketplace.models import User
 from marketplace.notifications import notify
 
@@ -127,58 +134,138 @@ def return_acknowledge(
     return dispute
 
 
-def _close_at_return_deadline(
-    dispute: Dispute, *, actor: User, state: str, transition: str, outcome: str, refund: bool, reason: str
-) -> bool:
-    """The scheduler closes a dispute whose return deadline passed (R-RET-1, R-RET-2): under the
-    lock, still in ``state`` and past its deadline, by ``transition``; the buyer refunded the
-    return's amount when ``refund``. Whether it moved."""
-    dispute = _lock_dispute(dispute.pk)
-    if dispute.state != state or not dispute.deadline_passed():
-        return False  # moved by a person (shipped, confirmed, reported) or not due yet
-    _allow(dispute, transition, actor)
-    getattr(dispute, transition)(by=actor)
-    _close(
-        dispute,
-        outcome=outcome,
-        refund_amount=dispute.return_shipment.refund_amount if refund else Decimal("0"),
-        actor=actor,
-        reason=reason,
-        key_suffix="return",
+@dataclass(frozen=True)
+class ReturnDeadline:
+    """A return deadline the scheduler enforces (R-RET-1, R-RET-2): disputes ``due`` in
+    ``source`` close by ``transition`` with ``outcome``, the buyer refunded the return's amount
+    when ``refund``; ``notice`` tells the parties why, besides the closure itself."""
+
+    due: Callable[[], QuerySet[Dispute]]
+    source: str
+    transition: str
+    outcome: str
+    refund: bool
+    reason: str
+    notice: str | None = None
+
+
+NOT_SHIPPED = ReturnDeadline(
+    due=disputes_return_not_shipped,
+    source=Dispute.State.AWAITING_RETURN,
+    transition="close_return_not_shipped",
+    outcome=Dispute.Outcome.RETURN_NOT_SHIPPED,
+    refund=False,
+    reason="The return was not shipped in time",
+    notice="return_overdue",
+)
+NOT_CONFIRMED = ReturnDeadline(
+    due=disputes_return_not_confirmed,
+    source=Dispute.State.RETURN_IN_TRANSIT,
+    transition="refund_unconfirmed_return",
+    outcome=Dispute.Outcome.RETURN_NOT_CONFIRMED,
+    refund=True,
+    reason="The seller did not confirm the return in time",
+)
+
+
+def disputes_close_at_return_deadline(
+    *, rows: QuerySet[Dispute], limit: int, actor: User, deadline: ReturnDeadline
+) -> list[int]:
+    """Close disputes whose return ``deadline`` passed (R-RET-1, R-RET-2): the one definition, for
+    the scheduler's sweep and for one dispute (a batch of one).
+
+    Up to ``limit`` disputes of ``rows`` that are due (``deadline.due``) are claimed and closed
+    in one statement (``claim``: locked with SKIP LOCKED, so workers share the sweep); then their
+    orders and escrows are settled through the money core in id order (``escrows_resolve``:
+    Dispute → Order → EscrowHold → Refund), the refunds linked, the transitions audited, the
+    pending offers withdrawn and both parties told, one statement per table. Returns the ids
+    closed; runs in the caller's transaction.
+    """
+    if not is_scheduler(None, actor):
+        raise DomainError(_("Only the scheduler closes a dispute when a return's time runs out."))
+    now = timezone.now()
+    ids = claim(
+        rows & deadline.due(),
+        limit=limit,
+        changes={
+            "state": Dispute.State.CLOSED,
+            "outcome": deadline.outcome,
+            "closed_at": now,
+            "deadline_at": None,
+        },
     )
-    dispute.save()
-    return True
+    if not ids:
+        return []
+    disputes = list(
+        Dispute.objects.filter(pk__in=ids).select_related("order", "return_shipment").order_by("pk")
+    )
+    refunded = {
+        dispute.pk: dispute.return_shipment.refund_amount if deadline.refund else Decimal("0")
+        for dispute in disputes
+    }
+    resolutions = money.escrows_resolve(
+        [
+            money.Settlement(
+                order_id=dispute.order_id,
+                refund_amount=refunded[dispute.pk],
+                reason=deadline.reason,
+                idempotency_key=f"dispute:{dispute.pk}:return",
+            )
+            for dispute in disputes
+        ],
+        actor=actor,
+    )
+    for dispute in disputes:
+        dispute.refund = resolutions[dispute.order_id].refund
+    with_refund = [dispute for dispute in disputes if dispute.refund is not None]
+    if with_refund:
+        bulk_set(with_refund, ["refund"])
+    record_transitions(
+        Dispute,
+        [(pk, deadline.source) for pk in ids],
+        name=deadline.transition,
+        target=Dispute.State.CLOSED,
+        by=actor,
+        at=now,
+    )
+    notice = deadline.notice
+    _announce_closed(
+        [(dispute, refunded[dispute.pk], resolutions[dispute.order_id].released) for dispute in disputes],
+        at=now,
+        notices=[(notice, d.order, {"dispute_id": d.pk, "closed": True}) for d in disputes if notice],
+    )
+    return ids
+
+
+def _close_one_at_return_deadline(dispute: Dispute, *, actor: User, deadline: ReturnDeadline) -> bool:
+    """One dispute through ``disputes_close_at_return_deadline`` (a batch of one): its lock is
+    waited for (a person acting on it first wins), then it closes if still due. Whether it moved."""
+    with transaction.atomic():
+        dispute = _lock_dispute(dispute.pk)
+        rows = Dispute.objects.filter(pk=dispute.pk)
+        return bool(disputes_close_at_return_deadline(rows=rows, limit=1, actor=actor, deadline=deadline))
+
+
+def disputes_close_unshipped_returns(*, rows: QuerySet[Dispute], limit: int, actor: User) -> list[int]:
+    """The ship-by date passed without a return: escrow to the seller (R-RET-1); the sweep's batch."""
+    return disputes_close_at_return_deadline(rows=rows, limit=limit, actor=actor, deadline=NOT_SHIPPED)
+
+
+def disputes_refund_unconfirmed_returns(*, rows: QuerySet[Dispute], limit: int, actor: User) -> list[int]:
+    """The seller neither confirmed nor reported a problem in time: refund automatically (R-RET-2);
+    the sweep's batch."""
+    return disputes_close_at_return_deadline(rows=rows, limit=limit, actor=actor, deadline=NOT_CONFIRMED)
 
 
 def return_close_not_shipped(*, dispute: Dispute, actor: User) -> bool:
-    """The ship-by date passed without a return: escrow to the seller (R-RET-1)."""
-    with transaction.atomic():
-        closed = _close_at_return_deadline(
-            dispute,
-            actor=actor,
-            state=Dispute.State.AWAITING_RETURN,
-            transition="close_return_not_shipped",
-            outcome=Dispute.Outcome.RETURN_NOT_SHIPPED,
-            refund=False,
-            reason="The return was not shipped in time",
-        )
-        if closed:
-            notify("return_overdue", order=dispute.order, context={"dispute_id": dispute.pk, "closed": True})
-    return closed
+    """The ship-by date passed without a return: escrow to the seller (R-RET-1). One dispute."""
+    return _close_one_at_return_deadline(dispute, actor=actor, deadline=NOT_SHIPPED)
 
 
 def return_refund_unconfirmed(*, dispute: Dispute, actor: User) -> bool:
-    """The seller neither confirmed nor reported a problem in time: refund automatically (R-RET-2)."""
-    with transaction.atomic():
-        return _close_at_return_deadline(
-            dispute,
-            actor=actor,
-            state=Dispute.State.RETURN_IN_TRANSIT,
-            transition="refund_unconfirmed_return",
-            outcome=Dispute.Outcome.RETURN_NOT_CONFIRMED,
-            refund=True,
-            reason="The seller did not confirm the return in time",
-        )
+    """The seller neither confirmed nor reported a problem in time: refund automatically (R-RET-2).
+    One dispute."""
+    return _close_one_at_return_deadline(dispute, actor=actor, deadline=NOT_CONFIRMED)
 
 
 def return_remind(*, dispute: Dispute) -> bool:

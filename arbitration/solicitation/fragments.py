@@ -168,6 +168,8 @@ FRAGMENTS = {
         r"|on me\b|spare parts?"
         r"|accessor\w*|upgrade\w*|premium|surprise|\bnew\b|make it (?:up to you|worth your while)"
         r"|(?:won t|will not) regret|(?:will be|ll be) (?:very |really )?grateful|<AMOUNT>"
+        # Round 9: part of the money as the price of closing ("half refund if the claim is closed").
+        r"|(?:half|partial|part of the) (?:refund|money|price|payment)"
         # Round 8: a better price named without the word "discount" ("special price for next order").
         r"|(?:special|better|lower|best|good|nice|discounted|reduced|vip|friendly|personal) (?:price|deal"
         r"|offer|rate)s?\b|\bcheaper\b|price cut)"
@@ -180,6 +182,8 @@ FRAGMENTS = {
         r"|за наш сч[её]т|досл\w*|дошл(?:ю|ем)|вышл(?:ю|ем)|пришл(?:ю|ем)|отправ(?:лю|им)|верн(?:у|ем)\b"
         r"|переведу|переведем|скину|скинем|\d+ ?%|не обиж\w*|не обидим|в долгу не остан\w*|отблагодар\w*"
         r"|не пожалеете|<AMOUNT>"
+        # Round 9: part of the money as the price of closing ("половину верну, если закроете").
+        r"|половин\w* (?:суммы|стоимости|денег|цены)"
         # Round 8: a better price named without the word "скидка" ("особая цена на следующий заказ").
         r"|(?:особ|спец|специальн|хорош|лучш|выгодн|персональн)\w* ?цен\w*|цен\w* (?:ниже|пониже)|дешевле)"
     ),
@@ -202,8 +206,11 @@ FRAGMENTS = {
         r"|viber|вайбер\w*|вибер\w*|we ?chat|вичат\w*|skype|скайп\w*|вконтакте|\bвк\b|\bvk\b|instagram"
         r"|\binsta\b"
         r"|инстаграм\w*|\bинст[аыуе]?\b|facebook|фейсбук\w*|\b(?:в|на) (?:личку|лс|личные сообщения|директ)\b"
-        r"|\b(?:dm|pm) me\b|private message|discord|дискорд\w*|(?:on|via|in|over|through|в|на"
+        r"|\b(?:dm|pm) me\b|private message|discord|дискорд\w*|(?:on|via|in|over|through|to|into|в|на"
         r"|по) (?:signal|сигнал[еу]?)\b"
+        # Round 9: the rest of the messengers in use ("to Signal", "в ТамТам", "Wire app", "КакаоТок").
+        r"|tam ?tam|тамтам\w*|\bwire (?:app|messenger)\b|(?:on|via|in|over|through|to|into) wire\b"
+        r"|какао ?ток\w*|снэпчат\w*|снапчат\w*|тримм?а\b|(?:facebook|fb) messenger\b"
         r"|\b(?:wa|tg|тг|ва)\b (?:\+ ?\d|@\w|\d{7,}|\d{3,4}(?: \d{2,4}){2,})"
         r"|threema|snapchat|kakao ?talk|imessage|facetime"
         r"|\bicq\b|\bаськ\w*|\b(?:on|via|in) (?:the )?gram\b|\b(?:on|via|in) tele\b|\bon (?:snap|ig)\b"
@@ -298,7 +305,8 @@ FRAGMENTS = {
     "TARGET_RU": (
         r"(?:<CHANNEL_RU>|<MESSENGERS>|(?:<CLOSE_RU>|<CLOSE_RU_YOU>)(?: [^ .]+)? <DISPUTE_RU>"
         r"|<CLOSING_NOUN_RU>"
-        r"|почт\w*|напрямую|вне площадки|мессенджер\w*|данны\w* карты|между нами|между собой|лично|по тихому"
+        r"|почт\w*|напрямую|вне площадки|мессенджер\w*|данны\w* карты|между нами(?! говоря)|между собой"
+        r"|лично|по тихому"
         r"|в обход(?: [^ .]+)?|без (?:площадки|платформы|арбитража)|<NOT_THROUGH_PLATFORM_RU>)"
     ),
     # --- Round 3: contacts written in words, the arbiter left out --------------------------------
@@ -369,6 +377,11 @@ FRAGMENTS = {
         r"|(?:клавиш\w*|кнопк\w*) (?:для|вызова)"
         r"|(?:для|под) (?:звонков|видеозвонков|конференций) (?:в|во|через)"
         r"|умеет|уведомлени\w*|оповещени\w*)"
+    ),
+    # Round 9: no ask to write or move there later in the sentence ("… works on WhatsApp, text me").
+    "NO_ASK_AFTER": (
+        r"(?![^.]*\b(?:text|write|message|contact|call|add|dm|reach|move|switch|пиши\w*|напиш\w*|добав\w*"
+        r"|звони\w*|позвон\w*|свяж\w*|переход\w*|перейд\w*|стучите|жду)\b)"
     ),
     "MESSENGER_LIST": (
         r"(?:<MESSENGERS>|<CALL_APPS>)(?:(?: (?:and|or|but|not|nor|also|и|или|но|не|а|также))*"

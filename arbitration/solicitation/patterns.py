@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from arbitration.solicitation.fragments import default_pattern
 from arbitration.solicitation.intents import Intent
-from arbitration.solicitation.scopes import ROUND5_EXEMPT, ROUND6_EXEMPT, ROUND8_EXEMPT
+from arbitration.solicitation.scopes import ROUND5_EXEMPT, ROUND6_EXEMPT, ROUND8_EXEMPT, ROUND9_EXEMPT
 
 _default = default_pattern
 
@@ -67,6 +67,11 @@ _CLOSE = [
         r"|matter|story|affair|business)\b",
         r"\b(?:need|want|would like|d like)(?: (?:is|was))?(?: [^ .]+){0,2}? <DISPUTE_EN> (?:closed|withdrawn"
         r"|cancel+ed|gone|dropped|removed)\b(?! by (?:the )?(?:arbiter|platform|site|support|system))",
+        # Round 9: asked not to escalate, the close-equivalent ("please don't escalate, we'll work it out").
+        r"(?:^|\. |\b(?:please|pls|plz|kindly|so|just|but) )(?:don t|do not|dont|no need to"
+        r"|there s no need to|let s not|lets not)(?: (?:please|pls|plz|really|even))? (?:escalat\w*"
+        r"|take (?:it|this) (?:to|further)"
+        r"|involve (?:the )?(?:arbiter|arbitration|support|platform))\b",
     ),
     _default(
         "close-dispute-request-ru",
@@ -92,6 +97,15 @@ _CLOSE = [
         r"\b(?:замн\w*|замять|замина\w*) (?:[^ .]+ )?(?:дело|это|спор\w*|вопрос|ситуаци\w*|историю"
         r"|конфликт\w*)\b",
         r"\bнужно,? чтобы (?:[^ .]+ )?<DISPUTE_RU> (?:был\w* )?(?:закрыт\w*|отменен\w*|снят\w*|отозван\w*)",
+        # Round 9: asked not to escalate, the close-equivalent ("не надо эскалировать, договоримся").
+        r"(?:^|\. |\b(?:пожалуйста|плиз|плз|просто|только|но|давайте) )(?:не (?:надо|нужно|стоит|будем)"
+        r"|давайте не(?: будем)?|не) (?:эскалир\w*|передава\w* (?:в|на) арбитраж\w*|переда\w* (?:в|на)"
+        r" арбитраж\w*|доводи\w* до арбитраж\w*|привлека\w* (?:арбитр\w*|поддержк\w*))",
+        # Round 9: a bare close with a politeness word, then a reason of its own ("закройте плз, всё
+        # получили"): the politeness word marks the ask, the next clause has its own subject.
+        r"(?:^|\. )(?:<CLOSE_RU>|<CLOSE_RU_YOU>) (?:пожалуйста|плиз|плз|пжл\w*|пж)"
+        r"(?= (?:посылк\w*|заказ\w*|товар\w*|все|вс[её]|деньги|трек\w*|он|она|оно|они|ведь|раз|потому"
+        r"|так как|т к|уже|мы|я|вы|ну)\b)",
     ),
 ]
 
@@ -111,6 +125,9 @@ _BENEFIT = [
         r"(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)<GAP><BENEFIT_RU>",
         r"\b<BENEFIT_RU><GAP>(?:<CLOSE_DISPUTE_RU>|<CLOSE_BARE_RU>|<CLOSING_NOUN_RU>|<CLOSED_IF_RU>)",
         r"(?:^|\. )<CLOSE_RU_YOU>(?: [^ .]+){0,6}? <BENEFIT_RU>",
+        # Round 9: an amount for the closing noun alone, the EN "5 euro for closing" ("500р за закрытие").
+        r"\b<BENEFIT_RU> (?:[^ .]+ )?за (?:закрытие|отмену|снятие)\b"
+        r"(?! (?:заказ\w*|доставк\w*|брон\w*|подписк\w*|счет\w*|карт\w*|аккаунт\w*|товар\w*|покупк\w*))",
     ),
 ]
 
@@ -272,8 +289,13 @@ _OFF_PLATFORM = [
         r"(?<!difference )(?<!differences )(?<!gap )between (?:us|ourselves|you and me)\b"
         r"(?! and (?:the|a|an|other|others|them|those|these|our|your|their|you|competitors?|rivals?"
         r"|amazon|ebay|\w+ (?:shops|stores|sellers|brands|factories|warehouses))\b)"
+        r"(?<!^between you and me)(?<!\. between you and me)"
         r"|\bourselves\b|privately|in private"
         r"|\b(?:between|just|only) (?:the two of us|the 2 of us|you and me|you and i|us two)\b"
+        # Round 9: "between you and me, …" opening a sentence is an idiom unless a deal follows in it.
+        r"(?<!^between you and me)(?<!\. between you and me)"
+        r"|(?:^|\. )between you and me(?=[^.]*\b(?:settle|solve|resolve|sort|deal|agree|pay|send|refund|write"
+        r"|text|contact|close|cancel|withdraw)\w*)"
         r"|\b(?:one on one|face to face|tete a tete)\b"
         r"|\boff (?:the )?(?:site|platform|app|marketplace|aliexpress|ali)\b|\boffsite\b"
         r"|\b(?:in )?(?:an)?other way\b",
@@ -287,7 +309,9 @@ _OFF_PLATFORM = [
         r"без (?:участия )?(?:алиэкспресс\w*|али\w*|платформ\w*|площадк\w*|арбитр\w*|разбирательств\w*)"
         r"|без спора",
         r"спор не нуж\w*|(?<!разница )(?<!разницы )(?<!отличие )(?<!отличия )между нами"
-        r"(?! и (?:други\w*|остальн\w*|конкурент\w*|вами|ними|теми|магазин\w*|продав\w*|фабрик\w*|завод\w*"
+        # Round 9: "между нами говоря" is an idiom ("between you and me"), no settling.
+        r"(?! говоря)(?! и (?:други\w*|остальн\w*|конкурент\w*|вами|ними|теми|магазин\w*|продав\w*|фабрик\w*"
+        r"|завод\w*"
         r"|склад\w*|курьер\w*|поставщик\w*|\w+ими)\b)|между собой"
         r"|другим способом|по тихому|полюбовно",
         # Round 8: the platform's fee named as what is saved ("так без комиссии площадки", "no platform fee").
@@ -474,5 +498,6 @@ _EXEMPT += [
 _EXEMPT += ROUND5_EXEMPT  # round 5: devices, first-person refusals, closing by the writer
 _EXEMPT += ROUND6_EXEMPT  # round 6: apps as goods, channels not had or given, closing as a fact
 _EXEMPT += ROUND8_EXEMPT  # round 8: calls with goods, "nobody will", closing my case, accounts run by others
+_EXEMPT += ROUND9_EXEMPT  # round 9: Russian refusals without "мы/я", past requests reported, goods with apps
 
 DEFAULT_PATTERNS: list[dict[str, str]] = _CLOSE + _BENEFIT + _OFF_PLATFORM + _EXEMPT

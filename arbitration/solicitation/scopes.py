@@ -245,3 +245,55 @@ ROUND8_EXEMPT = [
         r"|управляют)\b",
     ),
 ]
+
+
+ROUND9_EXEMPT = [
+    default_pattern(
+        "refusal-impersonal-ru",
+        "any",
+        Intent.EXEMPT,
+        "A Russian refusal with no first person: what is named is then said to be impossible or "
+        'forbidden, or refused with "никакого …": "оплату мимо сайта принять не можем", "общаться в '
+        'Телеграме запрещено правилами", "никакой почты, пишите здесь".',
+        r"(?:<TARGET_RU>|вне [^ .]+|<MESSENGER_LIST>)(?: [^ .]+){0,3}? (?:не (?:можем|могу|может|можно"
+        r"|разрешено|разрешается|положено|принято|получится|выйдет)|нельзя|запрещен\w*|невозможн\w*)\b",
+        r"\b(?:нельзя|запрещен\w*|невозможн\w*|не разрешается|не положено)(?: [^ .]+){0,4}? "
+        r"(?:<TARGET_RU>|вне [^ .]+|<MESSENGER_LIST>)(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*",
+        r"(?:^|\. )(?:никакого|никакой|никакую|никаких|ни в каком|ни в какой|ни через какой)"
+        r" (?:[^ .]+ )?(?:<TARGET_RU>|<MESSENGER_LIST>)",
+    ),
+    default_pattern(
+        "someone-else-asked-reported",
+        "any",
+        Intent.EXEMPT,
+        "A past request by someone else told as a warning, up to a turn to an ask of one's own: "
+        '"the previous seller wanted me to pay him on Zelle, I reported him", "прошлый магазин предлагал '
+        'перевести на карту, я написал в поддержку".',
+        r"\b(?:previous|last|former|another|other|some|a|one|an earlier|the other) (?:buyer|customer|client"
+        r"|person|seller|shop|store|vendor|guy|man|woman)s? (?:once |already |also |recently |before )?"
+        r"(?:asked|wanted|offered|suggested|tried|told|wrote|invited|insisted|demanded)\b"
+        r"(?:(?! (?:but|so|instead|please|let s|lets|you can)\b) [^ .]+)*",
+        r"\b(?:прошл\w*|предыдущ\w*|прежн\w*|друг(?:ой|ая|ие)|какой ?то|какая ?то|один|одна|некий|некая)"
+        r" (?:продав\w*|покупател\w*|магазин\w*|клиент\w*|человек|мужчина|женщина|парень|девушка)"
+        r"(?: [^ .]+)? (?:предлагал\w*|просил\w*|хотел\w*|писал\w*|звал\w*|уговаривал\w*|требовал\w*"
+        r"|предложил\w*|попросил\w*|потребовал\w*)"
+        r"(?:(?! (?:но|а|поэтому|так что|давайте|лучше|пишите|напишите)\b) [^ .]+)*",
+    ),
+    default_pattern(
+        "channel-where-goods-work",
+        "any",
+        Intent.EXEMPT,
+        "A messenger as where the goods work or fail, or what runs on them: "
+        '"does the watch run Telegram?", "the mic cuts out in Discord", "на часах работает Телеграм?", '
+        '"микрофон не работает в Дискорде".',
+        r"\b(?:phones?|watch|watches|tablets?|laptops?|headsets?|headphones|earbuds|mics?|microphones?"
+        r"|cameras?|speakers?|sound|audio|video|screen|it|they)(?: [^ .]+){0,2}? (?:not )?"
+        r"(?:works?|working|run|runs|running|fails?|crash\w*|lags?|lagging|cuts? out|drops?)(?: [^ .]+)?"
+        r" (?:in|on|with) <MESSENGER_LIST><NO_ASK_AFTER>",
+        r"(?:^|\. |\b(?:ли|а|и|но) )(?:(?:на|в|во) (?:[^ .]+ ){0,2}?)?(?:[^ .]+ ){0,2}?(?:не )?"
+        r"(?:работа(?:ет|ют|л|ла|ло|ли)"
+        r"|запуска(?:ет|ется|ются)|тормоз(?:ит|ят)|вылета(?:ет|ют)|глюч(?:ит|ат)|пропада(?:ет|ют)"
+        r"|отключа(?:ется|ются)|слышно)(?: ли)?(?: (?:нормально|плохо|хорошо|норм|вообще|тоже))?"
+        r"(?: (?:в|во|с|со|на))?(?: [^ .]+){0,2}? <MESSENGER_LIST><NO_ASK_AFTER>",
+    ),
+]

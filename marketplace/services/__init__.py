@@ -11,8 +11,10 @@ One module per aggregate; every public service is importable from ``marketplace.
 from marketplace.services.base import MONEY_LIMIT, Amount, to_money
 from marketplace.services.escrow import (
     Resolution,
+    Settlement,
     escrow_freeze,
     escrow_resolve,
+    escrows_resolve,
     order_release_if_due,
     orders_release,
     seller_penalize,
@@ -36,14 +38,17 @@ from marketplace.services.refunds import (
     refund_retry,
     refund_send,
     refund_sync_with_gateway,
+    refunds_flag_overdue,
 )
 
 __all__ = [
     "MONEY_LIMIT",
     "Amount",
     "Resolution",
+    "Settlement",
     "escrow_freeze",
     "escrow_resolve",
+    "escrows_resolve",
     "extension_auto_grant",
     "orders_auto_extend",
     "extension_decline",
@@ -63,6 +68,7 @@ __all__ = [
     "refund_retry",
     "refund_send",
     "refund_sync_with_gateway",
+    "refunds_flag_overdue",
     "seller_penalize",
     "to_money",
     "tracking_event_record",

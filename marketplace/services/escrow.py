@@ -13,7 +13,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.batches import claim, insert_rows
+from marketplace.batches import bulk_set, claim, insert_rows
 from marketplace.errors import DomainError
 from marketplace.events import amount, emit, emit_many, order_payload, penalty_payload, people_refs
 from marketplace.fsm import record_transitions
@@ -32,7 +32,7 @@ from marketplace.services.protection import (
     _lapse_pending_extensions,
     _lapse_unanswered,
 )
-from marketplace.services.refunds import _refund_create
+from marketplace.services.refunds import RefundOwed, _refunds_create
 from marketplace.text import without_bidi_controls
 
 RELEASE_REASON = "Dispute deadline passed without a dispute"
@@ -64,15 +64,33 @@ def _release_entry(
     }
 
 
-def _release(order: Order, escrow: EscrowHold, *, amount: Decimal, actor: User, reason: str) -> None:
-    if amount <= 0:
-        return
-    LedgerEntry(
-        **_release_entry(
-            order.pk, order.seller_id, amount=amount, currency=order.currency, actor=actor, reason=reason
-        )
-    ).save()
-    escrow.released += amount
+def _release(
+    settling: list[tuple[Order, EscrowHold, str]], *, actor: User, at: datetime
+) -> dict[int, Decimal]:
+    """What each escrow still holds goes to its order's seller, with ``reason``: one ledger entry
+    per order (``_release_entry``), one insert for the batch; the escrows (locked by the caller)
+    count it in memory. The amounts released, by order id."""
+    released: dict[int, Decimal] = {}
+    for order, escrow, _reason in settling:
+        released[order.pk] = escrow.balance
+        escrow.released += released[order.pk]
+    insert_rows(
+        LedgerEntry,
+        (
+            _release_entry(
+                order.pk,
+                order.seller_id,
+                amount=released[order.pk],
+                currency=order.currency,
+                actor=actor,
+                reason=reason,
+                at=at,
+            )
+            for order, _escrow, reason in settling
+            if released[order.pk] > 0
+        ),
+    )
+    return released
 
 
 def orders_release(*, rows: QuerySet[Order], limit: int, actor: User) -> list[int]:
@@ -223,6 +241,16 @@ class Resolution:
     released: Decimal
 
 
+@dataclass(frozen=True)
+class Settlement:
+    """How a disputed order is to be settled: ``refund_amount`` to the buyer, the rest released."""
+
+    order_id: int
+    refund_amount: Decimal
+    reason: str
+    idempotency_key: str
+
+
 def escrow_resolve(
     *, order: Order, refund_amount: Amount, actor: User, reason: str, idempotency_key: str
 ) -> Resolution:
@@ -245,38 +273,110 @@ def escrow_resolve(
                 )
             raise DomainError(_("This order's payment has already been settled."))
         escrow = _lock_escrow(order.pk)
-        if not Decimal("0") <= refund_amount <= escrow.balance:
+        settlement = Settlement(order.pk, refund_amount, reason, idempotency_key)
+        return _settle([order], {order.pk: escrow}, [settlement], actor=actor)[order.pk]
+
+
+def escrows_resolve(settlements: list[Settlement], *, actor: User) -> dict[int, Resolution]:
+    """``escrow_resolve`` for a sweep's batch of disputed orders, by order id (R-REF-1, R-ESC-4).
+
+    The orders, then their escrows, are locked in id order (the caller locked their disputes
+    first: Dispute → Order → EscrowHold → Refund). An order no longer in dispute or a refund
+    beyond what is held refuses the whole batch (the sweep then moves its rows one at a time).
+    Runs in the caller's transaction.
+    """
+    if not settlements:
+        return {}
+    ids = [item.order_id for item in settlements]
+    orders = list(Order.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    escrows = {
+        escrow.order_id: escrow
+        for escrow in EscrowHold.objects.select_for_update().filter(order_id__in=ids).order_by("order_id")
+    }
+    for order in orders:
+        if order.state != Order.State.DISPUTED:
+            raise DomainError(_("This order's payment has already been settled."))
+    return _settle(orders, escrows, settlements, actor=actor)
+
+
+def _settle(
+    orders: list[Order], escrows: dict[int, EscrowHold], settlements: list[Settlement], *, actor: User
+) -> dict[int, Resolution]:
+    """What settling disputed orders does, the one definition for one order and for a batch
+    (R-REF-1, R-ESC-4): each refund with its ledger entry, the rest of the escrow released to the
+    seller (once per order), the escrows settled, the orders completed and audited, the events;
+    one statement per table. ``orders`` and ``escrows`` are locked by the caller."""
+    by_order = {order.pk: order for order in orders}
+    for item in settlements:
+        escrow = escrows[item.order_id]
+        if not Decimal("0") <= item.refund_amount <= escrow.balance:
             raise DomainError(
                 _("The refund must be between 0 and %(balance)s %(currency)s, the amount held.")
-                % {"balance": escrow.balance, "currency": order.currency}
+                % {"balance": escrow.balance, "currency": by_order[item.order_id].currency}
             )
-        refund = None
-        if refund_amount > 0:
-            refund = _refund_create(
-                order,
-                escrow,
-                amount=refund_amount,
-                source=LedgerEntry.Source.ESCROW,
-                actor=actor,
-                reason=reason,
-                idempotency_key=idempotency_key,
-            )
-        released = escrow.balance
-        _release(order, escrow, amount=released, actor=actor, reason=reason)
-        escrow.settled_at = timezone.now()
-        escrow.resolution_key = idempotency_key
-        escrow.save(update_fields=["released", "refunded", "settled_at", "resolution_key"])
-        order.completed_at = escrow.settled_at
-        order.complete(by=actor, description=reason[:200])
-        order.save()
-        emit(
-            "order.escrow_released",
-            order=order,
-            data=order_payload(
-                order, released_amount=amount(released), refunded_amount=amount(refund_amount)
-            ),
+    refunds = {
+        refund.order_id: refund
+        for refund in _refunds_create(
+            [
+                RefundOwed(
+                    by_order[item.order_id],
+                    escrows[item.order_id],
+                    item.refund_amount,
+                    item.reason,
+                    item.idempotency_key,
+                )
+                for item in settlements
+                if item.refund_amount > 0
+            ],
+            source=LedgerEntry.Source.ESCROW,
+            actor=actor,
         )
-    return Resolution(refund, released)
+    }
+    now = timezone.now()
+    released = _release(
+        [(by_order[item.order_id], escrows[item.order_id], item.reason) for item in settlements],
+        actor=actor,
+        at=now,
+    )
+    for item in settlements:
+        escrows[item.order_id].settled_at = now
+        escrows[item.order_id].resolution_key = item.idempotency_key
+    bulk_set(
+        [escrows[item.order_id] for item in settlements],
+        ["released", "refunded", "settled_at", "resolution_key"],
+    )
+    ids = [item.order_id for item in settlements]
+    Order.objects.filter(pk__in=ids).update(state=Order.State.COMPLETED, completed_at=now)
+    for reason in dict.fromkeys(item.reason for item in settlements):  # a sweep's batch shares one
+        record_transitions(
+            Order,
+            [(item.order_id, Order.State.DISPUTED) for item in settlements if item.reason == reason],
+            name="complete",
+            target=Order.State.COMPLETED,
+            by=actor,
+            description=reason[:200],
+            at=now,
+        )
+    completed = Order.objects.in_bulk(ids)
+    people = people_refs(*{pk for order in orders for pk in (order.buyer_id, order.seller_id)})
+    emit_many(
+        "order.escrow_released",
+        [
+            (
+                completed[item.order_id],
+                order_payload(
+                    completed[item.order_id],
+                    people=people,
+                    released_amount=amount(released[item.order_id]),
+                    refunded_amount=amount(item.refund_amount),
+                ),
+            )
+            for item in settlements
+        ],
+    )
+    return {
+        item.order_id: Resolution(refunds.get(item.order_id), released[item.order_id]) for item in settlements
+    }
 
 
 def seller_penalize(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.batches import bulk_insert, claim
 from marketplace.errors import DomainError
-from marketplace.events import emit, refund_payload
+from marketplace.events import emit, emit_many, refund_payload
 from marketplace.gateways import GatewayUnavailable, get_gateway
 from marketplace.models import (
     EscrowHold,
@@ -20,9 +23,10 @@ from marketplace.models import (
     Refund,
     User,
 )
-from marketplace.notifications import notify
+from marketplace.notifications import notify, notify_many
 from marketplace.queueing import enqueue_on_commit
-from marketplace.services.base import Amount, _ledger, _lock_escrow, _lock_order, _require_finance, to_money
+from marketplace.selectors import refunds_overdue
+from marketplace.services.base import Amount, _lock_escrow, _lock_order, _require_finance, to_money
 
 
 def _refund_create(
@@ -35,37 +39,70 @@ def _refund_create(
     reason: str,
     idempotency_key: str,
 ) -> Refund:
-    now = timezone.now()
-    refund = Refund.objects.create(
-        order=order,
-        amount=amount,
-        currency=order.currency,
-        source=source,
-        destination=order.payment_method,
-        idempotency_key=idempotency_key,
-        reason=reason[:500],
-        created_by=actor,
-        created_at=now,
-        due_at=now + timedelta(days=settings.REFUND_DEADLINE_DAYS),
+    """One refund (a batch of one of ``_refunds_create``)."""
+    [refund] = _refunds_create(
+        [RefundOwed(order, escrow, amount, reason, idempotency_key)], source=source, actor=actor
     )
-    _ledger(
-        order,
-        kind=LedgerEntry.Kind.REFUND,
-        source=source,
-        amount=amount,
-        party=order.buyer_id,
-        actor=actor,
-        reason=reason,
-        key=f"refund:{idempotency_key}",
-        refund=refund,
-    )
-    if source == LedgerEntry.Source.ESCROW:
-        escrow.refunded += amount
-    else:
-        escrow.refunded_by_seller += amount
-    _dispatch(refund)
-    emit("refund.created", order=order, data=refund_payload(refund))
     return refund
+
+
+@dataclass(frozen=True)
+class RefundOwed:
+    """A refund to create: of ``order``, whose locked ``escrow`` records it."""
+
+    order: Order
+    escrow: EscrowHold
+    amount: Decimal
+    reason: str
+    idempotency_key: str
+
+
+def _refunds_create(owed: list[RefundOwed], *, source: str, actor: User) -> list[Refund]:
+    """The refunds, their ledger entries (R-ESC-2) and their ``refund.created`` events, one
+    statement each for a sweep's batch; each payout queued after commit (R-REF-2). The escrows
+    (locked by the caller) count them in memory: the caller saves them."""
+    if not owed:
+        return []
+    now = timezone.now()
+    refunds = bulk_insert(
+        Refund(
+            order=item.order,
+            amount=item.amount,
+            currency=item.order.currency,
+            source=source,
+            destination=item.order.payment_method,
+            idempotency_key=item.idempotency_key,
+            reason=item.reason[:500],
+            created_by=actor,
+            created_at=now,
+            due_at=now + timedelta(days=settings.REFUND_DEADLINE_DAYS),
+        )
+        for item in owed
+    )
+    bulk_insert(
+        LedgerEntry(
+            order=item.order,
+            kind=LedgerEntry.Kind.REFUND,
+            source=source,
+            amount=item.amount,
+            currency=item.order.currency,
+            party_id=item.order.buyer_id,
+            actor=actor,
+            reason=item.reason[:500],
+            idempotency_key=f"refund:{item.idempotency_key}",
+            refund=refund,
+            created_at=now,
+        )
+        for item, refund in zip(owed, refunds, strict=True)
+    )
+    for item, refund in zip(owed, refunds, strict=True):
+        if source == LedgerEntry.Source.ESCROW:
+            item.escrow.refunded += item.amount
+        else:
+            item.escrow.refunded_by_seller += item.amount
+        _dispatch(refund)
+    emit_many("refund.created", [(refund.order, refund_payload(refund)) for refund in refunds])
+    return refunds
 
 
 def _dispatch(refund: Refund) -> None:
@@ -303,19 +340,31 @@ def refund_sync_with_gateway(*, refund: Refund, actor: User) -> Refund:
 
 
 def refund_flag_overdue(*, refund: Refund, actor: User) -> bool:
-    """Flag a refund not paid by its due date (R-REF-4). Returns whether it was flagged now."""
+    """Flag a refund not paid by its due date (R-REF-4). Returns whether it was flagged now.
+    One refund (a batch of one of ``refunds_flag_overdue``): its lock is waited for."""
     with transaction.atomic():
-        refund = _lock_refund(refund.pk)
-        if refund.overdue_flagged_at is not None or refund.state == Refund.State.COMPLETED:
-            return False
-        if timezone.now() < refund.due_at:
-            return False
-        refund.overdue_flagged_at = timezone.now()
-        refund.save(update_fields=["overdue_flagged_at"])
-        notify(
-            "refund_overdue",
-            order=refund.order,
-            context={"refund_amount": str(refund.amount), "due_at": refund.due_at.isoformat()},
-        )
-        emit("refund.overdue", order=refund.order, data=refund_payload(refund))
-    return True
+        _lock_refund(refund.pk)
+        return bool(refunds_flag_overdue(rows=Refund.objects.filter(pk=refund.pk), limit=1, actor=actor))
+
+
+def refunds_flag_overdue(*, rows: QuerySet[Refund], limit: int, actor: User) -> list[Refund]:
+    """Flag refunds not paid by their due date (R-REF-4): the one definition, for a sweep's batch
+    and for one refund. Up to ``limit`` of ``rows`` that are overdue (``refunds_overdue``) are
+    claimed and flagged in one statement; the buyers told and the events written with one
+    statement each. Returns the refunds flagged (with their orders). A caller that locks the
+    refunds' disputes does so first (arbitration's ``refunds_overdue_open_complaints``).
+    """
+    now = timezone.now()
+    ids = claim(rows & refunds_overdue(now), limit=limit, changes={"overdue_flagged_at": now})
+    if not ids:
+        return []
+    refunds = list(Refund.objects.filter(pk__in=ids).select_related("order").order_by("pk"))
+    notify_many(
+        "refund_overdue",
+        [
+            (refund.order, {"refund_amount": str(refund.amount), "due_at": refund.due_at.isoformat()})
+            for refund in refunds
+        ],
+    )
+    emit_many("refund.overdue", [(refund.order, refund_payload(refund)) for refund in refunds])
+    return refunds

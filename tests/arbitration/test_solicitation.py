@@ -593,7 +593,7 @@ def test_R_DSP_8_the_prefilter_never_hides_a_match(name):
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0024_solicitation_patterns_round8")
+    migration = importlib.import_module("arbitration.migrations.0025_solicitation_patterns_round9")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

@@ -780,3 +780,120 @@ def test_R_DSP_8_round8_fix_the_migration_replaces_patterns_as_0023_shipped_them
     assert restored == shipped_0023["outside-platform"]["pattern"]
     assert SolicitationPattern.objects.get(name="messenger").pattern == r"whats ?app"
     assert not SolicitationPattern.objects.filter(name__in=new_names).exists()
+
+
+# --- Round 9 (issue 17): the kinds of round 8's errors, in new words --------------------------------
+# Each kind is a structure, not a sentence: a Russian refusal with no "мы/я", someone else's past
+# request reported, a messenger as where the goods work, "между нами говоря", a complete messenger
+# list, asking not to escalate, part of the money or an amount for closing, a bare "закройте плз".
+ROUND9_INNOCENT = [
+    # a Russian refusal without the first person
+    "Оплату мимо площадки принять не можем, так велят правила.",
+    "Общаться в Телеграме запрещено правилами магазина.",
+    "Нельзя переводить деньги напрямую, только через заказ.",
+    "Никакой почты, пишем только здесь.",
+    # someone else's past request, reported
+    "Один покупатель предлагал мне перевод на карту, я отказался.",
+    "Предыдущий продавец звал меня в Телеграм, я сообщил в поддержку.",
+    "The previous seller asked me to pay on Zelle, I reported him.",
+    # a messenger as where the goods work or fail
+    "Работает ли на часах Телеграм?",
+    "Микрофон плохо работает в Дискорде.",
+    "Does the mic work in Discord?",
+    "The camera doesn't work on Skype calls.",
+    # the idiom
+    "Между нами говоря, доставка у вас быстрая.",
+    # escalation and closing words with no ask
+    "If the seller doesn't reply, escalate the dispute.",
+    "Эскалировать спор можно через три дня.",
+    "Штраф 500р за отмену заказа.",
+    "Скидка 10% за отзыв на товар.",
+    "Partial refund is possible through the dispute.",
+    "Our office uses Line for work.",
+]
+ROUND9_ASKS = [
+    # the same words turned into an ask
+    "Никакого вайбера, пишите мне в телеграм.",
+    "Прошлый магазин просил написать в вотсап, но лучше пишите в телеграм.",
+    "The previous seller asked me to pay on Zelle. Text me on WhatsApp instead.",
+    "Магазин работает в телеграме, пишите туда.",
+    "We only work on WhatsApp.",
+    "Между нами говоря, давайте решим без арбитража.",
+    # messengers the list lacked
+    "Let's move to Wire, it's private.",
+    "Пишите в ТамТам, там удобнее.",
+    "Перейдём в КакаоТок?",
+    "Message me on Signal instead.",
+    # asking not to escalate
+    "Please don't escalate this, I will refund you here.",
+    "Давайте не будем эскалировать, всё решим.",
+    "Не эскалируйте, пожалуйста.",
+    # part of the money or an amount for closing
+    "Half refund once you withdraw the claim.",
+    "Половину стоимости верну, если закроете спор.",
+    "1000 рублей за закрытие, идёт?",
+    "$30 for closing, ok?",
+    # a bare close with a politeness word and a reason after it
+    "Закройте пожалуйста, товар уже у вас.",
+    "close pls, refund is on the way",
+]
+
+
+@pytest.mark.parametrize("text", ROUND9_INNOCENT)
+def test_R_DSP_8_round9_fix_innocent_variants_of_each_kind_are_not_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", ROUND9_ASKS)
+def test_R_DSP_8_round9_fix_the_same_words_turned_into_an_ask_are_still_flagged(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False)
+
+
+def test_R_DSP_8_round9_fix_both_languages_in_each_list():
+    for texts in (ROUND9_INNOCENT, ROUND9_ASKS):
+        cyrillic = [any("а" <= ch.lower() <= "я" for ch in text) for text in texts]
+        assert any(cyrillic) and not all(cyrillic)
+
+
+def test_R_DSP_8_round9_fix_a_flag_shows_staff_the_matched_words():
+    text = "Не надо эскалировать, разберёмся"
+    [flag] = find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False)
+    assert flag["pattern"] == "close-dispute-request-ru" and flag["matched"] == "не надо эскалировать"
+    [flag] = find_solicitation("700р за закрытие", patterns=DEFAULT_PATTERNS, classifier=False)
+    assert flag["intent"] == "benefit" and flag["matched"] == "700р за закрытие"
+
+
+def test_R_DSP_8_round9_fix_staff_patterns_are_normalised_like_the_defaults():
+    # A supervisor's pattern in mixed case is normalised like the text it is matched against.
+    staff = [{"name": "staff", "intent": "off-platform", "pattern": r"Пишите в ТамТам"}]
+    [flag] = find_solicitation("пишите в тамтам", patterns=staff, classifier=False)
+    assert flag["pattern"] == "staff"
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round9_fix_the_migration_replaces_patterns_as_0024_shipped_them_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0025_solicitation_patterns_round9")
+    shipped_0024 = migration._shipped_before()
+    new_names = {row["name"] for row in migration.PATTERNS} - set(shipped_0024)
+    assert new_names == {"refusal-impersonal-ru", "someone-else-asked-reported", "channel-where-goods-work"}
+    SolicitationPattern.objects.filter(name="messenger").update(pattern=shipped_0024["messenger"]["pattern"])
+    SolicitationPattern.objects.filter(name="outside-platform").update(pattern=r"между нами")
+    SolicitationPattern.objects.filter(name__in=new_names).delete()
+
+    migration.ship_round9_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert stored["messenger"].pattern == shipped["messenger"]["pattern"]
+    assert shipped["messenger"]["pattern"] != shipped_0024["messenger"]["pattern"]
+    assert stored["outside-platform"].pattern == r"между нами"  # a supervisor's edit is kept
+    for name in new_names:
+        assert stored[name].pattern == shipped[name]["pattern"] and stored[name].is_active
+
+    migration.restore_patterns_of_0024(apps, None)
+
+    assert SolicitationPattern.objects.get(name="messenger").pattern == shipped_0024["messenger"]["pattern"]
+    assert SolicitationPattern.objects.get(name="outside-platform").pattern == r"между нами"
+    assert not SolicitationPattern.objects.filter(name__in=new_names).exists()

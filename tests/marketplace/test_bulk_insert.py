@@ -1,5 +1,6 @@
-"""``marketplace.batches.bulk_insert`` and ``insert_rows``: the sweeps' bulk writes of audit, outbox
-and notification rows store exactly what ``bulk_create`` stores (R-JOB-2)."""
+"""``marketplace.batches.bulk_insert``, ``insert_rows`` and ``bulk_set``: the sweeps' bulk writes of
+audit, outbox and notification rows store exactly what ``bulk_create`` stores, and their per-row
+updates what ``bulk_update`` writes (R-JOB-2)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_fsm_log.models import StateLog
 
-from marketplace.batches import bulk_insert, insert_rows
-from marketplace.models import DomainEvent, LedgerEntry, Notification, Order
+from marketplace.batches import bulk_insert, bulk_set, insert_rows
+from marketplace.models import DomainEvent, EscrowHold, LedgerEntry, Notification, Order
 from tests.marketplace import factories
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +160,33 @@ def test_R_JOB_2_insert_rows_refuses_a_field_the_model_does_not_have(buyer):
     with pytest.raises(TypeError, match="recipient"):
         insert_rows(Notification, [{"recipient": buyer.pk, "event": "dispute_escalated"}])
     assert insert_rows(Notification, []) == []
+
+
+def test_R_JOB_2_bulk_set_writes_what_bulk_update_writes_in_one_statement(buyer, seller):
+    """R-JOB-2: Decimal money to the cent, datetimes to the microsecond, nulls and text set per row
+    by one UPDATE, each row its own values, the other columns and rows untouched."""
+    orders = [factories.paid_order(buyer=buyer, seller=seller) for _ in range(4)]
+    escrows = list(EscrowHold.objects.filter(order__in=orders).order_by("pk"))
+    untouched = escrows.pop()
+    before = _stored(EscrowHold, untouched.pk)
+    moment = datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    for n, escrow in enumerate(escrows):
+        escrow.released = Decimal("33.33") + n
+        escrow.refunded = escrow.held - escrow.released
+        escrow.settled_at = moment if n else None
+        escrow.resolution_key = f'dispute:{n}:"resolution" Ж'
+
+    with CaptureQueriesContext(connection) as queries:
+        bulk_set(escrows, ["released", "refunded", "settled_at", "resolution_key"])
+
+    assert len(queries) == 1
+    for n, escrow in enumerate(escrows):
+        stored = _stored(EscrowHold, escrow.pk)
+        assert (stored["released"], stored["refunded"]) == (
+            Decimal("33.33") + n,
+            escrow.held - escrow.released,
+        )
+        assert stored["settled_at"] == (moment if n else None)
+        assert stored["resolution_key"] == f'dispute:{n}:"resolution" Ж'
+        assert stored["held"] == escrow.held and stored["order_id"] == escrow.order_id
+    assert _stored(EscrowHold, untouched.pk) == before
