@@ -180,6 +180,36 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   for an estimate. Speed: 6,915, 6,946 and 7,023 messages/s of CPU time with the classifier
   (8,212, 8,314 and 7,902 without) at load average 1.3, 0.8, 0.8; 34 patterns.
 
+- ``solicitation_holdout_round9.jsonl`` (288, 72 per language and label; an independent
+  measurement: written and committed (4dd1cb3) before its author read the detector, its tests,
+  the other sets' content or the round-9 tuning branch; never trained on, ``training.HELD_OUT``;
+  the asks cover plain and pleading requests to close, cancel or withdraw, euphemisms ("make this
+  case go away", "sign off the dispute as solved", "не будем доводить до арбитража"), gifts,
+  replacements, extra items, coupons and money on condition in either order, elliptical asks
+  ("10$ if u close", "отмена спора = подарок", the currency sign before or after), money off the
+  platform (PayPal, Venmo, Zelle, Western Union, card, СБП, ЮMoney, USDT/BTC), a channel or
+  contact offered (messengers, Skype, Discord, Instagram, e-mail, phone), look-alike letters and
+  digits, mixed Latin/Cyrillic scripts, spaced or dotted letters, and 15 asks in Russian written
+  in Latin letters; the innocent half: refusals and warnings, payment on the platform, the
+  refund route, apps and cards as goods, the writer closing their own case in any tense,
+  questions about disputes, other senses of "close"/"between us"/"gift"/"transfer"/"call me",
+  the seller acting through the platform, and chat down to one word). Three texts happen to equal
+  earlier held-out messages ("ok"/"ок" in rounds 6 and 7, "zakroite spor pozhaluista, ya vam vse
+  vernu" in round 5), found after writing. Measured once on main f3a0c97 (merge of round 9's
+  tuning, detector last changed in 10e8cca); nothing was tuned, before or after: EN P 0.946
+  R 0.972 (TP 70 FP 4 FN 2), RU P 0.922 R 0.986 (TP 71 FP 6 FN 1); patterns alone EN P 0.957
+  R 0.917, RU P 0.921 R 0.972: below the 0.98 target in both precisions and in EN recall.
+  Missed: "Let's keep arbitration out of this", "Sign off the dispute as solved and you will
+  receive a present", "ТеIеграм @fixshop" (a Latin I for л). Wrongly flagged: a messenger named
+  as goods or in a warning or refusal ("a Telegram sticker pack printed on a t-shirt", "чехол с
+  логотипом Телеграм", "Если кто-то просит написать в Телеграм, сообщайте", "телеграм-канала у
+  нас нет"), a refusal "никогда не предлагает скидки за закрытие спора", the buyer asking to
+  cancel their own dispute in both languages (EN by the classifier), "Between us, the colour
+  looks even better", "the courier couldn't call me", "Продавец видит мой номер телефона?".
+  Speed in that run: 7,087 messages/s of CPU time with the classifier (8,342 without), load
+  average 0.7. This is the current estimate for a new seller's messages; once a round reads
+  these errors, the set is no longer held out.
+
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
 """
@@ -210,6 +240,7 @@ SETS = {
     "held-out round 6": DATA / "solicitation_holdout_round6.jsonl",
     "held-out round 7": DATA / "solicitation_holdout_round7.jsonl",
     "held-out round 8": DATA / "solicitation_holdout_round8.jsonl",
+    "held-out round 9": DATA / "solicitation_holdout_round9.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -502,6 +502,19 @@ def test_R_DSP_8_round8_the_held_out_set_is_never_trained_on_and_is_balanced():
     assert len({row["text"] for row in rows}) == len(rows)
 
 
+def test_R_DSP_8_round9_the_held_out_set_is_never_trained_on_and_is_balanced():
+    assert "solicitation_holdout_round9.jsonl" in HELD_OUT
+    assert not set(HELD_OUT) & set(TRAINING_SETS)
+    lines = (DATA / "solicitation_holdout_round9.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line]
+    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
+    for row in rows:
+        cells[row["lang"], row["solicit"]] += 1
+        assert row["kind"]
+    assert len(rows) >= 256 and set(cells.values()) == {len(rows) // 4}
+    assert len({row["text"] for row in rows}) == len(rows)
+
+
 @pytest.mark.django_db
 def test_R_DSP_8_round6_the_migration_replaces_patterns_as_0022_shipped_them_adds_new_ones_and_keeps_edits():
     from django.apps import apps
