@@ -317,6 +317,10 @@ JOB_TIME_BUDGET_SECONDS = env.int("JOB_TIME_BUDGET_SECONDS", 0, minimum=0)
 # Deadline sweeps commit with synchronous_commit=off on PostgreSQL; see
 # marketplace.scheduling.set_local_async_commit for why that is safe. false: every commit waits for disk.
 JOB_ASYNC_COMMIT = env.bool("JOB_ASYNC_COMMIT", True)
+# The admin dashboard marks a sweep as behind when its oldest due item has waited longer than
+# this (the busiest sweeps run every minute, the slowest every ten; job_sweep_lag_seconds in
+# /metrics is the same figure for alerting).
+JOB_LAG_ALERT_SECONDS = env.int("JOB_LAG_ALERT_SECONDS", 900, minimum=1)
 
 # Deadlines (SPEC §14). Days unless the name says otherwise; all overridable from the environment.
 BUYER_PROTECTION_DAYS = env.int("BUYER_PROTECTION_DAYS", 60, minimum=1)  # R-PRT-1

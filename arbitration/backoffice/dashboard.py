@@ -7,8 +7,9 @@ from here; every count is answered by an index, so the pages cost the same at an
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -17,6 +18,7 @@ from arbitration.backoffice.base import COMPLAINT_QUEUE_STATES, QUEUE_STATES
 from arbitration.backoffice.charts import case_chart, pay_chart
 from arbitration.models import Complaint, Dispute, SafetyReport
 from marketplace.models import Refund, User
+from marketplace.scheduling import sweep_lag
 
 UNPAID = (Refund.State.PENDING, Refund.State.SENT, Refund.State.FAILED)
 CHART_SECONDS = 300  # the charts are drawn at most every five minutes; the counts are live
@@ -66,7 +68,34 @@ def dashboard(user: User) -> dict:
         data.update(_arbiter_figures(user, now))
     if finance:
         data.update(_finance_figures(now))
+    if arbiter or finance:
+        data["sweeps"] = sweeps_behind(now)
     return data
+
+
+LAG_SECONDS = 60  # the sweep lag is read again at most every minute (one query per sweep)
+
+
+def sweeps_behind(now: datetime) -> dict:
+    """Each deadline sweep's lag (R-JOB-1, issue 15): since when its oldest due item has waited,
+    and whether that is longer than ``JOB_LAG_ALERT_SECONDS`` — the scheduler falling behind
+    (workers down, a beat not running, a sweep failing). ``job_sweep_lag_seconds`` in /metrics
+    is the same figure; here it is read at most once a minute, with the moment it was read."""
+
+    def read() -> dict:
+        at = timezone.now()
+        jobs = [
+            {
+                "name": name,
+                "waiting_since": at - timedelta(seconds=lag) if lag else None,
+                "behind": lag > settings.JOB_LAG_ALERT_SECONDS,
+            }
+            for name, lag in sweep_lag(at).items()
+            if lag is not None
+        ]
+        return {"jobs": jobs, "behind": sum(job["behind"] for job in jobs), "as_of": at}
+
+    return cache.get_or_set(f"admin-dashboard:sweeps:{now:%Y-%m-%d-%H-%M}", read, LAG_SECONDS)
 
 
 def _arbiter_figures(user: User, now: datetime) -> dict:

@@ -110,3 +110,41 @@ def test_line_chart_geometry_stays_inside_the_drawing():
     assert min(ys) >= chart["top"] and max(ys) <= chart["bottom"]
     assert [t["label"] for t in chart["ticks"]] == [0, 5, 10]
     assert chart["labels"][0]["anchor"] == "start" and chart["labels"][-1]["anchor"] == "end"
+
+
+def test_R_JOB_1_the_dashboard_shows_each_sweeps_lag_and_marks_one_that_fell_behind(
+    people, client_for, settings
+):
+    """R-JOB-1 (issue 15): the sidebar lists every deadline sweep with since when its oldest due
+    item has waited; one waiting longer than JOB_LAG_ALERT_SECONDS is marked, in both languages;
+    after the sweep runs it says nothing is due. Read at most once a minute (cached)."""
+    import time_machine
+    from django.core.cache import cache
+
+    from marketplace import scheduling
+    from tests.marketplace.factories import delivered_order, make_buyer, make_seller
+
+    order = delivered_order(buyer=make_buyer(), seller=make_seller())
+    supervisor = client_for(people.supervisor)
+
+    def sweeps_panel(lang: str = "en") -> str:
+        cache.clear()
+        html = supervisor.get(INDEX, headers={"accept-language": lang}).content.decode()
+        return re.search(r'<div class="module ax-worklist" id="sweeps">.*?</div>', html, re.S).group(0)
+
+    def release_row(panel: str) -> str:
+        return re.search(r"<li[^>]*><code>release_escrow</code>.*?</li>", panel, re.S).group(0)
+
+    with time_machine.travel(order.dispute_deadline + timedelta(minutes=5), tick=False):
+        row = release_row(sweeps_panel())
+        assert "ax-alert" not in row and "oldest due item waiting 5" in row
+    with time_machine.travel(order.dispute_deadline + timedelta(hours=2), tick=False):
+        panel = sweeps_panel()
+        row = release_row(panel)
+        assert 'class="ax-alert"' in row and "behind:" in row and "2\xa0hours" in row
+        assert "<code>escalate_disputes</code>" in panel and "nothing due" in panel
+        russian = release_row(sweeps_panel("ru"))
+        assert "отстаёт:" in russian and "самый давний ждёт 2" in russian
+        scheduling.run_job("release_escrow")
+        row = release_row(sweeps_panel())
+        assert "ax-alert" not in row and "nothing due" in row
