@@ -154,6 +154,39 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
     assert len(rows) >= 200 and len(set(cells.values())) == 1
 
 
+@pytest.mark.parametrize(
+    ("held_out", "at_least", "same_text_once"),
+    [
+        ("solicitation_holdout_round5.jsonl", 200, False),
+        ("solicitation_holdout_round6.jsonl", 240, False),
+        ("solicitation_holdout_round7.jsonl", 240, True),
+        ("solicitation_holdout_round8.jsonl", 240, True),
+        ("solicitation_holdout_round9.jsonl", 256, True),
+    ],
+)
+def test_R_DSP_8_rounds_5_to_9_each_held_out_set_is_never_trained_on_and_is_balanced(
+    held_out, at_least, same_text_once
+):
+    """R-DSP-8: each round's held-out set (written before its author read the detector) is
+    listed in ``HELD_OUT``, never among the training sets, has as many messages in each language
+    and label, a kind for each, and (from round 7) no message twice."""
+    assert held_out in HELD_OUT
+    assert not set(HELD_OUT) & set(TRAINING_SETS)
+    lines = (DATA / held_out).read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line]
+    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
+    for row in rows:
+        cells[row["lang"], row["solicit"]] += 1
+        assert row["kind"]
+    assert len(rows) >= at_least and set(cells.values()) == {len(rows) // 4}
+    if same_text_once:
+        assert len({row["text"] for row in rows}) == len(rows)
+
+
+def test_R_DSP_8_round6_ships_ordinary_chat_for_the_classifier_to_train_on():
+    assert "solicitation_training_round6.jsonl" in TRAINING_SETS
+
+
 def test_R_DSP_8_round4_the_threshold_is_the_lowest_with_the_target_precision_in_each_language():
     examples = [
         SimpleNamespace(lang=lang, solicit=solicit)
@@ -315,18 +348,6 @@ def test_R_DSP_8_round5_the_classifier_does_not_judge_the_words_an_exempt_patter
     assert find_solicitation(text, patterns=DEFAULT_PATTERNS, classifier=False) == []
 
 
-def test_R_DSP_8_round5_the_held_out_set_is_never_trained_on_and_is_balanced():
-    assert "solicitation_holdout_round5.jsonl" in HELD_OUT
-    assert not set(HELD_OUT) & set(TRAINING_SETS)
-    lines = (DATA / HELD_OUT[1]).read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line]
-    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
-    for row in rows:
-        cells[row["lang"], row["solicit"]] += 1
-        assert row["kind"]
-    assert len(rows) >= 200 and len(set(cells.values())) == 1
-
-
 @pytest.mark.django_db
 def test_R_DSP_8_round5_the_migration_replaces_patterns_as_0018_shipped_them_adds_new_ones_and_keeps_edits():
     from django.apps import apps
@@ -461,58 +482,6 @@ def test_R_DSP_8_round6_the_same_words_turned_into_an_ask_are_still_flagged(text
 def test_R_DSP_8_round6_a_flag_for_a_new_ask_explains_the_matched_words():
     [flag] = find_solicitation("Пусть жалоба исчезнет.", patterns=DEFAULT_PATTERNS)
     assert flag["intent"] == "close" and flag["matched"] == "пусть жалоба исчезнет"
-
-
-def test_R_DSP_8_round6_the_held_out_set_is_never_trained_on_and_is_balanced():
-    assert "solicitation_holdout_round6.jsonl" in HELD_OUT
-    assert not set(HELD_OUT) & set(TRAINING_SETS)
-    assert "solicitation_training_round6.jsonl" in TRAINING_SETS
-    lines = (DATA / "solicitation_holdout_round6.jsonl").read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line]
-    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
-    for row in rows:
-        cells[row["lang"], row["solicit"]] += 1
-        assert row["kind"]
-    assert len(rows) >= 240 and len(set(cells.values())) == 1
-
-
-def test_R_DSP_8_round7_the_held_out_set_is_never_trained_on_and_is_balanced():
-    assert "solicitation_holdout_round7.jsonl" in HELD_OUT
-    assert not set(HELD_OUT) & set(TRAINING_SETS)
-    lines = (DATA / "solicitation_holdout_round7.jsonl").read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line]
-    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
-    for row in rows:
-        cells[row["lang"], row["solicit"]] += 1
-        assert row["kind"]
-    assert len(rows) >= 240 and len(set(cells.values())) == 1
-    assert len({row["text"] for row in rows}) == len(rows)
-
-
-def test_R_DSP_8_round8_the_held_out_set_is_never_trained_on_and_is_balanced():
-    assert "solicitation_holdout_round8.jsonl" in HELD_OUT
-    assert not set(HELD_OUT) & set(TRAINING_SETS)
-    lines = (DATA / "solicitation_holdout_round8.jsonl").read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line]
-    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
-    for row in rows:
-        cells[row["lang"], row["solicit"]] += 1
-        assert row["kind"]
-    assert len(rows) >= 240 and len(set(cells.values())) == 1
-    assert len({row["text"] for row in rows}) == len(rows)
-
-
-def test_R_DSP_8_round9_the_held_out_set_is_never_trained_on_and_is_balanced():
-    assert "solicitation_holdout_round9.jsonl" in HELD_OUT
-    assert not set(HELD_OUT) & set(TRAINING_SETS)
-    lines = (DATA / "solicitation_holdout_round9.jsonl").read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line]
-    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
-    for row in rows:
-        cells[row["lang"], row["solicit"]] += 1
-        assert row["kind"]
-    assert len(rows) >= 256 and set(cells.values()) == {len(rows) // 4}
-    assert len({row["text"] for row in rows}) == len(rows)
 
 
 @pytest.mark.django_db
