@@ -16,7 +16,7 @@ from django.utils import timezone
 from arbitration.models import Decision, Dispute, InformationRequest, Message, is_arbiter
 from marketplace.actors import party_of
 from marketplace.models import LedgerEntry, Order, User
-from marketplace.selectors import Discrepancy, reconciliation_check
+from marketplace.selectors.reconciliation import Discrepancy, reconciliation_check
 
 # --- What the scheduler sweeps (R-JOB-1); each uses the (state, deadline_at) index ----------
 

@@ -632,7 +632,7 @@ def main() -> None:
     generate(args.orders, args.dispute_rate, args.seed)
     print(f"generated in {time.monotonic() - started:.1f}s")
     if args.check:
-        from marketplace.selectors import ledger_reconcile
+        from marketplace.selectors.reconciliation import ledger_reconcile
 
         started = time.monotonic()
         result = ledger_reconcile(check_gateway=False)

@@ -25,7 +25,6 @@ from marketplace.scheduling import (
 )
 from marketplace.selectors import (
     idempotency_keys_expired,
-    ledger_reconcile,
     notifications_unsent,
     orders_due_for_auto_extension,
     orders_due_for_protection_reminder,
@@ -33,6 +32,7 @@ from marketplace.selectors import (
     payouts_to_sync,
     refunds_to_dispatch,
 )
+from marketplace.selectors.reconciliation import ledger_reconcile
 from marketplace.webhooks.deliveries import deliveries_due, webhooks_send_due
 
 log = logging.getLogger("jobs")

@@ -32,7 +32,7 @@ from arbitration.models import (
     ReturnShipment,
 )
 from marketplace.models import EscrowHold, LedgerEntry, Notification, Order, Refund
-from marketplace.selectors import ledger_reconcile
+from marketplace.selectors.reconciliation import ledger_reconcile
 from tests.marketplace.factories import DAY, SECOND, START, at, shipped_order
 from tests.people import People, make_people
 from tests.support import fresh, png

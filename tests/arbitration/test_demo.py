@@ -11,7 +11,7 @@ from django_fsm_log.models import StateLog
 
 from arbitration.models import Complaint, Decision, Dispute, Evidence, Message, Offer, SafetyReport
 from marketplace.models import LedgerEntry, Notification, Order, Refund
-from marketplace.selectors import ledger_reconcile
+from marketplace.selectors.reconciliation import ledger_reconcile
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from arbitration.models import Decision, Dispute, ReturnShipment
 from marketplace.models import EscrowHold, LedgerEntry, Order, Refund
 from marketplace.scheduling import run_job
-from marketplace.selectors import ledger_reconcile
+from marketplace.selectors.reconciliation import ledger_reconcile
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

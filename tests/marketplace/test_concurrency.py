@@ -20,7 +20,7 @@ from marketplace.actors import scheduler_user
 from marketplace.errors import DomainError
 from marketplace.models import ExtensionRequest, LedgerEntry, Order, Refund, SimulatedPayout
 from marketplace.scheduling import run_job
-from marketplace.selectors import ledger_reconcile
+from marketplace.selectors.reconciliation import ledger_reconcile
 from tests.marketplace.factories import (
     DAY,
     SECOND,

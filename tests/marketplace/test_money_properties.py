@@ -45,7 +45,7 @@ from marketplace.models import (
     TrackingEvent,
 )
 from marketplace.scheduling import run_job
-from marketplace.selectors import ledger_reconcile
+from marketplace.selectors.reconciliation import ledger_reconcile
 from tests.marketplace.factories import START, make_arbiter, make_buyer, make_finance, make_seller
 
 ZERO = Decimal("0.00")

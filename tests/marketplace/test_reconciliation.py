@@ -13,7 +13,7 @@ from django.db.models import F
 from marketplace import services
 from marketplace.actors import scheduler_user
 from marketplace.models import EscrowHold, LedgerEntry, Order, Refund, SimulatedPayout
-from marketplace.selectors import ledger_reconcile
+from marketplace.selectors.reconciliation import ledger_reconcile
 from tests.marketplace.factories import (
     DAY,
     SECOND,
