@@ -317,9 +317,7 @@ JOB_TIME_BUDGET_SECONDS = env.int("JOB_TIME_BUDGET_SECONDS", 0, minimum=0)
 # Deadline sweeps commit with synchronous_commit=off on PostgreSQL; see
 # marketplace.scheduling.set_local_async_commit for why that is safe. false: every commit waits for disk.
 JOB_ASYNC_COMMIT = env.bool("JOB_ASYNC_COMMIT", True)
-# The admin dashboard marks a sweep as behind when its oldest due item has waited longer than
-# this (the busiest sweeps run every minute, the slowest every ten; job_sweep_lag_seconds in
-# /metrics is the same figure for alerting).
+# The dashboard marks a sweep behind when its oldest due item waits longer (/metrics: job_sweep_lag_seconds).
 JOB_LAG_ALERT_SECONDS = env.int("JOB_LAG_ALERT_SECONDS", 900, minimum=1)
 
 # Deadlines (SPEC §14). Days unless the name says otherwise; all overridable from the environment.
@@ -482,8 +480,7 @@ if SENTRY_DSN:
 # --- Outbound webhooks (R-API-5: marketplace/webhooks/) ------------------------------------------
 # Each attempt waits at most this long for the receiver (connecting: at most 3 s of it).
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
-# Failed attempts are retried with exponential backoff and jitter: BASE, doubling, at most
-# MAX_DELAY apart, until RETRY_HOURS after the delivery was created; then it is failed.
+# Retries: exponential backoff with jitter from BASE, at most MAX_DELAY apart, for RETRY_HOURS.
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
 WEBHOOK_RETRY_MAX_DELAY_SECONDS = env.int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", 6 * 3600, minimum=1)
 WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", 72, minimum=1)
@@ -494,8 +491,7 @@ IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", 72, minimum=1)
 WEBHOOK_CONCURRENCY = env.int("WEBHOOK_CONCURRENCY", 16, minimum=1)
 # After a secret rotation the previous secret keeps signing this long (both signatures are sent).
 WEBHOOK_SECRET_ROTATION_HOURS = env.int("WEBHOOK_SECRET_ROTATION_HOURS", 24, minimum=0)
-# Deliveries to loopback/private addresses and plain http:// URLs: refused in production (SSRF),
-# allowed with DEBUG (the demo) or when set (tests, a receiver inside the operator's network).
+# Loopback/private addresses and plain http://: refused in production (SSRF); DEBUG or this allows them.
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", DEBUG)
 
 # --- Integration API (R-API-1..4: marketplace/api/, arbitration/api/) ---------------------------

@@ -30,7 +30,13 @@ from __future__ import annotations
 
 from arbitration.solicitation.fragments import default_pattern
 from arbitration.solicitation.intents import Intent
-from arbitration.solicitation.scopes import ROUND5_EXEMPT, ROUND6_EXEMPT, ROUND8_EXEMPT, ROUND9_EXEMPT
+from arbitration.solicitation.scopes import (
+    BASE_EXEMPT,
+    ROUND5_EXEMPT,
+    ROUND6_EXEMPT,
+    ROUND8_EXEMPT,
+    ROUND9_EXEMPT,
+)
 
 _default = default_pattern
 
@@ -346,158 +352,11 @@ _OFF_PLATFORM = [
 ]
 
 _EXEMPT = [
-    _default(
-        "refusal-en",
-        "en",
-        Intent.EXEMPT,
-        'A refusal that names a channel or the dispute: "we can\'t send money via PayPal", "we don\'t use '
-        'WhatsApp or Telegram", "I will not ask you to close the dispute", "refunds can\'t go to a '
-        'Qiwi wallet".',
-        r"\b(?:can t|cannot|can not|don t|do not|dont|doesn t|does not|won t|will not|never|not allowed to"
-        r"|didn t|did not|haven t|have not|hasn t|has not"
-        r"|unable to|no longer|not possible to|isn t possible to|refuse to|forbids?|forbidden to|prohibits?"
-        r"|prohibited to|not permitted to)"
-        r"(?: (?:be able to|allow|allows|let us|permit|ever|ask you to|ask anyone to))? "
-        r"(?:use|do|work|accept|take|send|pay|transfer|refund|return|give|ask|contact|message|write|call"
-        r"|share"
-        r"|have|offer|move|go|support|make|process|issue|close|cancel|withdraw|communicate|settle|solve"
-        r"|resolve|handle|sort|agree|deal|discuss|talk|switch|continue|chat|answer|reply|respond|read|check"
-        r"|monitor|got|get|receive|received|wrote|written|messaged|texted|called|contacted|sent|asked|offered"
-        r"|answered|replied|be (?:sent|moved|paid"
-        r"|refunded))\w*"
-        r"<IN_CLAUSE_EN>{0,6}? <TARGET_EN>"
-        r"(?: (?:or|and|nor|any) (?:[^ .]+ ){0,2}?<TARGET_EN>)*<REST_OF_CLAUSE_EN>",
-        r"<TARGET_EN><IN_CLAUSE_EN>{0,4}? (?:is not|are not|isn t|aren t|is never|are never"
-        r"|cannot be|can t be"
-        r"|not|never) (?:supported|accepted|allowed|possible|available|used|an option|permitted|sent|paid"
-        r"|refunded|(?:something|anything|a thing|what) (?:we|i)"
-        r" (?:do|offer|use|accept|allow|support|work with))\b",
-        r"(?:<TARGET_EN>)(?: [^ .]+){0,6}? <ONLY_HERE_EN>",
-    ),
-    _default(
-        "refusal-ru",
-        "ru",
-        Intent.EXEMPT,
-        'Отказ, в котором назван канал или спор: "мы не переводим на карту", "мы не пользуемся ватсапом", '
-        '"на киви вернуть нельзя", "скидку за отмену спора мы не даём".',
-        r"\b(?:не (?:можем|могу|может|будем|буду|пользуемся|пользуюсь|работаем|работаю|просим|прошу|переводим"
-        r"|перевожу|отправляем|принимаем|даем|дадим|делаем|используем|пишем|звоним|общаемся|разрешает\w*"
-        r"|получится|предлагаем|ведем|связываемся|высылаем|берем|возвращаем|сможем|позволяет|принимает"
-        r"|переводите|пишите|сообщайте|отправляйте|платите|оплачивайте|давайте|доверяйте|переходите|звоните"
-        r"|отвечайте|передавайте|называйте|разрешают|позволяют|попросим|попрошу|предложим|предложу"
-        r"|станем|стану"
-        r"|собираемся|собираюсь|имею права|имеем права|вправе)|нельзя|невозможно|запрещ\w*)"
-        r"<IN_CLAUSE_RU>{0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
-        r"<TARGET_RU>(?: [^ .]+){0,5}? (?:нельзя|невозможно|запрещено|не (?:получится|выйдет|можем|могу|даем"
-        r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем|буду|будем|стану|станем|хочу|хотим"
-        r"|пользуемся|используем|общаемся|пишем|практикуем|переходим|отвечает|отвечаем|отвечаю|работает|дам"
-        r"|даю|читаем|читаю|имею права|имеем права|вправе|положено|допускается|писал\w*|звонил\w*"
-        r"|предлагал\w*"
-        r"|просил\w*|отвечал\w*|получал\w*|получил\w*))\b",
-        r"(?:<TARGET_RU>)(?: [^ .]+){0,6}? <ONLY_HERE_RU>",
-    ),
-    _default(
-        "warning",
-        "any",
-        Intent.EXEMPT,
-        'A sentence that warns about others or scams: "some sellers ask buyers to pay on WhatsApp", '
-        '"if anyone '
-        'writes to you on Telegram pretending to be us", "мошенники пишут в телеграме".',
-        r"(?:^|(?<=\. ))[^.]*?(?:\b(?:some|other|many) (?:sellers|shops|stores|people|scammers)\b"
-        r"|\b(?:anyone|anybody|someone|somebody|scammers?|fraudsters?|pretending|claiming to be|be careful"
-        r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake)\b|\bscam\w*"
-        r"|мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)|от (?:имени"
-        r"|нашего имени)"
-        r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку|бдительн\w*|якобы"
-        r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*)"
-        r"|\b(?:the |this |a |my )?seller (?:asked|asks|wants|wanted|told|offered|offers|suggested|suggests"
-        r"|is asking|keeps asking|tried|is trying)\b"
-        r"|\bпродав(?:ец|щик\w*) (?:предложил\w*|предлагает|просит|попросил\w*|хочет|написал\w*"
-        r"|требует))[^.]*",
-    ),
-    _default(
-        "platform-payment-route",
-        "any",
-        Intent.EXEMPT,
-        'How the buyer paid and the platform\'s own refund route: "you paid with PayPal", "the platform will '
-        'return it to the same PayPal account", "деньги вернутся на карту, с которой вы платили".',
-        r"\b(?:paid|payed|used|chose|selected)(?: for (?:it|the order))?(?: [^ .]+){0,3}? <CHANNEL_EN>",
-        r"\b(?:platform|marketplace|system|aliexpress|arbiter|arbitration|your bank)"
-        r"(?: (?!(?:i|we|you|u|me|us)\b)[^ .]+){0,2}? "
-        r"(?:return|refund|send|transfer|pay|move)\w*(?: [^ .]+){0,8}",
-        # Round 6: the refund told as done by the platform ("your PayPal refund was processed by the site").
-        r"\b(?:your |the |my )?(?:[^ .]+ )?(?:refunds?|money|payment)(?: [^ .]+)? (?:was|is|has been"
-        r"|have been|will be|got|were) (?:processed|issued|sent|made|returned|completed|approved|paid)"
-        r" (?:by|through|via) (?:the )?(?:platform|marketplace|site|system|aliexpress|arbiter|arbitration)\b",
-        r"\b(?:refunds?|money)(?: [^ .]+){0,2}? (?:go|goes|return|returns|come|comes|show|shows|arrive\w*|is"
-        r"|are)"
-        r"(?: back)?(?: [^ .]+){0,5}? <CHANNEL_EN>(?: (?:or|and) (?:[^ .]+ ){0,2}?<CHANNEL_EN>)*",
-        r"\b(?:оплатил\w*|оплачивал\w*|платил\w*|оплачен\w*)(?: [^ .]+){0,3}? <CHANNEL_RU>",
-        r"\b(?:площадка|платформа|система|арбитр|алиэкспресс|банк)(?: (?!(?:я|мы|вы)\b)[^ .]+){0,2}? "
-        r"(?:вернет|переведет|отправит|возвращает|перечислит|начисл\w*)(?: [^ .]+){0,8}",
-        r"\b(?:деньги|средства|возврат)(?: [^ .]+){0,3}? (?:вернутся|придут|придет|поступят|будет|пойдет"
-        r"|идет)"
-        r"(?: [^ .]+){0,6}? <CHANNEL_RU>(?: (?:или|и) (?:[^ .]+ ){0,2}?<CHANNEL_RU>)*",
-    ),
+    *BASE_EXEMPT,  # refusals, warnings, how the buyer paid, the refund's way back, channels as talk
+    *ROUND5_EXEMPT,  # round 5: devices, first-person refusals, closing by the writer
+    *ROUND6_EXEMPT,  # round 6: apps as goods, channels not had or given, closing as a fact
+    *ROUND8_EXEMPT,  # round 8: calls with goods, "nobody will", closing my case, accounts run by others
+    *ROUND9_EXEMPT,  # round 9: Russian refusals without "мы/я", past requests reported, goods with apps
 ]
-
-_EXEMPT.append(
-    _default(
-        "buyers-own-decision",
-        "any",
-        Intent.EXEMPT,
-        "Closing named as the buyer's own decision, not asked for: "
-        '"withdrawing the dispute is your decision", "закрывать спор или нет — решать вам".',
-        r"<CLOSE_EN>\w*<DET_EN> <DISPUTE_EN> (?:is|remains) (?:entirely |only |completely |always )?"
-        r"(?:your (?:own )?(?:decision|choice|right)|up to you)",
-        r"(?:<CLOSE_RU>|закрывать|отменять|отзывать)(?: [^ .]+)? <DISPUTE_RU>(?: или нет)? (?:решать вам"
-        r"|это ваше (?:право|решение)|ваше (?:право|решение))",
-    )
-)
-
-_EXEMPT += [
-    _default(
-        "closed-by-the-writer",
-        "any",
-        Intent.EXEMPT,
-        "The writer telling what they did themselves, not asking for it: "
-        '"I have closed the dispute myself", "я сама закрыла спор".',
-        r"\b(?:i|we)(?: (?:have|ve|already|just|myself|ourselves|also|\w+ly|by mistake))*"
-        r" (?:closed|cancel+ed|withdrew"
-        r"|withdrawn"
-        r"|retracted|dropped)(?: (?:the|my|our|this))? <DISPUTE_EN>"
-        r"|\b(?:my|our) <DISPUTE_EN> (?:is|was|has been|got) (?:now |already )?(?:closed|cancel+ed|withdrawn"
-        r"|retracted|dropped)\b",
-        r"\b(?:я|мы)(?: (?:сам\w*|уже|только что|тоже|\w+о|по ошибке))* (?:закрыл\w*|отменил\w*|отозвал\w*"
-        r"|снял\w*)(?: [^ .]+)? <DISPUTE_RU>"
-        r"|\b(?:мой|моя|наш|наша) <DISPUTE_RU> (?:уже )?(?:закрыт\w*|отменен\w*|отозван\w*|снят\w*)\b",
-    ),
-    _default(
-        "messenger-as-app-or-source",
-        "any",
-        Intent.EXEMPT,
-        "A messenger named as a feature of the goods or as where the buyer found the shop, not as a way to "
-        'talk: "WhatsApp and Telegram come preinstalled", "notifications from Viber", "I found your shop on '
-        'Instagram", "уведомления из вайбера", "нашла вас через инстаграм".',
-        r"(?:<MESSENGERS>)(?: (?:and|or|и|или) (?:<MESSENGERS>))*(?: (?:are|is|come|comes|already|уже))? "
-        r"(?:pre ?installed|installed|предустановлен\w*|установлен\w*)\b",
-        r"\b(?:pre ?installed|предустановлен\w*)(?: [^ .]+){0,2}? (?:<MESSENGERS>)(?: (?:and|or|и"
-        r"|или) (?:<MESSENGERS>))*",
-        r"\b(?:supports?|compatible with|works with|поддержива\w*"
-        r"|работает с)(?: [^ .]+){0,2}? (?:<MESSENGERS>)"
-        r"(?: (?:and|or|и|или) (?:<MESSENGERS>))*",
-        r"\b(?:notifications?|alerts?|уведомлени\w*)(?: [^ .]+)? (?:from|of|for|in|из|от|в) (?:<MESSENGERS>)"
-        r"(?: (?:and|or|и|или) (?:<MESSENGERS>))*",
-        r"\b(?:saw|seen|found|discovered|noticed|came across|heard about)\b(?: [^ .]+){0,4}? "
-        r"(?:on|in|via|through) (?:<MESSENGERS>)",
-        r"\b(?:нашл\w*|нашел|увидел\w*|видел\w*|узнал\w*)(?: [^ .]+){0,3}? (?:в|через|на"
-        r"|из) (?:<MESSENGERS>)",
-    ),
-]
-
-_EXEMPT += ROUND5_EXEMPT  # round 5: devices, first-person refusals, closing by the writer
-_EXEMPT += ROUND6_EXEMPT  # round 6: apps as goods, channels not had or given, closing as a fact
-_EXEMPT += ROUND8_EXEMPT  # round 8: calls with goods, "nobody will", closing my case, accounts run by others
-_EXEMPT += ROUND9_EXEMPT  # round 9: Russian refusals without "мы/я", past requests reported, goods with apps
 
 DEFAULT_PATTERNS: list[dict[str, str]] = _CLOSE + _BENEFIT + _OFF_PLATFORM + _EXEMPT
