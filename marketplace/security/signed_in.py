@@ -125,7 +125,8 @@ def _session_query() -> tuple[str, tuple, list[str], list[str]]:
     the session's and the person's column names in the order the query returns them."""
     sql, params, where, device_columns = _person_query()
     pieces = sql.split("%s")
-    assert len(pieces) == len(params) + 1, "the person's query has a literal %s"
+    if len(pieces) != len(params) + 1:
+        raise RuntimeError("the person's query has a literal %s: review _session_query")
     session = PersonSession._meta
     quote = connection.ops.quote_name
     # The person's id in their query becomes the session row's column: compiled once, like it.
@@ -153,7 +154,8 @@ def read_session(session_key: str, now) -> tuple[PersonSession | None, User | No
         returned = [column[0] for column in cursor.description or ()]
     if row is None:
         return None, None
-    assert returned == [*session_columns, *person_columns], returned
+    if returned != [*session_columns, *person_columns]:  # a column added or moved: never misread one
+        raise RuntimeError(f"the session query returned {returned}: review _session_query")
     session = PersonSession.from_db(
         connection.alias,
         [f.attname for f in PersonSession._meta.concrete_fields],
