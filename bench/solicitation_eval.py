@@ -241,6 +241,9 @@ SETS = {
     "held-out round 7": DATA / "solicitation_holdout_round7.jsonl",
     "held-out round 8": DATA / "solicitation_holdout_round8.jsonl",
     "held-out round 9": DATA / "solicitation_holdout_round9.jsonl",
+    "training round 10 (en)": DATA / "solicitation_training_round10_en.jsonl",
+    "training round 10 (ru)": DATA / "solicitation_training_round10_ru.jsonl",
+    "held-out round 10": DATA / "solicitation_holdout_round10.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000
@@ -350,12 +353,17 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     from arbitration.solicitation import DEFAULT_PATTERNS, text_variants
+    from arbitration.solicitation.training import HELD_OUT, TRAINING_SETS
 
+    trained_on = {m["text"].strip().lower() for name in TRAINING_SETS for m in load(DATA / name)}
     everything = []
     for name, path in SETS.items():
         messages = load(path)
         everything += messages
         print(f"== {name}: {len(messages)} messages, {sum(m['solicit'] for m in messages)} solicitations")
+        if path.name in HELD_OUT:
+            seen = [m for m in messages if m["text"].strip().lower() in trained_on]
+            print(f"   never trained on; {len(seen)} of its texts equal a training text (case aside)")
         for lang in ("en", "ru"):
             only = score([m for m in messages if m["lang"] == lang], DEFAULT_PATTERNS, classifier=False)
             s = score([m for m in messages if m["lang"] == lang], DEFAULT_PATTERNS)

@@ -98,12 +98,30 @@ class SolicitationPatternAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 @admin.register(SolicitationClassifierSetting)
 class SolicitationClassifierSettingAdmin(NoDeleteMixin, admin.ModelAdmin):
-    """Supervisors switch the trained classifier off or change the score it needs, without a
-    deploy (R-DSP-8); the weights are committed data. One row, made by the migration."""
+    """Supervisors switch the trained classifier off or change the scores it flags and overrules
+    at, without a deploy (R-DSP-8); the weights are committed data. One row, made by the
+    migration."""
 
-    list_display = ("__str__", "is_active", "threshold", "trained_threshold", "updated_at", "updated_by")
-    readonly_fields = ("trained_threshold", "updated_at", "updated_by")
-    fields = ("is_active", "threshold", "trained_threshold", "updated_at", "updated_by")
+    list_display = (
+        "__str__",
+        "is_active",
+        "threshold",
+        "trained_threshold",
+        "veto_threshold",
+        "trained_veto_threshold",
+        "updated_at",
+        "updated_by",
+    )
+    readonly_fields = ("trained_threshold", "trained_veto_threshold", "updated_at", "updated_by")
+    fields = (
+        "is_active",
+        "threshold",
+        "trained_threshold",
+        "veto_threshold",
+        "trained_veto_threshold",
+        "updated_at",
+        "updated_by",
+    )
 
     def has_add_permission(self, request) -> bool:
         # The row is the migration's; no query here (the admin asks on every page's menu).
@@ -113,6 +131,11 @@ class SolicitationClassifierSettingAdmin(NoDeleteMixin, admin.ModelAdmin):
     def trained_threshold(self, obj: SolicitationClassifierSetting) -> str:
         model = default_classifier()
         return f"{model.threshold:.2f}" if model is not None else "—"
+
+    @admin.display(description=_("trained veto threshold"))
+    def trained_veto_threshold(self, obj: SolicitationClassifierSetting) -> str:
+        model = default_classifier()
+        return f"{model.veto:.2f}" if model is not None else "—"
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user

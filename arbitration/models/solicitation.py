@@ -60,14 +60,15 @@ class SolicitationPattern(models.Model):
 
 @history()
 class SolicitationClassifierSetting(models.Model):
-    """Supervisors' hold on the trained classifier (R-DSP-8, issue 17 round 4), without a deploy:
-    switch it off, or ask for a higher score before it flags. One row (``current``); the weights
-    themselves are committed data (``arbitration/solicitation/classifier_weights.json``)."""
+    """Supervisors' hold on the trained classifier (R-DSP-8, issue 17 rounds 4 and 10), without a
+    deploy: switch it off, ask for a higher score before it flags, or change the score below
+    which it overrules a shipped pattern. One row (``current``); the weights themselves are
+    committed data (``arbitration/solicitation/classifier_weights.json``)."""
 
     is_active = models.BooleanField(
         _("classifier flags messages"),
         default=True,
-        help_text=_("Off: only the patterns flag messages."),
+        help_text=_("Off: only the patterns flag messages, and nothing overrules them."),
     )
     threshold = models.DecimalField(
         _("score needed to flag"),
@@ -77,6 +78,19 @@ class SolicitationClassifierSetting(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0.50")), MaxValueValidator(Decimal("0.99"))],
         help_text=_("From 0.50 to 0.99. Empty: the threshold chosen when the classifier was trained."),
+    )
+    veto_threshold = models.DecimalField(
+        _("score below which a shipped pattern is overruled"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("0.50"))],
+        help_text=_(
+            "From 0.00 (never overrule) to 0.50. A message a shipped pattern flags but the classifier "
+            "scores below this is not flagged; patterns staff wrote or edited are never overruled. "
+            "Empty: the one chosen when the classifier was trained."
+        ),
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

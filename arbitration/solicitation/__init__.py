@@ -4,7 +4,9 @@ A seller message is flagged when it asks the buyer to close, cancel or withdraw 
 offers something for closing it, or moves the conversation or the money off the platform. The
 patterns live in the database (``SolicitationPattern``) so supervisors change them without a
 deploy; ``DEFAULT_PATTERNS`` is the set the data migrations ship. A message no pattern flags
-may still be flagged by a small trained classifier (round 4 of issue 17). Every pattern is
+may still be flagged by a small trained classifier (round 4 of issue 17), and a shipped
+pattern's flag on words the classifier scores as clearly innocent is overruled (round 10; never
+a pattern staff wrote or edited). Every pattern is
 matched on the normalised message and on its Russian transliteration (``normalize``), never on
 raw text.
 A flag is a warning beside the message and a signal to arbitration, never a block.
@@ -14,9 +16,10 @@ A flag is a warning beside the message and a signal to arbitration, never a bloc
 - ``intents``, ``fragments``, ``patterns``: what counts, by intent, and the default set.
 - ``matching``: ``match_patterns`` (patterns given), ``detect`` (the patterns, then the
   classifier for what no pattern flags) and ``flag_explanations`` for staff.
-- ``classifier``: the trained classifier (weights in ``classifier_weights.json``), which only
-  adds flags, each with its score and most weighted words; ``training``: re-training it from
-  the labelled sets (``manage.py train_solicitation_classifier``).
+- ``classifier``: the trained classifier (weights in ``classifier_weights.json``): its flags
+  carry their score and most weighted words; it also overrules shipped patterns below its veto
+  threshold; ``training``: re-training it and choosing both thresholds from the labelled sets
+  (``manage.py train_solicitation_classifier``).
 - ``detector``: ``find_solicitation``, reading the active patterns from the database. It is
   imported from ``arbitration.solicitation.detector``, not from here: the model validates with
   this package, so this package must not import models.

@@ -15,12 +15,15 @@ neighbouring words of the normalised text. The sum of a message's weights is div
 square root of its number of features, so a long message does not score high merely for being
 long.
 
-The classifier only adds: a message is flagged when a staff pattern matches it (the patterns
-keep their meaning and their explanations), and otherwise when the classifier's score reaches
-the threshold stored with the weights (chosen by cross-validation on the training sets), or the
-one supervisors set in ``SolicitationClassifierSetting``, where they can also switch it off. Its
-flag explains itself as ``{"pattern": "classifier", "intent": "classifier", "score": 0.93,
-"matched": "the most weighted words"}``. It imports no models.
+A message no pattern flags is flagged when the classifier's score reaches the threshold stored
+with the weights (chosen by cross-validation on the training sets), or the one supervisors set
+in ``SolicitationClassifierSetting``, where they can also switch it off. Its flag explains
+itself as ``{"pattern": "classifier", "intent": "classifier", "score": 0.93, "matched": "the
+most weighted words"}``. From round 10 it may also *overrule* a shipped pattern: a message a
+shipped pattern flags but the classifier scores below the veto threshold (also stored with the
+weights, also chosen by cross-validation, also the supervisors' to change) is judged innocent —
+a messenger's logo on a phone case, a warning about others' asks. A pattern staff wrote or
+edited is never overruled (``matching.detect``). It imports no models.
 """
 
 from __future__ import annotations
@@ -80,15 +83,19 @@ class Classifier:
     A word's share of the sum is kept in a bounded table (``_WORD_CACHE`` words), so a message
     costs a look-up per word it shares with earlier messages: about as fast as the patterns."""
 
-    def __init__(self, weights: Mapping[str, float], bias: float, threshold: float) -> None:
+    def __init__(
+        self, weights: Mapping[str, float], bias: float, threshold: float, veto: float = 0.0
+    ) -> None:
         self.weights = dict(weights)
         self.bias = bias
         self.threshold = threshold
+        self.veto = veto  # below this score a shipped pattern's flag is overruled; 0: never
         self._word_sums: dict[str, tuple[float, int]] = {}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Classifier:
-        return cls(data["weights"], float(data["bias"]), float(data["threshold"]))
+        veto = float(data.get("veto_threshold", 0.0))
+        return cls(data["weights"], float(data["bias"]), float(data["threshold"]), veto)
 
     def forget_words(self) -> None:
         self._word_sums.clear()

@@ -27,15 +27,17 @@ def find_solicitation(
     ``DEFAULT_PATTERNS``) to evaluate a set without a database.
 
     When no pattern flags the message, the committed classifier may (``matching.detect``): its
-    flag is ``{"pattern": "classifier", "intent": "classifier", "score", "matched"}``. With the
-    database's patterns, the supervisors' ``SolicitationClassifierSetting`` switches it off or
-    changes its threshold; ``classifier=False`` asks the patterns alone.
+    flag is ``{"pattern": "classifier", "intent": "classifier", "score", "matched"}``; when a
+    shipped pattern flags it, the classifier may overrule that flag. With the database's
+    patterns, the supervisors' ``SolicitationClassifierSetting`` switches it off or changes its
+    thresholds; ``classifier=False`` asks the patterns alone.
     """
-    threshold = None
+    threshold = veto = None
     if patterns is None:
         patterns = SolicitationPattern.objects.filter(is_active=True).values("name", "pattern", "intent")
         if classifier:
             setting = SolicitationClassifierSetting.current()
             classifier = setting.is_active
             threshold = float(setting.threshold) if setting.threshold is not None else None
-    return detect(text, patterns, classifier=classifier, threshold=threshold)
+            veto = float(setting.veto_threshold) if setting.veto_threshold is not None else None
+    return detect(text, patterns, classifier=classifier, threshold=threshold, veto=veto)

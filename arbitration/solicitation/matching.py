@@ -5,6 +5,8 @@ A flag is stored on the message as ``{"pattern": name, "intent": intent, "matche
 Messages flagged before intents existed hold a plain list of pattern names; both read back.
 ``detect`` adds the trained classifier (``classifier.py``) for messages no pattern flags; its
 flag is ``{"pattern": "classifier", "intent": "classifier", "score": s, "matched": words}``.
+It also lets the classifier overrule the shipped patterns' flags on a message it scores below
+its veto threshold; a pattern staff wrote or edited always keeps its flag.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from django.utils.translation import gettext as _
 from arbitration.solicitation.classifier import CLASSIFIER, Classifier, default_classifier
 from arbitration.solicitation.intents import FLAGGING_INTENTS, Intent
 from arbitration.solicitation.normalize import text_variants
+from arbitration.solicitation.patterns import DEFAULT_PATTERNS
 from arbitration.solicitation.regex import Part, PatternProblem, PatternSet, compile_pattern
 
 log = logging.getLogger("arbitration.solicitation")
 
 _MATCHED_MAX = 120  # characters of matched text kept for staff
 _MIN_WORDS_LEFT = 3  # words an exempt match must leave for the classifier to judge the rest
+VETO_WINDOW = 10  # words each side of a shipped pattern's match (in its sentence) the veto reads
 
 
 @functools.lru_cache(maxsize=256)
@@ -41,6 +45,10 @@ class _Set:
 
     parts: tuple[tuple[str, str, Part], ...]  # (pattern name, intent, part)
     prefilter: PatternSet
+    shipped: frozenset[str]  # names of the patterns exactly as shipped (``DEFAULT_PATTERNS``)
+
+
+_SHIPPED = frozenset((row["name"], row["pattern"]) for row in DEFAULT_PATTERNS)
 
 
 @functools.lru_cache(maxsize=64)
@@ -53,7 +61,8 @@ def _compiled(key: tuple[tuple[str, str, str], ...]) -> _Set:
             _report_unusable(name, pattern, str(compiled))
             continue
         parts.extend((name, intent, part) for part in compiled.parts)
-    return _Set(parts=tuple(parts), prefilter=PatternSet([part for *_, part in parts]))
+    shipped = frozenset(name for name, pattern, _intent in key if (name, pattern) in _SHIPPED)
+    return _Set(parts=tuple(parts), prefilter=PatternSet([part for *_, part in parts]), shipped=shipped)
 
 
 def _words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -79,20 +88,35 @@ def detect(
     *,
     classifier: Classifier | None | bool = True,
     threshold: float | None = None,
+    veto: float | None = None,
 ) -> list[dict[str, Any]]:
-    """The flags of ``text``: the patterns' (``match_patterns``) and, when no pattern flags it,
-    the classifier's one flag if its score reaches the threshold (``threshold``, else the
-    classifier's own). ``classifier``: True for the committed one, False for the patterns alone,
-    or a ``Classifier``."""
+    """The flags of ``text``: the patterns' (``match_patterns``), then the classifier's word.
+
+    - A shipped pattern's flag is dropped when the classifier scores every one of its matches,
+      read with its sentence (at most ``VETO_WINDOW`` words each side), below
+      the veto threshold (``veto``, else the classifier's own; 0 never overrules): the
+      classifier, trained on thousands of innocent messages naming messengers, payments and
+      disputes, judges the words around it one of them. The match's sentence, not the whole
+      message, so an ask can't be diluted with a paragraph of small talk. A pattern staff
+      wrote or edited keeps its flag.
+    - When no pattern flags it, the classifier's one flag if its score reaches the threshold
+      (``threshold``, else the classifier's own).
+
+    ``classifier``: True for the committed one, False for the patterns alone, or a
+    ``Classifier``."""
     variants = text_variants(text or "")
     if isinstance(classifier, Classifier):
         model: Classifier | None = classifier
     else:
         model = default_classifier() if classifier is True else None
     compiled = _compiled(_key(patterns))
-    flags = _match_variants(variants, compiled)
-    if flags or model is None:
+    veto = (model.veto if veto is None else veto) if model is not None else 0.0
+    spans: dict[str, list[tuple[int, int]]] | None = {} if veto > 0 else None
+    flags = _match_variants(variants, compiled, spans)
+    if model is None:
         return flags
+    if flags:
+        return _overruled(flags, spans, compiled, model, variants, veto) if spans is not None else flags
     flag = model.flag(variants, threshold)
     if flag is None:
         return []
@@ -106,6 +130,57 @@ def detect(
         return []
     flag = model.flag(rest, threshold)
     return [flag] if flag is not None else []
+
+
+def _overruled(
+    flags: list[dict[str, Any]],
+    spans: dict[str, list[tuple[int, int]]],
+    compiled: _Set,
+    model: Classifier,
+    variants: tuple[str, ...],
+    veto: float,
+) -> list[dict[str, Any]]:
+    """``flags`` without the shipped patterns' whose every match the classifier scores below
+    ``veto`` (each read with its window of words)."""
+    kept = []
+    for flag in flags:
+        name = flag["pattern"]
+        if name not in compiled.shipped:
+            kept.append(flag)
+            continue
+        score = max(model.score_variants(_window(variants, span)) for span in spans[name])
+        if score >= veto:
+            kept.append(flag)
+        else:
+            log.info(
+                "Solicitation flag %s overruled by the classifier (score %.3f < %.2f)", name, score, veto
+            )
+    return kept
+
+
+def _window(variants: tuple[str, ...], span: tuple[int, int]) -> tuple[str, ...]:
+    """The words of each variant around ``span``: its sentence (normalisation ends every
+    sentence with a word ending in "."), at most ``VETO_WINDOW`` words each side. Words of
+    other sentences never dilute the match's score."""
+    words = variants[0].split(" ")
+    first = span[0]
+    while first > 0 and span[0] - first < VETO_WINDOW and not words[first - 1].endswith("."):
+        first -= 1
+    last = span[1]
+    while last < len(words) - 1 and last - span[1] < VETO_WINDOW and not words[last].endswith("."):
+        last += 1
+    return tuple(" ".join(variant.split(" ")[first : last + 1]) for variant in variants)
+
+
+def veto_windows(text: str, patterns: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
+    """The windows the veto scores for ``text``: one per match of each shipped pattern that
+    flags it (``training.choose_veto`` scores them as ``detect`` does)."""
+    variants = text_variants(text or "")
+    compiled = _compiled(_key(patterns))
+    spans: dict[str, list[tuple[int, int]]] = {}
+    flags = _match_variants(variants, compiled, spans)
+    shipped = [flag["pattern"] for flag in flags if flag["pattern"] in compiled.shipped]
+    return [_window(variants, span) for name in shipped for span in spans[name]]
 
 
 def _key(patterns: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, str, str], ...]:
@@ -122,14 +197,18 @@ def _without_words(variants: tuple[str, ...], spans: list[tuple[int, int]]) -> t
     )
 
 
-def _match_variants(variants: tuple[str, ...], compiled: _Set) -> list[dict[str, Any]]:
+def _match_variants(
+    variants: tuple[str, ...], compiled: _Set, spans: dict[str, list[tuple[int, int]]] | None = None
+) -> list[dict[str, Any]]:
+    """The flags of the variants; with ``spans``, also every flagging match's word span, by
+    pattern name (otherwise a pattern stops at its first match)."""
     exempt: list[tuple[int, int]] | None = None  # word spans, computed once something matched
     flags: dict[str, dict[str, Any]] = {}
     candidates = [compiled.prefilter.candidates(variant) for variant in variants]
     for index, variant in enumerate(variants):
         for number in candidates[index]:
             name, intent, part = compiled.parts[number]
-            if name in flags or intent not in FLAGGING_INTENTS:
+            if intent not in FLAGGING_INTENTS or (spans is None and name in flags):
                 continue
             for match in part.regex.finditer(variant):
                 if match.start() == match.end():
@@ -137,9 +216,13 @@ def _match_variants(variants: tuple[str, ...], compiled: _Set) -> list[dict[str,
                 if exempt is None:
                     exempt = _exempt_words(compiled, variants, candidates)
                 first, last = _words(variant, match.start(), match.end())
-                if not any(first <= e_last and e_first <= last for e_first, e_last in exempt):
+                if any(first <= e_last and e_first <= last for e_first, e_last in exempt):
+                    continue
+                if name not in flags:
                     flags[name] = _flag(name, intent, match.group(), transliterated=index > 0)
+                if spans is None:
                     break
+                spans.setdefault(name, []).append((first, last))
     return [flags[name] for name in sorted(flags)]
 
 

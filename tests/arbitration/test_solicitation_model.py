@@ -133,12 +133,12 @@ def test_R_DSP_8_round4_a_classifier_flag_is_posted_counted_and_shown_in_the_adm
 
 
 def test_R_DSP_8_round4_retraining_from_the_committed_data_gives_the_committed_weights():
-    """Reproducibility: the weights file is what the labelled sets give (the threshold, chosen
-    by cross-validation, is kept; ``manage.py train_solicitation_classifier --check`` redoes
+    """Reproducibility: the weights file is what the labelled sets give (the thresholds, chosen
+    by cross-validation, are kept; ``manage.py train_solicitation_classifier --check`` redoes
     that too)."""
     committed = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
 
-    retrained = train(load_sets(), threshold=committed["threshold"])
+    retrained = train(load_sets(), threshold=committed["threshold"], veto=committed["veto_threshold"])
 
     assert dumps(retrained) == WEIGHTS_PATH.read_text(encoding="utf-8")
 
@@ -155,24 +155,21 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
 
 
 @pytest.mark.parametrize(
-    ("held_out", "at_least", "same_text_once"),
+    ("labelled_set", "at_least", "same_text_once"),
     [
         ("solicitation_holdout_round5.jsonl", 200, False),
         ("solicitation_holdout_round6.jsonl", 240, False),
         ("solicitation_holdout_round7.jsonl", 240, True),
         ("solicitation_holdout_round8.jsonl", 240, True),
         ("solicitation_holdout_round9.jsonl", 256, True),
+        ("solicitation_holdout_round10.jsonl", 288, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_9_each_held_out_set_is_never_trained_on_and_is_balanced(
-    held_out, at_least, same_text_once
-):
-    """R-DSP-8: each round's held-out set (written before its author read the detector) is
-    listed in ``HELD_OUT``, never among the training sets, has as many messages in each language
-    and label, a kind for each, and (from round 7) no message twice."""
-    assert held_out in HELD_OUT
-    assert not set(HELD_OUT) & set(TRAINING_SETS)
-    lines = (DATA / held_out).read_text(encoding="utf-8").splitlines()
+def test_R_DSP_8_rounds_5_to_10_each_held_out_set_is_balanced(labelled_set, at_least, same_text_once):
+    """R-DSP-8: each round's held-out set (written before its author read the detector) has as
+    many messages in each language and label, a kind for each, and (from round 7) no message
+    twice."""
+    lines = (DATA / labelled_set).read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line]
     cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
     for row in rows:
@@ -181,6 +178,14 @@ def test_R_DSP_8_rounds_5_to_9_each_held_out_set_is_never_trained_on_and_is_bala
     assert len(rows) >= at_least and set(cells.values()) == {len(rows) // 4}
     if same_text_once:
         assert len({row["text"] for row in rows}) == len(rows)
+
+
+def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
+    """The held-out sets of rounds 4 to 9 were each measured once and their errors read: they
+    train the classifier now. Round 10's is measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round10.jsonl",)
+    assert not set(HELD_OUT) & set(TRAINING_SETS)
+    assert {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 10)} <= set(TRAINING_SETS)
 
 
 def test_R_DSP_8_round6_ships_ordinary_chat_for_the_classifier_to_train_on():
@@ -204,10 +209,11 @@ def test_R_DSP_8_round4_the_check_command_fails_when_the_weights_differ(tmp_path
     committed = WEIGHTS_PATH.read_text(encoding="utf-8")
     changed.write_text(committed.replace('"bias": ', '"bias": 1'), encoding="utf-8")
     monkeypatch.setattr("arbitration.management.commands.train_solicitation_classifier.WEIGHTS_PATH", changed)
-    threshold = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))["threshold"]
+    committed = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    threshold, veto = committed["threshold"], committed["veto_threshold"]
 
     with pytest.raises(CommandError):
-        call_command("train_solicitation_classifier", "--check", f"--threshold={threshold}")
+        call_command("train_solicitation_classifier", "--check", f"--threshold={threshold}", f"--veto={veto}")
 
 
 @pytest.mark.django_db
@@ -341,7 +347,9 @@ def test_R_DSP_8_round5_the_classifier_does_not_judge_the_words_an_exempt_patter
     """A refusal the patterns exempt is hidden from the classifier too: "please don't send me
     your phone number" scores high on its words alone, and what is left ("please") is no ask."""
     model = _model()
-    text = "Please do not give me your email, I don't need it."
+    # (Round 10's classifier reads "Please do not give me your email, I don't need it." as the
+    # refusal it is, so the example changed.)
+    text = "Don't send me your WhatsApp number please."
     assert model.flag(text_variants(text)) is not None  # the words alone look like an ask
 
     assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []

@@ -1,10 +1,10 @@
 """``manage.py train_solicitation_classifier``: re-train the solicitation classifier (R-DSP-8).
 
 Trains on the committed labelled sets (``arbitration.solicitation.training.TRAINING_SETS``),
-chooses the threshold by leaving one set out at a time (about half a minute), and writes
-``arbitration/solicitation/classifier_weights.json``. ``--check`` writes nothing and fails when
-the file differs from what the data gives (CI, or after editing a set); ``--threshold`` skips
-the cross-validation and keeps the given threshold.
+chooses the threshold and the veto threshold by leaving one set out at a time (a few minutes),
+and writes ``arbitration/solicitation/classifier_weights.json``. ``--check`` writes nothing and
+fails when the file differs from what the data gives (CI, or after editing a set);
+``--threshold`` with ``--veto`` skips the cross-validation and keeps the given thresholds.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,11 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="Fail if the committed weights differ.")
-        parser.add_argument("--threshold", type=float, default=None, help="Keep this threshold (no CV).")
+        parser.add_argument("--threshold", type=float, default=None, help="Keep this threshold.")
+        parser.add_argument("--veto", type=float, default=None, help="Keep this veto threshold.")
 
     def handle(self, *args, **options):
         examples = load_sets()
-        model = train(examples, threshold=options["threshold"])
+        model = train(examples, threshold=options["threshold"], veto=options["veto"])
         text = dumps(model)
         if options["check"]:
             current = WEIGHTS_PATH.read_text(encoding="utf-8") if WEIGHTS_PATH.exists() else ""
@@ -33,5 +34,5 @@ class Command(BaseCommand):
         WEIGHTS_PATH.write_text(text, encoding="utf-8")
         self.stdout.write(
             f"Trained on {len(examples)} messages: {len(model.weights)} weights, "
-            f"threshold {model.threshold:.2f}; wrote {WEIGHTS_PATH}."
+            f"threshold {model.threshold:.2f}, veto threshold {model.veto:.2f}; wrote {WEIGHTS_PATH}."
         )

@@ -1,0 +1,158 @@
+"""R-DSP-8, issue 17 round 10: the classifier may overrule a shipped pattern.
+
+Five rounds of patterns showed the same false alarms coming back in new words: a messenger named
+as goods or in a warning, a refusal, the buyer's own dispute. The classifier, trained from round
+10 on every spent held-out set and 1,400 messages written for it (most of the innocent ones
+naming what asks name), scores each message a shipped pattern flags; below the veto threshold
+(chosen by cross-validation, ``training.choose_veto``) those flags are dropped. A pattern staff
+wrote or edited always keeps its flag, and supervisors change or switch off the veto without a
+deploy. The sentences here were written for these tests, not taken from any labelled set.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+
+from arbitration.models import SolicitationClassifierSetting, SolicitationPattern
+from arbitration.solicitation import DEFAULT_PATTERNS, match_patterns
+from arbitration.solicitation.classifier import default_classifier
+from arbitration.solicitation.detector import find_solicitation
+from arbitration.solicitation.matching import detect
+from arbitration.solicitation.training import VETO_RECALL_COST, choose_veto
+
+# Innocent, yet a shipped pattern flags each: a messenger as goods, a warning about others'
+# asks, a channel the shop has not got, in both languages.
+OVERRULED = [
+    "The mug with the WhatsApp logo arrived with a chipped handle.",
+    "If a stranger offers you cash to drop your case, report it to support.",
+    "Our shop has no Telegram channel, all answers are here in the chat.",
+    "Кружка с логотипом Вайбер пришла со сколом на ручке.",
+    "Чехол с логотипом Телеграм пришёл поцарапанный.",
+    "Наклейка с иконкой WhatsApp отклеилась через день.",
+]
+# The same words turned into an ask: still flagged.
+STILL_ASKS = [
+    "Text me on WhatsApp about the mug, I'll sort it out there.",
+    "I'll send you cash if you drop your case today.",
+    "Write to me on Telegram @mugshop, everything is answered there.",
+    "Напишите мне в Вайбер, решим вопрос с кружкой там.",
+    "Отмените спор, и я переведу вам деньги.",
+    "Пишите в наш Телеграм-канал @mugshop, там отвечаем быстрее.",
+]
+
+
+def _model():
+    model = default_classifier()
+    assert model is not None, "classifier_weights.json is committed"
+    return model
+
+
+@pytest.mark.parametrize("text", OVERRULED)
+def test_R_DSP_8_round10_the_classifier_overrules_a_shipped_pattern_on_the_false_alarm_kinds(text):
+    assert match_patterns(text, DEFAULT_PATTERNS), "a shipped pattern flags it"
+    assert _model().score(text) < _model().veto
+
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", STILL_ASKS)
+def test_R_DSP_8_round10_the_same_words_as_an_ask_keep_their_flags(text):
+    flags = find_solicitation(text, patterns=DEFAULT_PATTERNS)
+
+    assert flags and flags == match_patterns(text, DEFAULT_PATTERNS)
+
+
+SMALL_TALK = {
+    "en": "The parcel came on Tuesday, the box was dented but the kettle inside works and the colour "
+    "is just like the photos. Thanks for packing it so carefully, I will leave a review soon.",
+    "ru": "Посылка пришла во вторник, коробка помята, но чайник работает и цвет как на фото. "
+    "Спасибо за аккуратную упаковку, скоро оставлю отзыв.",
+}
+
+
+@pytest.mark.parametrize("text", STILL_ASKS)
+def test_R_DSP_8_round10_an_ask_padded_with_small_talk_is_not_overruled(text):
+    """The veto reads the match's sentence, not the whole message: a paragraph of small talk
+    around an ask does not dilute it below the veto threshold."""
+    talk = SMALL_TALK["ru" if any("а" <= c <= "я" for c in text.lower()) else "en"]
+    padded = f"{talk} {talk} {text} {talk}"
+
+    assert find_solicitation(padded, patterns=DEFAULT_PATTERNS)
+    assert _model().score(padded) < _model().veto  # the whole message alone would be overruled
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round10_a_pattern_staff_wrote_or_edited_is_never_overruled():
+    text = OVERRULED[0]
+    assert find_solicitation(text) == []  # the shipped patterns, from the database
+
+    SolicitationPattern.objects.create(
+        name="staff-mug-whatsapp", pattern=r"whatsapp logo", intent="off-platform"
+    )
+    assert [f["pattern"] for f in find_solicitation(text)] == ["staff-mug-whatsapp"]
+
+    SolicitationPattern.objects.filter(name="staff-mug-whatsapp").update(is_active=False)
+    [shipped] = [f["pattern"] for f in match_patterns(text, DEFAULT_PATTERNS)]
+    row = SolicitationPattern.objects.get(name=shipped)
+    row.pattern += r"|\bmugshop\b"  # edited by staff: no longer the shipped pattern
+    row.save()
+    assert [f["pattern"] for f in find_solicitation(text)] == [shipped]
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round10_supervisors_change_or_switch_off_the_veto_without_a_deploy():
+    text = OVERRULED[3]
+    setting = SolicitationClassifierSetting.current()
+    assert setting.veto_threshold is None and find_solicitation(text) == []
+
+    setting.veto_threshold = Decimal("0.00")  # never overrule
+    setting.save()
+    assert find_solicitation(text) == match_patterns(text, DEFAULT_PATTERNS) != []
+
+    setting.veto_threshold, setting.is_active = None, False  # classifier off: the patterns alone
+    setting.save()
+    assert find_solicitation(text) == match_patterns(text, DEFAULT_PATTERNS) != []
+
+
+def test_R_DSP_8_round10_detect_takes_the_veto_threshold_it_is_given():
+    text = OVERRULED[1]
+    assert detect(text, DEFAULT_PATTERNS) == []
+    assert detect(text, DEFAULT_PATTERNS, veto=0.0) == match_patterns(text, DEFAULT_PATTERNS)
+    assert detect(text, DEFAULT_PATTERNS, classifier=False) == match_patterns(text, DEFAULT_PATTERNS)
+
+
+def test_R_DSP_8_round10_the_veto_threshold_is_the_highest_that_costs_at_most_the_allowed_recall():
+    """Per language, 100 solicitations the patterns flag, scored out of set: one at 0.03, one at
+    0.05, the rest at 0.9; with 1 % allowed, 0.05 loses only the first (1 %), 0.06 both (2 %)."""
+    assert VETO_RECALL_COST == 0.01
+    examples, scores = [], []
+    for lang in ("en", "ru"):
+        for score in [0.03, 0.05] + [0.9] * 98:
+            examples.append(SimpleNamespace(lang=lang, solicit=True))
+            scores.append(score)
+        examples.append(SimpleNamespace(lang=lang, solicit=False))  # innocent: never counted
+        scores.append(0.01)
+
+    assert choose_veto(examples, scores) == 0.05  # type: ignore[arg-type]
+    # A solicitation the patterns did not flag (None) is not the veto's to lose.
+    scores[1] = scores[102] = None
+    assert choose_veto(examples, scores) == 0.5  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round10_the_veto_threshold_is_edited_in_the_admin_by_supervisors(people, client):
+    url = reverse("admin:arbitration_solicitationclassifiersetting_change", args=[1])
+    client.force_login(people.supervisor)
+
+    page = client.get(url)
+    refused = client.post(url, {"is_active": "on", "veto_threshold": "0.60"})
+    saved = client.post(url, {"is_active": "on", "veto_threshold": "0.20"})
+
+    assert page.status_code == 200 and f"{_model().veto:.2f}" in page.content.decode()
+    assert refused.status_code == 200 and "0.60" in refused.content.decode()  # re-rendered, kept
+    assert saved.status_code == 302
+    assert SolicitationClassifierSetting.objects.get(pk=1).veto_threshold == Decimal("0.20")
