@@ -210,6 +210,28 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   average 0.7. This is the current estimate for a new seller's messages; once a round reads
   these errors, the set is no longer held out.
 
+- Round 10 changed how the two parts combine: the classifier may overrule a shipped pattern
+  (``matching.detect``: the match's sentence, at most ten words each side, scored below the veto
+  threshold, chosen by cross-validation so it costs at most 1% of out-of-set recall: 0.17),
+  and it was trained on 4,341 messages: the spent held-out sets of rounds 4 to 9 and 1,400 new
+  ones (``solicitation_training_round10_{en,ru}.jsonl``, two writers, mostly innocent messages
+  that name what asks name). Round 9's set as a development set (a classifier trained without
+  it): EN P 1.000 R 1.000, RU P 0.986 R 1.000 with the veto, EN P 0.960, RU P 0.923 without
+  (optimistic: the training writers' brief named some of round 9's false-alarm kinds).
+- ``solicitation_holdout_round10.jsonl`` (288, 72 per language and label; written and committed
+  (6b7e1ab) before its author read the detector, the other sets or any git log; ten of its texts
+  equal a training text, case aside, mostly short chat). Measured once on 496d2a9, nothing
+  tuned: EN P 0.944 R 0.944 (TP 68 FP 4 FN 4), RU P 0.957 R 0.931 (TP 67 FP 3 FN 5); patterns
+  alone EN P 0.915 R 0.903, RU P 0.914 R 0.889. The veto took precision from 0.897 (EN) and
+  0.895 (RU) without it to the figures above, and cost three solicitations (RU "просим
+  отозвать спор", EN "€15 for closing, deal?", "Why bother the admins with this? You and me
+  can agree directly.": the last read in its sentence alone). Four of the seven false alarms
+  were the classifier's own flags: the buyer's own closed dispute in both languages, "between
+  you and me" as an aside, "call me Olga". Missed besides: euphemisms ("off the record", "пусть
+  спор тихо исчезнет", "не передавайте дело на рассмотрение"), a condition "при условии, что
+  спор будет снят", elliptical "no dispute = new phone", "закрыть = замена". Round 10's set is
+  now a training set; from then on the veto also needs the whole message to score below it.
+
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
 """
@@ -244,6 +266,7 @@ SETS = {
     "training round 10 (en)": DATA / "solicitation_training_round10_en.jsonl",
     "training round 10 (ru)": DATA / "solicitation_training_round10_ru.jsonl",
     "held-out round 10": DATA / "solicitation_holdout_round10.jsonl",
+    "held-out round 11": DATA / "solicitation_holdout_round11.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -96,9 +96,10 @@ def detect(
       read with its sentence (at most ``VETO_WINDOW`` words each side), below
       the veto threshold (``veto``, else the classifier's own; 0 never overrules): the
       classifier, trained on thousands of innocent messages naming messengers, payments and
-      disputes, judges the words around it one of them. The match's sentence, not the whole
-      message, so an ask can't be diluted with a paragraph of small talk. A pattern staff
-      wrote or edited keeps its flag.
+      disputes, judges the words around it one of them — and the whole message scores below
+      it too. The match's sentence, so an ask can't be diluted with a paragraph of small talk;
+      the whole message, so an ask's context in another sentence counts ("Why bother the
+      admins? You and me can agree directly."). A pattern staff wrote or edited keeps its flag.
     - When no pattern flags it, the classifier's one flag if its score reaches the threshold
       (``threshold``, else the classifier's own).
 
@@ -141,14 +142,15 @@ def _overruled(
     veto: float,
 ) -> list[dict[str, Any]]:
     """``flags`` without the shipped patterns' whose every match the classifier scores below
-    ``veto`` (each read with its window of words)."""
+    ``veto`` (each read with its window of words), when the whole message scores below it too."""
+    whole = model.score_variants(variants)
     kept = []
     for flag in flags:
         name = flag["pattern"]
         if name not in compiled.shipped:
             kept.append(flag)
             continue
-        score = max(model.score_variants(_window(variants, span)) for span in spans[name])
+        score = max(whole, *(model.score_variants(_window(variants, span)) for span in spans[name]))
         if score >= veto:
             kept.append(flag)
         else:
@@ -173,14 +175,16 @@ def _window(variants: tuple[str, ...], span: tuple[int, int]) -> tuple[str, ...]
 
 
 def veto_windows(text: str, patterns: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
-    """The windows the veto scores for ``text``: one per match of each shipped pattern that
-    flags it (``training.choose_veto`` scores them as ``detect`` does)."""
+    """The texts the veto scores for ``text``, as ``detect`` scores them: the whole message and
+    one window per match of each shipped pattern that flags it; none when no shipped pattern
+    flags it (``training.veto_scores``)."""
     variants = text_variants(text or "")
     compiled = _compiled(_key(patterns))
     spans: dict[str, list[tuple[int, int]]] = {}
     flags = _match_variants(variants, compiled, spans)
     shipped = [flag["pattern"] for flag in flags if flag["pattern"] in compiled.shipped]
-    return [_window(variants, span) for name in shipped for span in spans[name]]
+    windows = [_window(variants, span) for name in shipped for span in spans[name]]
+    return [variants, *windows] if windows else []
 
 
 def _key(patterns: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, str, str], ...]:

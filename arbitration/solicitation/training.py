@@ -14,9 +14,9 @@ messages would be):
   out-of-set precision is at least ``TARGET_PRECISION`` in each language;
 - the veto threshold (overrule a shipped pattern's flag, round 10): the highest score, up to
   ``VETO_MAX``, below which at most ``VETO_RECALL_COST`` of the solicitations in each language
-  would lose their shipped patterns' flags when scored out of set (each match's window of words
-  read as ``matching.detect`` reads it), i.e. the recall the veto may cost on messages like
-  those it never saw.
+  would lose their shipped patterns' flags when scored out of set (the whole message and each
+  match's window of words, as ``matching.detect`` reads them), i.e. the recall the veto may
+  cost on messages like those it never saw.
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets.
@@ -62,10 +62,12 @@ TRAINING_SETS = (
     "solicitation_holdout_round9.jsonl",
     "solicitation_training_round10_en.jsonl",
     "solicitation_training_round10_ru.jsonl",
+    # Measured once on round 10's detector (496d2a9), its errors read: spent.
+    "solicitation_holdout_round10.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
 # other sets; never trained on.
-HELD_OUT = ("solicitation_holdout_round10.jsonl",)
+HELD_OUT = ("solicitation_holdout_round11.jsonl",)
 TARGET_PRECISION = 0.98
 VETO_RECALL_COST = 0.01
 VETO_MAX = 0.5
@@ -148,8 +150,9 @@ def out_of_set_scores(
 
 
 def veto_scores(examples: Sequence[Example], models: dict[str, Classifier]) -> list[float | None]:
-    """For each example the shipped patterns flag, the highest out-of-set score of its matches'
-    windows (the message keeps a flag unless all are under the veto); None if none flags it."""
+    """For each example the shipped patterns flag, the highest out-of-set score of the whole
+    message and its matches' windows (it keeps a flag unless all are under the veto); None if
+    no shipped pattern flags it."""
     scores: list[float | None] = []
     for example in examples:
         windows = veto_windows(example.text, DEFAULT_PATTERNS)

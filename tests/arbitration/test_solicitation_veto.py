@@ -24,11 +24,11 @@ from arbitration.solicitation.detector import find_solicitation
 from arbitration.solicitation.matching import detect
 from arbitration.solicitation.training import VETO_RECALL_COST, choose_veto
 
-# Innocent, yet a shipped pattern flags each: a messenger as goods, a warning about others'
-# asks, a channel the shop has not got, in both languages.
+# Innocent, yet a shipped pattern flags each: a messenger as goods or on them, a channel the
+# shop has not got, in both languages.
 OVERRULED = [
     "The mug with the WhatsApp logo arrived with a chipped handle.",
-    "If a stranger offers you cash to drop your case, report it to support.",
+    "The earbuds come with a WhatsApp sticker in the box.",
     "Our shop has no Telegram channel, all answers are here in the chat.",
     "Кружка с логотипом Вайбер пришла со сколом на ручке.",
     "Чехол с логотипом Телеграм пришёл поцарапанный.",
