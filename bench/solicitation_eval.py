@@ -230,7 +230,29 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   you and me" as an aside, "call me Olga". Missed besides: euphemisms ("off the record", "пусть
   спор тихо исчезнет", "не передавайте дело на рассмотрение"), a condition "при условии, что
   спор будет снят", elliptical "no dispute = new phone", "закрыть = замена". Round 10's set is
-  now a training set; from then on the veto also needs the whole message to score below it.
+  now a training set; from then on the veto also needs the whole message to score below it
+  (threshold 0.67, veto 0.17 after re-training on 4,629 messages).
+- ``solicitation_holdout_round11.jsonl`` (288, 72 per language and label; written and committed
+  (fc05453) before its author read the detector or the other sets; it saw one git subject line
+  naming the veto; one text equals a training text). Measured once on 1d4e5e6, nothing tuned:
+  EN P 0.920 R 0.958 (TP 69 FP 6 FN 3), RU P 0.959 R 0.972 (TP 70 FP 3 FN 2); patterns alone
+  EN P 0.859 R 0.931, RU P 0.889 R 0.889. Not met. Missed: a replacement "once the dispute is
+  withdrawn", "5€ for closing?", shipping paid "to my Revolut, not on the site", a long polite
+  "Закройте, пожалуйста, спор со своей стороны", "договоримся напрямую, администрацию
+  беспокоить не будем". Wrongly flagged: the buyer's own closed or cancelled claim (EN twice, RU
+  once; only sellers' messages are checked in the product, but the sets hold both), "Is it
+  possible to withdraw a claim after the seller responds?", "just between us" and "call me
+  old-fashioned" as asides, messengers' icons printed on goods (EN, RU), a warning about a fake
+  Telegram account. Round 11's set is spent: the next round trains on it and writes round 12's
+  first. The training sets written for round 10 (700 per language, never tuned on by the
+  patterns, written without reading the detector): patterns alone P 0.819 R 0.813 (EN), P 0.819
+  R 0.800 (RU) — the patterns' own estimate on that much fresh text.
+- Speed, the same messages (the 2,821 of the sets up to round 9) and machine, main before round
+  10 (fcce4ce) and after, taken in turn twice: patterns alone 3,380/4,325 vs 4,603/3,616, with
+  the classifier 2,746/3,006 vs 3,446/2,753 messages per CPU-second: no difference beyond the
+  noise, and under 5,000 for both: this machine ran the same code at 7,000-8,300 in earlier
+  sessions. The veto scores only messages a shipped pattern flags, and the windows only when
+  the whole message scores under the veto.
 
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.

@@ -143,7 +143,11 @@ def _overruled(
 ) -> list[dict[str, Any]]:
     """``flags`` without the shipped patterns' whose every match the classifier scores below
     ``veto`` (each read with its window of words), when the whole message scores below it too."""
+    if not any(flag["pattern"] in compiled.shipped for flag in flags):
+        return flags
     whole = model.score_variants(variants)
+    if whole >= veto:  # the whole message keeps every flag; no window to score
+        return flags
     kept = []
     for flag in flags:
         name = flag["pattern"]
