@@ -102,17 +102,6 @@ class SolicitationClassifierSettingAdmin(NoDeleteMixin, admin.ModelAdmin):
     at, without a deploy (R-DSP-8); the weights are committed data. One row, made by the
     migration."""
 
-    list_display = (
-        "__str__",
-        "is_active",
-        "threshold",
-        "trained_threshold",
-        "veto_threshold",
-        "trained_veto_threshold",
-        "updated_at",
-        "updated_by",
-    )
-    readonly_fields = ("trained_threshold", "trained_veto_threshold", "updated_at", "updated_by")
     fields = (
         "is_active",
         "threshold",
@@ -122,6 +111,8 @@ class SolicitationClassifierSettingAdmin(NoDeleteMixin, admin.ModelAdmin):
         "updated_at",
         "updated_by",
     )
+    list_display = ("__str__", *fields)
+    readonly_fields = ("trained_threshold", "trained_veto_threshold", "updated_at", "updated_by")
 
     def has_add_permission(self, request) -> bool:
         # The row is the migration's; no query here (the admin asks on every page's menu).
