@@ -44,9 +44,14 @@ class ReplyTemplate(models.Model):
     body_en = models.TextField(_("text in English"))
     body_ru = models.TextField(_("text in Russian"))
     is_active = models.BooleanField(_("offered to arbiters"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     class Meta:

@@ -366,3 +366,39 @@ def test_an_arbiter_finds_a_case_by_part_of_the_buyer_s_name(browser, site, queu
     page.wait_for_load_state()
     assert page.locator("h1").first.inner_text().startswith(f"Dispute #{target.pk}")
     assert desk.errors == []
+
+
+def test_R_DSP_8_a_supervisor_changes_the_score_below_which_the_classifier_overrules_a_pattern(
+    browser, site, people
+):
+    """Round 10 of issue 17: the veto threshold is the supervisors' to change without a deploy; a
+    value out of range re-renders the form with what they typed and says why; the page reads in
+    Russian too."""
+    from django.conf import settings
+
+    from arbitration.models import SolicitationClassifierSetting
+
+    desk = Desk(browser, site, "sofia")
+    page = desk.go("/admin/arbitration/solicitationclassifiersetting/1/change/")
+    assert "score below which a shipped pattern is overruled" in page.inner_text("#content").lower()
+
+    page.fill("#id_veto_threshold", "0.60")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    assert "less than or equal to 0.50" in page.inner_text(".field-veto_threshold")
+    assert page.input_value("#id_veto_threshold") == "0.60"
+    desk.shot("admin-classifier-veto-refused")
+
+    page.fill("#id_veto_threshold", "0.20")
+    page.click("input[name=_save]")
+    page.wait_for_load_state()
+    assert "was changed successfully" in desk.messages()
+    assert SolicitationClassifierSetting.objects.get(pk=1).veto_threshold == Decimal("0.20")
+
+    desk.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ru", "url": site}])
+    page = desk.go("/admin/arbitration/solicitationclassifiersetting/1/change/")
+    russian = page.inner_text("#content")
+    assert "оценка, ниже которой поставляемый шаблон отменяется" in russian.lower()
+    assert "Кем изменено" in russian and "Updated" not in russian
+    desk.shot("admin-classifier-veto-ru")
+    assert desk.errors == []
