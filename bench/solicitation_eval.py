@@ -247,6 +247,16 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   first. The training sets written for round 10 (700 per language, never tuned on by the
   patterns, written without reading the detector): patterns alone P 0.819 R 0.813 (EN), P 0.819
   R 0.800 (RU) — the patterns' own estimate on that much fresh text.
+- After round 11's measurement, the veto's window went from ten words each side to five: asks
+  the patterns flag in rounds 10 and 11, padded with three sentences of small talk (``pad``
+  below), lost to the veto 10/132 (EN) and 9/128 (RU) with ten — an ask with no full stop ran on
+  into the small talk's sentence — and 4/132 and 4/128 with five, for one more innocent message
+  flagged per language in those sets (classifier of 1d4e5e6). Re-trained, the cross-validated
+  veto is 0.20; round 11's figures with it are unchanged (EN P 0.920 R 0.958, RU P 0.959
+  R 0.972; no longer independent). ``pad``: "The parcel came today, the box was a bit dented but
+  the item inside looks fine and works, colour is as in the photos, thanks for the quick
+  delivery and nice packing, I will leave a review later this week." (and its Russian), twice
+  before the ask, once after.
 - Speed, the same messages (the 2,821 of the sets up to round 9) and machine, main before round
   10 (fcce4ce) and after, taken in turn twice: patterns alone 3,380/4,325 vs 4,603/3,616, with
   the classifier 2,746/3,006 vs 3,446/2,753 messages per CPU-second: no difference beyond the

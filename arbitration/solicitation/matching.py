@@ -29,7 +29,7 @@ log = logging.getLogger("arbitration.solicitation")
 
 _MATCHED_MAX = 120  # characters of matched text kept for staff
 _MIN_WORDS_LEFT = 3  # words an exempt match must leave for the classifier to judge the rest
-VETO_WINDOW = 10  # words each side of a shipped pattern's match (in its sentence) the veto reads
+VETO_WINDOW = 5  # words each side of a shipped pattern's match (in its sentence) the veto reads
 
 
 @functools.lru_cache(maxsize=256)

@@ -74,12 +74,15 @@ SMALL_TALK = {
 }
 
 
+@pytest.mark.parametrize("stop", [True, False], ids=["ask-ends-its-sentence", "ask-runs-on"])
 @pytest.mark.parametrize("text", STILL_ASKS)
-def test_R_DSP_8_round10_an_ask_padded_with_small_talk_is_not_overruled(text):
-    """The veto reads the match's sentence, not the whole message: a paragraph of small talk
-    around an ask does not dilute it below the veto threshold."""
+def test_R_DSP_8_round10_an_ask_padded_with_small_talk_is_not_overruled(text, stop):
+    """The veto reads the match's sentence (at most ``VETO_WINDOW`` words each side), not only
+    the whole message: a paragraph of small talk around an ask does not dilute it below the veto
+    threshold, also when the ask has no full stop and the small talk runs on from it."""
     talk = SMALL_TALK["ru" if any("а" <= c <= "я" for c in text.lower()) else "en"]
-    padded = f"{talk} {talk} {text} {talk}"
+    ask = text if stop else text.rstrip(".!")
+    padded = f"{talk} {talk} {ask} {talk}"
 
     assert find_solicitation(padded, patterns=DEFAULT_PATTERNS)
     assert _model().score(padded) < _model().veto  # the whole message alone would be overruled
