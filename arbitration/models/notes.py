@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arbitration.models.staff import StaffEdited
+
 
 class CaseNote(models.Model):
     """A staff-only note on a dispute (R-ARB-3): what arbiters tell each other and never the
@@ -36,7 +38,7 @@ class CaseNote(models.Model):
         raise ValueError("Notes are never deleted.")
 
 
-class ReplyTemplate(models.Model):
+class ReplyTemplate(StaffEdited):
     """A ready answer an arbiter starts a thread message from, in both languages; supervisors
     edit them (``arbitration.change_replytemplate``), arbiters use them."""
 
@@ -44,15 +46,6 @@ class ReplyTemplate(models.Model):
     body_en = models.TextField(_("text in English"))
     body_ru = models.TextField(_("text in Russian"))
     is_active = models.BooleanField(_("offered to arbiters"), default=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
 
     class Meta:
         ordering = ["title"]

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from arbitration.models.staff import StaffEdited
 from arbitration.solicitation.intents import Intent
 from arbitration.solicitation.regex import validate_pattern
 from marketplace.audit.tracking import history
 
 
 @history()
-class SolicitationPattern(models.Model):
+class SolicitationPattern(StaffEdited):
     """A pattern of off-platform solicitation (R-DSP-8), edited by supervisors without a deploy.
 
     Matched on the normalised message and its transliteration (``arbitration.solicitation``).
@@ -43,15 +43,6 @@ class SolicitationPattern(models.Model):
     )
     description = models.CharField(max_length=300, blank=True)
     is_active = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
 
     class Meta:
         ordering = ["name"]
@@ -64,7 +55,7 @@ class SolicitationPattern(models.Model):
 
 
 @history()
-class SolicitationClassifierSetting(models.Model):
+class SolicitationClassifierSetting(StaffEdited):
     """Supervisors' hold on the trained classifier (R-DSP-8, issue 17 rounds 4 and 10), without a
     deploy: switch it off, ask for a higher score before it flags, or change the score below
     which it overrules a shipped pattern. One row (``current``); the weights themselves are
@@ -96,15 +87,6 @@ class SolicitationClassifierSetting(models.Model):
             "scores below this is not flagged; patterns staff wrote or edited are never overruled. "
             "Empty: the one chosen when the classifier was trained."
         ),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
     )
 
     class Meta:
