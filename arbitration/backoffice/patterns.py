@@ -17,6 +17,15 @@ from arbitration.solicitation.detector import find_solicitation
 from marketplace.backoffice.base import NoDeleteMixin
 
 
+class StaffEditedAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """What staff edit here (``arbitration.models.staff.StaffEdited``): never deleted, and it
+    records who saved it last."""
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
 class SolicitationPatternForm(forms.ModelForm):
     """A pattern is refused on save when the detector can't use it (R-DSP-8); a sample message
     shows, before saving, whether the pattern would flag it."""
@@ -53,7 +62,7 @@ class SolicitationPatternForm(forms.ModelForm):
 
 
 @admin.register(SolicitationPattern)
-class SolicitationPatternAdmin(NoDeleteMixin, admin.ModelAdmin):
+class SolicitationPatternAdmin(StaffEditedAdmin):
     """Supervisors edit the patterns without a deploy; a broken regex is refused on save.
 
     Patterns are switched off, never deleted: flagged messages keep the names they matched.
@@ -83,7 +92,6 @@ class SolicitationPatternAdmin(NoDeleteMixin, admin.ModelAdmin):
         return format_html('<code class="ax-mono">{}</code>', text)
 
     def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
         super().save_model(request, obj, form, change)
         verdict = form.sample_matches()
         if verdict is not None:
@@ -97,7 +105,7 @@ class SolicitationPatternAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(SolicitationClassifierSetting)
-class SolicitationClassifierSettingAdmin(NoDeleteMixin, admin.ModelAdmin):
+class SolicitationClassifierSettingAdmin(StaffEditedAdmin):
     """Supervisors switch the trained classifier off or change the scores it flags and overrules
     at, without a deploy (R-DSP-8); the weights are committed data. One row, made by the
     migration."""
@@ -128,13 +136,9 @@ class SolicitationClassifierSettingAdmin(NoDeleteMixin, admin.ModelAdmin):
         model = default_classifier()
         return f"{model.veto:.2f}" if model is not None else "—"
 
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(ReplyTemplate)
-class ReplyTemplateAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ReplyTemplateAdmin(StaffEditedAdmin):
     """Reply templates for arbiters' messages, in both languages: supervisors write them
     (``change_replytemplate``), arbiters read them and pick one on the case page. Switched off,
     never deleted."""
@@ -145,7 +149,3 @@ class ReplyTemplateAdmin(NoDeleteMixin, admin.ModelAdmin):
     search_fields = ("title", "body_en", "body_ru")
     readonly_fields = ("updated_at", "updated_by")
     fields = ("title", "body_en", "body_ru", "is_active", "updated_at", "updated_by")
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
