@@ -19,7 +19,8 @@ messages would be):
   cost on messages like those it never saw.
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
-measured once, their errors read and tuned on; from round 10 they are training sets.
+measured once, their errors read and tuned on; from round 10 they are training sets, and so on
+for each later round once it has been measured (round 10's and 11's).
 """
 
 from __future__ import annotations
@@ -64,11 +65,16 @@ TRAINING_SETS = (
     "solicitation_training_round10_ru.jsonl",
     # Measured once on round 10's detector (496d2a9), its errors read: spent.
     "solicitation_holdout_round10.jsonl",
+    # Round 12: round 11's held-out set (measured once on 1d4e5e6, its errors read: spent) and
+    # 1,000 messages written for training, asks and innocent lines of round 11's error kinds.
+    "solicitation_holdout_round11.jsonl",
+    "solicitation_training_round12_en.jsonl",
+    "solicitation_training_round12_ru.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 11's was measured once on 1d4e5e6 and its errors read: the
-# next round trains on it and has a round-12 set written first.
-HELD_OUT = ("solicitation_holdout_round11.jsonl",)
+# other sets; never trained on. Round 12's was committed (b335442) before the classifier was
+# re-trained for round 12; each line also says who writes it ("speaker").
+HELD_OUT = ("solicitation_holdout_round12.jsonl",)
 TARGET_PRECISION = 0.98
 VETO_RECALL_COST = 0.01
 VETO_MAX = 0.5

@@ -146,12 +146,13 @@ def test_R_DSP_8_round4_retraining_from_the_committed_data_gives_the_committed_w
 def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     assert json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))["training_sets"] == list(TRAINING_SETS)
-    lines = (DATA / HELD_OUT[0]).read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line]
-    cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
-    for row in rows:
-        cells[row["lang"], row["solicit"]] += 1
-    assert len(rows) >= 200 and len(set(cells.values())) == 1
+    for held_out in HELD_OUT:
+        lines = (DATA / held_out).read_text(encoding="utf-8").splitlines()
+        rows = [json.loads(line) for line in lines if line]
+        cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
+        for row in rows:
+            cells[row["lang"], row["solicit"]] += 1
+        assert len(rows) >= 200 and len(set(cells.values())) == 1
 
 
 @pytest.mark.parametrize(
@@ -164,12 +165,16 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round9.jsonl", 256, True),
         ("solicitation_holdout_round10.jsonl", 288, True),
         ("solicitation_holdout_round11.jsonl", 288, True),
+        ("solicitation_holdout_round12.jsonl", 288, True),
+        ("solicitation_holdout_round13_a.jsonl", 288, True),
+        ("solicitation_holdout_round13_b.jsonl", 288, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_11_each_held_out_set_is_balanced(labelled_set, at_least, same_text_once):
+def test_R_DSP_8_rounds_5_to_13_each_held_out_set_is_balanced(labelled_set, at_least, same_text_once):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
     many messages in each language and label, a kind for each, and (from round 7) no message
-    twice."""
+    twice; from round 12 each says who writes it, and every ask is a seller's (the product reads
+    only sellers' messages)."""
     lines = (DATA / labelled_set).read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line]
     cells = {(lang, label): 0 for lang in ("en", "ru") for label in (True, False)}
@@ -177,16 +182,20 @@ def test_R_DSP_8_rounds_5_to_11_each_held_out_set_is_balanced(labelled_set, at_l
         cells[row["lang"], row["solicit"]] += 1
         assert row["kind"]
     assert len(rows) >= at_least and set(cells.values()) == {len(rows) // 4}
+    speakers = [(row["speaker"], row["solicit"]) for row in rows if "speaker" in row]
+    assert all(speaker in ("seller", "buyer") and (speaker == "seller" or not ask) for speaker, ask in speakers)
+    if labelled_set.startswith(("solicitation_holdout_round12", "solicitation_holdout_round13")):
+        assert len(speakers) == len(rows)
     if same_text_once:
         assert len({row["text"] for row in rows}) == len(rows)
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 10 were each measured once and their errors read: they
-    train the classifier now. Round 11's is measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round11.jsonl",)
+    """The held-out sets of rounds 4 to 11 were each measured once and their errors read: they
+    train the classifier now. Round 12's is measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round12.jsonl",)
     assert not set(HELD_OUT) & set(TRAINING_SETS)
-    assert {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 11)} <= set(TRAINING_SETS)
+    assert {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 12)} <= set(TRAINING_SETS)
 
 
 def test_R_DSP_8_round6_ships_ordinary_chat_for_the_classifier_to_train_on():
