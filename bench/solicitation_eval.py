@@ -299,6 +299,9 @@ SETS = {
     "training round 10 (ru)": DATA / "solicitation_training_round10_ru.jsonl",
     "held-out round 10": DATA / "solicitation_holdout_round10.jsonl",
     "held-out round 11": DATA / "solicitation_holdout_round11.jsonl",
+    "training round 12 (en)": DATA / "solicitation_training_round12_en.jsonl",
+    "training round 12 (ru)": DATA / "solicitation_training_round12_ru.jsonl",
+    "held-out round 12": DATA / "solicitation_holdout_round12.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000
@@ -328,12 +331,17 @@ def load(path: Path) -> list[dict]:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def score(messages: list[dict], patterns: list[dict], *, classifier: bool = True) -> Score:
+def score(
+    messages: list[dict], patterns: list[dict], *, classifier: bool = True, as_product: bool = False
+) -> Score:
+    """``as_product``: as the product checks a dispute's messages, where only a seller's are
+    read (``services.messages``): a message whose ``speaker`` is the buyer is never flagged."""
     from arbitration.solicitation.matching import detect
 
     result = Score()
     for message in messages:
-        flags = detect(message["text"], patterns, classifier=classifier)
+        unread = as_product and message.get("speaker") == "buyer"
+        flags = [] if unread else detect(message["text"], patterns, classifier=classifier)
         flagged, solicit = bool(flags), message["solicit"]
         if flagged and solicit:
             result.true_positives += 1
@@ -429,6 +437,12 @@ def main(argv: list[str]) -> int:
             scores = f"precision {s.precision:.3f}  recall {s.recall:.3f}  (target {TARGET_SCORE})"
             print(f"   {lang}: {scores}  {ok}   {counts}")
             print(f"       patterns alone: precision {only.precision:.3f}  recall {only.recall:.3f}")
+            if any("speaker" in m for m in messages):
+                product = score([m for m in messages if m["lang"] == lang], DEFAULT_PATTERNS, as_product=True)
+                print(
+                    f"       as the product reads them (buyers' messages never checked): precision "
+                    f"{product.precision:.3f}  recall {product.recall:.3f}"
+                )
             for kind, message, flags in s.errors:
                 print(f"      {kind} [{message['lang']}, {message.get('kind', '-')}]: {message['text']}")
                 if args.verbose:
