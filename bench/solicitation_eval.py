@@ -302,6 +302,12 @@ SETS = {
     "training round 12 (en)": DATA / "solicitation_training_round12_en.jsonl",
     "training round 12 (ru)": DATA / "solicitation_training_round12_ru.jsonl",
     "held-out round 12": DATA / "solicitation_holdout_round12.jsonl",
+    **{
+        f"training round 13 ({name.replace('_', ', ')})": DATA / f"solicitation_training_round13_{name}.jsonl"
+        for name in ("en_a", "en_b", "ru_a", "ru_b")
+    },
+    "held-out round 13 (a)": DATA / "solicitation_holdout_round13_a.jsonl",
+    "held-out round 13 (b)": DATA / "solicitation_holdout_round13_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -20,7 +20,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (round 10's and 11's).
+for each later round once it has been measured (rounds 10 to 12).
 """
 
 from __future__ import annotations
@@ -70,11 +70,21 @@ TRAINING_SETS = (
     "solicitation_holdout_round11.jsonl",
     "solicitation_training_round12_en.jsonl",
     "solicitation_training_round12_ru.jsonl",
+    # Round 13: round 12's held-out set (measured once on ab91f33 and once on 1ececb5, its errors
+    # read: spent) and 2,000 messages written for training by four writers, with terse refusals,
+    # goods named after a messenger or a payment service, asks by sequence or by symbol ("cancel =
+    # refund") and the dispute named by a synonym only.
+    "solicitation_holdout_round12.jsonl",
+    "solicitation_training_round13_en_a.jsonl",
+    "solicitation_training_round13_en_b.jsonl",
+    "solicitation_training_round13_ru_a.jsonl",
+    "solicitation_training_round13_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 12's was committed (b335442) before the classifier was
-# re-trained for round 12; each line also says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round12.jsonl",)
+# other sets; never trained on. Round 13's two sets were written by two writers apart and
+# committed (ecddf84, 8a87466) before round 12's errors were read; each line also says who writes
+# it ("speaker").
+HELD_OUT = ("solicitation_holdout_round13_a.jsonl", "solicitation_holdout_round13_b.jsonl")
 TARGET_PRECISION = 0.98
 VETO_RECALL_COST = 0.01
 VETO_MAX = 0.5

@@ -191,11 +191,11 @@ def test_R_DSP_8_rounds_5_to_13_each_held_out_set_is_balanced(labelled_set, at_l
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 11 were each measured once and their errors read: they
-    train the classifier now. Round 12's is measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round12.jsonl",)
+    """The held-out sets of rounds 4 to 12 were each measured and their errors read: they train
+    the classifier now. Round 13's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round13_a.jsonl", "solicitation_holdout_round13_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
-    assert {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 12)} <= set(TRAINING_SETS)
+    assert {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)} <= set(TRAINING_SETS)
 
 
 def test_R_DSP_8_round6_ships_ordinary_chat_for_the_classifier_to_train_on():
