@@ -264,6 +264,62 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   sessions. The veto scores only messages a shipped pattern flags, and the windows only when
   the whole message scores under the veto.
 
+- Round 12 (2026-12-07) went on with data, not patterns: the classifier re-trained on round
+  11's set and 1,000 new training messages (``solicitation_training_round12_{en,ru}.jsonl``,
+  written without reading the detector, most of them of round 11's error kinds), 5,917 messages,
+  threshold 0.75, veto 0.19. From round 12 each line of a set says who writes it (``speaker``),
+  and the bench also prints the figures *as the product reads them*: only sellers' messages are
+  checked (``services.messages``), so a buyer's message is never flagged there.
+- ``solicitation_holdout_round12.jsonl`` (288; committed b335442 before the classifier was
+  re-trained; 3 texts equal a training text). Measured on ab91f33 (round 11's detector): EN
+  P 0.973 R 0.986 (TP 71 FP 2 FN 1), RU P 0.972 R 0.972 (TP 70 FP 2 FN 2); patterns alone
+  EN P 0.875 R 0.972, RU P 0.855 R 0.903. On 1ececb5 (re-trained as above; decided before the
+  measurement): EN P 0.973 R 1.000, RU P 0.972 R 0.972. Errors read then: wrongly flagged a terse
+  refusal "no zelle, no cashapp. only site refund", a WeChat QR-code stand, "ваш ватсап мне не
+  нужен, давайте здесь", a sticker set «Телеграм»; missed "Сначала отмена спора, потом
+  возврат полной суммы", "отмена = возврат". Spent.
+- Round 13 trained on round 12's set and 2,000 more messages from four writers
+  (``solicitation_training_round13_*``: terse refusals, goods named after a messenger or a
+  payment service, asks by sequence or by symbol, the dispute named by a synonym only): 8,205
+  messages, threshold 0.72, veto 0.24 (5495967).
+- ``solicitation_holdout_round13_{a,b}.jsonl`` (576: two writers apart, each told the other
+  exists; committed ecddf84, 8a87466 before round 12's errors were read; 15 texts equal a
+  training text). On ab91f33: EN P 0.966 R 0.979 (TP 141 FP 5 FN 3), RU P 0.978 R 0.944 (TP 136
+  FP 3 FN 8); patterns alone EN P 0.921 R 0.972, RU P 0.894 R 0.938. On 5495967, measured once:
+  **EN P 0.959 R 0.979 (TP 141 FP 6 FN 3), RU P 0.986 R 0.958 (TP 138 FP 2 FN 6)**; as the
+  product reads them RU P 0.993 (EN unchanged). By writer: (a) EN P 0.960 R 1.000, RU P 1.000
+  R 0.958; (b) EN P 0.958 R 0.958, RU P 0.972 R 0.958. Not met. Wrongly flagged: a store policy
+  "no deals outside this site", a phone case "with WhatsApp logo", "cancel the order before
+  shipping", a candle scent "Close to you", a question whether closing the return request
+  cancels the refund, "Shop is closed on Sundays", stickers with social-network icons, a mug
+  printed «Закрой спор». Missed: "pp refund ok?", "$10 to drop it?", "на карту норм? номер?", a
+  bank transfer "no need to wait for the platform" and "не могли бы вы убрать спор?" in a long
+  friendly message (both matched by a pattern and overruled by the veto: the classifier scored
+  them 0.02 and 0.14), "Откажитесь, пожалуйста, от спора", "уладим это вдвоём, не впутывая
+  поддержку", a 2,400 ₽ transfer "по номеру телефона, подскажите банк", a Telegram channel link
+  "там возвраты и скидки для своих". Spent.
+- Round 14 trained on round 13's sets too: 8,781 messages, threshold 0.75, veto 0.26.
+- ``solicitation_holdout_round14_{a,b}.jsonl`` (576: two writers apart; committed a821e6c,
+  e1228fb before round 13's errors were read; 16 texts equal a training text). Measured once
+  on what ships: **EN P 0.959 R 0.986 (TP 142 FP 6 FN 2), RU P 0.966 R 0.972 (TP 140 FP 5 FN
+  4)**; as the product reads them EN P 0.966, RU P 0.972; patterns alone EN P 0.904 R 0.917, RU
+  P 0.862 R 0.910. By writer: (a) EN P 0.934 R 0.986, RU P 0.959 R 0.986; (b) EN P 0.986
+  R 0.986 (met), RU P 0.972 R 0.958. Not met. Wrongly flagged: instructions with "remove" and
+  "close" about a wheel, a valve, a brake bleeder ("закройте его до упора"); "please don't send me
+  your bank details here"; a dash cam app sending clips to WhatsApp; the buyer's other closed
+  dispute; a return request in the personal account; "Ваш ватсап мне не нужен, давайте
+  переписываться здесь" (the same kind as round 12's); "Between us, this is my favourite
+  edition"; a warning that the marketplace never asks for money to a wallet; a buyer who closed
+  a dispute by mistake. Missed: a wire "straight to your bank account, please send your IBAN",
+  "Можете нажать «спор решён»?", "off the record, the arbitration will only waste your time",
+  "откажитесь от него" (the dispute named in the sentence before), ЕРИП as a payment route,
+  "отмена = возврат" (again, as in round 12). Spent.
+- What did not help, leave one round out (rounds 4-13, every training set, the full detector):
+  less L2 (1e-6), negation-scope features ("n:" + the words after "not"/"не"), word trigrams:
+  each within 0.002 of the plain model. Overruling only the off-platform patterns' flags (not
+  the close or benefit ones) lost precision: of the flags the veto drops at 0.24, 11 of 12 of the
+  close pattern's were innocent.
+
 ``--verbose`` also prints the normalised text and the flags of the errors. Targets: precision
 and recall >= 0.98 in each language, >= 5,000 messages/s.
 """
@@ -308,6 +364,8 @@ SETS = {
     },
     "held-out round 13 (a)": DATA / "solicitation_holdout_round13_a.jsonl",
     "held-out round 13 (b)": DATA / "solicitation_holdout_round13_b.jsonl",
+    "held-out round 14 (a)": DATA / "solicitation_holdout_round14_a.jsonl",
+    "held-out round 14 (b)": DATA / "solicitation_holdout_round14_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

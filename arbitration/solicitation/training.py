@@ -20,7 +20,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 12).
+for each later round once it has been measured (rounds 10 to 13).
 """
 
 from __future__ import annotations
@@ -79,12 +79,15 @@ TRAINING_SETS = (
     "solicitation_training_round13_en_b.jsonl",
     "solicitation_training_round13_ru_a.jsonl",
     "solicitation_training_round13_ru_b.jsonl",
+    # Round 13's two held-out sets, measured once on ab91f33 and once on 5495967, errors read.
+    "solicitation_holdout_round13_a.jsonl",
+    "solicitation_holdout_round13_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 13's two sets were written by two writers apart and
-# committed (ecddf84, 8a87466) before round 12's errors were read; each line also says who writes
+# other sets; never trained on. Round 14's two sets were written by two writers apart and
+# committed (a821e6c, e1228fb) before round 13's errors were read; each line also says who writes
 # it ("speaker").
-HELD_OUT = ("solicitation_holdout_round13_a.jsonl", "solicitation_holdout_round13_b.jsonl")
+HELD_OUT = ("solicitation_holdout_round14_a.jsonl", "solicitation_holdout_round14_b.jsonl")
 TARGET_PRECISION = 0.98
 VETO_RECALL_COST = 0.01
 VETO_MAX = 0.5
