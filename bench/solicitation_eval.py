@@ -366,6 +366,12 @@ SETS = {
     "held-out round 13 (b)": DATA / "solicitation_holdout_round13_b.jsonl",
     "held-out round 14 (a)": DATA / "solicitation_holdout_round14_a.jsonl",
     "held-out round 14 (b)": DATA / "solicitation_holdout_round14_b.jsonl",
+    **{
+        f"training round 15 ({name.replace('_', ', ')})": DATA / f"solicitation_training_round15_{name}.jsonl"
+        for name in ("en_a", "en_b", "ru_a", "ru_b")
+    },
+    "held-out round 15 (a)": DATA / "solicitation_holdout_round15_a.jsonl",
+    "held-out round 15 (b)": DATA / "solicitation_holdout_round15_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

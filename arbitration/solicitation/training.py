@@ -20,7 +20,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 13).
+for each later round once it has been measured (rounds 10 to 14).
 """
 
 from __future__ import annotations
@@ -82,12 +82,24 @@ TRAINING_SETS = (
     # Round 13's two held-out sets, measured once on ab91f33 and once on 5495967, errors read.
     "solicitation_holdout_round13_a.jsonl",
     "solicitation_holdout_round13_b.jsonl",
+    # Round 15: round 14's two held-out sets (measured once on 135842a, errors read: spent) and
+    # 1,963 messages written for training by four writers, of round 14's error kinds: mechanical
+    # instructions with close/remove, refusals of bank details, the dispute named by a pronoun,
+    # politeness words inside the ask, regional payment routes, shorthand with symbols. The
+    # buyers' own off-platform asks the writers labelled innocent (a buyer says them) were left
+    # out: the classifier reads the text, not who writes it.
+    "solicitation_holdout_round14_a.jsonl",
+    "solicitation_holdout_round14_b.jsonl",
+    "solicitation_training_round15_en_a.jsonl",
+    "solicitation_training_round15_en_b.jsonl",
+    "solicitation_training_round15_ru_a.jsonl",
+    "solicitation_training_round15_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 14's two sets were written by two writers apart and
-# committed (a821e6c, e1228fb) before round 13's errors were read; each line also says who writes
-# it ("speaker").
-HELD_OUT = ("solicitation_holdout_round14_a.jsonl", "solicitation_holdout_round14_b.jsonl")
+# other sets; never trained on. Round 15's two sets were written by two writers apart and
+# committed (c5afd00, f4206ff) before round 14's errors were trained on and before the patterns
+# changed for round 15; each line also says who writes it ("speaker").
+HELD_OUT = ("solicitation_holdout_round15_a.jsonl", "solicitation_holdout_round15_b.jsonl")
 TARGET_PRECISION = 0.98
 VETO_RECALL_COST = 0.01
 VETO_MAX = 0.5

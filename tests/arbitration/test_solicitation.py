@@ -221,6 +221,32 @@ def test_R_DSP_8_euphemisms_for_closing_are_flagged(message):
 @pytest.mark.parametrize(
     "message",
     [
+        "Откажитесь, пожалуйста, от спора, я верну деньги сам.",
+        "Очень прошу отказаться, плиз, от претензии.",
+        "Насчёт спора. Откажитесь от него, и вопрос закроем.",
+        "По жалобе: откажитесь от неё, пожалуйста, товар заменим.",
+    ],
+)
+def test_R_DSP_8_round15_a_politeness_word_or_a_pronoun_inside_the_russian_ask_is_flagged(message):
+    # Missed in rounds 12, 13 and 14 alike (migration 0028).
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Не откажитесь, пожалуйста, от спора, если товар не пришёл.",
+        "Спор ваш, отказываться от него не нужно.",
+        "Откажитесь от упаковки, пожалуйста, если она не нужна.",
+    ],
+)
+def test_R_DSP_8_round15_the_wider_russian_close_is_not_a_flag_when_negated_or_about_something_else(message):
+    assert "close" not in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "message me on WhatsApp\u200b pls",
         "Contact on VVhatsApp 8 916 000 00 00",
         "we refund on PayPaI faster",
@@ -593,7 +619,7 @@ def test_R_DSP_8_the_prefilter_never_hides_a_match(name):
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0025_solicitation_patterns_round9")
+    migration = importlib.import_module("arbitration.migrations.0028_solicitation_patterns_round15")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

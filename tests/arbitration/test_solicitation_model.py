@@ -170,9 +170,11 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round13_b.jsonl", 288, True, True),
         ("solicitation_holdout_round14_a.jsonl", 288, True, True),
         ("solicitation_holdout_round14_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round15_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round15_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_14_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_15_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -194,12 +196,12 @@ def test_R_DSP_8_rounds_5_to_14_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 13 were each measured and their errors read: they train
-    the classifier now. Round 14's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round14_a.jsonl", "solicitation_holdout_round14_b.jsonl")
+    """The held-out sets of rounds 4 to 14 were each measured and their errors read: they train
+    the classifier now. Round 15's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round15_a.jsonl", "solicitation_holdout_round15_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
-    spent |= {"solicitation_holdout_round13_a.jsonl", "solicitation_holdout_round13_b.jsonl"}
+    spent |= {f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14) for w in ("a", "b")}
     assert spent <= set(TRAINING_SETS)
 
 
@@ -902,3 +904,31 @@ def test_R_DSP_8_round9_fix_the_migration_replaces_patterns_as_0024_shipped_them
     assert SolicitationPattern.objects.get(name="messenger").pattern == shipped_0024["messenger"]["pattern"]
     assert SolicitationPattern.objects.get(name="outside-platform").pattern == r"между нами"
     assert not SolicitationPattern.objects.filter(name__in=new_names).exists()
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round15_fix_the_migration_replaces_patterns_as_0025_shipped_them_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0028_solicitation_patterns_round15")
+    shipped_0025 = migration._shipped_before()
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert set(shipped) == set(shipped_0025)  # nothing added or removed
+    changed = {name for name in shipped if shipped[name]["pattern"] != shipped_0025[name]["pattern"]}
+    assert "close-dispute-request-ru" in changed
+    SolicitationPattern.objects.filter(name="close-dispute-request-ru").update(
+        pattern=shipped_0025["close-dispute-request-ru"]["pattern"]
+    )
+    SolicitationPattern.objects.filter(name="discount-for-closing").update(pattern=r"подарок за отмену")
+
+    migration.ship_round15_patterns(apps, None)
+
+    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
+    assert stored["close-dispute-request-ru"] == shipped["close-dispute-request-ru"]["pattern"]
+    assert stored["discount-for-closing"] == r"подарок за отмену"  # a supervisor's edit is kept
+
+    migration.restore_patterns_of_0025(apps, None)
+
+    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
+    assert stored["close-dispute-request-ru"] == shipped_0025["close-dispute-request-ru"]["pattern"]
+    assert stored["discount-for-closing"] == r"подарок за отмену"
