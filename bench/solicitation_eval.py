@@ -314,6 +314,70 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   "Можете нажать «спор решён»?", "off the record, the arbitration will only waste your time",
   "откажитесь от него" (the dispute named in the sentence before), ЕРИП as a payment route,
   "отмена = возврат" (again, as in round 12). Spent.
+- Round 15 trained on round 14's sets and 1,963 more messages from four writers
+  (``solicitation_training_round15_*``, of round 14's error kinds; 37 lines in which a *buyer*
+  asks to go off the platform, labelled innocent because a buyer says them, were left out: the
+  classifier reads the text only): 11,320 messages, threshold 0.74, veto 0.23; and the Russian
+  close reads "откажитесь, пожалуйста, от …" and "откажитесь от него" (232992a).
+- ``solicitation_holdout_round15_{a,b}.jsonl`` (576: two writers apart, (b) told to write as a
+  red team, hunting for what a detector gets wrong both ways; committed c5afd00, f4206ff before
+  round 14's errors were trained on). On 53017aa (round 14's detector): EN P 0.985 R 0.931, RU
+  P 0.969 R 0.882. Measured once on 232992a: **EN P 0.985 R 0.924 (TP 133 FP 2 FN 11), RU P
+  0.977 R 0.889 (TP 128 FP 3 FN 16)**; as the product reads them RU P 0.985; patterns alone EN P
+  0.899 R 0.868, RU P 0.865 R 0.847. By writer: (a) EN P 1.000 R 0.986, RU P 1.000 R 0.958; (b)
+  EN P 0.969 R 0.861, RU P 0.952 R 0.819. Not met: the red team's asks got through. Missed: the
+  dispute closed by a button or a confirmation ("press the button saying your issue has been
+  resolved", "click 'satisfied with the outcome'", "нажмите в споре кнопку «вопрос решён»",
+  "подтвердите в заявке что претензий к магазину не имеете"), support kept out ("Поддержку не
+  подключайте", "не будем доводить до поддержки"), the dispute gone as a condition ("as soon as
+  the claim is off my page", "no longer open", "после того как дело исчезнет", "если сегодня
+  закончим с этим делом"), "Refund equals closed case", "Отмена = возврат", "Нет спора — есть
+  замена", "pp f&f, ok?", "Pay via P@yPal", "заплатить мне напрямую", "Найдите меня ВКонтакте"
+  and "once you tell the site it's sorted" (both matched, overruled by the veto), "Карта или Сбер
+  по номеру?", a red banner on the order page "you know the one I mean", and two asks buried in
+  long friendly messages. Wrongly flagged: two warnings quoting the asks they warn of ("'just
+  between us'", "«давай между нами, без сайта»"), a fake shop offering «возврат напрямую», a
+  buyer asking whether a dispute can be cancelled by accident. Spent.
+- Round 16 trained on round 15's sets too (11,896 messages, threshold 0.73, veto 0.23, full
+  cross-validation) and changed twelve patterns for round 15's miss kinds (migration 0028: the
+  dispute closed by a button or a confirmation, support kept out, the dispute gone as a
+  condition, the whole sum as the benefit, paying "напрямую", an imperative "Pay via PayPal";
+  a warning about "кто-то" who asks).
+- ``solicitation_holdout_round16_{a,b}.jsonl`` (576: two writers apart, (b) as a red team;
+  committed 262d43d, c4dba86 before round 15's errors were read). On 232992a (round 15's
+  detector): EN P 0.993 R 0.924, RU P 1.000 R 0.951. Measured once on round 16's detector:
+  **EN P 0.993 R 0.944 (TP 136 FP 1 FN 8), RU P 1.000 R 0.958 (TP 138 FP 0 FN 6)**; patterns
+  alone EN P 0.893 R 0.868, RU P 0.884 R 0.847. By writer: (a) EN P 0.986 R 0.958, RU P 1.000
+  R 0.972; (b) EN P 1.000 R 0.931, RU P 1.000 R 0.944. Precision met in both languages, recall
+  not. Two of its asks were seen (in a pattern diff over every set, before the measurement,
+  after the patterns were decided): both already caught by those changes. Missed: three asks a
+  pattern matched and the veto overruled ("Let's talk in Viber, here the messages get checked"
+  0.18, "мой в а т с а п в описании магазина" 0.08, "tell support the matter is settled" in a
+  long friendly message 0.20), "confirm to the platform that you have no more complaints",
+  "press the button that (says the issue is resolved | you got the goods and are satisfied)"
+  (more than six words between the verb and the outcome), "leave the site's referees out",
+  "Refund = closed case", "Отмена = возврат" (a third time), "first the dispute has to be
+  removed", "когда вопрос с арбитражем отпадёт", "как только претензия перестанет висеть",
+  "открытое разбирательство … если заберёте его сегодня", "на почту лучше". Wrongly flagged: a
+  Viber plush toy. Spent.
+- Round 17 trained on round 16's sets too (12,472 messages) with the veto's recall budget halved
+  (``VETO_RECALL_COST`` 0.005: rounds 13-16 each lost two or three asks to the veto): threshold
+  0.68, veto 0.14, full cross-validation; and patterns for round 16's miss kinds (migration
+  0028 again: a longer way to the button, "no more complaints", "разбирательство", "вопрос с
+  арбитражем", "отпадёт", "перестанет висеть").
+- ``solicitation_holdout_round17_{a,b}.jsonl`` (576: two writers apart, (b) as a red team;
+  committed 7dd3f7e, 0f30a52 before round 16's errors were read). Measured once on what ships:
+  **EN P 0.965 R 0.951 (TP 137 FP 5 FN 7), RU P 0.950 R 0.917 (TP 132 FP 7 FN 12)**; as the
+  product reads them EN P 0.972, RU P 0.957; patterns alone EN P 0.891 R 0.854, RU P 0.861
+  R 0.819. By writer: (a) EN P 0.986 R 0.986 (met), RU P 0.959 R 0.972; (b) EN P 0.943 R 0.917,
+  RU P 0.939 R 0.861. Not met; precision fell back (the lower threshold and veto flag more).
+  Wrongly flagged: goods with messenger or payment logos (sticker packs, a "Cash App" mug, a
+  "Crypto Wallet" wallet), "withdraw the antenna", two warnings quoting the asks, a buyer's
+  question whether withdrawing cancels the refund, cancelling an order before shipping. Missed:
+  asks buried in long friendly messages (six), "red banner … you know which button" (again),
+  "the moment my store shows no open claims", "Отзыв = возврат", "Возврат после отмены. Ок?",
+  "На карту ок?", "Не надо впутывать площадку", "остановите процесс со своей стороны", "tell
+  them everything is fine now". Spent.
 - What did not help, leave one round out (rounds 4-13, every training set, the full detector):
   less L2 (1e-6), negation-scope features ("n:" + the words after "not"/"не"), word trigrams:
   each within 0.002 of the plain model. Overruling only the off-platform patterns' flags (not
@@ -372,6 +436,10 @@ SETS = {
     },
     "held-out round 15 (a)": DATA / "solicitation_holdout_round15_a.jsonl",
     "held-out round 15 (b)": DATA / "solicitation_holdout_round15_b.jsonl",
+    "held-out round 16 (a)": DATA / "solicitation_holdout_round16_a.jsonl",
+    "held-out round 16 (b)": DATA / "solicitation_holdout_round16_b.jsonl",
+    "held-out round 17 (a)": DATA / "solicitation_holdout_round17_a.jsonl",
+    "held-out round 17 (b)": DATA / "solicitation_holdout_round17_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

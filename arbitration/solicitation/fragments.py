@@ -64,7 +64,14 @@ FRAGMENTS = {
     "CLOSED_COND_EN": (
         r"\b(?:if|once|when|after|as soon as|the moment) (?:the |this |your |that )?<DISPUTE_EN> (?:is |gets "
         r"|will be |has been |s )?(?:closed|cancel+ed|withdrawn|removed|gone|dropped|deleted"
-        r"|taken down|over|disappear\w*|vanish\w*|go(?:es)? away)\b"
+        r"|taken down|over|disappear\w*|vanish\w*|go(?:es)? away"
+        # Round 16: "once the claim is off my page", "as soon as the complaint is no longer open".
+        r"|no longer (?:open|active|there|visible|pending)|off (?:my|the|our) (?:page|account|store|shop"
+        r"|profile|record|listing)s?)\b"
+        # Round 17: the condition told as a need ("first the dispute has to be removed").
+        r"|\bfirst (?:the |this |your |that )?<DISPUTE_EN> (?:has to|must|needs to|should) be"
+        r" (?:closed|cancel+ed"
+        r"|withdrawn|removed|dropped|deleted|gone)\b"
         # Round 8: the bare participle, no dispute named ("20$ if closed", "gift once cancelled").
         r"|\b(?:if|once|when|after|as soon as) (?:it s |it is |its |it gets |gets |is )?(?:closed|cancel+ed"
         r"|withdrawn|retracted|dropped|removed)\b"
@@ -87,40 +94,54 @@ FRAGMENTS = {
     ),
     # Asking the buyer to tell the platform the problem is solved: a request to close in other words.
     "SAY_SOLVED_EN": (
-        r"\b(?:tell|inform|write to|notify|report to|let)(?: [^ .]+){0,2}? (?:site|platform|support|arbiter"
+        r"\b(?:tell|inform|write to|notify|report to|let|confirm to|confirm with|say to)(?: [^ .]+){0,2}?"
+        r" (?:site"
+        r"|platform|support|arbiter"
         r"|arbitration|aliexpress|system|marketplace|admins?"
         r"|moderators?)\b(?: [^ .]+){0,6}? (?<!not )(?<!never )(?<! t )(?:solved|resolved"
         r"|fixed|sorted|settled|received|fine|ok|okay|satisfied|happy|pleased|content|all good"
-        r"|(?:have |has )?no (?:complaints?|problems?|issues?|claims?)"
+        r"|(?:have |has )?no (?:more |further |other )?(?:complaints?|problems?|issues?|claims?)"
         # Round 6: telling the platform a deal was made ("tell support we reached an agreement").
         r"|agreed|(?:reached|came to|have|made) (?:an agreement|a deal)|worked it out)\b"
         r"|\b(?:say|write|confirm|state|click|mark)(?: [^ .]+){0,3}? (?:that )?(?:the "
         r"|your )?(?:problem|issue"
         r"|everything|matter|question|claim|dispute|complaint|case) (?:is|was|has been|s) (?:now )?(?:solved"
         r"|resolved|settled|sorted)\b"
+        # Round 16: pressing or confirming the outcome on the site ("press the button saying your issue
+        # has been resolved", "click 'satisfied with the outcome'", "confirm that we reached an agreement").
+        r"|<NOT_BEFORE_EN>\b(?:press|click|tap|hit|select|choose|pick|mark|confirm)(?:ing)?(?: [^ .]+){0,8}? "
+        r"(?:resolved|solved|sorted|settled|satisfied|(?:reached|came to|made|have)"
+        r" (?:an agreement|a deal))\b"
     ),
     "SAY_SOLVED_RU": (
         r"\b(?:отпишитесь|напишите|ответьте|подтвердите|укажите|сообщите|скажите|нажмите|отметьте)"
-        r"(?: [^ .]+){0,3}? (?:что )?(?:вопрос|проблема|проблему|все|претензия|спор|конфликт|ситуация)"
+        r"(?: [^ .]+){0,5}? (?:что )?(?:вопрос|проблема|проблему|все|претензия|спор|конфликт|ситуация)"
         r"(?: (?!не\b)[^ .]+)? (?:решен\w*|улажен\w*|урегулирован\w*|снят\w*|исчерпан\w*|закрыт\w*|решили)\b"
         # Telling the platform all is well: "сообщите поддержке, что претензий больше нет".
         r"|\b(?:отпишитесь|напишите|ответьте|подтвердите|сообщите|скажите)(?: [^ .]+){0,2}? (?:площадке"
-        r"|платформе|поддержке|в поддержку|арбитру|в арбитраж|администрации|модератору|системе)\b"
+        r"|платформе|поддержке|в поддержку|арбитру|в арбитраж|администрации|модератору|системе|на сайте"
+        r"|сайту|в споре|в заявке|в системе)\b"
         r"(?: [^ .]+){0,6}? (?:(?<!не )(?:получен\w*|в порядке|довольн\w*|устраивает|решен\w*|улажен\w*"
         r"|договорил\w*|пришли к соглашению)"
         r"|(?:претензий|жалоб|проблем|вопросов) (?:больше |уже |к [^ .]+ )?нет|нет (?:претензий|жалоб"
-        r"|проблем))\b"
+        r"|проблем)|(?:претензий|жалоб) (?:[^ .]+ ){0,3}?не име\w*"
+        r"|не име\w* (?:[^ .]+ )?(?:претензий|жалоб))\b"
     ),
     "CLOSE_RU": (
         r"(?:закройте|закрой|закрыть|закрывайте|закрывай|отмените|отмени|отменить|отменяйте|отменяй|отзовите"
         r"|отзови|отозвать|отзывайте|снимите|сними|снять|снимайте|завершите|заверши|завершить|аннулируйте"
-        r"|аннулируй|аннулировать|откажитесь(?: (?:пожалуйста|плиз|плз|пжл\w*|пж))? от|отказаться(?: (?:пожалуйста|плиз|плз|пжл\w*|пж))? от|уберите|убери|убрать|заберите|забери|забрать"
+        r"|аннулируй|аннулировать"
+        # Round 15: a politeness word inside the verb ("откажитесь, пожалуйста, от спора").
+        r"|откажитесь(?: (?:пожалуйста|плиз|плз|пжл\w*|пж))? от"
+        r"|отказаться(?: (?:пожалуйста|плиз|плз|пжл\w*|пж))? от"
+        r"|уберите|убери|убрать|заберите|забери|забрать"
         r"|откатите|откатить|удалите|удали|удалить|прекратите|прекратить|сверните|сворачивайте|свернуть"
         r"|погасите|гасите|погасить|прикройте|закругляйте|остановите|останови|остановить)"
     ),
     "CLOSE_RU_YOU": (
         r"(?:закроете|закроешь?|закрыли|закрыла|закрываете|отмените|отменяете|отменили|отзовете|отзываете"
-        r"|отозвали|снимете|снимаете|отзовешь?|аннулируете|уберете|уберешь?|убрали|заберете|откажетесь(?: (?:пожалуйста|плиз|плз|пжл\w*|пж))? от"
+        r"|отозвали|снимете|снимаете|отзовешь?|аннулируете|уберете|уберешь?|убрали|заберете"
+        r"|откажетесь(?: (?:пожалуйста|плиз|плз|пжл\w*|пж))? от"
         r"|удалите|удалишь?|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем|свернете"
         r"|погасите|свернем|сворачиваем)"
     ),
@@ -142,9 +163,15 @@ FRAGMENTS = {
         r"(?:отмен[аеуы]|закрыти[еяю]|отзыв[аеу]?|сняти[еяю]|аннулировани[еяю]) (?:[^ .]+ )?<DISPUTE_RU>"
     ),
     "CLOSED_IF_RU": (
-        r"(?:если|когда|как только|после того как) (?:[^ .]+ ){0,3}?<DISPUTE_RU> (?:[^ .]+ )?"
-        r"(?:исчезнет|пропадет|уйдет|будет закрыт\w*|закроется|отменится|будет отменен\w*|будет снят\w*)"
+        r"(?:если|когда|как только|после того как) (?:[^ .]+ ){0,3}?(?:<DISPUTE_RU>|дело|арбитраж\w*"
+        r"|разбирательств\w*) (?:[^ .]+ )?"
+        r"(?:исчезнет|пропадет|уйдет|отпадет|перестанет висеть|будет закрыт\w*|закроется|отменится"
+        r"|будет отменен\w*|будет снят\w*)"
         r"|спора не будет|без спора"
+        # Round 16: "нет спора — есть замена", "если сегодня закончим с этим делом".
+        r"|(?:^|\. )нет (?:спора|претензии|жалобы)\b"
+        r"|(?:если|когда|как только) (?:[^ .]+ ){0,2}?(?:закончим|покончим|завершим) с (?:этим |нашим )?"
+        r"(?:делом|спором|претензией|жалобой)"
         # Round 8: the bare participle or noun, no dispute named ("300р если закрыто", "500 ₽ после отмены").
         r"|(?:если|когда|как только) (?:будет |уже )?(?:закрыт[оа]?|отменен[оа]?|снят[оа]?|отозван[оа]?)\b"
         r"(?! (?:до|в течение|вовремя|при оплате)\b)"
@@ -170,6 +197,8 @@ FRAGMENTS = {
         r"|(?:won t|will not) regret|(?:will be|ll be) (?:very |really )?grateful|<AMOUNT>"
         # Round 9: part of the money as the price of closing ("half refund if the claim is closed").
         r"|(?:half|partial|part of the) (?:refund|money|price|payment)"
+        # Round 16: the whole sum as the price ("pay back the whole amount once the case is gone").
+        r"|pay (?:you )?back|(?:whole|full|entire) (?:amount|sum|price)"
         # Round 8: a better price named without the word "discount" ("special price for next order").
         r"|(?:special|better|lower|best|good|nice|discounted|reduced|vip|friendly|personal) (?:price|deal"
         r"|offer|rate)s?\b|\bcheaper\b|price cut)"
@@ -183,7 +212,7 @@ FRAGMENTS = {
         r"|переведу|переведем|скину|скинем|\d+ ?%|не обиж\w*|не обидим|в долгу не остан\w*|отблагодар\w*"
         r"|не пожалеете|<AMOUNT>"
         # Round 9: part of the money as the price of closing ("половину верну, если закроете").
-        r"|половин\w* (?:суммы|стоимости|денег|цены)"
+        r"|половин\w* (?:суммы|стоимости|денег|цены)|(?:всю|полную) сумм\w*"
         # Round 8: a better price named without the word "скидка" ("особая цена на следующий заказ").
         r"|(?:особ|спец|специальн|хорош|лучш|выгодн|персональн)\w* ?цен\w*|цен\w* (?:ниже|пониже)|дешевле)"
     ),

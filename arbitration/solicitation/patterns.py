@@ -90,7 +90,8 @@ _CLOSE = [
         'и не "не закрывайте спор".',
         r"<CLOSE_DISPUTE_RU>",
         r"<CLOSE_BARE_RU>",
-        r"\b<DISPUTE_RU><GAP><NOT_BEFORE_RU><CLOSE_RU> (?:н?его|н?ее|это)\b",
+        r"\b(?:<DISPUTE_RU>|разбирательств\w*)<GAP><NOT_BEFORE_RU>(?:<CLOSE_RU>|<CLOSE_RU_YOU>)"
+        r" (?:н?его|н?ее|это)\b",
         r"\b(?:оформите|нажмите|сделайте|подтвердите|прошу|просим|оформи|сделай)(?: [^ .]+){0,2}? "
         r"(?:закрытие|отмену|отзыв|снятие|аннулирование)(?: [^ .]+)? (?:спора|диспута|претензии|жалобы)\b",
         r"<SAY_SOLVED_RU>",
@@ -106,7 +107,11 @@ _CLOSE = [
         # Round 9: asked not to escalate, the close-equivalent ("не надо эскалировать, договоримся").
         r"(?:^|\. |\b(?:пожалуйста|плиз|плз|просто|только|но|давайте) )(?:не (?:надо|нужно|стоит|будем)"
         r"|давайте не(?: будем)?|не) (?:эскалир\w*|передава\w* (?:в|на) арбитраж\w*|переда\w* (?:в|на)"
-        r" арбитраж\w*|доводи\w* до арбитраж\w*|привлека\w* (?:арбитр\w*|поддержк\w*))",
+        r" арбитраж\w*|доводи\w* до (?:арбитраж|поддержк|администрац|модерат)\w*|привлека\w* (?:арбитр\w*"
+        r"|поддержк\w*)|(?:подключа|впутыва|вмешива)\w* (?:поддержк|арбитр|администрац|модерат)\w*)",
+        # Round 16: the same, object first ("Поддержку не подключайте, мы сами всё уладим").
+        r"(?:^|\. )(?:поддержку|арбитраж|арбитра|администрацию|модератора|площадку) не (?:подключайте"
+        r"|привлекайте|впутывайте|зовите|вмешивайте|беспокойте|дергайте)\b",
         # Round 9: a bare close with a politeness word, then a reason of its own ("закройте плз, всё
         # получили"): the politeness word marks the ask, the next clause has its own subject.
         r"(?:^|\. )(?:<CLOSE_RU>|<CLOSE_RU_YOU>) (?:пожалуйста|плиз|плз|пжл\w*|пж)"
@@ -178,6 +183,9 @@ _OFF_PLATFORM = [
         r"(?:[^ .]+ ){0,2}?"
         r"<PAY_INTO_RU><NOT_IN_PLATFORM>",
         r"\bпереводом (?:[^ .]+ )?(?:на|по|через) (?:[^ .]+ )?<PAY_INTO_RU><NOT_IN_PLATFORM>",
+        # Round 16: paying the seller "directly" ("проще заплатить мне напрямую").
+        r"\b(?:заплатит\w*|оплатит\w*|платит\w*|заплати|оплати|плати|переведите|перевести|скиньте|скинуть)"
+        r"(?: (?:мне|нам|деньги))* напрямую\b",
     ),
     _default(
         "paypal",
@@ -193,6 +201,9 @@ _OFF_PLATFORM = [
         r"\b(?:we|i)(?: ll| will| can)? <PAYPAL> you\b",
         r"<PAYPAL> (?:refund|transfer|payment|friends)\b",
         r"\b(?:your|ur) <PAYPAL>(?: [^ .]+)?(?: refund| today| now)\b",
+        # Round 16: paying by PayPal asked for at the start of a sentence ("Pay via PayPal, the link is …").
+        r"(?:^|\. )(?:pls |please |just |kindly )?(?:pay|send|transfer)(?: (?:me|us|it|the rest))? (?:via|by"
+        r"|through|with|using|on|to) (?:my )?<PAYPAL>",
     ),
     _default(
         "e-wallet-or-money-transfer",

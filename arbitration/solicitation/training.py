@@ -20,7 +20,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 14).
+for each later round once it has been measured (rounds 10 to 16).
 """
 
 from __future__ import annotations
@@ -94,14 +94,23 @@ TRAINING_SETS = (
     "solicitation_training_round15_en_b.jsonl",
     "solicitation_training_round15_ru_a.jsonl",
     "solicitation_training_round15_ru_b.jsonl",
+    # Round 15's two held-out sets, measured once on 232992a, errors read: spent.
+    "solicitation_holdout_round15_a.jsonl",
+    "solicitation_holdout_round15_b.jsonl",
+    # Round 16's two held-out sets, measured once on round 16's detector, errors read: spent.
+    "solicitation_holdout_round16_a.jsonl",
+    "solicitation_holdout_round16_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 15's two sets were written by two writers apart and
-# committed (c5afd00, f4206ff) before round 14's errors were trained on and before the patterns
-# changed for round 15; each line also says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round15_a.jsonl", "solicitation_holdout_round15_b.jsonl")
+# other sets; never trained on. Round 17's two sets were written by two writers apart and
+# committed (7dd3f7e, 0f30a52) before round 16's errors were read; each line also
+# says who writes it ("speaker").
+HELD_OUT = ("solicitation_holdout_round17_a.jsonl", "solicitation_holdout_round17_b.jsonl")
 TARGET_PRECISION = 0.98
-VETO_RECALL_COST = 0.01
+# Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
+# to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the
+# 1 % the cross-validation promised, while precision was at or above target on round 16.
+VETO_RECALL_COST = 0.005
 VETO_MAX = 0.5
 EPOCHS = 30
 L2 = 1e-5

@@ -247,6 +247,91 @@ def test_R_DSP_8_round15_the_wider_russian_close_is_not_a_flag_when_negated_or_a
 @pytest.mark.parametrize(
     "message",
     [
+        "Could you tap the button saying the problem is resolved? Thanks a lot.",
+        "Please choose 'satisfied with the result' in the case window.",
+        "Just confirm on the claim page that we came to an agreement.",
+        "Нажмите, пожалуйста, на странице спора кнопку «проблема решена».",
+        "Подтвердите на сайте, что претензий к нам не имеете.",
+        "Администрацию не подключайте, договоримся сами.",
+        "Давайте не будем доводить до поддержки.",
+    ],
+)
+def test_R_DSP_8_round16_confirming_the_outcome_or_keeping_support_out_is_a_close_ask(message):
+    # Round 15's misses: the dispute closed by a button or a confirmation, support kept out.
+    assert "close" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "A new kettle ships as soon as the complaint is no longer open.",
+        "I'll pay you back the whole amount once the claim is off my page.",
+        "Пришлю новый чехол, если сегодня закончим с этим делом.",
+        "Нет спора — есть подарок.",
+    ],
+)
+def test_R_DSP_8_round16_a_benefit_for_the_dispute_gone_is_flagged(message):
+    assert "benefit" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Pay via PayPal, the link is in my profile.",
+        "Проще заплатить мне напрямую, без комиссии площадки.",
+    ],
+)
+def test_R_DSP_8_round16_paying_by_paypal_or_directly_is_asked_off_platform(message):
+    assert "off-platform" in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I marked the dispute resolved since you refunded me.",
+        "I accidentally clicked resolved, can I open it again?",
+        "Don't click resolved until the parcel arrives.",
+        "Мы не будем подключать поддержку, если посылка придёт завтра.",
+        "You paid via PayPal, so the refund goes back there.",
+        "Если кто-то просит оплатить напрямую, сразу пишите в поддержку.",
+    ],
+)
+def test_R_DSP_8_round16_the_new_close_benefit_and_payment_readings_leave_innocent_lines_alone(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Could you press the button that says you are satisfied with the result?", "close"),
+        ("Please confirm to support that you have no more complaints.", "close"),
+        ("A free case is yours, but first the dispute has to be removed.", "benefit"),
+        ("Новый блендер уедет, когда вопрос с арбитражем отпадёт.", "benefit"),
+        ("Отправлю замену, как только претензия перестанет висеть.", "benefit"),
+        ("Открытое разбирательство блокирует выплаты: если заберёте его сегодня, буду благодарен.", "close"),
+    ],
+)
+def test_R_DSP_8_round17_more_ways_to_confirm_or_wish_the_dispute_away_are_flagged(message, intent):
+    # Round 16's misses: a longer way to the button, "no more complaints", the dispute named
+    # "разбирательство" or "вопрос с арбитражем", "перестанет висеть".
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The dispute has to be reviewed by the platform first, it takes three days.",
+        "Когда вопрос с арбитражем решится, площадка сама вернёт деньги.",
+        "I pressed the button by mistake, is the claim still open?",
+    ],
+)
+def test_R_DSP_8_round17_the_wider_readings_leave_innocent_lines_alone(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "message me on WhatsApp\u200b pls",
         "Contact on VVhatsApp 8 916 000 00 00",
         "we refund on PayPaI faster",

@@ -172,9 +172,13 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round14_b.jsonl", 288, True, True),
         ("solicitation_holdout_round15_a.jsonl", 288, True, True),
         ("solicitation_holdout_round15_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round16_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round16_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round17_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round17_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_15_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_17_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -196,12 +200,12 @@ def test_R_DSP_8_rounds_5_to_15_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 14 were each measured and their errors read: they train
-    the classifier now. Round 15's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round15_a.jsonl", "solicitation_holdout_round15_b.jsonl")
+    """The held-out sets of rounds 4 to 16 were each measured and their errors read: they train
+    the classifier now. Round 17's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round17_a.jsonl", "solicitation_holdout_round17_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
-    spent |= {f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14) for w in ("a", "b")}
+    spent |= {f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14, 15, 16) for w in ("a", "b")}
     assert spent <= set(TRAINING_SETS)
 
 
