@@ -129,12 +129,13 @@ def test_R_DSP_8_round10_detect_takes_the_veto_threshold_it_is_given():
 
 
 def test_R_DSP_8_round10_the_veto_threshold_is_the_highest_that_costs_at_most_the_allowed_recall():
-    """Per language, 100 solicitations the patterns flag, scored out of set: one at 0.03, one at
-    0.05, the rest at 0.9; with 1 % allowed, 0.05 loses only the first (1 %), 0.06 both (2 %)."""
-    assert VETO_RECALL_COST == 0.01
+    """Per language, 200 solicitations the patterns flag, scored out of set: one at 0.03, one at
+    0.05, the rest at 0.9; with 0.5 % allowed (round 17: it was 1 %), 0.05 loses only the first
+    (0.5 %), 0.06 both (1 %)."""
+    assert VETO_RECALL_COST == 0.005
     examples, scores = [], []
     for lang in ("en", "ru"):
-        for score in [0.03, 0.05] + [0.9] * 98:
+        for score in [0.03, 0.05] + [0.9] * 198:
             examples.append(SimpleNamespace(lang=lang, solicit=True))
             scores.append(score)
         examples.append(SimpleNamespace(lang=lang, solicit=False))  # innocent: never counted
@@ -142,7 +143,7 @@ def test_R_DSP_8_round10_the_veto_threshold_is_the_highest_that_costs_at_most_th
 
     assert choose_veto(examples, scores) == 0.05  # type: ignore[arg-type]
     # A solicitation the patterns did not flag (None) is not the veto's to lose.
-    scores[1] = scores[102] = None
+    scores[1] = scores[202] = None
     assert choose_veto(examples, scores) == 0.5  # type: ignore[arg-type]
 
 
