@@ -13,6 +13,7 @@ not all present is skipped. An alternative whose words can't be worked out alway
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Container
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 # prefilters; typeshed does not describe it.
 from re import _constants as _sre  # type: ignore[attr-defined]
 from re import _parser as _sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 import ahocorasick
 from django.core.exceptions import ValidationError
@@ -33,6 +35,7 @@ _SIGNS = frozenset("@$%+€£₽¥")  # but a single sign is rare enough ("@" of
 _DIGITS = frozenset("0123456789")
 _MAX_GROUPS = 3  # the most selective groups of words kept per alternative
 _ESCAPE = re.compile(r"\\.")  # "\W", "\S", "\D" are not upper-case letters to match
+_SECOND = operator.itemgetter(1)  # the value of an Aho-Corasick hit (end, value)
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
 Prefilter = tuple[frozenset[str], ...]  # a word of every group must be present; () = always run
@@ -102,10 +105,12 @@ def compile_pattern(pattern: str) -> CompiledPattern | PatternProblem:
 def _parts(pattern: str) -> tuple[Part, ...]:
     """Alternatives that need words from two groups or more ("close" and "dispute") each get a
     part, so each is tried only where both are; the others share one part under the union of
-    their words (a separate part per alternative would cost more than it saves)."""
+    their words (a separate part per alternative would cost more than it saves), those needing a
+    digit or a sign only apart from those needing a word, so a digit does not run them all."""
     if _GLOBAL_FLAGS.match(pattern):
         return (Part(re.compile(pattern, _flags(pattern)), _prefilter(pattern)),)
     single: list[tuple[str, Prefilter]] = []
+    weak: list[tuple[str, Prefilter]] = []
     parts: list[Part] = []
     always: list[str] = []
     for source in _alternatives(pattern):
@@ -113,11 +118,12 @@ def _parts(pattern: str) -> tuple[Part, ...]:
         if len(prefilter) > 1:
             parts.append(Part(re.compile(source, _flags(source)), prefilter))
         elif prefilter:
-            single.append((source, prefilter))
+            (single if _selectivity(prefilter[0])[0] >= _MIN_ATOM else weak).append((source, prefilter))
         else:
             always.append(source)
     for sources, prefilter in (
         ([source for source, _p in single], (frozenset().union(*(p[0] for _s, p in single)),)),
+        ([source for source, _p in weak], (frozenset().union(*(p[0] for _s, p in weak)),)),
         (always, ()),
     ):
         if sources:
@@ -209,22 +215,20 @@ class PatternSet:
     def candidates(self, text: str) -> list[int]:
         """The numbers of the parts that may match ``text``, in order."""
         satisfied: set[int] = set()
-        if self._automaton is not None:
-            for _end, numbers in self._automaton.iter(text):
-                satisfied |= numbers
-        near = set(self._always)
-        for group in satisfied:
-            near.update(self._parts_of_group[group])
-        return sorted(number for number in near if self.part_groups[number] <= satisfied)
+        if self._automaton is not None:  # one C-level union over every hit, not one per hit
+            satisfied = satisfied.union(*map(_SECOND, self._automaton.iter(text)))
+        near = set(self._always).union(*map(self._parts_of_group.__getitem__, satisfied))
+        groups = self.part_groups
+        return sorted(number for number in near if groups[number] <= satisfied)
 
 
 def _prefilter(pattern: str) -> Prefilter:
     try:
-        groups = _required(list(_sre_parse.parse(pattern, _flags(pattern))))
+        info = _info(list(_sre_parse.parse(pattern, _flags(pattern))))
     except (RecursionError, ValueError, TypeError, AttributeError, re.error):
         return ()
-    groups = [g for g in groups if all(word == word.casefold() for word in g)]
-    return tuple(sorted(groups, key=_selectivity, reverse=True)[:_MAX_GROUPS])
+    groups = [g for g in info.all_groups() if all(word == word.casefold() for word in g)]
+    return tuple(sorted(set(groups), key=_selectivity, reverse=True)[:_MAX_GROUPS])
 
 
 def _selectivity(group: frozenset[str]) -> tuple[int, int]:
@@ -232,42 +236,117 @@ def _selectivity(group: frozenset[str]) -> tuple[int, int]:
     return min(map(len, group)), -len(group)
 
 
-def _one(groups: list[frozenset[str]]) -> frozenset[str] | None:
-    return max(groups, key=_selectivity) if groups else None
+@dataclass(frozen=True)
+class _Info:
+    """What every match of a piece of regex contains, as RE2's prefilter reads it: either the
+    piece matches one of a few ``exact`` strings ("p[ae]y" matches "pay" or "pey"), or each match
+    contains a word of every group in ``groups``. ``extra`` holds groups a lookahead requires of
+    the text beside the match."""
+
+    exact: frozenset[str] | None
+    groups: tuple[frozenset[str], ...] = ()
+    extra: tuple[frozenset[str], ...] = ()
+
+    def as_groups(self) -> tuple[frozenset[str], ...]:
+        """Every match contains a word of each of these (the exact strings become one group,
+        when each is long enough to filter by)."""
+        if self.exact is None:
+            return self.groups
+        usable = all(
+            len(word) >= _MIN_ATOM or (len(word) == 1 and word in _SIGNS | _DIGITS) for word in self.exact
+        )
+        return (self.exact,) if self.exact and usable else ()
+
+    def all_groups(self) -> tuple[frozenset[str], ...]:
+        return self.as_groups() + self.extra
 
 
-def _required(items: list) -> list[frozenset[str]]:
-    """Groups of literal words: every match of the sequence ``items`` contains a word of each."""
+_EMPTY = _Info(frozenset([""]))  # takes no characters: "\\b", a lookbehind
+_ANYTHING = _Info(None)  # nothing known: ".", "\\w+", a back-reference
+_MAX_EXACT = 16  # strings kept in an exact set (RE2 keeps 16); beyond, their groups
+_MAX_CLASS = 8  # characters of a class read as exact strings ("[ae]", not "[а-я]")
+
+
+def _info(items: list[Any]) -> _Info:
+    """The ``_Info`` of a sequence: neighbouring exact pieces multiply ("p[ae]y" gives "pay" and
+    "pey") while the product stays small; otherwise their groups add up."""
+    exact: frozenset[str] | None = frozenset([""])
     groups: list[frozenset[str]] = []
-    run: list[str] = []
+    extra: list[frozenset[str]] = []
+    whole = True  # every piece so far exact: the sequence is exact too
+    for item in items:
+        piece = _item_info(*item)
+        extra.extend(piece.extra)
+        if piece.exact is not None and exact is not None and len(exact) * len(piece.exact) <= _MAX_EXACT:
+            exact = frozenset(a + b for a in exact for b in piece.exact)
+            continue
+        if exact is not None:
+            groups.extend(_Info(exact).as_groups())
+        if piece.exact is not None:
+            exact = piece.exact
+            whole = False
+        else:
+            groups.extend(piece.groups)
+            exact = frozenset([""])
+            whole = False
+    if whole and exact is not None:
+        return _Info(exact, extra=tuple(extra))
+    if exact is not None:
+        groups.extend(_Info(exact).as_groups())
+    return _Info(None, tuple(groups), tuple(extra))
 
-    def end_run() -> None:
-        if len(run) >= _MIN_ATOM or (len(run) == 1 and run[0] in _SIGNS):
-            groups.append(frozenset(["".join(run).lower()]))
-        run.clear()
 
+def _item_info(op: Any, value: Any) -> _Info:
+    if op is _sre.LITERAL:
+        return _Info(frozenset([chr(value).lower()]))
+    if op is _sre.AT or op is _sre.ASSERT_NOT or (op is _sre.ASSERT and value[0] == -1):
+        return _EMPTY  # takes no characters: "\\bclose" still needs "close"
+    if op is _sre.ASSERT:  # a lookahead: takes no characters, but its words are in the text
+        return _Info(frozenset([""]), extra=_info(list(value[1])).all_groups())
+    if op is _sre.SUBPATTERN:
+        return _info(list(value[-1]))
+    if op is getattr(_sre, "ATOMIC_GROUP", None):
+        return _info(list(value))
+    if op is _sre.BRANCH:
+        return _branch_info([_info(list(branch)) for branch in value[1]])
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
+        low, high, body = value
+        inner = _info(list(body))
+        if low == high == 1:
+            return inner
+        if low == 0 and high == 1 and inner.exact is not None and len(inner.exact) < _MAX_EXACT:
+            return _Info(inner.exact | {""})
+        if low >= 1:
+            return _Info(None, inner.as_groups())
+        return _ANYTHING
+    if op is _sre.IN:
+        return _class_info(value)
+    return _ANYTHING
+
+
+def _branch_info(branches: list[_Info]) -> _Info:
+    """Alternatives: their exact strings together while few; otherwise one group made of the
+    most selective group of each alternative (none when an alternative has none)."""
+    if all(branch.exact is not None for branch in branches):
+        union = frozenset[str]().union(*(branch.exact or () for branch in branches))
+        if len(union) <= _MAX_EXACT:
+            return _Info(union)
+    best = [max(groups, key=_selectivity) if (groups := branch.as_groups()) else None for branch in branches]
+    if any(group is None for group in best):
+        return _ANYTHING
+    return _Info(None, (frozenset[str]().union(*(group for group in best if group is not None)),))
+
+
+def _class_info(items: list[Any]) -> _Info:
+    """A character class of a few plain characters ("[ae]", "\\d") reads as exact strings."""
+    if items == [(_sre.CATEGORY, _sre.CATEGORY_DIGIT)]:
+        return _Info(_DIGITS)
+    chars: set[str] = set()
     for op, value in items:
         if op is _sre.LITERAL:
-            run.append(chr(value))
-            continue
-        if op in (_sre.AT, _sre.ASSERT_NOT):
-            continue  # takes no characters: "\\bclose" still needs "close"
-        end_run()
-        if op is _sre.SUBPATTERN:
-            groups.extend(_required(list(value[-1])))
-        elif op is _sre.BRANCH:
-            branches = [_one(_required(list(branch))) for branch in value[1]]
-            required = [branch for branch in branches if branch is not None]
-            if len(required) == len(branches):
-                groups.append(frozenset[str]().union(*required))
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
-            if value[0] >= 1:
-                groups.extend(_required(list(value[2])))
-        elif op is _sre.ASSERT and value[0] == 1:  # a lookahead's content is required too
-            groups.extend(_required(list(value[1])))
-        elif op is getattr(_sre, "ATOMIC_GROUP", None):
-            groups.extend(_required(list(value)))
-        elif op is _sre.IN and value == [(_sre.CATEGORY, _sre.CATEGORY_DIGIT)]:
-            groups.append(_DIGITS)
-    end_run()
-    return groups
+            chars.add(chr(value).lower())
+        elif op is _sre.RANGE and value[1] - value[0] < _MAX_CLASS:
+            chars.update(chr(code).lower() for code in range(value[0], value[1] + 1))
+        else:
+            return _ANYTHING
+    return _Info(frozenset(chars)) if 0 < len(chars) <= _MAX_CLASS else _ANYTHING
