@@ -378,6 +378,31 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   "the moment my store shows no open claims", "Отзыв = возврат", "Возврат после отмены. Ок?",
   "На карту ок?", "Не надо впутывать площадку", "остановите процесс со своей стороны", "tell
   them everything is fine now". Spent.
+- Round 18 trained on round 17's sets too (13,048 messages, threshold 0.66, veto 0.14, full
+  cross-validation) and changed six patterns and added one for round 17's errors (migration
+  0029: the dispute by allusion — a red banner, "which button"; no open disputes as a condition;
+  "keep the platform out of it", "let's not bother support", "не надо впутывать площадку";
+  "остановите процесс со своей стороны"; "Возврат после отмены. Ок?", "На карту ок?"; equations,
+  with "=" now a word of its own after normalisation; warnings about fakes; and the exempt
+  ``channel-as-decoration``: a channel's name or logo on goods). The prefilter now reads a
+  pattern's exact strings as RE2 does (regex time per message 118 -> 58 µs, same flags).
+- ``solicitation_holdout_round18_{a,b}.jsonl`` (576: two writers apart, (b) as a red team;
+  committed 71bbc09, 57514be before round 17's errors were acted on). On b2c3ead (round 17's
+  detector): EN P 0.949 R 0.910, RU P 0.964 R 0.924 (patterns alone EN P 0.930 R 0.736, RU
+  P 0.898 R 0.736). Measured once on round 18's detector: **EN P 0.957 R 0.924 (TP 133 FP 6
+  FN 11), RU P 0.964 R 0.917 (TP 132 FP 5 FN 12)**; as the product reads them EN P 0.971, RU
+  P 0.985; patterns alone EN P 0.973 R 0.757, RU P 0.922 R 0.736. By writer: (a) EN P 0.973
+  R 0.986, RU P 0.971 R 0.931; (b) EN P 0.939 R 0.861, RU P 0.956 R 0.903. Not met. Writer (b)'s
+  report named two of its kinds (an equation with "=", an arrow) before the measurement; of its
+  six equation lines the landed detector caught five already, this one all six. Missed: asks by
+  implication with no closing word ("the only thing in the way is that open case", "I think we
+  both want this off the books", "Через площадку месяц, через меня пять минут. Выбор за вами",
+  "Сколько вы хотите, чтобы этого спора не было?"), follow-ups to an earlier deal ("as we
+  agreed, as soon as it's withdrawn", "Жду, когда вы отзовёте"), "Ну чё ты, закрывай давай",
+  "Если не отзовёте претензию, мы ничем помочь не сможем", card-to-card and "в личке, а не
+  через поддержку". Wrongly flagged: buyers reporting a seller's ask (three; the product never
+  checks buyers), a warning in a question ("Вам писали «от нас» в телеге?"), "снял наличные",
+  the platform refunding "напрямую от неё", an unconditional review request, order talk. Spent.
 - What did not help, leave one round out (rounds 4-13, every training set, the full detector):
   less L2 (1e-6), negation-scope features ("n:" + the words after "not"/"не"), word trigrams:
   each within 0.002 of the plain model. Overruling only the off-platform patterns' flags (not
@@ -440,6 +465,8 @@ SETS = {
     "held-out round 16 (b)": DATA / "solicitation_holdout_round16_b.jsonl",
     "held-out round 17 (a)": DATA / "solicitation_holdout_round17_a.jsonl",
     "held-out round 17 (b)": DATA / "solicitation_holdout_round17_b.jsonl",
+    "held-out round 18 (a)": DATA / "solicitation_holdout_round18_a.jsonl",
+    "held-out round 18 (b)": DATA / "solicitation_holdout_round18_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -52,7 +52,7 @@ FRAGMENTS = {
         r"(?: (?:pls|plz|please|now|today|asap|first|quickly|on your (?:end|side)|from your side))*"
         # Round 6: also a benefit right after ("close now, gift later").
         r"(?=$|\. | (?:and|then|u|you|i|we|will|i ll|we ll|get|new|gift\w*|bonus\w*|present\w*|free|refund\w*"
-        r"|discount\w*|replacement|extra)\b| \+| [$€£]?\d)"
+        r"|discount\w*|replacement|extra)\b| \+| [$€£]?\d| =)"  # round 18: "close = 10$" (an equation)
     ),
     # The dispute closed by the buyer, told in the passive: "once the claim is gone from my account".
     "CLOSED_BY_YOU_EN": (
@@ -120,7 +120,7 @@ FRAGMENTS = {
         # Telling the platform all is well: "сообщите поддержке, что претензий больше нет".
         r"|\b(?:отпишитесь|напишите|ответьте|подтвердите|сообщите|скажите)(?: [^ .]+){0,2}? (?:площадке"
         r"|платформе|поддержке|в поддержку|арбитру|в арбитраж|администрации|модератору|системе|на сайте"
-        r"|сайту|в споре|в заявке|в системе)\b"
+        r"|сайту|в споре|в заявке)\b"
         r"(?: [^ .]+){0,6}? (?:(?<!не )(?:получен\w*|в порядке|довольн\w*|устраивает|решен\w*|улажен\w*"
         r"|договорил\w*|пришли к соглашению)"
         r"|(?:претензий|жалоб|проблем|вопросов) (?:больше |уже |к [^ .]+ )?нет|нет (?:претензий|жалоб"
@@ -155,7 +155,7 @@ FRAGMENTS = {
         r"(?:<CLOSE_RU>|<CLOSE_RU_YOU>)"
         r"(?: (?:пожалуйста|плиз|плз|пжл\w*|пж|его|ее|это|уже|сегодня|сейчас|скорее|побыстрее|сначала"
         r"|у себя))*"
-        r"(?=$|\. | (?:и|а|тогда|то|я|мы|сразу|тут же|вышл\w*|верн\w*|отправ\w*|подар\w*|скин\w*|нов\w*"
+        r"(?=$|\. | =| (?:и|а|тогда|то|я|мы|сразу|тут же|вышл\w*|верн\w*|отправ\w*|подар\w*|скин\w*|нов\w*"
         r"|компенс\w*|переве\w*|перечисл\w*|заплач\w*|выплач\w*|дам|дадим|получите|пришл\w*)\b"
         r"| \d)"
     ),
@@ -379,9 +379,13 @@ FRAGMENTS = {
     ),
     # Keeping the arbiter out: "don't tell the arbiter", "не пишите арбитру".
     "KEEP_OUT_EN": (
-        r"\b(?:don t|do not|dont|no need to|never) (?:tell|inform|mention (?:it|this) to|write to|involve"
+        r"\b(?:don t|do not|dont|no need to|never"
+        # Round 18: "let's not bother support", "keep the platform out of it".
+        r"|let s not|lets not|let us not) (?:tell|inform|mention (?:it|this) to|write to|involve"
         r"|bother"
-        r"|report (?:it |this )?to|notify|contact|complain to)(?: [^ .]+)? (?:the )?<MEDIATOR_EN>\b"
+        r"|report (?:it |this )?to|notify|contact|complain to)(?: [^ .]+)? (?:the )?"
+        r"(?:<MEDIATOR_EN>|support)\b"
+        r"|\b(?:keep|leave) (?:the )?(?:<MEDIATOR_EN>|support) out of (?:it|this|that)\b"
     ),
     "KEEP_OUT_RU": (
         r"\bне (?:пишите|говорите|сообщайте|жалуйтесь|обращайтесь|рассказывайте|пиши|говори|жалуйся)"
@@ -418,6 +422,8 @@ FRAGMENTS = {
     ),
     # Round 6: video-call apps named with goods ("certified for Zoom and Microsoft Teams"); only in
     # exempt scopes, as a camera's "zoom" and "teams" of people are no channel.
+    # Round 18: a channel as a name on goods (stickers, logos, novelty mugs; exempt scopes only).
+    "DECOR_CHANNEL": r"(?:<MESSENGERS>|<PAYPAL>|<E_WALLETS>|<BANK_APPS>|<CALL_APPS>|сбер\w*|тинькофф\w*)",
     "CALL_APPS": r"(?:\bzoom\b|\bзум\w*|(?:microsoft |ms )?\bteams\b|google meet|\bwebex\b|facetime|skype)",
     # Words between a first-person refusal and what it refuses: not a turn to an offer.
     "IN_REFUSAL_EN": (

@@ -18,7 +18,8 @@ Steps, in order:
    name too, a letter held down ("cloooose") as one letter, and a letter typed twice in a
    watched word ("теллеграмм", "закроййте") as once.
 4. Sentence ends kept as ". ", other punctuation a space; "@", "$", "%", "+" and currency signs
-   kept (handles, amounts, phone numbers). Words separated by exactly one space.
+   kept (handles, amounts, phone numbers), and "=" (round 18: "Отзыв = возврат" is an ask).
+   Words separated by exactly one space.
 """
 
 from __future__ import annotations
@@ -360,7 +361,8 @@ def _near_name(match: re.Match[str]) -> str:
 # --- 4. Punctuation ------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"[.!?;…]+(?=\s|$)|\n+")
-_NOT_KEPT = re.compile(r"[^\w@$%+€£₽¥\x00\ue000-\uf8ff]+")  # spacing and punctuation: one space
+_NOT_KEPT = re.compile(r"[^\w@$%+=€£₽¥\x00\ue000-\uf8ff]+")  # spacing and punctuation: one space
+_EQUALS = re.compile(r"=+")  # a word of its own: "close=refund" reads "close = refund"
 _SENTENCE_MARKS = re.compile(r"\s*\x00[\s\x00]*")
 
 
@@ -379,6 +381,8 @@ def normalize(text: str) -> str:
     text = _WORD.sub(_clean_word, text) if _may_mix(text) else _WATCHED_LOOKALIKE.sub(_watched, text)
     text = _LONG_WORD.sub(_near_name, text)
     text = _SENTENCE_END.sub("\x00", text)
+    if "=" in text:
+        text = _EQUALS.sub(" = ", text)
     text = _NOT_KEPT.sub(" ", text)
     text = _SENTENCE_MARKS.sub(". ", text)
     for i, email in enumerate(emails):

@@ -36,6 +36,7 @@ from arbitration.solicitation.scopes import (
     ROUND6_EXEMPT,
     ROUND8_EXEMPT,
     ROUND9_EXEMPT,
+    ROUND18_EXEMPT,
 )
 
 _default = default_pattern
@@ -78,6 +79,22 @@ _CLOSE = [
         r"|there s no need to|let s not|lets not)(?: (?:please|pls|plz|really|even))? (?:escalat\w*"
         r"|take (?:it|this) (?:to|further)"
         r"|involve (?:the )?(?:arbiter|arbitration|support|platform))\b",
+        # Round 18: the dispute by allusion ("you know which button", "make that red banner on my order
+        # go away"), gone as a condition ("the moment my store shows no open claims", "that the
+        # complaint not stay open"), kept open no longer ("no need to keep that case running"), and
+        # an equation ("close = refund", "refund = closed case").
+        r"\byou know (?:which|what) button\b",
+        r"\b(?:make|get|let) (?:that|the|this|my|our|your) (?:red |warning |dispute |claim |open )?"
+        r"(?:banner|badge|flag|label|mark|notice|warning)\b(?: [^ .]+){0,4}? (?:go away|disappear|vanish)\b",
+        r"\b(?:once|when|the moment|as soon as|after|if)(?: [^ .]+){0,5}? (?:no|zero) (?:open|active|pending)"
+        r" (?:claims?|disputes?|cases?|complaints?)\b",
+        r"\b(?:claim|dispute|case|complaint) (?:does )?not (?:stay|remain) open\b",
+        r"\bno need to keep (?:the |that |this |your |my )?(?:case|claim|dispute|complaint|it|this|that)"
+        r" (?:open|running|going|active)\b",
+        r"\b(?:close|closed|closing|cancel\w*|withdraw\w*|remov\w*)(?: (?:the )?(?:dispute|case|claim))? = "
+        r"(?:refund|money|cash|bonus|gift|replacement)\b"
+        r"|\b(?:refund|money|cash|bonus|gift|replacement) = (?:close|closed|closing|cancel\w*|withdraw\w*"
+        r"|no (?:dispute|case|claim))\b",
     ),
     _default(
         "close-dispute-request-ru",
@@ -108,7 +125,8 @@ _CLOSE = [
         r"(?:^|\. |\b(?:пожалуйста|плиз|плз|просто|только|но|давайте) )(?:не (?:надо|нужно|стоит|будем)"
         r"|давайте не(?: будем)?|не) (?:эскалир\w*|передава\w* (?:в|на) арбитраж\w*|переда\w* (?:в|на)"
         r" арбитраж\w*|доводи\w* до (?:арбитраж|поддержк|администрац|модерат)\w*|привлека\w* (?:арбитр\w*"
-        r"|поддержк\w*)|(?:подключа|впутыва|вмешива)\w* (?:поддержк|арбитр|администрац|модерат)\w*)",
+        r"|поддержк\w*)|(?:подключа|впутыва|вмешива)\w* (?:поддержк|арбитр|администрац|модерат"
+        r"|площадк|платформ)\w*)",
         # Round 16: the same, object first ("Поддержку не подключайте, мы сами всё уладим").
         r"(?:^|\. )(?:поддержку|арбитраж|арбитра|администрацию|модератора|площадку) не (?:подключайте"
         r"|привлекайте|впутывайте|зовите|вмешивайте|беспокойте|дергайте)\b",
@@ -117,6 +135,26 @@ _CLOSE = [
         r"(?:^|\. )(?:<CLOSE_RU>|<CLOSE_RU_YOU>) (?:пожалуйста|плиз|плз|пжл\w*|пж)"
         r"(?= (?:посылк\w*|заказ\w*|товар\w*|все|вс[её]|деньги|трек\w*|он|она|оно|они|ведь|раз|потому"
         r"|так как|т к|уже|мы|я|вы|ну)\b)",
+        # Round 18: the process stopped "со своей стороны", no open disputes left as a condition,
+        # the complaint not left hanging, no need to keep it open, closed "с вашей стороны", the
+        # banner or the button by allusion, the refund after the cancellation as a whole message,
+        # and an equation ("Отзыв = возврат").
+        r"\b(?:остановите|приостановите|прекратите|заморозьте) (?:этот |весь )?процесс (?:со своей|с вашей)"
+        r" стороны\b",
+        r"\b(?:когда|как только|если|после того как)(?: [^ .]+){0,4}? не (?:останется|будет) (?:ни одного )?"
+        r"(?:открыт\w*|активн\w*) (?:спор|жалоб|претензи|диспут)\w*",
+        r"\bчтобы (?:[^ .]+ )?<DISPUTE_RU>(?: [^ .]+){0,4}? не (?:висел\w*|оставал\w*|был\w* открыт\w*)\b",
+        r"\bдержать (?:[^ .]+ )?открыт\w* (?:больше |дальше )?не (?:нужно|надо|стоит)\b"
+        r"|\bне (?:нужно|надо|стоит) (?:больше |дальше )?держать (?:[^ .]+ )?открыт\w*",
+        r"\b(?:закроется|закроете|будет закрыт\w*) (?:[^ .]+ )?с вашей стороны\b",
+        r"\bчтобы (?:красн\w* )?(?:плашк|метк|пометк|отметк|значок|значк|баннер)\w*(?: [^ .]+){0,3}? "
+        r"(?:исчезл\w*|пропал\w*|ушл\w*|убрал\w*)"
+        r"|\b(?:вы|ты|сами) знаете (?:на )?как(?:ая|ую|ой) кнопк\w*",
+        r"(?:^|\. )(?:полный |весь )?возврат (?:денег |средств )?(?:только |сразу )?после (?:отмены|закрытия"
+        r"|снятия|отзыва)(?: (?:спора|жалобы|претензии|диспута))?(?=$|\. | ок\b| окей\b)",
+        r"(?:^|\. )(?:отзыв|отмена|закрытие|снятие)(?: (?:спора|жалобы|претензии|диспута))? = "
+        r"(?:возврат|деньги|компенсаци\w*|бонус|подарок|замена)\b"
+        r"|\b(?:возврат|деньги|компенсаци\w*|бонус|подарок|замена) = (?:отзыв|отмена|закрытие|снятие)\b",
     ),
 ]
 
@@ -226,6 +264,8 @@ _OFF_PLATFORM = [
         r"<ASK_EN>(?:card|bank account|account(?: number| details)?|wallet|<PAYPAL>)\b",
         r"<ASK_RU> (?:мне |нам )?(?:[^ .]+ ){0,2}?(?:карт[уы]\b|кошел\w*|счет\b)",
         r"\b(?:\d{4} ?){3}\d{4}\b",
+        # Round 18: the seller's channel proposed in two words ("На карту ок?").
+        r"(?:^|\. )на (?:карту|сбер\w*|киви|тинькофф?\w*|номер) (?:ок|окей|норм\w*|пойдет|удобно)\b",
     ),
     _default(
         "messenger",
@@ -368,6 +408,7 @@ _EXEMPT = [
     *ROUND6_EXEMPT,  # round 6: apps as goods, channels not had or given, closing as a fact
     *ROUND8_EXEMPT,  # round 8: calls with goods, "nobody will", closing my case, accounts run by others
     *ROUND9_EXEMPT,  # round 9: Russian refusals without "мы/я", past requests reported, goods with apps
+    *ROUND18_EXEMPT,  # round 18: a channel's name or logo on goods
 ]
 
 DEFAULT_PATTERNS: list[dict[str, str]] = _CLOSE + _BENEFIT + _OFF_PLATFORM + _EXEMPT

@@ -82,6 +82,9 @@ BASE_EXEMPT = [
         r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*)"
         # Round 16: "someone" in Russian, as "anyone"/"someone" above ("если кто-то просит …").
         r"|\bкто (?:то|нибудь|либо) (?:просит|попросит|предлагает|предложит|пишет|напишет|звонит|позвонит)\b"
+        # Round 18: fakes and "don't believe/fall for" ("фейковая «поддержка» может предлагать …, не
+        # ведитесь", "Не верьте письмам «закройте спор …» — это подделка").
+        r"|фейков\w*|поддельн\w*|подделк\w*|\bне (?:верьте|ведитесь|поддавайтесь)\b"
         r"|\b(?:the |this |a |my )?seller (?:asked|asks|wants|wanted|told|offered|offers|suggested|suggests"
         r"|is asking|keeps asking|tried|is trying)\b"
         r"|\bпродав(?:ец|щик\w*) (?:предложил\w*|предлагает|просит|попросил\w*|хочет|написал\w*"
@@ -451,5 +454,31 @@ ROUND9_EXEMPT = [
         r"|запуска(?:ет|ется|ются)|тормоз(?:ит|ят)|вылета(?:ет|ют)|глюч(?:ит|ат)|пропада(?:ет|ют)"
         r"|отключа(?:ется|ются)|слышно)(?: ли)?(?: (?:нормально|плохо|хорошо|норм|вообще|тоже))?"
         r"(?: (?:в|во|с|со|на))?(?: [^ .]+){0,2}? <MESSENGER_LIST><NO_ASK_AFTER>",
+    ),
+]
+
+
+# Round 18: goods decorated with a channel's name or logo, as round 17 wrongly flagged them ("this
+# sticker pack includes WhatsApp, PayPal and Discord icons", "the 'Cash App' novelty mug", "в
+# наборе наклеек есть лого вайбер, скайп и вк").
+ROUND18_EXEMPT = [
+    default_pattern(
+        "channel-as-decoration",
+        "any",
+        Intent.EXEMPT,
+        "A channel's name or logo on goods, not a way to talk or pay: "
+        '"the sticker pack includes WhatsApp and PayPal icons", "Cash App novelty mug", '
+        '"в наборе наклеек есть лого вайбер и вк", "значки Ватсапа и Сбера".',
+        r"\b(?:stickers?|sticker (?:pack|set|sheet)s?|icons?|logos?|decals?|emojis?|badges?|patch(?:es)?"
+        r"|pins?|magnets?|prints?)\b(?: (?:of|with|for|featuring|showing|includes?|including|like|such as"
+        r"|from|the|a|an))* <DECOR_CHANNEL>(?: (?:and |or |nor )?<DECOR_CHANNEL>)*<NO_ASK_AFTER>",
+        r"<DECOR_CHANNEL>(?: (?:and |or )?<DECOR_CHANNEL>)*(?: [^ .]+)? (?:icons?|logos?|stickers?|decals?"
+        r"|emojis?|themed|novelty|print|printed|design|mugs?|t shirts?|tees?|hoodies?|keychains?|leather"
+        r"|plush\w*|costume|toy)\b<NO_ASK_AFTER>",
+        r"\b(?:накле[ий]?к\w*|стикер\w*|значк\w*|значок|иконк\w*|логотип\w*|лого|эмблем\w*|принт\w*"
+        r"|магнит\w*)(?: (?:есть|с|со|из|типа|вроде|как|лого|логотип\w*|значк\w*|в виде))* <DECOR_CHANNEL>"
+        r"(?: (?:и |или )?<DECOR_CHANNEL>)*<NO_ASK_AFTER>",
+        r"<DECOR_CHANNEL>(?: (?:и |или )?<DECOR_CHANNEL>)* (?:лого\w*|значк\w*|значок|накле[ий]?к\w*"
+        r"|стикер\w*|принт\w*|эмблем\w*)\b<NO_ASK_AFTER>",
     ),
 ]

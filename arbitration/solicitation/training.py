@@ -100,12 +100,15 @@ TRAINING_SETS = (
     # Round 16's two held-out sets, measured once on round 16's detector, errors read: spent.
     "solicitation_holdout_round16_a.jsonl",
     "solicitation_holdout_round16_b.jsonl",
+    # Round 17's two held-out sets, measured once on f02d3c6, errors read: spent.
+    "solicitation_holdout_round17_a.jsonl",
+    "solicitation_holdout_round17_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 17's two sets were written by two writers apart and
-# committed (7dd3f7e, 0f30a52) before round 16's errors were read; each line also
-# says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round17_a.jsonl", "solicitation_holdout_round17_b.jsonl")
+# other sets; never trained on. Round 18's two sets were written by two writers apart (b as a
+# red team) and committed (71bbc09, 57514be) before round 17's errors were acted on; each line
+# also says who writes it ("speaker").
+HELD_OUT = ("solicitation_holdout_round18_a.jsonl", "solicitation_holdout_round18_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the

@@ -136,8 +136,15 @@ def test_R_DSP_8_normalize_leaves_amounts_numbers_handles_and_emails_alone():
         "500₽"
     )
     assert normalize(text) == (
-        "refund 30% 15$ 23 50 usd call +7 916 123 45 67 track lp00123456789cn @shop_1 a.b@mail.ru 500₽"
+        "refund 30% = 15$ 23 50 usd call +7 916 123 45 67 track lp00123456789cn @shop_1 a.b@mail.ru 500₽"
     )
+
+
+def test_R_DSP_8_round18_normalize_keeps_an_equals_sign_as_a_word_of_its_own():
+    # "Отзыв = возврат" is an ask; with "=" dropped it read as two nouns side by side.
+    assert normalize("Отзыв = возврат") == "отзыв = возврат"
+    assert normalize("close=refund, ok?") == "close = refund ok"
+    assert normalize("Close => I ship the gift") == "close = i ship the gift"
 
 
 def test_R_DSP_8_normalize_keeps_words_apart_and_sentence_ends():
@@ -327,6 +334,59 @@ def test_R_DSP_8_round17_more_ways_to_confirm_or_wish_the_dispute_away_are_flagg
 )
 def test_R_DSP_8_round17_the_wider_readings_leave_innocent_lines_alone(message):
     assert not flagged(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Could you make that red banner on the order disappear? You know which button.", "close"),
+        ("A bonus is yours as soon as the shop has no open disputes again.", "close"),
+        ("All I ask is that the claim not remain open on our page.", "close"),
+        ("It's basically delivered, so there's no need to keep the case open, right?", "close"),
+        ("Let's not bother support, I'll sort it out with you.", "off-platform"),
+        ("Can we keep the admins out of this one?", "off-platform"),
+        ("Refund = closed claim, simple.", "close"),
+        ("withdraw=gift", "close"),
+        ("Не нужно впутывать платформу, договоримся.", "close"),
+        ("Приостановите процесс с вашей стороны, и я всё верну.", "close"),
+        ("Подарок отправлю, когда на магазине не будет открытых жалоб.", "close"),
+        ("Прошу только, чтобы претензия на странице магазина не висела.", "close"),
+        ("Держать спор открытым больше не нужно, товар уже у вас.", "close"),
+        ("Деньги вернём, как только всё закроется с вашей стороны.", "close"),
+        ("Сделайте, чтобы красная плашка на заказе пропала. Сами знаете, какую кнопку.", "close"),
+        ("Полный возврат после закрытия спора. Ок?", "close"),
+        ("Снятие жалобы = компенсация.", "close"),
+        ("На сбер норм?", "off-platform"),
+    ],
+)
+def test_R_DSP_8_round18_allusions_conditions_and_equations_are_flagged(message, intent):
+    # Round 17's misses: the dispute by allusion (a banner, "which button"), no open disputes as
+    # the condition, the platform kept out, the refund after the cancellation, equations ("=" is
+    # a word of its own after normalisation), the seller's card in two words.
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Yes, this sticker pack includes Telegram, PayPal and Discord icons.",
+        "The 'Venmo' novelty mug is back in stock.",
+        "В наборе наклеек есть лого телеграм, вайбер и вк.",
+        "Да, на брелоке значки Ватсапа и Сбера.",
+        "Фейковые аккаунты могут писать вам в телеграм от нашего имени, не ведитесь.",
+        "Не верьте сообщениям «закройте спор и получите бонус» — это подделка.",
+        "Возврат после отмены заказа приходит за три дня.",
+        "The platform shows no open disputes on your account now.",
+        "Your refund = the amount you paid, minus nothing.",
+    ],
+)
+def test_R_DSP_8_round18_goods_with_logos_and_warnings_about_fakes_are_not_flagged(message):
+    assert not flagged(message)
+
+
+def test_R_DSP_8_round18_the_ask_after_a_logo_is_still_flagged():
+    # The new exempt scope ends where an ask begins: a logo named, then "write me there".
+    assert "off-platform" in intents("The mug has the WhatsApp logo, write me on WhatsApp for a discount.")
 
 
 @pytest.mark.parametrize(
@@ -736,7 +796,7 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0028_solicitation_patterns_round15")
+    migration = importlib.import_module("arbitration.migrations.0029_solicitation_patterns_round18")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

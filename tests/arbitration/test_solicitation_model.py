@@ -176,9 +176,11 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round16_b.jsonl", 288, True, True),
         ("solicitation_holdout_round17_a.jsonl", 288, True, True),
         ("solicitation_holdout_round17_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round18_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round18_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_17_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_18_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -200,12 +202,12 @@ def test_R_DSP_8_rounds_5_to_17_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 16 were each measured and their errors read: they train
-    the classifier now. Round 17's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round17_a.jsonl", "solicitation_holdout_round17_b.jsonl")
+    """The held-out sets of rounds 4 to 17 were each measured and their errors read: they train
+    the classifier now. Round 18's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round18_a.jsonl", "solicitation_holdout_round18_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
-    spent |= {f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14, 15, 16) for w in ("a", "b")}
+    spent |= {f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14, 15, 16, 17) for w in ("a", "b")}
     assert spent <= set(TRAINING_SETS)
 
 
@@ -936,3 +938,33 @@ def test_R_DSP_8_round15_fix_the_migration_replaces_patterns_as_0025_shipped_the
     stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
     assert stored["close-dispute-request-ru"] == shipped_0025["close-dispute-request-ru"]["pattern"]
     assert stored["discount-for-closing"] == r"подарок за отмену"
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round18_the_migration_replaces_patterns_as_0028_shipped_them_adds_one_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0029_solicitation_patterns_round18")
+    shipped_0028 = migration._shipped_before()
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert set(shipped) - set(shipped_0028) == {"channel-as-decoration"}
+    assert not set(shipped_0028) - set(shipped)  # nothing removed
+    SolicitationPattern.objects.filter(name="close-dispute-request-en").update(
+        pattern=shipped_0028["close-dispute-request-en"]["pattern"]
+    )
+    SolicitationPattern.objects.filter(name="warning").update(pattern=r"beware|осторожно")
+    SolicitationPattern.objects.filter(name="channel-as-decoration").delete()
+
+    migration.ship_round18_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    assert stored["close-dispute-request-en"].pattern == shipped["close-dispute-request-en"]["pattern"]
+    assert stored["warning"].pattern == r"beware|осторожно"  # a supervisor's edit is kept
+    assert stored["channel-as-decoration"].intent == "exempt" and stored["channel-as-decoration"].is_active
+
+    migration.restore_patterns_of_0028(apps, None)
+
+    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
+    assert stored["close-dispute-request-en"] == shipped_0028["close-dispute-request-en"]["pattern"]
+    assert stored["warning"] == r"beware|осторожно"
+    assert "channel-as-decoration" not in stored

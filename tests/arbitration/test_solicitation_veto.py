@@ -25,14 +25,15 @@ from arbitration.solicitation.matching import detect
 from arbitration.solicitation.training import VETO_RECALL_COST, choose_veto
 
 # Innocent, yet a shipped pattern flags each: a messenger as goods or on them, a channel the
-# shop has not got, in both languages.
+# shop has not got, in both languages. (A logo or a sticker with a messenger's name is an exempt
+# pattern's from round 18, "channel-as-decoration": no pattern flags those any more.)
 OVERRULED = [
-    "The mug with the WhatsApp logo arrived with a chipped handle.",
-    "The earbuds come with a WhatsApp sticker in the box.",
+    "The WhatsApp-green phone case arrived with a scratch.",
+    "The earbuds box has a Discord promo card inside.",
     "Our shop has no Telegram channel, all answers are here in the chat.",
-    "Кружка с логотипом Вайбер пришла со сколом на ручке.",
-    "Чехол с логотипом Телеграм пришёл поцарапанный.",
-    "Наклейка с иконкой WhatsApp отклеилась через день.",
+    "Кружка «Вайбер» пришла со сколом на ручке.",
+    "Чехол «Телеграм» пришёл поцарапанный.",
+    "Чехол цвета Вайбера пришёл поцарапанный.",
 ]
 # The same words turned into an ask: still flagged.
 STILL_ASKS = [
@@ -94,11 +95,11 @@ def test_R_DSP_8_round10_a_pattern_staff_wrote_or_edited_is_never_overruled():
     assert find_solicitation(text) == []  # the shipped patterns, from the database
 
     SolicitationPattern.objects.create(
-        name="staff-mug-whatsapp", pattern=r"whatsapp logo", intent="off-platform"
+        name="staff-case-whatsapp", pattern=r"whatsapp green", intent="off-platform"
     )
-    assert [f["pattern"] for f in find_solicitation(text)] == ["staff-mug-whatsapp"]
+    assert [f["pattern"] for f in find_solicitation(text)] == ["staff-case-whatsapp"]
 
-    SolicitationPattern.objects.filter(name="staff-mug-whatsapp").update(is_active=False)
+    SolicitationPattern.objects.filter(name="staff-case-whatsapp").update(is_active=False)
     [shipped] = [f["pattern"] for f in match_patterns(text, DEFAULT_PATTERNS)]
     row = SolicitationPattern.objects.get(name=shipped)
     row.pattern += r"|\bmugshop\b"  # edited by staff: no longer the shipped pattern
