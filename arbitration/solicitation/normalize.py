@@ -327,7 +327,9 @@ _DOUBLED_WATCHED = (
     "жалобу",
 )
 _DOUBLE = re.compile(r"([^\W\d_])\1")
-_WORD_WITH_DOUBLE = re.compile(r"[^\W\d_]*([^\W\d_])\1[^\W\d_]*")
+# A run of letters with a letter typed twice, matched from the run's start only (the lookbehind):
+# the same runs as "[^\W\d_]*([^\W\d_])\1[^\W\d_]*", without retrying inside every run.
+_WORD_WITH_DOUBLE = re.compile(r"(?<![^\W\d_])[^\W\d_]*?([^\W\d_])\1[^\W\d_]*")
 
 
 def _undouble(word: str) -> str:
