@@ -15,8 +15,10 @@ from __future__ import annotations
 import functools
 import operator
 import re
+import sys
 from collections.abc import Container
 from dataclasses import dataclass
+from re import _casefix  # type: ignore[attr-defined]
 
 # The regex parser of the standard library (private, but stable since 3.11), only used to derive
 # prefilters; typeshed does not describe it.
@@ -32,10 +34,13 @@ from arbitration.solicitation.normalize import normalize_pattern
 
 _MIN_ATOM = 2  # a single letter ("в", "a") is in almost every message: no use as a filter
 _SIGNS = frozenset("@$%+€£₽¥")  # but a single sign is rare enough ("@" of an e-mail address)
-_DIGITS = frozenset("0123456789")
+# What "\\d" matches: every Unicode decimal digit ("٣" too), not only 0-9.
+_DIGITS = frozenset(char for char in map(chr, range(sys.maxunicode + 1)) if char.isdecimal())
 _MAX_GROUPS = 3  # the most selective groups of words kept per alternative
 _ESCAPE = re.compile(r"\\.")  # "\W", "\S", "\D" are not upper-case letters to match
+_EXTRA_CASES: dict[int, tuple[int, ...]] = _casefix._EXTRA_CASES  # "i" and "ı", "s" and "ſ", …
 _SECOND = operator.itemgetter(1)  # the value of an Aho-Corasick hit (end, value)
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # "\\1", "(?P=name)", "(?(1)…)"
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 
 Prefilter = tuple[frozenset[str], ...]  # a word of every group must be present; () = always run
@@ -107,16 +112,20 @@ def _parts(pattern: str) -> tuple[Part, ...]:
     part, so each is tried only where both are; the others share one part under the union of
     their words (a separate part per alternative would cost more than it saves), those needing a
     digit or a sign only apart from those needing a word, so a digit does not run them all."""
-    if _GLOBAL_FLAGS.match(pattern):
-        return (Part(re.compile(pattern, _flags(pattern)), _prefilter(pattern)),)
+    flags = _flags(pattern)  # of the whole pattern: an upper-case letter anywhere makes all of it
+    # ignore case, so every part must too
+    if _GLOBAL_FLAGS.match(pattern) or _GROUP_REFERENCE.search(pattern):
+        # Global flags, or a reference to a group ("\\1", "(?(1)…)") another alternative may
+        # hold: split apart, the numbers would change. One part.
+        return (Part(re.compile(pattern, flags), _prefilter(pattern, flags)),)
     single: list[tuple[str, Prefilter]] = []
     weak: list[tuple[str, Prefilter]] = []
     parts: list[Part] = []
     always: list[str] = []
     for source in _alternatives(pattern):
-        prefilter = _prefilter(source)
+        prefilter = _prefilter(source, flags)
         if len(prefilter) > 1:
-            parts.append(Part(re.compile(source, _flags(source)), prefilter))
+            parts.append(Part(re.compile(source, flags), prefilter))
         elif prefilter:
             (single if _selectivity(prefilter[0])[0] >= _MIN_ATOM else weak).append((source, prefilter))
         else:
@@ -128,7 +137,7 @@ def _parts(pattern: str) -> tuple[Part, ...]:
     ):
         if sources:
             joined = "|".join(sources)
-            parts.append(Part(re.compile(joined, _flags(joined)), prefilter))
+            parts.append(Part(re.compile(joined, flags), prefilter))
     return tuple(parts)
 
 
@@ -222,9 +231,10 @@ class PatternSet:
         return sorted(number for number in near if groups[number] <= satisfied)
 
 
-def _prefilter(pattern: str) -> Prefilter:
+def _prefilter(pattern: str, flags: int) -> Prefilter:
     try:
-        info = _info(list(_sre_parse.parse(pattern, _flags(pattern))))
+        parsed = _sre_parse.parse(pattern, flags)
+        info = _info(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
     except (RecursionError, ValueError, TypeError, AttributeError, re.error):
         return ()
     groups = [g for g in info.all_groups() if all(word == word.casefold() for word in g)]
@@ -267,15 +277,15 @@ _MAX_EXACT = 16  # strings kept in an exact set (RE2 keeps 16); beyond, their gr
 _MAX_CLASS = 8  # characters of a class read as exact strings ("[ae]", not "[а-я]")
 
 
-def _info(items: list[Any]) -> _Info:
+def _info(items: list[Any], ignore_case: bool) -> _Info:
     """The ``_Info`` of a sequence: neighbouring exact pieces multiply ("p[ae]y" gives "pay" and
     "pey") while the product stays small; otherwise their groups add up."""
     exact: frozenset[str] | None = frozenset([""])
     groups: list[frozenset[str]] = []
     extra: list[frozenset[str]] = []
     whole = True  # every piece so far exact: the sequence is exact too
-    for item in items:
-        piece = _item_info(*item)
+    for op, value in items:
+        piece = _item_info(op, value, ignore_case)
         extra.extend(piece.extra)
         if piece.exact is not None and exact is not None and len(exact) * len(piece.exact) <= _MAX_EXACT:
             exact = frozenset(a + b for a in exact for b in piece.exact)
@@ -296,22 +306,25 @@ def _info(items: list[Any]) -> _Info:
     return _Info(None, tuple(groups), tuple(extra))
 
 
-def _item_info(op: Any, value: Any) -> _Info:
+def _item_info(op: Any, value: Any, ignore_case: bool) -> _Info:
     if op is _sre.LITERAL:
-        return _Info(frozenset([chr(value).lower()]))
+        chars = _chars(chr(value), ignore_case)
+        return _Info(chars) if chars else _ANYTHING
     if op is _sre.AT or op is _sre.ASSERT_NOT or (op is _sre.ASSERT and value[0] == -1):
         return _EMPTY  # takes no characters: "\\bclose" still needs "close"
     if op is _sre.ASSERT:  # a lookahead: takes no characters, but its words are in the text
-        return _Info(frozenset([""]), extra=_info(list(value[1])).all_groups())
-    if op is _sre.SUBPATTERN:
-        return _info(list(value[-1]))
+        return _Info(frozenset([""]), extra=_info(list(value[1]), ignore_case).all_groups())
+    if op is _sre.SUBPATTERN:  # "(?i:…)" and "(?-i:…)" change the case rule inside
+        _group, add_flags, del_flags, body = value
+        inside = (ignore_case or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+        return _info(list(body), inside)
     if op is getattr(_sre, "ATOMIC_GROUP", None):
-        return _info(list(value))
+        return _info(list(value), ignore_case)
     if op is _sre.BRANCH:
-        return _branch_info([_info(list(branch)) for branch in value[1]])
+        return _branch_info([_info(list(branch), ignore_case) for branch in value[1]])
     if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
         low, high, body = value
-        inner = _info(list(body))
+        inner = _info(list(body), ignore_case)
         if low == high == 1:
             return inner
         if low == 0 and high == 1 and inner.exact is not None and len(inner.exact) < _MAX_EXACT:
@@ -320,7 +333,7 @@ def _item_info(op: Any, value: Any) -> _Info:
             return _Info(None, inner.as_groups())
         return _ANYTHING
     if op is _sre.IN:
-        return _class_info(value)
+        return _class_info(value, ignore_case)
     return _ANYTHING
 
 
@@ -337,16 +350,27 @@ def _branch_info(branches: list[_Info]) -> _Info:
     return _Info(None, (frozenset[str]().union(*(group for group in best if group is not None)),))
 
 
-def _class_info(items: list[Any]) -> _Info:
+def _class_info(items: list[Any], ignore_case: bool) -> _Info:
     """A character class of a few plain characters ("[ae]", "\\d") reads as exact strings."""
     if items == [(_sre.CATEGORY, _sre.CATEGORY_DIGIT)]:
         return _Info(_DIGITS)
     chars: set[str] = set()
     for op, value in items:
         if op is _sre.LITERAL:
-            chars.add(chr(value).lower())
+            chars |= _chars(chr(value), ignore_case)
         elif op is _sre.RANGE and value[1] - value[0] < _MAX_CLASS:
-            chars.update(chr(code).lower() for code in range(value[0], value[1] + 1))
+            for code in range(value[0], value[1] + 1):
+                chars |= _chars(chr(code), ignore_case)
         else:
             return _ANYTHING
     return _Info(frozenset(chars)) if 0 < len(chars) <= _MAX_CLASS else _ANYTHING
+
+
+def _chars(char: str, ignore_case: bool) -> frozenset[str]:
+    """The characters of a case-folded text that ``char`` matches: itself, or with IGNORECASE
+    every case form ``re`` accepts ("i" also matches the dotless "ı") that case-folding keeps."""
+    if not ignore_case:
+        return frozenset([char])
+    forms = {char, char.lower(), char.upper()}
+    forms |= {chr(code) for form in list(forms) if len(form) == 1 for code in _EXTRA_CASES.get(ord(form), ())}
+    return frozenset(form for form in forms if len(form) == 1 and form.casefold() == form)

@@ -777,6 +777,27 @@ def test_R_DSP_8_round18_the_prefilter_reads_the_few_strings_a_piece_can_match(p
     assert all(len(word) >= 3 for word in part.prefilter[0])
 
 
+@pytest.mark.parametrize(
+    ("pattern", "text", "flags"),
+    [
+        (r"refund \d\d", "Refund ٣٣ today", True),  # "\d" is any decimal digit, not only 0-9
+        (r"B|ai", "aı", True),  # an upper-case letter makes the pattern ignore case: "i" is also "ı"
+        (r"(?i:ai)|zz", "aı", True),  # so does "(?i:…)"
+        # "\1" is (cat), unmatched here; run alone, the alternative would read it as (dog).
+        (r"(cat)|(dog) food \1 again", "dog food dog again", False),
+    ],
+)
+def test_R_DSP_8_round18_a_staff_pattern_flags_exactly_where_its_whole_regex_matches(pattern, text, flags):
+    # Found by fuzzing the prefilter (thousands of random patterns and texts): each part of a
+    # pattern ignores case when the whole pattern does, a part is skipped only when it can't
+    # match, and a pattern with a group reference is never split into its alternatives.
+    rows = [{"name": "staff", "pattern": pattern, "intent": "off-platform"}]
+    variant = text_variants(text)[0]
+
+    assert bool(compile_pattern(pattern).regex.search(variant)) is flags
+    assert bool(match_patterns(text, rows)) is flags
+
+
 def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_message():
     """Every part the one Aho-Corasick pass skips for a message really does not match it, over
     every labelled message of every set (13,000+), in both variants."""
