@@ -25,6 +25,7 @@ Steps, in order:
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 
 # --- 1. Unicode ----------------------------------------------------------------------------------
@@ -45,6 +46,16 @@ _CAPITAL_I_FOR_L = re.compile(r"(?<=[a-z])I")  # "PayPaI", "teIegram": a capital
 _ACCENTED = re.compile(r"[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff\u0370-\u03ff]")
 
 
+# Round 18: digits of other scripts read as 0-9 ("+٤٤ ٧٧٠٠" is a phone number), and the dotless
+# "ı" as "i" ("dıspute"); NFKC leaves both alone.
+NON_ASCII_DECIMALS = {
+    code: str(unicodedata.decimal(chr(code)))
+    for code in range(0x80, sys.maxunicode + 1)
+    if chr(code).isdecimal()
+}
+_LOOKS_ASCII = {**NON_ASCII_DECIMALS, ord("ı"): "i"}
+
+
 def _fold_unicode(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     if "I" in text:
@@ -54,6 +65,7 @@ def _fold_unicode(text: str) -> str:
             text = unicodedata.normalize("NFKC", text)
         if _ACCENTED.search(text):
             text = unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFKD", text)))
+        text = text.translate(_LOOKS_ASCII)
     return text.casefold().replace("ё", "е")
 
 

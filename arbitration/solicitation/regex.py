@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import operator
 import re
-import sys
 from collections.abc import Container
 from dataclasses import dataclass
 from re import _casefix  # type: ignore[attr-defined]
@@ -30,15 +29,17 @@ import ahocorasick
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from arbitration.solicitation.normalize import normalize_pattern
+from arbitration.solicitation.normalize import NON_ASCII_DECIMALS, normalize_pattern
 
 _MIN_ATOM = 2  # a single letter ("в", "a") is in almost every message: no use as a filter
 _SIGNS = frozenset("@$%+€£₽¥")  # but a single sign is rare enough ("@" of an e-mail address)
-# What "\\d" matches: every Unicode decimal digit ("٣" too), not only 0-9.
-_DIGITS = frozenset(char for char in map(chr, range(sys.maxunicode + 1)) if char.isdecimal())
+# What "\\d" matches: every Unicode decimal digit ("٣" too), not only 0-9 (normalisation reads
+# them as 0-9, but a pattern may be tried on any text).
+_DIGITS = frozenset("0123456789") | frozenset(map(chr, NON_ASCII_DECIMALS))
 _MAX_GROUPS = 3  # the most selective groups of words kept per alternative
 _ESCAPE = re.compile(r"\\.")  # "\W", "\S", "\D" are not upper-case letters to match
 _EXTRA_CASES: dict[int, tuple[int, ...]] = _casefix._EXTRA_CASES  # "i" and "ı", "s" and "ſ", …
+_POSSESSIVE = getattr(_sre, "POSSESSIVE_REPEAT", None)
 _SECOND = operator.itemgetter(1)  # the value of an Aho-Corasick hit (end, value)
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # "\\1", "(?P=name)", "(?(1)…)"
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
@@ -81,11 +82,18 @@ class PatternProblem:
     def __str__(self) -> str:  # for the error log, in English
         if self.kind == "invalid":
             return f"this is not a valid regular expression: {self.detail}"
+        if self.kind == "possessive":
+            return "a possessive repeat over a capturing group can crash Python's regex engine"
         return "this pattern matches an empty message, so it would flag every message"
 
     def message(self) -> str:  # for the person editing the pattern, in their language
         if self.kind == "invalid":
             return _("This is not a valid regular expression: %(error)s") % {"error": self.detail}
+        if self.kind == "possessive":
+            return _(
+                "A possessive repeat over a capturing group (like “(a|b)++”) can crash Python’s regular "
+                "expressions: write the group as “(?:a|b)++” or the repeat as “+”"
+            )
         return _("This pattern matches an empty message, so it would flag every message")
 
 
@@ -98,6 +106,8 @@ def compile_pattern(pattern: str) -> CompiledPattern | PatternProblem:
         regex = re.compile(pattern, _flags(pattern))
     except (re.error, TypeError, ValueError, RecursionError, OverflowError) as error:
         return PatternProblem("invalid", str(error))
+    if _possessive_over_group(list(_sre_parse.parse(pattern, _flags(pattern)))):
+        return PatternProblem("possessive")
     if regex.search(""):
         return PatternProblem("empty")
     try:
@@ -105,6 +115,27 @@ def compile_pattern(pattern: str) -> CompiledPattern | PatternProblem:
     except re.error:  # an alternative that only compiles in context: run the whole pattern
         parts = (Part(regex, ()),)
     return CompiledPattern(regex=regex, parts=parts)
+
+
+def _possessive_over_group(items: list[Any], inside: bool = False) -> bool:
+    """Whether a possessive repeat ("++", "*+", "?+") holds a capturing group: Python 3.11's
+    ``re`` raises SystemError on some texts for it ("The span of capturing group is wrong")."""
+    for op, value in items:
+        if op is _sre.SUBPATTERN:
+            if (inside and value[0] is not None) or _possessive_over_group(list(value[-1]), inside):
+                return True
+        elif op is _sre.BRANCH:
+            if any(_possessive_over_group(list(branch), inside) for branch in value[1]):
+                return True
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _POSSESSIVE):
+            if _possessive_over_group(list(value[2]), inside or op is _POSSESSIVE):
+                return True
+        elif op is _sre.ASSERT or op is _sre.ASSERT_NOT:
+            if _possessive_over_group(list(value[1]), inside):
+                return True
+        elif op is getattr(_sre, "ATOMIC_GROUP", None) and _possessive_over_group(list(value), inside):
+            return True
+    return False
 
 
 def _parts(pattern: str) -> tuple[Part, ...]:

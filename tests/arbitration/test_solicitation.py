@@ -140,6 +140,28 @@ def test_R_DSP_8_normalize_leaves_amounts_numbers_handles_and_emails_alone():
     )
 
 
+def test_R_DSP_8_round18_normalize_reads_digits_of_other_scripts_and_the_dotless_i():
+    # Found while fuzzing the prefilter: NFKC leaves "٣" and "ı" alone, so a phone number in
+    # Arabic-Indic digits and a "dıspute" walked around patterns written with 0-9 and "i".
+    assert normalize("WhatsApp +٤٤ ٧٧٠٠ ٩٠٠١٢٣") == "whatsapp +44 7700 900123"
+    assert normalize("итого ५००₽") == "итого 500₽"
+    assert normalize("Please close the dıspute") == "please close the dispute"
+    assert "off-platform" in intents("пишите +٧ ٩١٦ ١٢٣ ٤٥ ٦٧")
+
+
+def test_R_DSP_8_round18_a_possessive_repeat_over_a_group_is_refused_with_a_reason_in_both_languages():
+    # Python 3.11's re raises SystemError on some texts for "(…)++" with a capturing group
+    # inside; a staff pattern like that would break matching, so it is refused when saved.
+    with pytest.raises(ValidationError) as error:
+        validate_pattern(r"((a)|b)++c")
+    assert "possessive repeat over a capturing group" in error.value.messages[0]
+    with translation.override("ru"), pytest.raises(ValidationError) as error:
+        validate_pattern(r"x(?:(a)|b)*+")
+    assert "Притяжательный повтор" in error.value.messages[0]
+    validate_pattern(r"(?:a|b)++c")  # no capturing group inside: fine
+    assert match_patterns("abc", [{"name": "staff", "pattern": r"((a)|b)++c", "intent": "close"}]) == []
+
+
 def test_R_DSP_8_round18_normalize_keeps_an_equals_sign_as_a_word_of_its_own():
     # "Отзыв = возврат" is an ask; with "=" dropped it read as two nouns side by side.
     assert normalize("Отзыв = возврат") == "отзыв = возврат"
