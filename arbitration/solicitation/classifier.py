@@ -48,13 +48,19 @@ _WORD_CACHE = 50_000
 def _words(variants: Sequence[str]) -> list[str]:
     """The words the classifier reads: every word of the normalised text (digits as "0"), then
     each word of the transliteration that differs from the normalised word at its place."""
+    return _read(variants)[0]
+
+
+def _read(variants: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``_words`` and the plain words of the normalised text (the pairs are made of these)."""
     if not variants:
-        return []
-    words = variants[0].translate(_DIGITS).replace(". ", " ").split()
+        return [], []
+    plain = variants[0].translate(_DIGITS).replace(". ", " ").split()
+    words = list(plain)
     for variant in variants[1:]:
         other = variant.translate(_DIGITS).replace(". ", " ").split()
-        words += [word for word, same in zip(other, words, strict=False) if word != same]
-    return words
+        words += [word for word, same in zip(other, plain, strict=False) if word != same]
+    return words, plain
 
 
 def word_features(word: str) -> list[str]:
@@ -108,7 +114,7 @@ class Classifier:
 
     def margin(self, variants: Sequence[str]) -> float:
         """``margin_of(features(variants))``, computed word by word with the table."""
-        words = _words(variants)
+        words, plain = _read(variants)
         if not words:
             return self.bias
         sums, get = self._word_sums, self.weights.get
@@ -123,7 +129,6 @@ class Classifier:
                 sums[word] = known
             total += known[0]
             count += known[1]
-        plain = variants[0].translate(_DIGITS).replace(". ", " ").split()
         pairs = [f"b:{a} {b}" for a, b in zip(plain, plain[1:], strict=False)]
         total += sum(filter(None, map(get, pairs)))
         count += len(pairs)
