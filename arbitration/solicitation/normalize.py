@@ -71,9 +71,10 @@ def _fold_unicode(text: str) -> str:
 
 def normalize_pattern(pattern: str) -> str:
     """A staff pattern in the alphabet of ``normalize``: NFKC, no invisible characters, "ё" as
-    "е". Case is left to ``re.IGNORECASE`` (folding case would change escapes like ``\\W``)."""
+    "е", digits of other scripts as 0-9 and the dotless "ı" as "i". Case is left to
+    ``re.IGNORECASE`` (folding case would change escapes like ``\\W``)."""
     pattern = unicodedata.normalize("NFKC", _INVISIBLE.sub("", pattern))
-    return pattern.replace("ё", "е").replace("Ё", "Е")
+    return pattern.replace("ё", "е").replace("Ё", "Е").translate(_LOOKS_ASCII)
 
 
 # --- 2. Spaced letters and e-mail addresses ------------------------------------------------------

@@ -147,6 +147,8 @@ def test_R_DSP_8_round18_normalize_reads_digits_of_other_scripts_and_the_dotless
     assert normalize("итого ५००₽") == "итого 500₽"
     assert normalize("Please close the dıspute") == "please close the dispute"
     assert "off-platform" in intents("пишите +٧ ٩١٦ ١٢٣ ٤٥ ٦٧")
+    # A staff pattern is read in the same alphabet.
+    assert match_patterns("close the dıspute", [{"name": "s", "pattern": r"\bdıspute\b", "intent": "close"}])
 
 
 def test_R_DSP_8_round18_a_possessive_repeat_over_a_group_is_refused_with_a_reason_in_both_languages():
