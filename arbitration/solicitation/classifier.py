@@ -45,14 +45,10 @@ _GRAM_SIZES = (3, 4, 5)
 _WORD_CACHE = 50_000
 
 
-def _words(variants: Sequence[str]) -> list[str]:
-    """The words the classifier reads: every word of the normalised text (digits as "0"), then
-    each word of the transliteration that differs from the normalised word at its place."""
-    return _read(variants)[0]
-
-
 def _read(variants: Sequence[str]) -> tuple[list[str], list[str]]:
-    """``_words`` and the plain words of the normalised text (the pairs are made of these)."""
+    """The words the classifier reads — every word of the normalised text (digits as "0"), then
+    each word of the transliteration that differs from the normalised word at its place — and
+    the plain words of the normalised text, which the pairs are made of."""
     if not variants:
         return [], []
     plain = variants[0].translate(_DIGITS).replace(". ", " ").split()
@@ -76,9 +72,8 @@ def features(variants: Sequence[str]) -> list[str]:
     """The features of a message's normalised variants, repeated as often as they occur (see
     the module docstring): each word's ``word_features`` and the pairs of neighbouring words of
     the normalised text."""
-    words = _words(variants)
+    words, plain = _read(variants)
     found = [feature for word in words for feature in word_features(word)]
-    plain = variants[0].translate(_DIGITS).replace(". ", " ").split() if variants else []
     found += [f"b:{a} {b}" for a, b in zip(plain, plain[1:], strict=False)]
     return found
 

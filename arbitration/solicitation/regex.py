@@ -39,7 +39,9 @@ _DIGITS = frozenset("0123456789") | frozenset(map(chr, NON_ASCII_DECIMALS))
 _MAX_GROUPS = 3  # the most selective groups of words kept per alternative
 _ESCAPE = re.compile(r"\\.")  # "\W", "\S", "\D" are not upper-case letters to match
 _EXTRA_CASES: dict[int, tuple[int, ...]] = _casefix._EXTRA_CASES  # "i" and "ı", "s" and "ſ", …
-_POSSESSIVE = getattr(_sre, "POSSESSIVE_REPEAT", None)
+_POSSESSIVE = _sre.POSSESSIVE_REPEAT  # Python 3.11's "++", "*+", "?+"
+_ATOMIC = _sre.ATOMIC_GROUP  # "(?>…)"
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _POSSESSIVE)
 _SECOND = operator.itemgetter(1)  # the value of an Aho-Corasick hit (end, value)
 _GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # "\\1", "(?P=name)", "(?(1)…)"
 _GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
@@ -127,13 +129,13 @@ def _possessive_over_group(items: list[Any], inside: bool = False) -> bool:
         elif op is _sre.BRANCH:
             if any(_possessive_over_group(list(branch), inside) for branch in value[1]):
                 return True
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _POSSESSIVE):
+        elif op in _REPEATS:
             if _possessive_over_group(list(value[2]), inside or op is _POSSESSIVE):
                 return True
         elif op is _sre.ASSERT or op is _sre.ASSERT_NOT:
             if _possessive_over_group(list(value[1]), inside):
                 return True
-        elif op is getattr(_sre, "ATOMIC_GROUP", None) and _possessive_over_group(list(value), inside):
+        elif op is _ATOMIC and _possessive_over_group(list(value), inside):
             return True
     return False
 
@@ -269,7 +271,8 @@ def _prefilter(pattern: str, flags: int) -> Prefilter:
     except (RecursionError, ValueError, TypeError, AttributeError, re.error):
         return ()
     groups = [g for g in info.all_groups() if all(word == word.casefold() for word in g)]
-    return tuple(sorted(set(groups), key=_selectivity, reverse=True)[:_MAX_GROUPS])
+    # Ties broken by the words, so every process keeps the same groups (sets iterate by hash).
+    return tuple(sorted(set(groups), key=lambda g: (_selectivity(g), sorted(g)), reverse=True)[:_MAX_GROUPS])
 
 
 def _selectivity(group: frozenset[str]) -> tuple[int, int]:
@@ -311,29 +314,26 @@ _MAX_CLASS = 8  # characters of a class read as exact strings ("[ae]", not "[а-
 def _info(items: list[Any], ignore_case: bool) -> _Info:
     """The ``_Info`` of a sequence: neighbouring exact pieces multiply ("p[ae]y" gives "pay" and
     "pey") while the product stays small; otherwise their groups add up."""
-    exact: frozenset[str] | None = frozenset([""])
+    exact = frozenset([""])  # the exact strings of the run since the last piece that broke it
     groups: list[frozenset[str]] = []
     extra: list[frozenset[str]] = []
-    whole = True  # every piece so far exact: the sequence is exact too
+    whole = True  # every piece exact and the product small: the sequence is exact too
     for op, value in items:
         piece = _item_info(op, value, ignore_case)
         extra.extend(piece.extra)
-        if piece.exact is not None and exact is not None and len(exact) * len(piece.exact) <= _MAX_EXACT:
+        if piece.exact is not None and len(exact) * len(piece.exact) <= _MAX_EXACT:
             exact = frozenset(a + b for a in exact for b in piece.exact)
             continue
-        if exact is not None:
-            groups.extend(_Info(exact).as_groups())
+        whole = False
+        groups.extend(_Info(exact).as_groups())
         if piece.exact is not None:
             exact = piece.exact
-            whole = False
         else:
             groups.extend(piece.groups)
             exact = frozenset([""])
-            whole = False
-    if whole and exact is not None:
+    if whole:
         return _Info(exact, extra=tuple(extra))
-    if exact is not None:
-        groups.extend(_Info(exact).as_groups())
+    groups.extend(_Info(exact).as_groups())
     return _Info(None, tuple(groups), tuple(extra))
 
 
@@ -349,11 +349,11 @@ def _item_info(op: Any, value: Any, ignore_case: bool) -> _Info:
         _group, add_flags, del_flags, body = value
         inside = (ignore_case or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
         return _info(list(body), inside)
-    if op is getattr(_sre, "ATOMIC_GROUP", None):
+    if op is _ATOMIC:
         return _info(list(value), ignore_case)
     if op is _sre.BRANCH:
         return _branch_info([_info(list(branch), ignore_case) for branch in value[1]])
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
+    if op in _REPEATS:
         low, high, body = value
         inner = _info(list(body), ignore_case)
         if low == high == 1:

@@ -20,7 +20,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 16).
+for each later round once it has been measured (rounds 10 to 17).
 """
 
 from __future__ import annotations
