@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
+import os
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -177,12 +179,31 @@ def fit(examples: Sequence[Example], threshold: float = 0.5) -> Classifier:
     return Classifier({f: w for f, w in weights.items() if w}, round(bias, DECIMALS), threshold)
 
 
-def out_of_set_models(examples: Sequence[Example]) -> dict[str, Classifier]:
-    """For each set, a classifier trained on every other set (leave one set out)."""
-    return {
-        source: fit([e for e in examples if e.source != source])
-        for source in sorted({example.source for example in examples})
-    }
+def out_of_set_models(examples: Sequence[Example], jobs: int | None = None) -> dict[str, Classifier]:
+    """For each set, a classifier trained on every other set (leave one set out).
+
+    The fits are independent, so they run in ``jobs`` processes (default: one per CPU); each is
+    the same seeded fit, so the models are the same with any number of processes."""
+    sources = sorted({example.source for example in examples})
+    jobs = min(jobs or os.cpu_count() or 1, len(sources))
+    if jobs <= 1:
+        return {source: _fit_without(source, examples) for source in sources}
+    global _FORKED  # read by the forked workers, which inherit it without pickling
+    _FORKED = examples
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            models = pool.map(_fit_without, sources, chunksize=1)
+    finally:
+        _FORKED = ()
+    return dict(zip(sources, models, strict=True))
+
+
+_FORKED: Sequence[Example] = ()
+
+
+def _fit_without(source: str, examples: Sequence[Example] | None = None) -> Classifier:
+    examples = _FORKED if examples is None else examples
+    return fit([e for e in examples if e.source != source])
 
 
 def out_of_set_scores(
@@ -246,13 +267,17 @@ def choose_veto(examples: Sequence[Example], scores: Sequence[float | None]) -> 
 
 
 def train(
-    examples: Sequence[Example] | None = None, threshold: float | None = None, veto: float | None = None
+    examples: Sequence[Example] | None = None,
+    threshold: float | None = None,
+    veto: float | None = None,
+    jobs: int | None = None,
 ) -> Classifier:
     """The classifier the weights file holds: trained on every training set, with the threshold
-    and the veto threshold from cross-validation unless given (one pass serves both)."""
+    and the veto threshold from cross-validation unless given (one pass serves both; its fits
+    run in ``jobs`` processes)."""
     examples = list(examples if examples is not None else load_sets())
     if threshold is None or veto is None:
-        models = out_of_set_models(examples)
+        models = out_of_set_models(examples, jobs)
         if threshold is None:
             threshold = choose_threshold(examples, out_of_set_scores(examples, models))
         if veto is None:

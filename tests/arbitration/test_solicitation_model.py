@@ -33,6 +33,7 @@ from arbitration.solicitation.training import (
     choose_threshold,
     dumps,
     load_sets,
+    out_of_set_models,
     train,
 )
 from tests.arbitration.conftest import OPENED, at, open_dispute
@@ -141,6 +142,25 @@ def test_R_DSP_8_round4_retraining_from_the_committed_data_gives_the_committed_w
     retrained = train(load_sets(), threshold=committed["threshold"], veto=committed["veto_threshold"])
 
     assert dumps(retrained) == WEIGHTS_PATH.read_text(encoding="utf-8")
+
+
+def test_R_DSP_8_round19_the_cross_validation_gives_the_same_models_in_one_process_or_several():
+    """The leave-one-set-out fits run in a process per CPU; each is the same seeded fit, so the
+    thresholds chosen from them can't depend on the machine's number of cores."""
+    examples = load_sets(
+        [
+            "solicitation_holdout_round2.jsonl",
+            "solicitation_holdout_round3.jsonl",
+            "solicitation_holdout_round5.jsonl",
+        ]
+    )
+
+    alone, forked = out_of_set_models(examples, jobs=1), out_of_set_models(examples, jobs=2)
+
+    assert list(alone) == list(forked) == sorted({example.source for example in examples})
+    for source, model in alone.items():
+        assert (model.weights, model.bias) == (forked[source].weights, forked[source].bias)
+        assert model.weights  # a fitted model, not two empty ones
 
 
 def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():

@@ -1,10 +1,11 @@
 """``manage.py train_solicitation_classifier``: re-train the solicitation classifier (R-DSP-8).
 
 Trains on the committed labelled sets (``arbitration.solicitation.training.TRAINING_SETS``),
-chooses the threshold and the veto threshold by leaving one set out at a time (a few minutes),
-and writes ``arbitration/solicitation/classifier_weights.json``. ``--check`` writes nothing and
-fails when the file differs from what the data gives (CI, or after editing a set);
-``--threshold`` with ``--veto`` skips the cross-validation and keeps the given thresholds.
+chooses the threshold and the veto threshold by leaving one set out at a time (about 20 minutes
+on two cores: ``--jobs`` processes, one per CPU by default), and writes
+``arbitration/solicitation/classifier_weights.json``. ``--check`` writes nothing and fails when
+the file differs from what the data gives (CI, or after editing a set); ``--threshold`` with
+``--veto`` skips the cross-validation and keeps the given thresholds.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,10 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="Fail if the committed weights differ.")
         parser.add_argument("--threshold", type=float, default=None, help="Keep this threshold.")
         parser.add_argument("--veto", type=float, default=None, help="Keep this veto threshold.")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=None,
+            help="Processes for cross-validation (default: one per CPU).",
+        )
 
     def handle(self, *args, **options):
         examples = load_sets()
-        model = train(examples, threshold=options["threshold"], veto=options["veto"])
+        model = train(examples, threshold=options["threshold"], veto=options["veto"], jobs=options["jobs"])
         text = dumps(model)
         if options["check"]:
             current = WEIGHTS_PATH.read_text(encoding="utf-8") if WEIGHTS_PATH.exists() else ""
