@@ -95,6 +95,20 @@ _CLOSE = [
         r"(?:refund|money|cash|bonus|gift|replacement)\b"
         r"|\b(?:refund|money|cash|bonus|gift|replacement) = (?:close|closed|closing|cancel\w*|withdraw\w*"
         r"|no (?:dispute|case|claim))\b",
+        # Round 19 (round 18's misses): the dispute left or made history, gone as a condition, a
+        # promise for when it is withdrawn, the buyer needed to cancel, a threat unless withdrawn.
+        r"\bleave<DET_EN> <DISPUTE_EN>\b(?! (?:open|as|to|for|with|in|on|until|alone|be|running|active"
+        r"|pending|unresolved|and)\b)",
+        r"\b<DISPUTE_EN> (?:becomes|is|will be|would be) history\b",
+        r"\bif<DET_EN> <DISPUTE_EN> (?:goes away|disappears|vanishes|is gone)\b",
+        r"\b(?:as soon as|once|when|after|the moment) (?:it|the (?:case|dispute|claim|complaint)|that)"
+        r"(?: is| s| has been| gets| was)? (?:withdrawn|closed|cancel+ed|gone|removed|dropped)\b(?! by\b)"
+        r"(?: [^ .]+){0,4}? (?:i|we)(?: ll| will| can)? (?:send|refund|pay|transfer|ship|return)\b",
+        r"\bneed you to (?:cancel|close|withdraw|drop|retract)(?=$|\. | (?:it|this|that|the (?:dispute|case"
+        r"|claim|complaint))\b)",
+        r"\bif you (?:don t|do not|won t|will not) (?:close|cancel|withdraw|drop|retract|remove)\b"
+        r"(?: [^ .]+){0,4}? (?:we|i) (?:can t|cannot|can not|won t|will not) (?:help|do|refund|send|pay|ship)"
+        r"|\bkeep<DET_EN> <DISPUTE_EN> open and you (?:get|will get|ll get|ll have) nothing\b",
     ),
     _default(
         "close-dispute-request-ru",
@@ -155,6 +169,24 @@ _CLOSE = [
         r"(?:^|\. )(?:отзыв|отмена|закрытие|снятие)(?: (?:спора|жалобы|претензии|диспута))? = "
         r"(?:возврат|деньги|компенсаци\w*|бонус|подарок|замена)\b"
         r"|\b(?:возврат|деньги|компенсаци\w*|бонус|подарок|замена) = (?:отзыв|отмена|закрытие|снятие)\b",
+        # Round 19 (round 18's misses): "продавец платит — покупатель закрывает" as the custom, the
+        # price of the dispute's absence, waiting for the withdrawal, "вы ещё не закрыли?", a
+        # threat unless withdrawn, the outcome switched to "товар получен".
+        r"\b(?:продавец|мы|я) (?:платит|платим|плачу|возвращает|возвращаем|возвращаю|переводит|переводим"
+        r"|перевожу)\b(?: [^ .]+){0,3}? покупатель (?:закрывает|отзывает|снимает|отменяет)\b"
+        r"|\bпокупатель (?:закрывает|отзывает|снимает|отменяет)(?: [^ .]+){0,2}? (?:мы|я|продавец)"
+        r" (?:платит|платим|плачу|возвращ\w*|перевод\w*|перевожу|переведу|переведем|верну|вернем|скину"
+        r"|скинем)\b",
+        r"\b(?:сколько|что) (?:вы |ты )?(?:хотите|хочешь|нужно|надо|возьмете|возьмешь)(?: [^ .]+){0,2}? чтобы"
+        r" (?:этого |этой |вашего |вашей |этот |эта )?<DISPUTE_RU> не (?:было|стало)",
+        r"\bжду (?:когда|пока) (?:вы |ты )?(?:отзов|закро|отмен|сним|убер|удал)\w*\b"
+        r"(?! (?:заказ|покупк|оплат|доставк|бронь|подписк)\w*)",
+        r"\b(?:вы|ты) (?:еще |так и |до сих пор )?не (?:закрыли|закрыл|закрыла|отозвали|отозвал|отменили"
+        r"|сняли)(?: (?:спор|претензию|жалобу|диспут|ее|его))?(?=$|\. )",
+        r"\bесли (?:вы |ты )?не (?:отзов|закро|отмен|сним|убер)\w*(?: [^ .]+){0,2}? (?:мы|я) (?:ничем|ничего"
+        r"|никак)\b",
+        r"\b(?:поменяйте|измените|смените|поставьте|выберите|отметьте|переключите)(?: [^ .]+){0,4}? (?:на )?"
+        r"(?:товар получен|претензий нет|проблема решена|вопрос решен)\b",
     ),
 ]
 
@@ -371,6 +403,11 @@ _OFF_PLATFORM = [
         r"|завод\w*"
         r"|склад\w*|курьер\w*|поставщик\w*|\w+ими)\b)|между собой"
         r"|другим способом|по тихому|полюбовно",
+        # Round 19 (round 18's misses): "off the books", "решать в личке", "с карты на карту".
+        r"<NOT_BEFORE_EN>\b(?:keep|do|settle|handle|pay|take|have|want)\w*(?: [^ .]+){0,3}? off the books\b",
+        r"<NOT_BEFORE_RU>\b(?:давайте|давай|пишите|напишите|пиши|напиши|решать|решим|решаем|обсудим|обсудить"
+        r"|спишемся|договоримся|продолжим|общаться|продолжить) (?:[^ .]+ )?в личк[уеи]\b",
+        r"<NOT_BEFORE_RU>\b(?:переводом |перевод |переведу |переведем |скину |кину )?с карты на карту\b",
         # Round 8: the platform's fee named as what is saved ("так без комиссии площадки", "no platform fee").
         r"\bбез (?:[^ .]+ )?(?:комисси\w*|процент\w*|сбор\w*)(?: [^ .]+)? (?:площадк\w*|платформ\w*"
         r"|сайта|али\w*"
@@ -395,9 +432,11 @@ _OFF_PLATFORM = [
         '"вернём лично", "деньги от нас").',
         r"\b(?:refund|pay|send|return|give|transfer|compensat\w*|money)\w*(?: [^ .]+){0,4}? "
         r"(?:directly|direct|personally|myself|by myself|from me|from us|privately|from my side)\b"
-        r"(?! (?:through|via|by|in|on) (?:the )?(?:platform|aliexpress|dispute|system|order))",
+        r"(?! (?:through|via|by|in|on|from) (?:the )?(?:platform|aliexpress|dispute|system|order|site"
+        r"|marketplace))",
         r"\b<MONEY_VERB_RU>\b(?: [^ .]+){0,4}? (?:напрямую|лично|сам|сама|сами)\b",
-        r"\b(?:деньги|возврат|компенсац\w*)(?: [^ .]+){0,2}? (?:напрямую|от (?:нас|меня))\b",
+        r"\b(?:деньги|возврат|компенсац\w*)(?: [^ .]+){0,2}? (?:напрямую(?! (?:от|через|с|из) (?:площадк"
+        r"|платформ|сайт|не[её]|маркетплейс|али|банк)\w*)|(?<!не )от (?:нас|меня))\b",
         r"\bот (?:нас|меня) (?:[^ .]+ ){0,2}?деньги",
     ),
 ]

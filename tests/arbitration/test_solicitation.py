@@ -414,6 +414,57 @@ def test_R_DSP_8_round18_the_ask_after_a_logo_is_still_flagged():
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Sure, I'll sort it out, but first leave the case.", "close"),
+        ("Think of it: full refund, you keep the lamp, and the claim becomes history.", "close"),
+        ("If the complaint goes away, your refund arrives the same evening.", "close"),
+        ("Like we said yesterday, once it's withdrawn I'll send the money.", "close"),
+        ("Everything's packed. Just need you to cancel.", "close"),
+        ("If you don't withdraw it now, we can't help you with anything.", "close"),
+        ("Keep the case open and you get nothing, that's how it works.", "close"),
+        ("Let's keep the whole refund off the books, easier for both.", "off-platform"),
+        ("Мы платим, покупатель закрывает спор. Всё честно.", "close"),
+        ("Покупатель снимает жалобу, я перевожу деньги. Обычная схема.", "close"),
+        ("Что вы хотите, чтобы этой претензии не было?", "close"),
+        ("Жду, пока вы отзовёте, деньги на руках.", "close"),
+        ("Ты ещё не закрыл?", "close"),
+        ("Если не снимете жалобу, мы ничего не вернём.", "close"),
+        ("Измените в споре статус на «товар получен», дальше я сам.", "close"),
+        ("Ну ты закрывай давай, деньги сразу.", "close"),
+        ("Давайте обсудим в личке, тут неудобно.", "off-platform"),
+        ("Верну с карты на карту, так быстрее.", "off-platform"),
+    ],
+)
+def test_R_DSP_8_round19_deals_follow_ups_threats_and_pushes_are_flagged(message, intent):
+    # Round 18's misses: the dispute left or made history, gone as a condition, a promise for
+    # when it is withdrawn, "just need you to cancel", threats unless it is withdrawn, "as the
+    # custom is: the seller pays, the buyer closes", waiting for the withdrawal, "закрывай давай",
+    # "в личке", card to card.
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please don't leave the case open longer than you need, the arbiter will decide it.",
+        "Leave the dispute to the arbiter, we will accept the decision.",
+        "Once the case is closed by the arbiter, the platform sends the refund.",
+        "I need you to cancel the order button only if you don't want it shipped.",
+        "We never do anything off the books, all refunds go through the site.",
+        "Покупатель закрывает спор сам, когда получит деньги от площадки.",
+        "Жду, когда вы отмените заказ, чтобы не отправлять.",
+        "Не пишите нам в личку, отвечаем только здесь.",
+        "Переводы с карты на карту мы не делаем, только возврат через площадку.",
+        "Мне площадка ещё не перечислила деньги, так что возврат пойдёт напрямую от неё, не от меня.",
+        "The refund is paid directly from the platform to your card.",
+    ],
+)
+def test_R_DSP_8_round19_the_new_readings_leave_innocent_lines_alone(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "message me on WhatsApp\u200b pls",
@@ -841,7 +892,7 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0029_solicitation_patterns_round18")
+    migration = importlib.import_module("arbitration.migrations.0030_solicitation_patterns_round19")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

@@ -988,3 +988,38 @@ def test_R_DSP_8_round18_the_migration_replaces_patterns_as_0028_shipped_them_ad
     assert stored["close-dispute-request-en"] == shipped_0028["close-dispute-request-en"]["pattern"]
     assert stored["warning"] == r"beware|осторожно"
     assert "channel-as-decoration" not in stored
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round19_the_migration_replaces_patterns_as_0029_shipped_them_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0030_solicitation_patterns_round19")
+    shipped_0029 = migration._shipped_before()
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert set(shipped) == set(shipped_0029)  # nothing added, nothing removed
+    changed = {name for name in shipped if shipped[name]["pattern"] != shipped_0029[name]["pattern"]}
+    assert changed == {
+        "close-dispute-request-en",
+        "close-dispute-request-ru",
+        "discount-for-closing",
+        "outside-platform",
+        "refund-directly",
+    }
+    for name in ("close-dispute-request-ru", "refund-directly"):
+        SolicitationPattern.objects.filter(name=name).update(pattern=shipped_0029[name]["pattern"])
+    SolicitationPattern.objects.filter(name="outside-platform").update(pattern=r"между нами|off the books")
+
+    migration.ship_round19_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    assert stored["close-dispute-request-ru"].pattern == shipped["close-dispute-request-ru"]["pattern"]
+    assert stored["refund-directly"].pattern == shipped["refund-directly"]["pattern"]
+    assert stored["outside-platform"].pattern == r"между нами|off the books"  # a supervisor's edit is kept
+
+    migration.restore_patterns_of_0029(apps, None)
+
+    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
+    assert stored["close-dispute-request-ru"] == shipped_0029["close-dispute-request-ru"]["pattern"]
+    assert stored["refund-directly"] == shipped_0029["refund-directly"]["pattern"]
+    assert stored["outside-platform"] == r"между нами|off the books"
