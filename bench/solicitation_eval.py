@@ -474,6 +474,12 @@ SETS = {
     "held-out round 17 (b)": DATA / "solicitation_holdout_round17_b.jsonl",
     "held-out round 18 (a)": DATA / "solicitation_holdout_round18_a.jsonl",
     "held-out round 18 (b)": DATA / "solicitation_holdout_round18_b.jsonl",
+    **{
+        f"training round 19 ({name.replace('_', ', ')})": DATA / f"solicitation_training_round19_{name}.jsonl"
+        for name in ("en_a", "en_b", "ru_a", "ru_b")
+    },
+    "held-out round 19 (a)": DATA / "solicitation_holdout_round19_a.jsonl",
+    "held-out round 19 (b)": DATA / "solicitation_holdout_round19_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

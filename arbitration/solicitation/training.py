@@ -20,7 +20,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 17).
+for each later round once it has been measured (rounds 10 to 18).
 """
 
 from __future__ import annotations
@@ -105,12 +105,23 @@ TRAINING_SETS = (
     # Round 17's two held-out sets, measured once on f02d3c6, errors read: spent.
     "solicitation_holdout_round17_a.jsonl",
     "solicitation_holdout_round17_b.jsonl",
+    # Round 19: round 18's two held-out sets (measured once on b2c3ead and once on d070655, errors
+    # read: spent) and 1,600 messages written for training by four writers, of round 18's error
+    # kinds: asks by implication, follow-ups to a deal made elsewhere, colloquial pushes, threats,
+    # off-platform routes in unusual words; buyers reporting asks, warnings as questions, other
+    # senses of the same words, the platform refunding.
+    "solicitation_holdout_round18_a.jsonl",
+    "solicitation_holdout_round18_b.jsonl",
+    "solicitation_training_round19_en_a.jsonl",
+    "solicitation_training_round19_en_b.jsonl",
+    "solicitation_training_round19_ru_a.jsonl",
+    "solicitation_training_round19_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 18's two sets were written by two writers apart (b as a
-# red team) and committed (71bbc09, 57514be) before round 17's errors were acted on; each line
+# other sets; never trained on. Round 19's two sets were written by two writers apart (b as a
+# red team) and committed (a848ec8, 5a2afb0) before round 18's errors were acted on; each line
 # also says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round18_a.jsonl", "solicitation_holdout_round18_b.jsonl")
+HELD_OUT = ("solicitation_holdout_round19_a.jsonl", "solicitation_holdout_round19_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the

@@ -198,9 +198,11 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round17_b.jsonl", 288, True, True),
         ("solicitation_holdout_round18_a.jsonl", 288, True, True),
         ("solicitation_holdout_round18_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round19_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round19_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_18_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_19_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -222,12 +224,14 @@ def test_R_DSP_8_rounds_5_to_18_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 17 were each measured and their errors read: they train
-    the classifier now. Round 18's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round18_a.jsonl", "solicitation_holdout_round18_b.jsonl")
+    """The held-out sets of rounds 4 to 18 were each measured and their errors read: they train
+    the classifier now. Round 19's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round19_a.jsonl", "solicitation_holdout_round19_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
-    spent |= {f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14, 15, 16, 17) for w in ("a", "b")}
+    spent |= {
+        f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14, 15, 16, 17, 18) for w in ("a", "b")
+    }
     assert spent <= set(TRAINING_SETS)
 
 
