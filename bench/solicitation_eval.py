@@ -410,6 +410,24 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   detector 4,036, 3,955, 4,106, 3,905 (5,956, 5,757, 6,047, 5,592). The regex time per message
   fell from 118 to 57 µs; normalisation is now the largest single cost (~35 µs), then the
   matching (~50 µs) and the classifier (~20 µs).
+- Round 19 trained on round 18's sets and 1,600 messages written for training by four writers of
+  round 18's error kinds (15,224 messages, threshold 0.75, veto 0.16; the cross-validation's
+  fits now run in a process per CPU: 21 minutes on two cores) and widened three patterns and
+  the refund-directly reading for round 18's errors (migration 0030).
+  ``solicitation_holdout_round19_{a,b}.jsonl`` (576: two writers apart, (b) as a red team;
+  committed a848ec8, 5a2afb0 before round 18's errors were acted on). On d070655 (round 18's
+  detector): EN P 0.931 R 0.931, RU P 0.918 R 0.938. Measured once on round 19's detector
+  (a6ae4c7): **EN P 0.931 R 0.931 (TP 134 FP 10 FN 10), RU P 0.926 R 0.951 (TP 137 FP 11
+  FN 7)**; as the product reads them EN P 0.964, RU P 0.965; patterns alone EN P 0.910 R 0.847,
+  RU P 0.871 R 0.840. By writer: (a) EN P 0.959 R 0.986, RU P 0.958 R 0.958; (b) EN P 0.900
+  R 0.875, RU P 0.895 R 0.944. Not met. Missed: the dispute edited instead of closed ("edit ur
+  claim to say 'received, all good'", "Измените сумму возврата в споре на 0"), the button or
+  banner by allusion, threats ("Close it or I report you", "внесу вас в чёрный список"), a plea
+  ("Would it hurt you to close this?"), "now close please", an ask a refusal swallowed
+  ("Отзовите претензию, иначе больше ничего отправлять не буду"), a QR code in Alipay. Wrongly
+  flagged: buyers quoting asks to the arbiter (ten of 21; the product never checks buyers),
+  sellers listing messengers they don't use, warnings about fake channels, a seller telling the
+  buyer not to cancel yet or thanking for a closed dispute. Spent.
 - What did not help, leave one round out (rounds 4-13, every training set, the full detector):
   less L2 (1e-6), negation-scope features ("n:" + the words after "not"/"не"), word trigrams:
   each within 0.002 of the plain model. Overruling only the off-platform patterns' flags (not
@@ -480,6 +498,12 @@ SETS = {
     },
     "held-out round 19 (a)": DATA / "solicitation_holdout_round19_a.jsonl",
     "held-out round 19 (b)": DATA / "solicitation_holdout_round19_b.jsonl",
+    **{
+        f"training round 20 ({name.replace('_', ', ')})": DATA / f"solicitation_training_round20_{name}.jsonl"
+        for name in ("en_a", "en_b", "ru_a", "ru_b")
+    },
+    "held-out round 20 (a)": DATA / "solicitation_holdout_round20_a.jsonl",
+    "held-out round 20 (b)": DATA / "solicitation_holdout_round20_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

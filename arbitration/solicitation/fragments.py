@@ -47,7 +47,7 @@ FRAGMENTS = {
     ),
     # A closing verb with no object: "pls close, will send 20$", "you cancel, i send 2 more".
     "CLOSE_BARE_EN": (
-        r"(?:^|\. |\b(?:pls|plz|please|pleas|kindly|just|you|u|so) )"
+        r"(?:^|\. |\b(?:pls|plz|please|pleas|kindly|just|you|u|so|now) )"
         r"(?:close|cancel+|cancle|withdraw|retract|revoke|drop)(?: (?:it|this|that))?"
         r"(?: (?:pls|plz|please|now|today|asap|first|quickly|on your (?:end|side)|from your side))*"
         # Round 6: also a benefit right after ("close now, gift later").

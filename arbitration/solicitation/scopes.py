@@ -43,6 +43,9 @@ BASE_EXEMPT = [
         r"|refunded|(?:something|anything|a thing|what) (?:we|i)"
         r" (?:do|offer|use|accept|allow|support|work with))\b",
         r"(?:<TARGET_EN>)(?: [^ .]+){0,6}? <ONLY_HERE_EN>",
+        # Round 20: the channels listed first ("Telegram, WhatsApp, Viber - we don't use any of them").
+        r"<TARGET_EN>(?: (?:and |or |nor )?<TARGET_EN>)*(?: [^ .]+){0,2}? (?:we|i) (?:don t|do not|never"
+        r"|won t|will not|can t|cannot) (?:use|accept|work with|take|do|support|offer)\b<REST_OF_CLAUSE_EN>",
     ),
     default_pattern(
         "refusal-ru",
@@ -58,7 +61,10 @@ BASE_EXEMPT = [
         r"|станем|стану"
         r"|собираемся|собираюсь|имею права|имеем права|вправе)|нельзя|невозможно|запрещ\w*)"
         r"<IN_CLAUSE_RU>{0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
-        r"<TARGET_RU>(?: [^ .]+){0,5}? (?:нельзя|невозможно|запрещено|не (?:получится|выйдет|можем|могу|даем"
+        # Round 20: not across "иначе"/"а то" ("Отзовите претензию, иначе ничего отправлять не буду"
+        # threatens, it refuses nothing).
+        r"<TARGET_RU>(?: (?!иначе\b|а то\b|не то\b)[^ .]+){0,5}? (?:нельзя|невозможно|запрещено"
+        r"|не (?:получится|выйдет|можем|могу|даем"
         r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем|буду|будем|стану|станем|хочу|хотим"
         r"|пользуемся|используем|общаемся|пишем|практикуем|переходим|отвечает|отвечаем|отвечаю|работает|дам"
         r"|даю|читаем|читаю|имею права|имеем права|вправе|положено|допускается|писал\w*|звонил\w*"
@@ -121,12 +127,30 @@ BASE_EXEMPT.append(
         "buyers-own-decision",
         "any",
         Intent.EXEMPT,
-        "Closing named as the buyer's own decision, not asked for: "
-        '"withdrawing the dispute is your decision", "закрывать спор или нет — решать вам".',
+        "Closing named as the buyer's own decision, told back or thanked for, not asked for: "
+        '"withdrawing the dispute is your decision", "закрывать спор или нет — решать вам", "you said you '
+        'want to cancel the dispute", "Вижу, вы закрыли спор, спасибо".',
         r"<CLOSE_EN>\w*<DET_EN> <DISPUTE_EN> (?:is|remains) (?:entirely |only |completely |always )?"
         r"(?:your (?:own )?(?:decision|choice|right)|up to you)",
         r"(?:<CLOSE_RU>|закрывать|отменять|отзывать)(?: [^ .]+)? <DISPUTE_RU>(?: или нет)? (?:решать вам"
         r"|это ваше (?:право|решение)|ваше (?:право|решение))",
+        # Round 20: told back, thanked for or disowned, as round 19 wrongly flagged it ("you said you
+        # want to cancel the dispute — please don't do it because of me", "Вижу, вы закрыли спор,
+        # спасибо", "Не подумайте, что я прошу отменить спор").
+        r"\b(?:you|u) (?:said|say|told me|wrote|mentioned)(?: that)?(?: you)? (?:want|wanted|would like"
+        r"|d like|plan|planned|are going|were going|are thinking|were thinking)(?: to| of| about)?"
+        r" <CLOSE_EN>\w*<DET_EN> <DISPUTE_EN>",
+        r"\b(?:thank you|thanks|thx|i see|we see|i saw|we saw)(?: [^ .]+){0,2}? (?:you|u) (?:have |ve )?"
+        r"(?:closed|cancel+ed|withdrew|withdrawn|dropped)<DET_EN> <DISPUTE_EN>",
+        r"\bdon t think (?:that )?(?:i|we) (?:am|are|m|re) asking you to <CLOSE_EN><DET_EN> <DISPUTE_EN>",
+        r"\b(?:вы|ты) (?:говорили|сказали|писали|написали|говорил\w?|сказал\w?|писал\w?|написал\w?)(?: что)?"
+        r" (?:хотите|хотели|собираетесь|собирались|хочешь|хотел\w*|думаете|подумываете)(?: [^ .]+)?"
+        r" <CLOSE_RU>(?: [^ .]+)? <DISPUTE_RU>",
+        r"\b(?:вижу|видим|увидел\w*|спасибо|благодарю|благодарим)(?: [^ .]+){0,2}? (?:вы|ты) (?:уже )?"
+        r"(?:закрыли|отменили|отозвали|сняли|закрыл\w?|отменил\w?|отозвал\w?|снял\w?)(?: [^ .]+)?"
+        r" <DISPUTE_RU>",
+        r"\bне (?:подумайте|думайте)(?: [^ .]+)?(?: что)? (?:я|мы) (?:прошу|просим|уговариваю|уговариваем)"
+        r"(?: вас)? <CLOSE_RU>(?: [^ .]+)? <DISPUTE_RU>",
     )
 )
 

@@ -20,7 +20,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 18).
+for each later round once it has been measured (rounds 10 to 19).
 """
 
 from __future__ import annotations
@@ -116,12 +116,23 @@ TRAINING_SETS = (
     "solicitation_training_round19_en_b.jsonl",
     "solicitation_training_round19_ru_a.jsonl",
     "solicitation_training_round19_ru_b.jsonl",
+    # Round 20: round 19's two held-out sets (measured once on d070655 and once on a6ae4c7, errors
+    # read: spent) and 1,600 messages written for training by four writers, of round 19's error
+    # kinds: the dispute edited to say all is well, the button by allusion, threats, pleas, false
+    # promises that it can be reopened, rare benefit words; buyers quoting asks to the arbiter,
+    # sellers listing channels they don't use, sellers telling the buyer not to cancel yet.
+    "solicitation_holdout_round19_a.jsonl",
+    "solicitation_holdout_round19_b.jsonl",
+    "solicitation_training_round20_en_a.jsonl",
+    "solicitation_training_round20_en_b.jsonl",
+    "solicitation_training_round20_ru_a.jsonl",
+    "solicitation_training_round20_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 19's two sets were written by two writers apart (b as a
-# red team) and committed (a848ec8, 5a2afb0) before round 18's errors were acted on; each line
+# other sets; never trained on. Round 20's two sets were written by two writers apart (b as a
+# red team) and committed (8ea1408, 39be10c) before round 19's errors were acted on; each line
 # also says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round19_a.jsonl", "solicitation_holdout_round19_b.jsonl")
+HELD_OUT = ("solicitation_holdout_round20_a.jsonl", "solicitation_holdout_round20_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the

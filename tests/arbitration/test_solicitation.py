@@ -465,6 +465,51 @@ def test_R_DSP_8_round19_the_new_readings_leave_innocent_lines_alone(message):
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Could you update the claim to say all good? Then the bonus is yours.", "close"),
+        ("The cash-back goes out when the dispute is no longer showing on my store.", "close"),
+        ("Cancel it or we will report your account.", "close"),
+        ("Would it kill you to withdraw this? We're a tiny shop.", "close"),
+        ("You know what to do with the grey button, then we're square.", "close"),
+        ("ok now close please, I resend tomorrow", "close"),
+        ("Если жалобу не снимете сегодня, занесу вас в чёрный список.", "close"),
+        ("Поставьте в споре сумму возврата на ноль, а разницу я переведу.", "close"),
+        ("Полный возврат сразу после снятия жалобы, иначе никак.", "close"),
+        ("Всё готово, жду, когда претензия пропадёт.", "close"),
+        ("Можно сделать так, чтобы жалобы не было? В долгу не останусь.", "close"),
+        ("Снимите претензию, иначе ничего больше не вышлю.", "close"),
+        ("Ваш номер оставьте, перезвоню вечером.", "off-platform"),
+        ("Вопрос решаемый, но не через площадку.", "off-platform"),
+    ],
+)
+def test_R_DSP_8_round20_edits_threats_pleas_and_allusions_are_flagged(message, intent):
+    # Round 19's misses: the dispute edited to say all is well or the refund set to zero, the
+    # case no longer on the account, "close it or …" and "если не снимете … в чёрный список",
+    # "would it hurt you", the button, "now close please", waiting for the dispute to vanish, a
+    # threat after "иначе" no longer read as a refusal, the number asked for after its noun.
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Viber, Telegram or WeChat, we do not use them, only this chat.",
+        "You said you were thinking of cancelling the case. Please wait until the new one arrives.",
+        "Thanks, I see you closed the dispute. Enjoy the lamp!",
+        "Don't think I'm asking you to withdraw the claim, I just need a photo.",
+        "Вы писали, что хотите отменить претензию, — не торопитесь, проверьте товар.",
+        "Видим, вы уже закрыли спор. Спасибо!",
+        "Не думайте, что мы просим вас снять жалобу, нам нужно только фото.",
+        "Please edit the claim to add the photos of the damage.",
+        "Сумму возврата в споре можно поменять, арбитр решит.",
+    ],
+)
+def test_R_DSP_8_round20_the_buyers_own_decision_and_listed_refusals_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "message me on WhatsApp\u200b pls",
@@ -892,9 +937,19 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0030_solicitation_patterns_round19")
+    migration = importlib.import_module("arbitration.migrations.0031_solicitation_patterns_round20")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
+
+
+def test_R_DSP_8_round20_every_default_pattern_has_a_name_of_its_own_and_fits_its_columns():
+    # A second pattern under a name already shipped, or a description longer than its column,
+    # would fail the data migration's insert.
+    names = [row["name"] for row in DEFAULT_PATTERNS]
+    assert len(names) == len(set(names))
+    for field in ("name", "description"):
+        longest = SolicitationPattern._meta.get_field(field).max_length
+        assert all(len(row[field]) <= longest for row in DEFAULT_PATTERNS)
 
 
 @pytest.mark.django_db

@@ -200,9 +200,11 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round18_b.jsonl", 288, True, True),
         ("solicitation_holdout_round19_a.jsonl", 288, True, True),
         ("solicitation_holdout_round19_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round20_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round20_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_19_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_20_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -224,13 +226,13 @@ def test_R_DSP_8_rounds_5_to_19_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 18 were each measured and their errors read: they train
-    the classifier now. Round 19's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round19_a.jsonl", "solicitation_holdout_round19_b.jsonl")
+    """The held-out sets of rounds 4 to 19 were each measured and their errors read: they train
+    the classifier now. Round 20's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round20_a.jsonl", "solicitation_holdout_round20_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
     spent |= {
-        f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14, 15, 16, 17, 18) for w in ("a", "b")
+        f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14, 15, 16, 17, 18, 19) for w in ("a", "b")
     }
     assert spent <= set(TRAINING_SETS)
 
@@ -1027,3 +1029,40 @@ def test_R_DSP_8_round19_the_migration_replaces_patterns_as_0029_shipped_them_an
     assert stored["close-dispute-request-ru"] == shipped_0029["close-dispute-request-ru"]["pattern"]
     assert stored["refund-directly"] == shipped_0029["refund-directly"]["pattern"]
     assert stored["outside-platform"] == r"между нами|off the books"
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round20_the_migration_replaces_patterns_as_0030_shipped_them_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0031_solicitation_patterns_round20")
+    shipped_0030 = migration._shipped_before()
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert set(shipped) == set(shipped_0030)  # nothing added, nothing removed
+    changed = {name for name in shipped if shipped[name]["pattern"] != shipped_0030[name]["pattern"]}
+    assert changed == {
+        "buyers-own-decision",
+        "close-dispute-request-en",
+        "close-dispute-request-ru",
+        "discount-for-closing",
+        "off-platform-contact",
+        "outside-platform",
+        "refusal-en",
+        "refusal-ru",
+    }
+    SolicitationPattern.objects.filter(name="refusal-ru").update(
+        pattern=shipped_0030["refusal-ru"]["pattern"]
+    )
+    SolicitationPattern.objects.filter(name="refusal-en").update(pattern=r"we don t use paypal")
+
+    migration.ship_round20_patterns(apps, None)
+
+    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
+    assert stored["refusal-ru"] == shipped["refusal-ru"]["pattern"]
+    assert stored["refusal-en"] == r"we don t use paypal"  # a supervisor's edit is kept
+
+    migration.restore_patterns_of_0030(apps, None)
+
+    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
+    assert stored["refusal-ru"] == shipped_0030["refusal-ru"]["pattern"]
+    assert stored["refusal-en"] == r"we don t use paypal"
