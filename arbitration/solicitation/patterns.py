@@ -122,6 +122,15 @@ _CLOSE = [
         r"\b(?:would it hurt(?: you)?|would it kill you|is it (?:so )?hard|can t you just|why not just)"
         r" (?:to )?(?:close|cancel|withdraw|drop|retract)(?: it| this| that|<DET_EN> <DISPUTE_EN>)?\b",
         r"\byou know what to do with (?:that|the|this|your) (?:[^ .]+ )?button\b",
+        # Round 21 (round 20's misses): receipt confirmed so that the dispute closes, the dispute
+        # gone as a stated condition, a threat while it stays open.
+        r"\bconfirm(?:ing)? (?:the )?(?:receipt|delivery|received)\b(?: [^ .]+){0,4}? so (?:that )?(?:it"
+        r"|<DISPUTE_EN>|the (?:dispute|case|claim|complaint)) (?:closes|gets closed|is closed|will close|can"
+        r" close|ends|goes away)\b",
+        r"\b(?:provided|as long as|on condition|only if)(?: that)?<DET_EN> <DISPUTE_EN> (?:is|gets|has been)"
+        r" (?:cancel+ed|closed|withdrawn|dropped|removed)\b",
+        r"\b(?:you )?(?:leave|keep)<DET_EN> <DISPUTE_EN> open\b(?: [^ .]+){0,3}? (?:i|we) (?:ll |will )?"
+        r"(?:leave|write|post|report|tell|block)\b",
     ),
     _default(
         "close-dispute-request-ru",
@@ -208,6 +217,14 @@ _CLOSE = [
         r"|занес\w*|заблокир\w*|пожалуюсь|ничего|ничем|никак|больше не|черн\w* спис\w*)",
         r"\b(?:измените|поменяйте|смените|поставьте|исправьте|уменьшите)(?: [^ .]+){0,4}? (?:сумм\w*"
         r"|возврат\w*)(?: [^ .]+){0,3}? на (?:0|ноль|нуль)\b",
+        # Round 21 (round 20's misses): receipt confirmed so that the dispute closes, a threat
+        # unless the dispute disappears, "спор закрыл быстро, иначе …", "Отказ от спора = скидка".
+        r"\bподтвердите (?:получение|доставку)(?: [^ .]+){0,3}? чтобы (?:он |она |оно |<DISPUTE_RU> |все"
+        r" |вс[её] )?(?:закрыл\w*|ушл\w*|ушел|исчез\w*|пропал\w*)",
+        r"\bесли (?:[^ .]+ ){0,2}?<DISPUTE_RU> (?:[^ .]+ ){0,2}?не (?:исчезнет|пропадет|закроется|уйдет"
+        r"|будет закрыт\w*|отменится)",
+        r"\b<DISPUTE_RU> (?:закрыл|отозвал|снял|отменил)\w*(?: [^ .]+)? иначе\b",
+        r"\bотказ от (?:спора|жалобы|претензии|диспута) = ",
         r"\b(?:поменяйте|измените|смените|поставьте|выберите|отметьте|переключите)(?: [^ .]+){0,4}? (?:на )?"
         r"(?:товар получен|претензий нет|проблема решена|вопрос решен)\b",
     ),
@@ -435,6 +452,16 @@ _OFF_PLATFORM = [
         r"<NOT_BEFORE_RU>\b(?:переводом |перевод |переведу |переведем |скину |кину )?с карты на карту\b",
         r"\b(?:вопрос|проблема|все) (?:решаем\w*|решим|решится|решить можно)(?: [^ .]+)? но не (?:здесь|тут"
         r"|на площадке|через площадку)\b",
+        # Round 21 (round 20's misses): cash in person, a refund by phone number through a mobile
+        # bank, a photo of the card, a messenger by its colour.
+        r"<NOT_BEFORE_RU>\b(?:верну|вернем|вернуть|отдам|отдадим|передам|передадим|привезу|привезем)"
+        r"(?: [^ .]+){0,2}? наличк\w*"
+        r"|\bподъеду к (?:любому |вашему |ближайшему )?метро\b",
+        r"<NOT_BEFORE_RU>\b(?:возврат\w*|верн\w*|переве\w*|скин\w*)(?: [^ .]+){0,4}? по (?:вашему |твоему )?"
+        r"номеру (?:телефона|телефону)\b",
+        r"\b(?:pic|photo|picture|screenshot|scan)s? of (?:the )?(?:front |back )?(?:of )?(?:your|ur)"
+        r" (?:bank |credit |debit )?card\b(?! (?:payment|statement|receipt|transaction))",
+        r"\b(?:on|in|via) the green (?:app|one|messenger)\b|\bв зел[её]ном (?:приложении|мессенджере)\b",
         # Round 8: the platform's fee named as what is saved ("так без комиссии площадки", "no platform fee").
         r"\bбез (?:[^ .]+ )?(?:комисси\w*|процент\w*|сбор\w*)(?: [^ .]+)? (?:площадк\w*|платформ\w*"
         r"|сайта|али\w*"

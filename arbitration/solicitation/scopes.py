@@ -79,11 +79,14 @@ BASE_EXEMPT = [
         'A sentence that warns about others or scams: "some sellers ask buyers to pay on WhatsApp", '
         '"if anyone '
         'writes to you on Telegram pretending to be us", "мошенники пишут в телеграме".',
+        # Round 21: not the buyer called a scammer in a threat ("…, I tell everyone you're a scammer",
+        # "напишу заявление, что вы мошенник").
         r"(?:^|(?<=\. ))[^.]*?(?:\b(?:some|other|many) (?:sellers|shops|stores|people|scammers)\b"
-        r"|\b(?:anyone|anybody|someone|somebody|scammers?|fraudsters?|pretending|claiming to be|be careful"
-        r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake)\b|\bscam\w*"
-        r"|мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)|от (?:имени"
-        r"|нашего имени)"
+        r"|(?<!you re a )(?<!you are a )(?<!you re )(?<!you are )\b(?:anyone|anybody|someone|somebody"
+        r"|scammers?|fraudsters?|pretending|claiming to be|be careful"
+        r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake)\b|(?<!you re a )(?<!you are a )\bscam\w*"
+        r"|(?<!вы )(?<!ты )мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)"
+        r"|от (?:имени|нашего имени)"
         r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку|бдительн\w*|якобы"
         r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*)"
         # Round 16: "someone" in Russian, as "anyone"/"someone" above ("если кто-то просит …").
@@ -146,11 +149,18 @@ BASE_EXEMPT.append(
         r"\b(?:вы|ты) (?:говорили|сказали|писали|написали|говорил\w?|сказал\w?|писал\w?|написал\w?)(?: что)?"
         r" (?:хотите|хотели|собираетесь|собирались|хочешь|хотел\w*|думаете|подумываете)(?: [^ .]+)?"
         r" <CLOSE_RU>(?: [^ .]+)? <DISPUTE_RU>",
-        r"\b(?:вижу|видим|увидел\w*|спасибо|благодарю|благодарим)(?: [^ .]+){0,2}? (?:вы|ты) (?:уже )?"
+        r"\b(?:вижу|видим|увидел\w*|спасибо|благодарю|благодарим)(?: [^ .]+){0,2}? (?:вы|ты)"
+        r" (?:уже |сами |сам |сама )*"
         r"(?:закрыли|отменили|отозвали|сняли|закрыл\w?|отменил\w?|отозвал\w?|снял\w?)(?: [^ .]+)?"
         r" <DISPUTE_RU>",
         r"\bне (?:подумайте|думайте)(?: [^ .]+)?(?: что)? (?:я|мы) (?:прошу|просим|уговариваю|уговариваем)"
         r"(?: вас)? <CLOSE_RU>(?: [^ .]+)? <DISPUTE_RU>",
+        # Round 21: when to close, as advice, and who may close it ("close the dispute only after you
+        # actually receive the refund", "Закрыть спор может только покупатель или платформа").
+        r"<CLOSE_EN><DET_EN> <DISPUTE_EN> only (?:after|when|once) (?:you )?(?:actually |really )?(?:receive"
+        r"|get|have|see)",
+        r"\bonly (?:the buyer|you|the platform|the arbiter|support) (?:can|may) (?:close|cancel|withdraw)",
+        r"(?:закрыть|отменить|отозвать|снять) <DISPUTE_RU> (?:может|могут|можете) только\b",
     )
 )
 

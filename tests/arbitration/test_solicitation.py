@@ -510,6 +510,47 @@ def test_R_DSP_8_round20_the_buyers_own_decision_and_listed_refusals_are_not_fla
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Kindly confirm receipt on the site so the case closes, the money comes from me after.", "close"),
+        ("Replacement ships tomorrow provided the claim is withdrawn today.", "close"),
+        ("Keep the complaint open and we will post your name everywhere.", "close"),
+        ("Подтвердите доставку, чтобы спор закрылся, остальное переведу.", "close"),
+        ("Если к утру претензия не пропадёт, пойду в полицию.", "close"),
+        ("Жалобу отозвал быстро, иначе пожалеешь.", "close"),
+        ("Отказ от претензии = бонус 300 рублей.", "close"),
+        ("Верну вам наличкой, могу подъехать к вашему метро.", "off-platform"),
+        ("Переведу возврат по вашему номеру телефона, так быстрее.", "off-platform"),
+        ("Send a photo of your bank card so I know where to refund.", "off-platform"),
+        ("Text me on the green app, same number as on the label.", "off-platform"),
+        ("If you leave the case open, I tell everyone you're a scammer.", "close"),
+    ],
+)
+def test_R_DSP_8_round21_receipts_for_closing_threats_cash_and_card_photos_are_flagged(message, intent):
+    # Round 20's misses: receipt confirmed so that the dispute closes, the dispute gone as a
+    # stated condition, threats while it stays open (a warning sentence no longer covers calling
+    # the buyer a scammer), "Отказ от спора = скидка", cash in person, a refund by phone number,
+    # a photo of the card, a messenger by its colour.
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Close the dispute only after you actually receive the refund, not before.",
+        "Only the buyer can close a dispute, I can't do anything from my side.",
+        "Закрыть спор может только покупатель, мы со своей стороны не можем.",
+        "Вижу, вы сами отменили спор. Деньги уже вернулись.",
+        "Я отдала наличкой курьеру, когда забирала посылку.",
+        "Scammers may write to you on WhatsApp, be careful.",
+        "Send a photo of your card payment receipt if the bank charged twice.",
+    ],
+)
+def test_R_DSP_8_round21_advice_on_when_and_who_closes_is_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "message me on WhatsApp\u200b pls",
@@ -937,7 +978,7 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0031_solicitation_patterns_round20")
+    migration = importlib.import_module("arbitration.migrations.0032_solicitation_patterns_round21")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

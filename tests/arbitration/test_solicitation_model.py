@@ -1066,3 +1066,35 @@ def test_R_DSP_8_round20_the_migration_replaces_patterns_as_0030_shipped_them_an
     stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
     assert stored["refusal-ru"] == shipped_0030["refusal-ru"]["pattern"]
     assert stored["refusal-en"] == r"we don t use paypal"
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round21_the_migration_replaces_patterns_as_0031_shipped_them_and_keeps_edits():
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0032_solicitation_patterns_round21")
+    shipped_0031 = migration._shipped_before()
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    assert set(shipped) == set(shipped_0031)  # nothing added, nothing removed
+    changed = {name for name in shipped if shipped[name]["pattern"] != shipped_0031[name]["pattern"]}
+    assert changed == {
+        "buyers-own-decision",
+        "close-dispute-request-en",
+        "close-dispute-request-ru",
+        "outside-platform",
+        "warning",
+    }
+    SolicitationPattern.objects.filter(name="warning").update(pattern=shipped_0031["warning"]["pattern"])
+    SolicitationPattern.objects.filter(name="outside-platform").update(pattern=r"наличкой|off the books")
+
+    migration.ship_round21_patterns(apps, None)
+
+    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
+    assert stored["warning"] == shipped["warning"]["pattern"]
+    assert stored["outside-platform"] == r"наличкой|off the books"  # a supervisor's edit is kept
+
+    migration.restore_patterns_of_0031(apps, None)
+
+    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
+    assert stored["warning"] == shipped_0031["warning"]["pattern"]
+    assert stored["outside-platform"] == r"наличкой|off the books"
