@@ -428,6 +428,21 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   flagged: buyers quoting asks to the arbiter (ten of 21; the product never checks buyers),
   sellers listing messengers they don't use, warnings about fake channels, a seller telling the
   buyer not to cancel yet or thanking for a closed dispute. Spent.
+- Round 20 trained on round 19's sets and 1,600 messages of round 19's error kinds (17,400
+  messages, threshold 0.78, veto 0.17) and changed eight patterns for round 19's errors
+  (migration 0031; a refusal no longer reaches across "иначе", the buyer's own decision told back
+  is exempt). ``solicitation_holdout_round20_{a,b}.jsonl`` (576: two writers apart, (b) as a red
+  team; committed 8ea1408, 39be10c before round 19's errors were acted on). On a6ae4c7 (round
+  19's detector): EN P 0.944 R 0.938, RU P 0.926 R 0.958. Measured once on round 20's detector
+  (c02cf09): **EN P 0.964 R 0.938 (TP 135 FP 5 FN 9), RU P 0.939 R 0.958 (TP 138 FP 9 FN 6)**;
+  as the product reads them EN P 0.985, RU P 0.979; patterns alone EN P 0.871 R 0.847, RU
+  P 0.891 R 0.854. By writer: (a) EN P 0.973 R 0.986, RU P 0.947 R 1.000; (b) EN P 0.955
+  R 0.889, RU P 0.930 R 0.917. Not met. Missed: a messenger by euphemism ("the green app"),
+  threats of reviews or the police, odd word order ("The dispute — closing it you are, yes?"),
+  a card photo, receipt confirmed "so it closes", "one more chance", a speed argument, cash in
+  person, a refund by phone number. Wrongly flagged: mostly buyers (reports, process questions,
+  cancelling the order; the product never checks buyers), advice to close only after the
+  refund, who may close a dispute, "ya ne mogu dat' telegram". Spent.
 - What did not help, leave one round out (rounds 4-13, every training set, the full detector):
   less L2 (1e-6), negation-scope features ("n:" + the words after "not"/"не"), word trigrams:
   each within 0.002 of the plain model. Overruling only the off-platform patterns' flags (not
@@ -504,6 +519,12 @@ SETS = {
     },
     "held-out round 20 (a)": DATA / "solicitation_holdout_round20_a.jsonl",
     "held-out round 20 (b)": DATA / "solicitation_holdout_round20_b.jsonl",
+    **{
+        f"training round 21 ({name.replace('_', ', ')})": DATA / f"solicitation_training_round21_{name}.jsonl"
+        for name in ("en_a", "en_b", "ru_a", "ru_b")
+    },
+    "held-out round 21 (a)": DATA / "solicitation_holdout_round21_a.jsonl",
+    "held-out round 21 (b)": DATA / "solicitation_holdout_round21_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -20,7 +20,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 19).
+for each later round once it has been measured (rounds 10 to 20).
 """
 
 from __future__ import annotations
@@ -127,12 +127,24 @@ TRAINING_SETS = (
     "solicitation_training_round20_en_b.jsonl",
     "solicitation_training_round20_ru_a.jsonl",
     "solicitation_training_round20_ru_b.jsonl",
+    # Round 21: round 20's two held-out sets (measured once on a6ae4c7 and once on c02cf09, errors
+    # read: spent) and 1,599 messages written for training by four writers, of round 20's error
+    # kinds: messengers by euphemism, threats of reviews or the police, receipt confirmed so that
+    # the dispute closes, card photos, cash in person; advice on when to close, buyers reporting
+    # offers, sellers explaining who closes a dispute. One line equal to a round-21 held-out line
+    # was left out.
+    "solicitation_holdout_round20_a.jsonl",
+    "solicitation_holdout_round20_b.jsonl",
+    "solicitation_training_round21_en_a.jsonl",
+    "solicitation_training_round21_en_b.jsonl",
+    "solicitation_training_round21_ru_a.jsonl",
+    "solicitation_training_round21_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 20's two sets were written by two writers apart (b as a
-# red team) and committed (8ea1408, 39be10c) before round 19's errors were acted on; each line
+# other sets; never trained on. Round 21's two sets were written by two writers apart (b as a
+# red team) and committed (5246a93, 8afa2ff) before round 20's errors were acted on; each line
 # also says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round20_a.jsonl", "solicitation_holdout_round20_b.jsonl")
+HELD_OUT = ("solicitation_holdout_round21_a.jsonl", "solicitation_holdout_round21_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the

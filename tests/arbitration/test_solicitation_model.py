@@ -202,9 +202,11 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round19_b.jsonl", 288, True, True),
         ("solicitation_holdout_round20_a.jsonl", 288, True, True),
         ("solicitation_holdout_round20_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round21_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round21_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_20_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_21_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -226,13 +228,15 @@ def test_R_DSP_8_rounds_5_to_20_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 19 were each measured and their errors read: they train
-    the classifier now. Round 20's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round20_a.jsonl", "solicitation_holdout_round20_b.jsonl")
+    """The held-out sets of rounds 4 to 20 were each measured and their errors read: they train
+    the classifier now. Round 21's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round21_a.jsonl", "solicitation_holdout_round21_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
     spent |= {
-        f"solicitation_holdout_round{n}_{w}.jsonl" for n in (13, 14, 15, 16, 17, 18, 19) for w in ("a", "b")
+        f"solicitation_holdout_round{n}_{w}.jsonl"
+        for n in (13, 14, 15, 16, 17, 18, 19, 20)
+        for w in ("a", "b")
     }
     assert spent <= set(TRAINING_SETS)
 
@@ -997,104 +1001,80 @@ def test_R_DSP_8_round18_the_migration_replaces_patterns_as_0028_shipped_them_ad
 
 
 @pytest.mark.django_db
-def test_R_DSP_8_round19_the_migration_replaces_patterns_as_0029_shipped_them_and_keeps_edits():
+@pytest.mark.parametrize(
+    ("migration_name", "ship", "restore", "changed", "reset", "edited"),
+    [
+        (
+            "0030_solicitation_patterns_round19",
+            "ship_round19_patterns",
+            "restore_patterns_of_0029",
+            {
+                "close-dispute-request-en",
+                "close-dispute-request-ru",
+                "discount-for-closing",
+                "outside-platform",
+                "refund-directly",
+            },
+            "close-dispute-request-ru",
+            "outside-platform",
+        ),
+        (
+            "0031_solicitation_patterns_round20",
+            "ship_round20_patterns",
+            "restore_patterns_of_0030",
+            {
+                "buyers-own-decision",
+                "close-dispute-request-en",
+                "close-dispute-request-ru",
+                "discount-for-closing",
+                "off-platform-contact",
+                "outside-platform",
+                "refusal-en",
+                "refusal-ru",
+            },
+            "refusal-ru",
+            "refusal-en",
+        ),
+        (
+            "0032_solicitation_patterns_round21",
+            "ship_round21_patterns",
+            "restore_patterns_of_0031",
+            {
+                "buyers-own-decision",
+                "close-dispute-request-en",
+                "close-dispute-request-ru",
+                "outside-platform",
+                "warning",
+            },
+            "warning",
+            "outside-platform",
+        ),
+    ],
+)
+def test_R_DSP_8_rounds_19_to_21_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
+    migration_name, ship, restore, changed, reset, edited
+):
+    """Each round's data migration adds and removes no pattern, replaces exactly the patterns it
+    changed where they are as the previous migration shipped them, keeps a supervisor's edit,
+    and goes back to the previous text."""
     from django.apps import apps
 
-    migration = importlib.import_module("arbitration.migrations.0030_solicitation_patterns_round19")
-    shipped_0029 = migration._shipped_before()
+    migration = importlib.import_module(f"arbitration.migrations.{migration_name}")
+    before = migration._shipped_before()
     shipped = {row["name"]: row for row in migration.PATTERNS}
-    assert set(shipped) == set(shipped_0029)  # nothing added, nothing removed
-    changed = {name for name in shipped if shipped[name]["pattern"] != shipped_0029[name]["pattern"]}
-    assert changed == {
-        "close-dispute-request-en",
-        "close-dispute-request-ru",
-        "discount-for-closing",
-        "outside-platform",
-        "refund-directly",
-    }
-    for name in ("close-dispute-request-ru", "refund-directly"):
-        SolicitationPattern.objects.filter(name=name).update(pattern=shipped_0029[name]["pattern"])
-    SolicitationPattern.objects.filter(name="outside-platform").update(pattern=r"между нами|off the books")
+    assert set(shipped) == set(before)
+    assert {name for name in shipped if shipped[name]["pattern"] != before[name]["pattern"]} == changed
+    SolicitationPattern.objects.filter(name=reset).update(pattern=before[reset]["pattern"])
+    SolicitationPattern.objects.filter(name=edited).update(pattern=r"off the books|между нами")
 
-    migration.ship_round19_patterns(apps, None)
-
-    stored = {p.name: p for p in SolicitationPattern.objects.all()}
-    assert stored["close-dispute-request-ru"].pattern == shipped["close-dispute-request-ru"]["pattern"]
-    assert stored["refund-directly"].pattern == shipped["refund-directly"]["pattern"]
-    assert stored["outside-platform"].pattern == r"между нами|off the books"  # a supervisor's edit is kept
-
-    migration.restore_patterns_of_0029(apps, None)
+    getattr(migration, ship)(apps, None)
 
     stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
-    assert stored["close-dispute-request-ru"] == shipped_0029["close-dispute-request-ru"]["pattern"]
-    assert stored["refund-directly"] == shipped_0029["refund-directly"]["pattern"]
-    assert stored["outside-platform"] == r"между нами|off the books"
+    assert stored[reset] == shipped[reset]["pattern"]
+    assert stored[edited] == r"off the books|между нами"  # a supervisor's edit is kept
 
-
-@pytest.mark.django_db
-def test_R_DSP_8_round20_the_migration_replaces_patterns_as_0030_shipped_them_and_keeps_edits():
-    from django.apps import apps
-
-    migration = importlib.import_module("arbitration.migrations.0031_solicitation_patterns_round20")
-    shipped_0030 = migration._shipped_before()
-    shipped = {row["name"]: row for row in migration.PATTERNS}
-    assert set(shipped) == set(shipped_0030)  # nothing added, nothing removed
-    changed = {name for name in shipped if shipped[name]["pattern"] != shipped_0030[name]["pattern"]}
-    assert changed == {
-        "buyers-own-decision",
-        "close-dispute-request-en",
-        "close-dispute-request-ru",
-        "discount-for-closing",
-        "off-platform-contact",
-        "outside-platform",
-        "refusal-en",
-        "refusal-ru",
-    }
-    SolicitationPattern.objects.filter(name="refusal-ru").update(
-        pattern=shipped_0030["refusal-ru"]["pattern"]
-    )
-    SolicitationPattern.objects.filter(name="refusal-en").update(pattern=r"we don t use paypal")
-
-    migration.ship_round20_patterns(apps, None)
+    getattr(migration, restore)(apps, None)
 
     stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
-    assert stored["refusal-ru"] == shipped["refusal-ru"]["pattern"]
-    assert stored["refusal-en"] == r"we don t use paypal"  # a supervisor's edit is kept
-
-    migration.restore_patterns_of_0030(apps, None)
-
-    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
-    assert stored["refusal-ru"] == shipped_0030["refusal-ru"]["pattern"]
-    assert stored["refusal-en"] == r"we don t use paypal"
-
-
-@pytest.mark.django_db
-def test_R_DSP_8_round21_the_migration_replaces_patterns_as_0031_shipped_them_and_keeps_edits():
-    from django.apps import apps
-
-    migration = importlib.import_module("arbitration.migrations.0032_solicitation_patterns_round21")
-    shipped_0031 = migration._shipped_before()
-    shipped = {row["name"]: row for row in migration.PATTERNS}
-    assert set(shipped) == set(shipped_0031)  # nothing added, nothing removed
-    changed = {name for name in shipped if shipped[name]["pattern"] != shipped_0031[name]["pattern"]}
-    assert changed == {
-        "buyers-own-decision",
-        "close-dispute-request-en",
-        "close-dispute-request-ru",
-        "outside-platform",
-        "warning",
-    }
-    SolicitationPattern.objects.filter(name="warning").update(pattern=shipped_0031["warning"]["pattern"])
-    SolicitationPattern.objects.filter(name="outside-platform").update(pattern=r"наличкой|off the books")
-
-    migration.ship_round21_patterns(apps, None)
-
-    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
-    assert stored["warning"] == shipped["warning"]["pattern"]
-    assert stored["outside-platform"] == r"наличкой|off the books"  # a supervisor's edit is kept
-
-    migration.restore_patterns_of_0031(apps, None)
-
-    stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
-    assert stored["warning"] == shipped_0031["warning"]["pattern"]
-    assert stored["outside-platform"] == r"наличкой|off the books"
+    assert stored[reset] == before[reset]["pattern"]
+    assert stored[edited] == r"off the books|между нами"
