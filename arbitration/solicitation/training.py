@@ -213,6 +213,9 @@ def fit(examples: Sequence[Example], threshold: float = 0.5) -> Classifier:
     return Classifier({f: w for f, w in weights.items() if w}, round(bias, DECIMALS), threshold)
 
 
+_FORKED: Sequence[Example] = ()  # the examples, for the forked workers of ``out_of_set_models``
+
+
 def out_of_set_models(examples: Sequence[Example], jobs: int | None = None) -> dict[str, Classifier]:
     """For each set, a classifier trained on every other set (leave one set out).
 
@@ -230,9 +233,6 @@ def out_of_set_models(examples: Sequence[Example], jobs: int | None = None) -> d
     finally:
         _FORKED = ()
     return dict(zip(sources, models, strict=True))
-
-
-_FORKED: Sequence[Example] = ()
 
 
 def _fit_without(source: str, examples: Sequence[Example] | None = None) -> Classifier:

@@ -1,8 +1,8 @@
 """``manage.py train_solicitation_classifier``: re-train the solicitation classifier (R-DSP-8).
 
 Trains on the committed labelled sets (``arbitration.solicitation.training.TRAINING_SETS``),
-chooses the threshold and the veto threshold by leaving one set out at a time (about 20 minutes
-on two cores: ``--jobs`` processes, one per CPU by default), and writes
+chooses the threshold and the veto threshold by leaving one set out at a time (about 35 minutes
+on two cores for ~20,000 messages: ``--jobs`` processes, one per CPU by default), and writes
 ``arbitration/solicitation/classifier_weights.json``. ``--check`` writes nothing and fails when
 the file differs from what the data gives (CI, or after editing a set); ``--threshold`` with
 ``--veto`` skips the cross-validation and keeps the given thresholds.
