@@ -99,6 +99,15 @@ CLOSE = [
         r" (?:cancel+ed|closed|withdrawn|dropped|removed)\b",
         r"\b(?:you )?(?:leave|keep)<DET_EN> <DISPUTE_EN> open\b(?: [^ .]+){0,3}? (?:i|we) (?:ll |will )?"
         r"(?:leave|write|post|report|tell|block)\b",
+        # Round 22 (round 21's misses): an ultimatum with a deadline ("close it by Friday or I report
+        # your account"), the money promised only once the dispute's status says closed.
+        r"(?:^|\. )(?:close|cancel|withdraw|drop|remove|retract)(?: it| this| that|<DET_EN> <DISPUTE_EN>)?"
+        r"(?: (?:by|before|until) [^ .]+| today| tonight| now| asap| first)+ or (?:i|we|else|your|you ll"
+        r"|you will)\b",
+        r"\b(?:(?:i|we)(?: ll| will| can| could)? (?:refund|pay|send|return|transfer|compensate|give)\w*"
+        r"|(?:refund|money|payment|compensation)\w* (?:is|are|will be) (?:possible|available|yours"
+        r"|guaranteed))(?: [^ .]+){0,5}? only (?:after|once|when|if)(?: [^ .]+){0,3}? <DISPUTE_EN>"
+        r"(?: status)? (?:is|gets|has been|says|shows|becomes) (?:closed|cancel+ed|withdrawn)\b",
     ),
     default_pattern(
         "close-dispute-request-ru",
@@ -195,6 +204,11 @@ CLOSE = [
         r"\bотказ от (?:спора|жалобы|претензии|диспута) = ",
         r"\b(?:поменяйте|измените|смените|поставьте|выберите|отметьте|переключите)(?: [^ .]+){0,4}? (?:на )?"
         r"(?:товар получен|претензий нет|проблема решена|вопрос решен)\b",
+        # Round 22 (round 21's misses): the money promised only once the dispute is closed
+        # ("полный возврат сделаю, но только после того, как спор будет закрыт").
+        r"\b(?:сделаю|сделаем|верну|вернем|переведу|переведем|отправлю|отправим|вышлю|вышлем|заплачу"
+        r"|заплатим|компенсирую|компенсируем)(?: [^ .]+){0,4}? только (?:после|когда|если)(?: того)?"
+        r"(?: как)?(?: [^ .]+){0,2}? <DISPUTE_RU> (?:будет )?(?:закрыт|отменен|снят|отозван)\w*",
     ),
 ]
 

@@ -38,7 +38,8 @@ FRAGMENTS = {
     ),
     "DISPUTE_EN": (
         r"(?:disput\w*|dispiut\w*|claims?|case|complaints?|(?:refund|return) request|report|спор\w*|диспут\w*"
-        r"|what you (?:filed|opened|reported|wrote))"
+        # Round 22: "cancel the request for refund" (round 21 missed it).
+        r"|what you (?:filed|opened|reported|wrote)|request for (?:a )?(?:refund|return))"
     ),
     "CLOSE_DISPUTE_EN": (
         r"<NOT_BEFORE_EN>\b(?:<CLOSE_EN><DET_EN> <DISPUTE_EN>\b|(?:take|pull|bring"
@@ -102,7 +103,9 @@ FRAGMENTS = {
         r"|fixed|sorted|settled|received|fine|ok|okay|satisfied|happy|pleased|content|all good"
         r"|(?:have |has )?no (?:more |further |other )?(?:complaints?|problems?|issues?|claims?)"
         # Round 6: telling the platform a deal was made ("tell support we reached an agreement").
-        r"|agreed|(?:reached|came to|have|made) (?:an agreement|a deal)|worked it out)\b"
+        r"|agreed|(?:reached|came to|have|made) (?:an agreement|a deal)|worked it out"
+        # Round 22: telling the platform the goods came ("tell support the parcel arrived, all fine").
+        r"|arrived|delivered|got (?:it|the (?:parcel|package|item|order|goods)))\b"
         r"|\b(?:say|write|confirm|state|click|mark)(?: [^ .]+){0,3}? (?:that )?(?:the "
         r"|your )?(?:problem|issue"
         r"|everything|matter|question|claim|dispute|complaint|case) (?:is|was|has been|s) (?:now )?(?:solved"
@@ -122,7 +125,9 @@ FRAGMENTS = {
         r"|платформе|поддержке|в поддержку|арбитру|в арбитраж|администрации|модератору|системе|на сайте"
         r"|сайту|в споре|в заявке)\b"
         r"(?: [^ .]+){0,6}? (?:(?<!не )(?:получен\w*|в порядке|довольн\w*|устраивает|решен\w*|улажен\w*"
-        r"|договорил\w*|пришли к соглашению)"
+        # Round 22: "напишите в поддержку, что посылка дошла и всё ок".
+        r"|договорил\w*|пришли к соглашению|дош[её]?л\w*|пришл[аои]?\b"
+        r"|вс[её] (?:ок|хорошо|нормально|отлично))"
         r"|(?:претензий|жалоб|проблем|вопросов) (?:больше |уже |к [^ .]+ )?нет|нет (?:претензий|жалоб"
         r"|проблем)|(?:претензий|жалоб) (?:[^ .]+ ){0,3}?не име\w*"
         r"|не име\w* (?:[^ .]+ )?(?:претензий|жалоб))\b"
@@ -145,7 +150,8 @@ FRAGMENTS = {
         r"|удалите|удалишь?|закрываем|закроем|отменяем|отменим|снимаем|снимем|отзываем|отзовем|свернете"
         r"|погасите|свернем|сворачиваем)"
     ),
-    "DISPUTE_RU": r"(?:спор\w*|диспут\w*|претензи\w*|жалоб\w*|заявк\w* на возврат|обращени\w*)",
+    # Round 22: "запрос на возврат" too ("Отмените, пожалуйста, запрос на возврат средств").
+    "DISPUTE_RU": r"(?:спор\w*|диспут\w*|претензи\w*|жалоб\w*|(?:заявк|запрос)\w* на возврат|обращени\w*)",
     "CLOSE_DISPUTE_RU": (
         r"<NOT_BEFORE_RU>\b(?:<CLOSE_RU>|<CLOSE_RU_YOU>) (?:[^ .]+ ){0,2}?<DISPUTE_RU>"
         r"|\b<DISPUTE_RU> (?:[^ .]+ ){0,4}?<NOT_BEFORE_RU>(?:<CLOSE_RU>|<CLOSE_RU_YOU>)\b"
@@ -230,7 +236,9 @@ FRAGMENTS = {
         r"|бинанс\w*"
     ),
     "MESSENGERS": (
-        r"what ?s ?app|wh?ats ?app|whatsap|в[ао](?:тс|ц|тц|дс)ап\w*|уатсап\w*|уотсап\w*|ватс\b|tele ?gram\w*"
+        # Round 22: "Vv h a t s app" (a doubled v for the w).
+        r"what ?s ?app|wh?ats ?app|whatsap|vvh?ats ?app|vhats ?app|в[ао](?:тс|ц|тц|дс)ап\w*|уатсап\w*"
+        r"|уотсап\w*|ватс\b|tele ?gram\w*"
         r"|тел[еэз]грам\w*|телег[аеуиой]\b|тележк\w*|\bтг\b|\btg @|(?:on|in|via|at|в) (?:tg|wa)\b"
         r"|\bt me [a-z0-9_]{3,}"
         r"|viber|вайбер\w*|вибер\w*|we ?chat|вичат\w*|skype|скайп\w*|вконтакте|\bвк\b|\bvk\b|instagram"

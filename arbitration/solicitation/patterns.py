@@ -122,7 +122,9 @@ _OFF_PLATFORM = [
         Intent.OFF_PLATFORM,
         "Asks for the buyer's card, account or wallet number, or gives a card number "
         '("send me your card number", "скиньте номер карты", "номер кошелька", "реквизиты", "IBAN").',
-        r"card number|card details|16 digits|account number|\biban\b|wallet (?:number|id|address)",
+        r"card number|card details|16 digits|account number|\biban\b|wallet (?:number|id|address)"
+        # Round 22: a bank transfer's own words ("please send me SWIFT details", "routing number").
+        r"|\bswift (?:code|details|number|info|data)\b|routing number|sort code",
         r"номер\w* (?:\S+ )?(?:карт\w*|кошел\w*|кошельк\w*|счета)|реквизит\w*|номер телефона привязан\w*",
         r"<ASK_EN>(?:card|bank account|account(?: number| details)?|wallet|<PAYPAL>)\b",
         r"<ASK_RU> (?:мне |нам )?(?:[^ .]+ ){0,2}?(?:карт[уы]\b|кошел\w*|счет\b)",

@@ -85,16 +85,22 @@ BASE_EXEMPT = [
         r"|(?<!you re a )(?<!you are a )(?<!you re )(?<!you are )\b(?:anyone|anybody|someone|somebody"
         r"|scammers?|fraudsters?|pretending|claiming to be|be careful"
         r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake)\b|(?<!you re a )(?<!you are a )\bscam\w*"
+        # Round 22: "it's phishing", "no legit shop will ask your routing number".
+        r"|\bphishing\b|\bno (?:legit|legitimate|real|honest|genuine) (?:shop|seller|store|company|bank)\w*"
         r"|(?<!вы )(?<!ты )мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)"
         r"|от (?:имени|нашего имени)"
-        r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку|бдительн\w*|якобы"
+        # Round 22: reporting to support, not telling support that all is well.
+        r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку(?! что\b)"
+        r"|бдительн\w*|якобы"
         r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*)"
         # Round 16: "someone" in Russian, as "anyone"/"someone" above ("если кто-то просит …").
         r"|\bкто (?:то|нибудь|либо) (?:просит|попросит|предлагает|предложит|пишет|напишет|звонит|позвонит)\b"
         # Round 18: fakes and "don't believe/fall for" ("фейковая «поддержка» может предлагать …, не
         # ведитесь", "Не верьте письмам «закройте спор …» — это подделка").
         r"|фейков\w*|поддельн\w*|подделк\w*|\bне (?:верьте|ведитесь|поддавайтесь)\b"
-        r"|\b(?:the |this |a |my )?seller (?:asked|asks|wants|wanted|told|offered|offers|suggested|suggests"
+        # Round 22: "if any seller ever offers you money to close a case, report it".
+        r"|\b(?:the |this |a |my |any )?seller(?: ever| even)? (?:asked|asks|wants|wanted|told|offered|offers"
+        r"|suggested|suggests"
         r"|is asking|keeps asking|tried|is trying)\b"
         r"|\bпродав(?:ец|щик\w*) (?:предложил\w*|предлагает|просит|попросил\w*|хочет|написал\w*"
         r"|требует))[^.]*",
@@ -107,7 +113,8 @@ BASE_EXEMPT = [
         'return it to the same PayPal account", "деньги вернутся на карту, с которой вы платили".',
         r"\b(?:paid|payed|used|chose|selected)(?: for (?:it|the order))?(?: [^ .]+){0,3}? <CHANNEL_EN>",
         r"\b(?:platform|marketplace|system|aliexpress|arbiter|arbitration|your bank)"
-        r"(?: (?!(?:i|we|you|u|me|us)\b)[^ .]+){0,2}? "
+        # Round 22: not across "please" ("…your bank account please send me SWIFT details").
+        r"(?: (?!(?:i|we|you|u|me|us|please|pls|plz)\b)[^ .]+){0,2}? "
         r"(?:return|refund|send|transfer|pay|move)\w*(?: [^ .]+){0,8}",
         # Round 6: the refund told as done by the platform ("your PayPal refund was processed by the site").
         r"\b(?:your |the |my )?(?:[^ .]+ )?(?:refunds?|money|payment)(?: [^ .]+)? (?:was|is|has been"
@@ -117,7 +124,8 @@ BASE_EXEMPT = [
         r"|are)"
         r"(?: back)?(?: [^ .]+){0,5}? <CHANNEL_EN>(?: (?:or|and) (?:[^ .]+ ){0,2}?<CHANNEL_EN>)*",
         r"\b(?:оплатил\w*|оплачивал\w*|платил\w*|оплачен\w*)(?: [^ .]+){0,3}? <CHANNEL_RU>",
-        r"\b(?:площадка|платформа|система|арбитр|алиэкспресс|банк)(?: (?!(?:я|мы|вы)\b)[^ .]+){0,2}? "
+        r"\b(?:площадка|платформа|система|арбитр|алиэкспресс|банк)"
+        r"(?: (?!(?:я|мы|вы|пожалуйста)\b)[^ .]+){0,2}? "
         r"(?:вернет|переведет|отправит|возвращает|перечислит|начисл\w*)(?: [^ .]+){0,8}",
         r"\b(?:деньги|средства|возврат)(?: [^ .]+){0,3}? (?:вернутся|придут|придет|поступят|будет|пойдет"
         r"|идет)"

@@ -551,6 +551,50 @@ def test_R_DSP_8_round21_advice_on_when_and_who_closes_is_not_flagged(message):
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("The parcel is already in your city, kindly cancel the request for a refund.", "close"),
+        ("Заберите, пожалуйста, запрос на возврат денег, товар уже на почте.", "close"),
+        ("Cancel it before tonight or we report you to the platform.", "close"),
+        ("Withdraw the claim by Monday or else no parcel.", "close"),
+        ("We will refund everything, but only once the dispute status shows closed.", "close"),
+        ("Compensation is guaranteed only after the case is cancelled.", "close"),
+        ("Деньги переведу, но только когда претензия будет отозвана.", "close"),
+        ("Сообщите в поддержку, что товар дошёл, а я вас отблагодарю.", "close"),
+        ("Please tell support the package arrived and we'll make it up to you.", "close"),
+        ("To send the refund I need your SWIFT code and the name of your bank.", "off-platform"),
+        ("Give me your routing number, I pay you back today.", "off-platform"),
+        ("Vvhatsapp me, the number is in my profile.", "off-platform"),
+        ("I will pay into your bank account please send me the IBAN.", "off-platform"),
+    ],
+)
+def test_R_DSP_8_round22_refund_requests_deadlines_and_bank_routes_are_flagged(message, intent):
+    # Round 21's misses: a refund *request* asked to be cancelled, an ultimatum with a deadline,
+    # the money promised only once the dispute is closed, the platform told the goods arrived,
+    # a bank transfer's own words, a doubled v for the w; the platform's refund route no longer
+    # reaches across "please".
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "If any seller ever asks you to close a dispute for money, report it to the platform.",
+        "A seller even offered me cash to cancel? Then it's phishing, don't answer.",
+        "No legit shop will ever ask for your sort code, ignore such messages.",
+        "That SMS about a refund needing your routing number is phishing.",
+        "The refund request stays open until you get the parcel, don't cancel it.",
+        "Не отменяйте запрос на возврат, пока не получите посылку.",
+        "Your bank will return the money to the card within 5 days.",
+        "Если посылка не дошла, напишите в поддержку, они помогут.",
+        "The swift delivery option costs 3 dollars more.",
+    ],
+)
+def test_R_DSP_8_round22_warnings_advice_and_the_banks_own_refund_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "message me on WhatsApp\u200b pls",
@@ -978,7 +1022,7 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0032_solicitation_patterns_round21")
+    migration = importlib.import_module("arbitration.migrations.0033_solicitation_patterns_round22")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

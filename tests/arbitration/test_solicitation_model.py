@@ -1049,9 +1049,45 @@ def test_R_DSP_8_round18_the_migration_replaces_patterns_as_0028_shipped_them_ad
             "warning",
             "outside-platform",
         ),
+        (
+            "0033_solicitation_patterns_round22",
+            "ship_round22_patterns",
+            "restore_patterns_of_0032",
+            # The messenger names and the dispute's nouns are shared fragments: every pattern that
+            # names them changes with them.
+            {
+                "account-run-by-someone-else",
+                "app-as-goods",
+                "buyers-own-decision",
+                "card-or-account-details-request",
+                "channel-as-decoration",
+                "channel-as-device-feature",
+                "channel-calls-with-goods",
+                "channel-not-had-or-given",
+                "channel-where-goods-work",
+                "close-dispute-request-en",
+                "close-dispute-request-ru",
+                "closed-by-the-writer",
+                "closing-as-a-fact",
+                "closing-by-the-writer",
+                "discount-for-closing",
+                "messenger",
+                "messenger-as-app-or-source",
+                "nobody-will-contact-you",
+                "own-dispute-closed-now",
+                "platform-payment-route",
+                "refusal-en",
+                "refusal-first-person",
+                "refusal-impersonal-ru",
+                "refusal-ru",
+                "warning",
+            },
+            "messenger",
+            "platform-payment-route",
+        ),
     ],
 )
-def test_R_DSP_8_rounds_19_to_21_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
+def test_R_DSP_8_rounds_19_to_22_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
     migration_name, ship, restore, changed, reset, edited
 ):
     """Each round's data migration adds and removes no pattern, replaces exactly the patterns it
