@@ -452,7 +452,31 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   once on round 21's detector (0367556): **EN P 0.944 R 0.938 (TP 135 FP 8 FN 9), RU P 0.952
   R 0.958 (TP 138 FP 7 FN 6)**; as the product reads them EN P 0.964, RU P 0.979; patterns
   alone EN P 0.922 R 0.819, RU P 0.914 R 0.812. By writer: (a) EN P 0.945 R 0.958, RU P 0.947
-  R 0.986; (b) EN P 0.943 R 0.917, RU P 0.957 R 0.931. Not met.
+  R 0.986; (b) EN P 0.943 R 0.917, RU P 0.957 R 0.931. Not met. Missed: a refund *request*
+  asked to be cancelled, ultimatums with a deadline, the money only once the status says closed,
+  SWIFT details, "Vv h a t s app", follow-ups to an e-mail or a deal made elsewhere. Wrongly
+  flagged: a seller disowning or refusing a messenger (the window veto kept "My Telegram?"),
+  hypothetical warnings, buyers. Spent.
+- Round 22 trained on round 21's sets and 1,600 messages of round 21's error kinds (21,751
+  messages; threshold 0.76, veto 0.20), changed patterns for round 21's errors (migration 0033:
+  25 patterns' texts, as the changed messenger names and dispute nouns are shared fragments) and
+  added the *name veto*: a flag of a channel merely named (``NAMED_CHANNELS``: the
+  messenger and e-wallet patterns) is overruled on the whole message's score alone, below its own
+  threshold (0.18, chosen by cross-validation at a recall cost of 0.25 %). Tried first with one
+  model fitted without rounds 19-21's held-out sets and scored on them: the name veto at 0.15
+  raised precision EN 0.969 -> 0.981, RU 0.962 -> 0.970 at no recall; scoring the classifier
+  per sentence, word skip-pairs and word trigrams did not help (within 0.01, precision lost for
+  recall). ``solicitation_holdout_round22_{a,b}.jsonl`` (576: two writers apart, (b) as a red
+  team; committed eb3d38f, 38991d1 before round 21's errors were read). On 000addc (round 21's
+  detector): EN P 0.945 R 0.951, RU P 0.938 R 0.944. Measured once on round 22's detector:
+  **EN P 0.958 R 0.951 (TP 137 FP 6 FN 7), RU P 0.939 R 0.958 (TP 138 FP 9 FN 6)**; as the
+  product reads them EN P 0.986, RU P 0.986; patterns alone EN P 0.935 R 0.806, RU P 0.921
+  R 0.806. By writer: (a) EN P 0.973 R 1.000, RU P 0.960 R 1.000; (b) EN P 0.942 R 0.903, RU
+  P 0.917 R 0.917. Not met. Missed (all the red team's): asks by allusion to an earlier deal
+  ("the thing we discussed"), a handle or number left in the parcel or a product photo, a fake
+  "policy" bonus for closing, cash hidden in a parcel, a threat with a long gap before the
+  blacklist. Wrongly flagged: eleven of fifteen are buyers (quotes, questions, reports), which the
+  product never checks; a greeting and a store's opening hours scored by the classifier.
 - Speed after round 21, every labelled message (20,151) timed on one machine at load 1, this
   detector and round 18's (d070655) on the same messages: 5,024 and 5,125 messages per
   CPU-second with the classifier (patterns alone 7,461 and 7,736); this bench's own run the same
@@ -539,6 +563,12 @@ SETS = {
     },
     "held-out round 21 (a)": DATA / "solicitation_holdout_round21_a.jsonl",
     "held-out round 21 (b)": DATA / "solicitation_holdout_round21_b.jsonl",
+    **{
+        f"training round 22 ({name.replace('_', ', ')})": DATA / f"solicitation_training_round22_{name}.jsonl"
+        for name in ("en_a", "en_b", "ru_a", "ru_b")
+    },
+    "held-out round 22 (a)": DATA / "solicitation_holdout_round22_a.jsonl",
+    "held-out round 22 (b)": DATA / "solicitation_holdout_round22_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -116,11 +116,19 @@ class SolicitationClassifierSettingAdmin(StaffEditedAdmin):
         "trained_threshold",
         "veto_threshold",
         "trained_veto_threshold",
+        "name_veto_threshold",
+        "trained_name_veto_threshold",
         "updated_at",
         "updated_by",
     )
     list_display = ("__str__", *fields)
-    readonly_fields = ("trained_threshold", "trained_veto_threshold", "updated_at", "updated_by")
+    readonly_fields = (
+        "trained_threshold",
+        "trained_veto_threshold",
+        "trained_name_veto_threshold",
+        "updated_at",
+        "updated_by",
+    )
 
     def has_add_permission(self, request) -> bool:
         # The row is the migration's; no query here (the admin asks on every page's menu).
@@ -135,6 +143,11 @@ class SolicitationClassifierSettingAdmin(StaffEditedAdmin):
     def trained_veto_threshold(self, obj: SolicitationClassifierSetting) -> str:
         model = default_classifier()
         return f"{model.veto:.2f}" if model is not None else "—"
+
+    @admin.display(description=_("trained name veto threshold"))
+    def trained_name_veto_threshold(self, obj: SolicitationClassifierSetting) -> str:
+        model = default_classifier()
+        return f"{model.name_veto:.2f}" if model is not None else "—"
 
 
 @admin.register(ReplyTemplate)

@@ -57,9 +57,10 @@ class SolicitationPattern(StaffEdited):
 @history()
 class SolicitationClassifierSetting(StaffEdited):
     """Supervisors' hold on the trained classifier (R-DSP-8, issue 17 rounds 4 and 10), without a
-    deploy: switch it off, ask for a higher score before it flags, or change the score below
-    which it overrules a shipped pattern. One row (``current``); the weights themselves are
-    committed data (``arbitration/solicitation/classifier_weights.json``)."""
+    deploy: switch it off, ask for a higher score before it flags, or change the scores below
+    which it overrules a shipped pattern (and, from round 22, a channel merely named). One row
+    (``current``); the weights themselves are committed data
+    (``arbitration/solicitation/classifier_weights.json``)."""
 
     is_active = models.BooleanField(
         _("classifier flags messages"),
@@ -86,6 +87,19 @@ class SolicitationClassifierSetting(StaffEdited):
             "From 0.00 (never overrule) to 0.50. A message a shipped pattern flags but the classifier "
             "scores below this is not flagged; patterns staff wrote or edited are never overruled. "
             "Empty: the one chosen when the classifier was trained."
+        ),
+    )
+    name_veto_threshold = models.DecimalField(
+        _("score below which a messenger or e-wallet merely named is overruled"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("0.50"))],
+        help_text=_(
+            "From 0.00 (never overrule) to 0.50. A message flagged only because it names a messenger or an "
+            'e-wallet is not flagged when the classifier scores the whole message below this ("My Telegram? '
+            'No, I only answer here"). Empty: the one chosen when the classifier was trained.'
         ),
     )
 

@@ -22,8 +22,10 @@ itself as ``{"pattern": "classifier", "intent": "classifier", "score": 0.93, "ma
 most weighted words"}``. From round 10 it may also *overrule* a shipped pattern: a message a
 shipped pattern flags but the classifier scores below the veto threshold (also stored with the
 weights, also chosen by cross-validation, also the supervisors' to change) is judged innocent —
-a messenger's logo on a phone case, a warning about others' asks. A pattern staff wrote or
-edited is never overruled (``matching.detect``). It imports no models.
+a messenger's logo on a phone case, a warning about others' asks. From round 22 a flag of a
+channel merely named (``patterns.NAMED_CHANNELS``) has its own, the name veto, read on the whole
+message. A pattern staff wrote or edited is never overruled (``matching.detect``). It imports no
+models.
 """
 
 from __future__ import annotations
@@ -85,18 +87,25 @@ class Classifier:
     costs a look-up per word it shares with earlier messages: about as fast as the patterns."""
 
     def __init__(
-        self, weights: Mapping[str, float], bias: float, threshold: float, veto: float = 0.0
+        self,
+        weights: Mapping[str, float],
+        bias: float,
+        threshold: float,
+        veto: float = 0.0,
+        name_veto: float = 0.0,
     ) -> None:
         self.weights = dict(weights)
         self.bias = bias
         self.threshold = threshold
         self.veto = veto  # below this score a shipped pattern's flag is overruled; 0: never
+        self.name_veto = name_veto  # the same for a channel merely named (round 22); 0: never
         self._word_sums: dict[str, tuple[float, int]] = {}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Classifier:
         veto = float(data.get("veto_threshold", 0.0))
-        return cls(data["weights"], float(data["bias"]), float(data["threshold"]), veto)
+        name_veto = float(data.get("name_veto_threshold", 0.0))
+        return cls(data["weights"], float(data["bias"]), float(data["threshold"]), veto, name_veto)
 
     def forget_words(self) -> None:
         self._word_sums.clear()

@@ -30,9 +30,9 @@ def find_solicitation(
     flag is ``{"pattern": "classifier", "intent": "classifier", "score", "matched"}``; when a
     shipped pattern flags it, the classifier may overrule that flag. With the database's
     patterns, the supervisors' ``SolicitationClassifierSetting`` switches it off or changes its
-    thresholds; ``classifier=False`` asks the patterns alone.
+    thresholds (the name veto's too); ``classifier=False`` asks the patterns alone.
     """
-    threshold = veto = None
+    threshold = veto = name_veto = None
     if patterns is None:
         patterns = SolicitationPattern.objects.filter(is_active=True).values("name", "pattern", "intent")
         if classifier:
@@ -40,4 +40,6 @@ def find_solicitation(
             classifier = setting.is_active
             threshold = float(setting.threshold) if setting.threshold is not None else None
             veto = float(setting.veto_threshold) if setting.veto_threshold is not None else None
-    return detect(text, patterns, classifier=classifier, threshold=threshold, veto=veto)
+            if setting.name_veto_threshold is not None:
+                name_veto = float(setting.name_veto_threshold)
+    return detect(text, patterns, classifier=classifier, threshold=threshold, veto=veto, name_veto=name_veto)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from arbitration.solicitation.classifier import CLASSIFIER, Classifier, default_classifier
 from arbitration.solicitation.intents import FLAGGING_INTENTS, Intent
 from arbitration.solicitation.normalize import text_variants
-from arbitration.solicitation.patterns import DEFAULT_PATTERNS
+from arbitration.solicitation.patterns import DEFAULT_PATTERNS, NAMED_CHANNELS
 from arbitration.solicitation.regex import Part, PatternProblem, PatternSet, compile_pattern
 
 log = logging.getLogger("arbitration.solicitation")
@@ -89,6 +89,7 @@ def detect(
     classifier: Classifier | None | bool = True,
     threshold: float | None = None,
     veto: float | None = None,
+    name_veto: float | None = None,
 ) -> list[dict[str, Any]]:
     """The flags of ``text``: the patterns' (``match_patterns``), then the classifier's word.
 
@@ -100,6 +101,12 @@ def detect(
       it too. The match's sentence, so an ask can't be diluted with a paragraph of small talk;
       the whole message, so an ask's context in another sentence counts ("Why bother the
       admins? You and me can agree directly."). A pattern staff wrote or edited keeps its flag.
+    - A shipped pattern that flags a channel merely named (``NAMED_CHANNELS``: a messenger, an
+      e-wallet) has its flag dropped when the whole message scores below the name veto
+      (``name_veto``, else the classifier's own; 0 never overrules) — a few words around a bare
+      name are too few to tell "My Telegram? No, I only answer here" from an ask — unless one of
+      its matches' windows scores at the flagging threshold: an ask padded with small talk
+      ("… Write to me on Telegram @shop. …") keeps its flag.
     - When no pattern flags it, the classifier's one flag if its score reaches the threshold
       (``threshold``, else the classifier's own).
 
@@ -111,13 +118,19 @@ def detect(
     else:
         model = default_classifier() if classifier is True else None
     compiled = _compiled(_key(patterns))
-    veto = (model.veto if veto is None else veto) if model is not None else 0.0
-    spans: dict[str, list[tuple[int, int]]] | None = {} if veto > 0 else None
+    if model is not None:
+        veto = model.veto if veto is None else veto
+        name_veto = model.name_veto if name_veto is None else name_veto
+    vetoes = (veto or 0.0, name_veto or 0.0) if model is not None else (0.0, 0.0)
+    spans: dict[str, list[tuple[int, int]]] | None = {} if any(vetoes) else None
     flags = _match_variants(variants, compiled, spans)
     if model is None:
         return flags
     if flags:
-        return _overruled(flags, spans, compiled, model, variants, veto) if spans is not None else flags
+        if spans is None:
+            return flags
+        flag_at = model.threshold if threshold is None else threshold
+        return _overruled(flags, spans, compiled, model, variants, *vetoes, flag_at)
     flag = model.flag(variants, threshold)
     if flag is None:
         return []
@@ -140,13 +153,17 @@ def _overruled(
     model: Classifier,
     variants: tuple[str, ...],
     veto: float,
+    name_veto: float,
+    flag_at: float,
 ) -> list[dict[str, Any]]:
-    """``flags`` without the shipped patterns' whose every match the classifier scores below
-    ``veto`` (each read with its window of words), when the whole message scores below it too."""
+    """``flags`` without the shipped patterns' the classifier overrules: a channel merely named
+    when the whole message scores below ``name_veto`` and none of its matches' windows reaches
+    ``flag_at`` (the flagging threshold); any other when the whole message and each of its
+    matches' windows score below ``veto``."""
     if not any(flag["pattern"] in compiled.shipped for flag in flags):
         return flags
     whole = model.score_variants(variants)
-    if whole >= veto:  # the whole message keeps every flag; no window to score
+    if whole >= max(veto, name_veto):  # the whole message keeps every flag; no window to score
         return flags
     kept = []
     for flag in flags:
@@ -154,12 +171,20 @@ def _overruled(
         if name not in compiled.shipped:
             kept.append(flag)
             continue
-        score = max(whole, *(model.score_variants(_window(variants, span)) for span in spans[name]))
-        if score >= veto:
+        if name in NAMED_CHANNELS:
+            below = name_veto
+            windows = spans[name] if whole < name_veto else []
+            windowed = max((model.score_variants(_window(variants, span)) for span in windows), default=0.0)
+            score = whole if windowed < flag_at else windowed
+        else:
+            below = veto
+            windows = spans[name] if whole < veto else []
+            score = max(whole, *(model.score_variants(_window(variants, span)) for span in windows))
+        if score >= below:
             kept.append(flag)
         else:
             log.info(
-                "Solicitation flag %s overruled by the classifier (score %.3f < %.2f)", name, score, veto
+                "Solicitation flag %s overruled by the classifier (score %.3f < %.2f)", name, score, below
             )
     return kept
 
@@ -178,17 +203,23 @@ def _window(variants: tuple[str, ...], span: tuple[int, int]) -> tuple[str, ...]
     return tuple(" ".join(variant.split(" ")[first : last + 1]) for variant in variants)
 
 
-def veto_windows(text: str, patterns: Iterable[Mapping[str, Any]]) -> list[tuple[str, ...]]:
-    """The texts the veto scores for ``text``, as ``detect`` scores them: the whole message and
-    one window per match of each shipped pattern that flags it; none when no shipped pattern
-    flags it (``training.veto_scores``)."""
+def veto_windows(
+    text: str, patterns: Iterable[Mapping[str, Any]]
+) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """What the vetoes score for ``text``, as ``detect`` scores it: the whole message and one
+    window per match of each shipped pattern that flags it, except a channel merely named (none
+    when no such pattern flags it); and one window per match of each shipped pattern of a channel
+    merely named that flags it (``training.veto_scores``)."""
     variants = text_variants(text or "")
     compiled = _compiled(_key(patterns))
     spans: dict[str, list[tuple[int, int]]] = {}
     flags = _match_variants(variants, compiled, spans)
     shipped = [flag["pattern"] for flag in flags if flag["pattern"] in compiled.shipped]
-    windows = [_window(variants, span) for name in shipped for span in spans[name]]
-    return [variants, *windows] if windows else []
+    windows: list[tuple[str, ...]] = []
+    named: list[tuple[str, ...]] = []
+    for name in shipped:
+        (named if name in NAMED_CHANNELS else windows).extend(_window(variants, span) for span in spans[name])
+    return ([variants, *windows] if windows else []), named
 
 
 def _key(patterns: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, str, str], ...]:

@@ -298,3 +298,8 @@ _EXEMPT = [
 ]
 
 DEFAULT_PATTERNS: list[dict[str, str]] = CLOSE + BENEFIT + _OFF_PLATFORM + _EXEMPT
+# Round 22: the shipped patterns that flag a channel merely *named* (a messenger, an e-wallet),
+# with no ask, handle or number in their match. Their flag is overruled on the whole message's
+# score alone (``matching.detect``, the name veto): a window of a few words around a bare name is
+# too short for the classifier to tell "My Telegram? No, I only answer here" from an ask.
+NAMED_CHANNELS = frozenset({"messenger", "e-wallet-or-money-transfer"})

@@ -16,11 +16,13 @@ messages would be):
   ``VETO_MAX``, below which at most ``VETO_RECALL_COST`` of the solicitations in each language
   would lose their shipped patterns' flags when scored out of set (the whole message and each
   match's window of words, as ``matching.detect`` reads them), i.e. the recall the veto may
-  cost on messages like those it never saw.
+  cost on messages like those it never saw;
+- the name veto threshold (overrule a channel merely named, round 22): the same, scored on the
+  whole message only, with its own share ``NAME_VETO_RECALL_COST`` (``choose_name_veto``).
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 20).
+for each later round once it has been measured (rounds 10 to 21).
 """
 
 from __future__ import annotations
@@ -139,17 +141,33 @@ TRAINING_SETS = (
     "solicitation_training_round21_en_b.jsonl",
     "solicitation_training_round21_ru_a.jsonl",
     "solicitation_training_round21_ru_b.jsonl",
+    # Round 22: round 21's two held-out sets (measured once on c02cf09 and once on 0367556,
+    # errors read: spent) and 1,600 messages written for training by four writers, of round 21's
+    # error kinds: refund requests asked to be cancelled, ultimatums and threats with the ask
+    # inside, money only once the case's status says closed, slang and staccato for ending it,
+    # follow-ups to an e-mail or a deal made elsewhere, bank routes by technical names; "close"
+    # of other things, sellers disowning a messenger account, hypothetical warnings, buyers'
+    # reports and questions.
+    "solicitation_holdout_round21_a.jsonl",
+    "solicitation_holdout_round21_b.jsonl",
+    "solicitation_training_round22_en_a.jsonl",
+    "solicitation_training_round22_en_b.jsonl",
+    "solicitation_training_round22_ru_a.jsonl",
+    "solicitation_training_round22_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 21's two sets were written by two writers apart (b as a
-# red team) and committed (5246a93, 8afa2ff) before round 20's errors were acted on; each line
-# also says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round21_a.jsonl", "solicitation_holdout_round21_b.jsonl")
+# other sets; never trained on. Round 22's two sets were written by two writers apart (b as a
+# red team) and committed (eb3d38f, 38991d1) before round 21's errors were read; each line also
+# says who writes it ("speaker").
+HELD_OUT = ("solicitation_holdout_round22_a.jsonl", "solicitation_holdout_round22_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the
 # 1 % the cross-validation promised, while precision was at or above target on round 16.
 VETO_RECALL_COST = 0.005
+# Round 22: the name veto's own share (``choose_name_veto``): a channel merely named is weak
+# evidence, but it is also how most short asks start ("WhatsApp?"), so it may cost half as much.
+NAME_VETO_RECALL_COST = 0.0025
 VETO_MAX = 0.5
 EPOCHS = 30
 L2 = 1e-5
@@ -248,15 +266,29 @@ def out_of_set_scores(
     return [_sigmoid(models[example.source].margin_of(example.found)) for example in examples]
 
 
-def veto_scores(examples: Sequence[Example], models: dict[str, Classifier]) -> list[float | None]:
-    """For each example the shipped patterns flag, the highest out-of-set score of the whole
-    message and its matches' windows (it keeps a flag unless all are under the veto); None if
-    no shipped pattern flags it."""
-    scores: list[float | None] = []
+@dataclass(frozen=True)
+class VetoScore:
+    """What the vetoes read of one example, scored out of set (``veto_scores``)."""
+
+    windows: float | None  # the highest of the whole message and its windows; None: not flagged so
+    named: float | None  # the whole message, when a channel merely named flags it; else None
+
+
+def veto_scores(examples: Sequence[Example], models: dict[str, Classifier]) -> list[VetoScore]:
+    """For each example, its out-of-set scores as the vetoes read them (``matching.detect``):
+    the highest of the whole message and its matches' windows when a shipped pattern other than
+    a channel merely named flags it (the veto keeps a flag unless all are under it), and the
+    whole message when a channel merely named flags it (the name veto)."""
+    scores = []
     for example in examples:
-        windows = veto_windows(example.text, DEFAULT_PATTERNS)
+        windows, named = veto_windows(example.text, DEFAULT_PATTERNS)
         model = models[example.source]
-        scores.append(max((model.score_variants(w) for w in windows), default=None))
+        scores.append(
+            VetoScore(
+                max((model.score_variants(w) for w in windows), default=None),
+                model.score(example.text) if named else None,
+            )
+        )
     return scores
 
 
@@ -300,24 +332,54 @@ def choose_veto(examples: Sequence[Example], scores: Sequence[float | None]) -> 
     return veto
 
 
+def choose_name_veto(examples: Sequence[Example], scores: Sequence[VetoScore], veto: float) -> float:
+    """The highest score (in steps of 0.01, up to ``VETO_MAX``) below which the solicitations a
+    channel merely named flags, scored on the whole message, lose every flag (the other shipped
+    patterns' flags overruled at ``veto`` too) for at most ``NAME_VETO_RECALL_COST`` of the
+    solicitations in each language; 0 (no name veto) if even 0.01 costs more.
+
+    An upper bound of the cost: ``matching.detect`` also keeps the flag when one of the channel's
+    windows reaches the flagging threshold (an ask padded with small talk), which this counts as
+    lost."""
+    name_veto = 0.0
+    for hundredths in range(1, round(VETO_MAX * 100) + 1):
+        candidate = hundredths / 100
+        for lang in ("en", "ru"):
+            rows = [s for s, e in zip(scores, examples, strict=True) if e.lang == lang and e.solicit]
+            lost = sum(
+                1
+                for s in rows
+                if s.named is not None and s.named < candidate and (s.windows is None or s.windows < veto)
+            )
+            if lost > NAME_VETO_RECALL_COST * len(rows):
+                return name_veto
+        name_veto = candidate
+    return name_veto
+
+
 def train(
     examples: Sequence[Example] | None = None,
     threshold: float | None = None,
     veto: float | None = None,
     jobs: int | None = None,
+    name_veto: float | None = None,
 ) -> Classifier:
     """The classifier the weights file holds: trained on every training set, with the threshold
-    and the veto threshold from cross-validation unless given (one pass serves both; its fits
-    run in ``jobs`` processes)."""
+    and the two veto thresholds from cross-validation unless given (one pass serves them all;
+    its fits run in ``jobs`` processes)."""
     examples = list(examples if examples is not None else load_sets())
-    if threshold is None or veto is None:
+    if threshold is None or veto is None or name_veto is None:
         models = out_of_set_models(examples, jobs)
         if threshold is None:
             threshold = choose_threshold(examples, out_of_set_scores(examples, models))
-        if veto is None:
-            veto = choose_veto(examples, veto_scores(examples, models))
+        if veto is None or name_veto is None:
+            scores = veto_scores(examples, models)
+            if veto is None:
+                veto = choose_veto(examples, [score.windows for score in scores])
+            if name_veto is None:
+                name_veto = choose_name_veto(examples, scores, veto)
     model = fit(examples)
-    model.threshold, model.veto = threshold, veto
+    model.threshold, model.veto, model.name_veto = threshold, veto, name_veto
     return model
 
 
@@ -327,6 +389,7 @@ def to_json(model: Classifier) -> dict[str, Any]:
         "training_sets": list(TRAINING_SETS),
         "threshold": model.threshold,
         "veto_threshold": model.veto,
+        "name_veto_threshold": model.name_veto,
         "bias": model.bias,
         "weights": model.weights,
     }

@@ -139,7 +139,12 @@ def test_R_DSP_8_round4_retraining_from_the_committed_data_gives_the_committed_w
     that too)."""
     committed = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
 
-    retrained = train(load_sets(), threshold=committed["threshold"], veto=committed["veto_threshold"])
+    retrained = train(
+        load_sets(),
+        threshold=committed["threshold"],
+        veto=committed["veto_threshold"],
+        name_veto=committed["name_veto_threshold"],
+    )
 
     assert dumps(retrained) == WEIGHTS_PATH.read_text(encoding="utf-8")
 
@@ -204,9 +209,11 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round20_b.jsonl", 288, True, True),
         ("solicitation_holdout_round21_a.jsonl", 288, True, True),
         ("solicitation_holdout_round21_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round22_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round22_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_21_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_22_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -228,14 +235,14 @@ def test_R_DSP_8_rounds_5_to_21_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 20 were each measured and their errors read: they train
-    the classifier now. Round 21's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round21_a.jsonl", "solicitation_holdout_round21_b.jsonl")
+    """The held-out sets of rounds 4 to 21 were each measured and their errors read: they train
+    the classifier now. Round 22's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round22_a.jsonl", "solicitation_holdout_round22_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
     spent |= {
         f"solicitation_holdout_round{n}_{w}.jsonl"
-        for n in (13, 14, 15, 16, 17, 18, 19, 20)
+        for n in (13, 14, 15, 16, 17, 18, 19, 20, 21)
         for w in ("a", "b")
     }
     assert spent <= set(TRAINING_SETS)
@@ -263,10 +270,14 @@ def test_R_DSP_8_round4_the_check_command_fails_when_the_weights_differ(tmp_path
     changed.write_text(committed.replace('"bias": ', '"bias": 1'), encoding="utf-8")
     monkeypatch.setattr("arbitration.management.commands.train_solicitation_classifier.WEIGHTS_PATH", changed)
     committed = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
-    threshold, veto = committed["threshold"], committed["veto_threshold"]
+    thresholds = [
+        f"--threshold={committed['threshold']}",
+        f"--veto={committed['veto_threshold']}",
+        f"--name-veto={committed['name_veto_threshold']}",
+    ]
 
     with pytest.raises(CommandError):
-        call_command("train_solicitation_classifier", "--check", f"--threshold={threshold}", f"--veto={veto}")
+        call_command("train_solicitation_classifier", "--check", *thresholds)
 
 
 @pytest.mark.django_db

@@ -19,10 +19,17 @@ from django.urls import reverse
 
 from arbitration.models import SolicitationClassifierSetting, SolicitationPattern
 from arbitration.solicitation import DEFAULT_PATTERNS, match_patterns
-from arbitration.solicitation.classifier import default_classifier
+from arbitration.solicitation.classifier import Classifier, default_classifier
 from arbitration.solicitation.detector import find_solicitation
 from arbitration.solicitation.matching import detect
-from arbitration.solicitation.training import VETO_RECALL_COST, choose_veto
+from arbitration.solicitation.patterns import NAMED_CHANNELS
+from arbitration.solicitation.training import (
+    NAME_VETO_RECALL_COST,
+    VETO_RECALL_COST,
+    VetoScore,
+    choose_name_veto,
+    choose_veto,
+)
 
 # Innocent, yet a shipped pattern flags each: a messenger as goods or on them, a channel the
 # shop has not got, in both languages. (A logo or a sticker with a messenger's name is an exempt
@@ -80,7 +87,9 @@ SMALL_TALK = {
 def test_R_DSP_8_round10_an_ask_padded_with_small_talk_is_not_overruled(text, stop):
     """The veto reads the match's sentence (at most ``VETO_WINDOW`` words each side), not only
     the whole message: a paragraph of small talk around an ask does not dilute it below the veto
-    threshold, also when the ask has no full stop and the small talk runs on from it."""
+    threshold, also when the ask has no full stop and the small talk runs on from it. From round
+    22 a messenger merely named has the name veto, read on the whole message, but its flag stays
+    when its window reaches the flagging threshold, as these asks' windows do."""
     talk = SMALL_TALK["ru" if any("а" <= c <= "я" for c in text.lower()) else "en"]
     ask = text if stop else text.rstrip(".!")
     padded = f"{talk} {talk} {ask} {talk}"
@@ -113,9 +122,11 @@ def test_R_DSP_8_round10_supervisors_change_or_switch_off_the_veto_without_a_dep
     setting = SolicitationClassifierSetting.current()
     assert setting.veto_threshold is None and find_solicitation(text) == []
 
-    setting.veto_threshold = Decimal("0.00")  # never overrule
+    setting.veto_threshold = setting.name_veto_threshold = Decimal("0.00")  # never overrule
     setting.save()
     assert find_solicitation(text) == match_patterns(text, DEFAULT_PATTERNS) != []
+
+    setting.veto_threshold = setting.name_veto_threshold = None
 
     setting.veto_threshold, setting.is_active = None, False  # classifier off: the patterns alone
     setting.save()
@@ -125,7 +136,7 @@ def test_R_DSP_8_round10_supervisors_change_or_switch_off_the_veto_without_a_dep
 def test_R_DSP_8_round10_detect_takes_the_veto_threshold_it_is_given():
     text = OVERRULED[1]
     assert detect(text, DEFAULT_PATTERNS) == []
-    assert detect(text, DEFAULT_PATTERNS, veto=0.0) == match_patterns(text, DEFAULT_PATTERNS)
+    assert detect(text, DEFAULT_PATTERNS, veto=0.0, name_veto=0.0) == match_patterns(text, DEFAULT_PATTERNS)
     assert detect(text, DEFAULT_PATTERNS, classifier=False) == match_patterns(text, DEFAULT_PATTERNS)
 
 
@@ -161,3 +172,94 @@ def test_R_DSP_8_round10_the_veto_threshold_is_edited_in_the_admin_by_supervisor
     assert refused.status_code == 200 and "0.60" in refused.content.decode()  # re-rendered, kept
     assert saved.status_code == 302
     assert SolicitationClassifierSetting.objects.get(pk=1).veto_threshold == Decimal("0.20")
+
+
+# --- Round 22: the name veto, for a channel merely named ---------------------------------------
+
+# A toy classifier: "telegram" alone reads as an ask, a refusal around it does not, "write" does.
+TOY = {"w:telegram": 3.0, "w:write": 3.0, "w:only": -4.0, "w:here": -4.0, "w:no": -2.0}
+
+
+def _toy(veto: float, name_veto: float) -> Classifier:
+    return Classifier(TOY, bias=0.0, threshold=0.99, veto=veto, name_veto=name_veto)
+
+
+def test_R_DSP_8_round22_a_channel_merely_named_is_overruled_on_the_whole_messages_score():
+    """The window veto reads a few words around a match, and "My Telegram?" alone reads as an
+    ask; the name veto reads the whole message, refusal and all. Zero never overrules."""
+    text = "My Telegram? No, I only answer here."
+    assert [f["pattern"] for f in match_patterns(text, DEFAULT_PATTERNS)] == ["messenger"]
+    assert "messenger" in NAMED_CHANNELS and _toy(0.5, 0.5).score(text) < 0.5
+
+    assert detect(text, DEFAULT_PATTERNS, classifier=_toy(0.5, 0.0)) == match_patterns(text, DEFAULT_PATTERNS)
+    assert detect(text, DEFAULT_PATTERNS, classifier=_toy(0.5, 0.5)) == []
+    assert detect(text, DEFAULT_PATTERNS, classifier=_toy(0.5, 0.0), name_veto=0.5) == []
+
+
+def test_R_DSP_8_round22_a_named_channel_in_an_ask_and_other_patterns_flags_keep_their_own_vetoes():
+    ask = "My Telegram? Write me there."
+    assert detect(ask, DEFAULT_PATTERNS, classifier=_toy(0.5, 0.5)) == match_patterns(ask, DEFAULT_PATTERNS)
+    # Another shipped pattern in the same message keeps the window veto: its match's sentence
+    # scores above it, so the whole message scoring low does not drop it.
+    both = "Close the dispute and write me. My Telegram? No, I only answer here."
+    flags = {f["pattern"] for f in detect(both, DEFAULT_PATTERNS, classifier=_toy(0.5, 0.5))}
+    assert "messenger" not in flags and "close-dispute-request-en" in flags
+
+
+# Round 21's false-alarm kind, in sentences written for this test: a seller disowning or
+# refusing a messenger, which the window veto kept (a few words around "Telegram?" read as an ask).
+NAMED_NOT_ASKED = [
+    "Is that Telegram account really ours? No, we never had one, report it to support.",
+    "WhatsApp? Sorry, the shop doesn't use it, only this chat.",
+    "The Telegram group selling our lamps cheaper is a copy, the original is only sold here.",
+    "Вайбер? Нет, магазин им не пользуется, только этот чат.",
+    "Этот аккаунт в Телеграме не наш, пожалуйтесь на него в поддержку.",
+    "Чей это номер в Вотсапе? Точно не наш, мы так не работаем.",
+]
+NAMED_AND_ASKED = ["WhatsApp? Yes, write me there, it's faster.", "Телеграм? Да, пишите туда, там быстрее."]
+
+
+@pytest.mark.parametrize("text", NAMED_NOT_ASKED)
+def test_R_DSP_8_round22_the_committed_name_veto_overrules_a_messenger_disowned_or_refused(text):
+    assert [f["pattern"] for f in match_patterns(text, DEFAULT_PATTERNS)] == ["messenger"]
+    assert detect(text, DEFAULT_PATTERNS, name_veto=0.0) != []  # the window veto alone kept it
+
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == []
+
+
+@pytest.mark.parametrize("text", NAMED_AND_ASKED)
+def test_R_DSP_8_round22_a_messenger_named_in_an_ask_keeps_its_flag(text):
+    assert find_solicitation(text, patterns=DEFAULT_PATTERNS) == match_patterns(text, DEFAULT_PATTERNS) != []
+
+
+def test_R_DSP_8_round22_the_name_veto_is_the_highest_that_costs_at_most_its_share_of_recall():
+    """Per language, 400 solicitations: two a channel merely named flags alone, at 0.03 and 0.05
+    out of set; one it flags beside another pattern whose windows keep it (0.9); the rest not
+    named. With 0.25 % allowed, 0.05 still costs one (0.25 %), 0.06 two."""
+    assert NAME_VETO_RECALL_COST == 0.0025
+    examples, scores = [], []
+    for lang in ("en", "ru"):
+        rows = [VetoScore(None, 0.03), VetoScore(None, 0.05), VetoScore(0.9, 0.01)]
+        rows += [VetoScore(0.9, None)] * 397
+        for row in rows:
+            examples.append(SimpleNamespace(lang=lang, solicit=True))
+            scores.append(row)
+
+    assert choose_name_veto(examples, scores, veto=0.2) == 0.05  # type: ignore[arg-type]
+    # At a veto above the other pattern's windows, that one would be lost too.
+    assert choose_name_veto(examples, scores, veto=0.95) == 0.03  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round22_supervisors_change_the_name_veto_in_the_admin_without_a_deploy(people, client):
+    url = reverse("admin:arbitration_solicitationclassifiersetting_change", args=[1])
+    client.force_login(people.supervisor)
+
+    page = client.get(url)
+    refused = client.post(url, {"is_active": "on", "name_veto_threshold": "0.70"})
+    saved = client.post(url, {"is_active": "on", "name_veto_threshold": "0.00"})
+
+    assert page.status_code == 200 and f"{_model().name_veto:.2f}" in page.content.decode()
+    assert refused.status_code == 200 and "0.70" in refused.content.decode()  # re-rendered, kept
+    assert saved.status_code == 302
+    assert SolicitationClassifierSetting.objects.get(pk=1).name_veto_threshold == Decimal("0.00")
