@@ -29,12 +29,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='solicitationclassifiersetting',
             name='name_veto_threshold',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='From 0.00 (never overrule) to 0.50. A message flagged only because it names a messenger or an e-wallet is not flagged when the classifier scores the whole message below this ("My Telegram? No, I only answer here"). Empty: the one chosen when the classifier was trained.', max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('0.50'))], verbose_name='score below which a messenger or e-wallet merely named is overruled'),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='From 0.00 (never overrule) to 0.50. A message flagged only because it names a messenger or an e-wallet is not flagged when the classifier scores the whole message below this ("My Telegram? No, I only answer here"), unless the words around the name read as an ask on their own. Empty: the one chosen when the classifier was trained.', max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('0.50'))], verbose_name='score below which a messenger or e-wallet merely named is overruled'),
         ),
         migrations.AddField(
             model_name='solicitationclassifiersettingevent',
             name='name_veto_threshold',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='From 0.00 (never overrule) to 0.50. A message flagged only because it names a messenger or an e-wallet is not flagged when the classifier scores the whole message below this ("My Telegram? No, I only answer here"). Empty: the one chosen when the classifier was trained.', max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('0.50'))], verbose_name='score below which a messenger or e-wallet merely named is overruled'),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='From 0.00 (never overrule) to 0.50. A message flagged only because it names a messenger or an e-wallet is not flagged when the classifier scores the whole message below this ("My Telegram? No, I only answer here"), unless the words around the name read as an ask on their own. Empty: the one chosen when the classifier was trained.', max_digits=3, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.00')), django.core.validators.MaxValueValidator(Decimal('0.50'))], verbose_name='score below which a messenger or e-wallet merely named is overruled'),
         ),
         pgtrigger.migrations.AddTrigger(
             model_name='solicitationclassifiersetting',

@@ -99,7 +99,8 @@ class SolicitationClassifierSetting(StaffEdited):
         help_text=_(
             "From 0.00 (never overrule) to 0.50. A message flagged only because it names a messenger or an "
             'e-wallet is not flagged when the classifier scores the whole message below this ("My Telegram? '
-            'No, I only answer here"). Empty: the one chosen when the classifier was trained.'
+            'No, I only answer here"), unless the words around the name read as an ask on their own. Empty: '
+            "the one chosen when the classifier was trained."
         ),
     )
 

@@ -381,6 +381,8 @@ def test_R_DSP_8_a_supervisor_changes_the_score_below_which_the_classifier_overr
     desk = Desk(browser, site, "sofia")
     page = desk.go("/admin/arbitration/solicitationclassifiersetting/1/change/")
     assert "score below which a shipped pattern is overruled" in page.inner_text("#content").lower()
+    # Round 22: the name veto, for a messenger or e-wallet merely named, beside it.
+    assert "merely named is overruled" in page.inner_text(".field-name_veto_threshold")
 
     page.fill("#id_veto_threshold", "0.60")
     page.click("input[name=_save]")
@@ -399,6 +401,7 @@ def test_R_DSP_8_a_supervisor_changes_the_score_below_which_the_classifier_overr
     page = desk.go("/admin/arbitration/solicitationclassifiersetting/1/change/")
     russian = page.inner_text("#content")
     assert "оценка, ниже которой поставляемый шаблон отменяется" in russian.lower()
+    assert "одно лишь название мессенджера или кошелька" in russian.lower()
     assert "Кем изменено" in russian and "Updated" not in russian
     desk.shot("admin-classifier-veto-ru")
     assert desk.errors == []
