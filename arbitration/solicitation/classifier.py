@@ -24,8 +24,8 @@ shipped pattern flags but the classifier scores below the veto threshold (also s
 weights, also chosen by cross-validation, also the supervisors' to change) is judged innocent —
 a messenger's logo on a phone case, a warning about others' asks. From round 22 a flag of a
 channel merely named (``patterns.NAMED_CHANNELS``) has its own, the name veto, read on the whole
-message. A pattern staff wrote or edited is never overruled (``matching.detect``). It imports no
-models.
+message (unless the words around the name alone reach the flagging threshold). A pattern staff
+wrote or edited is never overruled (``matching.detect``). It imports no models.
 """
 
 from __future__ import annotations
