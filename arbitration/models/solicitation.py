@@ -4,6 +4,7 @@ the supervisors' setting of the trained classifier beside them."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -54,6 +55,20 @@ class SolicitationPattern(StaffEdited):
         validate_pattern(self.pattern)
 
 
+def _veto_field(verbose_name: Any, help_text: Any) -> models.DecimalField:
+    """A score from 0.00 (never overrule) to 0.50 below which the classifier overrules a shipped
+    pattern's flag; empty: the one chosen when the classifier was trained."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("0.50"))],
+        help_text=help_text,
+    )
+
+
 @history()
 class SolicitationClassifierSetting(StaffEdited):
     """Supervisors' hold on the trained classifier (R-DSP-8, issue 17 rounds 4 and 10), without a
@@ -76,27 +91,17 @@ class SolicitationClassifierSetting(StaffEdited):
         validators=[MinValueValidator(Decimal("0.50")), MaxValueValidator(Decimal("0.99"))],
         help_text=_("From 0.50 to 0.99. Empty: the threshold chosen when the classifier was trained."),
     )
-    veto_threshold = models.DecimalField(
+    veto_threshold = _veto_field(
         _("score below which a shipped pattern is overruled"),
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("0.50"))],
-        help_text=_(
+        _(
             "From 0.00 (never overrule) to 0.50. A message a shipped pattern flags but the classifier "
             "scores below this is not flagged; patterns staff wrote or edited are never overruled. "
             "Empty: the one chosen when the classifier was trained."
         ),
     )
-    name_veto_threshold = models.DecimalField(
+    name_veto_threshold = _veto_field(
         _("score below which a messenger or e-wallet merely named is overruled"),
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(Decimal("0.50"))],
-        help_text=_(
+        _(
             "From 0.00 (never overrule) to 0.50. A message flagged only because it names a messenger or an "
             'e-wallet is not flagged when the classifier scores the whole message below this ("My Telegram? '
             'No, I only answer here"), unless the words around the name read as an ask on their own. Empty: '
