@@ -8,6 +8,28 @@ from __future__ import annotations
 from arbitration.solicitation.fragments import default_pattern
 from arbitration.solicitation.intents import Intent
 
+# Round 9: a messenger as where the goods work or fail, or what runs on them ("does the watch run
+# Telegram?", "микрофон не работает в Дискорде"); assembled right after the rest of round 9's scopes.
+ROUND9_GOODS_EXEMPT = [
+    default_pattern(
+        "channel-where-goods-work",
+        "any",
+        Intent.EXEMPT,
+        "A messenger as where the goods work or fail, or what runs on them: "
+        '"does the watch run Telegram?", "the mic cuts out in Discord", "на часах работает Телеграм?", '
+        '"микрофон не работает в Дискорде".',
+        r"\b(?:phones?|watch|watches|tablets?|laptops?|headsets?|headphones|earbuds|mics?|microphones?"
+        r"|cameras?|speakers?|sound|audio|video|screen|it|they)(?: [^ .]+){0,2}? (?:not )?"
+        r"(?:works?|working|run|runs|running|fails?|crash\w*|lags?|lagging|cuts? out|drops?)(?: [^ .]+)?"
+        r" (?:in|on|with) <MESSENGER_LIST><NO_ASK_AFTER>",
+        r"(?:^|\. |\b(?:ли|а|и|но) )(?:(?:на|в|во) (?:[^ .]+ ){0,2}?)?(?:[^ .]+ ){0,2}?(?:не )?"
+        r"(?:работа(?:ет|ют|л|ла|ло|ли)"
+        r"|запуска(?:ет|ется|ются)|тормоз(?:ит|ят)|вылета(?:ет|ют)|глюч(?:ит|ат)|пропада(?:ет|ют)"
+        r"|отключа(?:ется|ются)|слышно)(?: ли)?(?: (?:нормально|плохо|хорошо|норм|вообще|тоже))?"
+        r"(?: (?:в|во|с|со|на))?(?: [^ .]+){0,2}? <MESSENGER_LIST><NO_ASK_AFTER>",
+    ),
+]
+
 # Round 18: goods decorated with a channel's name or logo, as round 17 wrongly flagged them ("this
 # sticker pack includes WhatsApp, PayPal and Discord icons", "the 'Cash App' novelty mug", "в
 # наборе наклеек есть лого вайбер, скайп и вк").

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from arbitration.solicitation.closing import BENEFIT, CLOSE
 from arbitration.solicitation.fragments import default_pattern
-from arbitration.solicitation.goods_scopes import ROUND18_EXEMPT
+from arbitration.solicitation.goods_scopes import ROUND9_GOODS_EXEMPT, ROUND18_EXEMPT
 from arbitration.solicitation.intents import Intent
 from arbitration.solicitation.scopes import (
     BASE_EXEMPT,
@@ -293,7 +293,8 @@ _EXEMPT = [
     *ROUND5_EXEMPT,  # round 5: devices, first-person refusals, closing by the writer
     *ROUND6_EXEMPT,  # round 6: apps as goods, channels not had or given, closing as a fact
     *ROUND8_EXEMPT,  # round 8: calls with goods, "nobody will", closing my case, accounts run by others
-    *ROUND9_EXEMPT,  # round 9: Russian refusals without "мы/я", past requests reported, goods with apps
+    *ROUND9_EXEMPT,  # round 9: Russian refusals without "мы/я", past requests reported
+    *ROUND9_GOODS_EXEMPT,  # round 9: goods with apps
     *ROUND18_EXEMPT,  # round 18: a channel's name or logo on goods
 ]
 

@@ -480,21 +480,4 @@ ROUND9_EXEMPT = [
         r"|предложил\w*|попросил\w*|потребовал\w*)"
         r"(?:(?! (?:но|а|поэтому|так что|давайте|лучше|пишите|напишите)\b) [^ .]+)*",
     ),
-    default_pattern(
-        "channel-where-goods-work",
-        "any",
-        Intent.EXEMPT,
-        "A messenger as where the goods work or fail, or what runs on them: "
-        '"does the watch run Telegram?", "the mic cuts out in Discord", "на часах работает Телеграм?", '
-        '"микрофон не работает в Дискорде".',
-        r"\b(?:phones?|watch|watches|tablets?|laptops?|headsets?|headphones|earbuds|mics?|microphones?"
-        r"|cameras?|speakers?|sound|audio|video|screen|it|they)(?: [^ .]+){0,2}? (?:not )?"
-        r"(?:works?|working|run|runs|running|fails?|crash\w*|lags?|lagging|cuts? out|drops?)(?: [^ .]+)?"
-        r" (?:in|on|with) <MESSENGER_LIST><NO_ASK_AFTER>",
-        r"(?:^|\. |\b(?:ли|а|и|но) )(?:(?:на|в|во) (?:[^ .]+ ){0,2}?)?(?:[^ .]+ ){0,2}?(?:не )?"
-        r"(?:работа(?:ет|ют|л|ла|ло|ли)"
-        r"|запуска(?:ет|ется|ются)|тормоз(?:ит|ят)|вылета(?:ет|ют)|глюч(?:ит|ат)|пропада(?:ет|ют)"
-        r"|отключа(?:ется|ются)|слышно)(?: ли)?(?: (?:нормально|плохо|хорошо|норм|вообще|тоже))?"
-        r"(?: (?:в|во|с|со|на))?(?: [^ .]+){0,2}? <MESSENGER_LIST><NO_ASK_AFTER>",
-    ),
 ]
