@@ -171,16 +171,14 @@ def _overruled(
         if name not in compiled.shipped:
             kept.append(flag)
             continue
+        windows = (model.score_variants(_window(variants, span)) for span in spans[name])
         if name in NAMED_CHANNELS:
-            below = name_veto
-            windows = spans[name] if whole < name_veto else []
-            windowed = max((model.score_variants(_window(variants, span)) for span in windows), default=0.0)
-            score = whole if windowed < flag_at else windowed
+            score, below = whole, name_veto
+            keep = whole >= name_veto or any(windowed >= flag_at for windowed in windows)
         else:
-            below = veto
-            windows = spans[name] if whole < veto else []
-            score = max(whole, *(model.score_variants(_window(variants, span)) for span in windows))
-        if score >= below:
+            score, below = (whole if whole >= veto else max(whole, *windows)), veto
+            keep = score >= veto
+        if keep:
             kept.append(flag)
         else:
             log.info(
@@ -203,23 +201,20 @@ def _window(variants: tuple[str, ...], span: tuple[int, int]) -> tuple[str, ...]
     return tuple(" ".join(variant.split(" ")[first : last + 1]) for variant in variants)
 
 
-def veto_windows(
-    text: str, patterns: Iterable[Mapping[str, Any]]
-) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+def veto_windows(text: str, patterns: Iterable[Mapping[str, Any]]) -> tuple[list[tuple[str, ...]], bool]:
     """What the vetoes score for ``text``, as ``detect`` scores it: the whole message and one
     window per match of each shipped pattern that flags it, except a channel merely named (none
-    when no such pattern flags it); and one window per match of each shipped pattern of a channel
-    merely named that flags it (``training.veto_scores``)."""
+    when no such pattern flags it); and whether a shipped pattern of a channel merely named flags
+    it, whose name veto reads the whole message (``training.veto_scores``)."""
     variants = text_variants(text or "")
     compiled = _compiled(_key(patterns))
     spans: dict[str, list[tuple[int, int]]] = {}
     flags = _match_variants(variants, compiled, spans)
     shipped = [flag["pattern"] for flag in flags if flag["pattern"] in compiled.shipped]
-    windows: list[tuple[str, ...]] = []
-    named: list[tuple[str, ...]] = []
-    for name in shipped:
-        (named if name in NAMED_CHANNELS else windows).extend(_window(variants, span) for span in spans[name])
-    return ([variants, *windows] if windows else []), named
+    windows = [
+        _window(variants, span) for name in shipped if name not in NAMED_CHANNELS for span in spans[name]
+    ]
+    return ([variants, *windows] if windows else []), any(name in NAMED_CHANNELS for name in shipped)
 
 
 def _key(patterns: Iterable[Mapping[str, Any]]) -> tuple[tuple[str, str, str], ...]:

@@ -26,9 +26,11 @@ from arbitration.solicitation.patterns import NAMED_CHANNELS
 from arbitration.solicitation.training import (
     NAME_VETO_RECALL_COST,
     VETO_RECALL_COST,
+    Example,
     VetoScore,
     choose_name_veto,
     choose_veto,
+    veto_scores,
 )
 
 # Innocent, yet a shipped pattern flags each: a messenger as goods or on them, a channel the
@@ -258,3 +260,24 @@ def test_R_DSP_8_round22_the_name_veto_is_the_highest_that_costs_at_most_its_sha
     assert choose_name_veto(examples, scores, veto=0.2) == 0.05  # type: ignore[arg-type]
     # At a veto above the other pattern's windows, that one would be lost too.
     assert choose_name_veto(examples, scores, veto=0.95) == 0.03  # type: ignore[arg-type]
+
+
+def test_R_DSP_8_round22_cross_validation_reads_each_veto_as_detect_does():
+    """``veto_scores`` gives the window veto the whole message and its matches' windows of any
+    shipped pattern but a channel merely named, and the name veto the whole message."""
+    named, close, both, clean = (
+        "WhatsApp me pls",
+        "Please close the dispute, I send 10$.",
+        "Please close the dispute. WhatsApp me.",
+        "Thanks, the parcel came today.",
+    )
+    model = _model()
+    examples = [Example(text, True, "en", "set", ()) for text in (named, close, both, clean)]
+
+    scores = veto_scores(examples, {"set": model})
+
+    assert scores[0] == VetoScore(None, model.score(named))
+    assert scores[1].windows is not None and scores[1].windows >= model.score(close)
+    assert scores[1].named is None
+    assert scores[2].windows is not None and scores[2].named == model.score(both)
+    assert scores[3] == VetoScore(None, None)
