@@ -108,6 +108,13 @@ CLOSE = [
         r"|(?:refund|money|payment|compensation)\w* (?:is|are|will be) (?:possible|available|yours"
         r"|guaranteed))(?: [^ .]+){0,5}? only (?:after|once|when|if)(?: [^ .]+){0,3}? <DISPUTE_EN>"
         r"(?: status)? (?:is|gets|has been|says|shows|becomes) (?:closed|cancel+ed|withdrawn)\b",
+        # Round 23 (round 22's misses): a threat far from the ask ("if you don't take back the
+        # complaint by tomorrow I will have to leave you a bad review"), a zero refund to accept.
+        r"\bif (?:you |u )?(?:don t|do not|dont|won t|will not|refuse to) <CLOSE_EN>(?: it| this| that"
+        r"|<DET_EN> <DISPUTE_EN>)\b(?: [^ .]+){0,10}? (?:(?:bad|negative|poor|1 star|one star) (?:review"
+        r"|feedback|rating)|black ?list\w*|block (?:you|your)|report (?:you|your))\b",
+        r"<NOT_BEFORE_EN>\b(?:accept|agree to|approve|choose|select|confirm)(?: [^ .]+){0,3}? (?:0|zero|nil)"
+        r"(?: ?[$€£%]| usd| eur| dollars?)? (?:refund|compensation|amount)\b",
     ),
     default_pattern(
         "close-dispute-request-ru",
@@ -209,6 +216,15 @@ CLOSE = [
         r"\b(?:сделаю|сделаем|верну|вернем|переведу|переведем|отправлю|отправим|вышлю|вышлем|заплачу"
         r"|заплатим|компенсирую|компенсируем)(?: [^ .]+){0,4}? только (?:после|когда|если)(?: того)?"
         r"(?: как)?(?: [^ .]+){0,2}? <DISPUTE_RU> (?:будет )?(?:закрыт|отменен|снят|отозван)\w*",
+        # Round 23 (round 22's misses): a threat far from the ask, to the reader ("если не снимете
+        # спор, поставлю вам плохой отзыв и занесу в чёрный список"), a zero refund to accept.
+        r"\bесли (?:вы |ты )?(?:[^ .]+ )?не (?:отзов|закро|отмен|сним|убер)\w*(?:те|шь)\b(?: [^ .]+){0,9}?"
+        r" (?:внес\w*|занес\w*|заблокир\w*|пожалуюсь|черн\w* спис\w*|(?:плох|негативн|отрицательн)\w*"
+        r" отзыв\w*)",
+        r"<NOT_BEFORE_RU>\b(?:примите|принять|согласитесь|соглашайтесь|подтвердите"
+        r"|выберите)(?: [^ .]+){0,3}? "
+        r"(?:(?:возврат\w*|компенсаци\w*|сумм\w*) (?:в )?(?:0|ноль|нуль)\b|нулев\w* (?:возврат|сумм"
+        r"|компенсаци)\w*)",
     ),
 ]
 
@@ -231,5 +247,17 @@ BENEFIT = [
         # Round 9: an amount for the closing noun alone, the EN "5 euro for closing" ("500р за закрытие").
         r"\b<BENEFIT_RU> (?:[^ .]+ )?за (?:закрытие|отмену|снятие)\b"
         r"(?! (?:заказ\w*|доставк\w*|брон\w*|подписк\w*|счет\w*|карт\w*|аккаунт\w*|товар\w*|покупк\w*))",
+        # Round 23 (round 22's misses): a made-up rule, the benefit for buyers who close ("we give
+        # a 20$ bonus to buyers who close the dispute within 24 hours"), in either order.
+        r"\b<BENEFIT_EN>(?: [^ .]+){0,4}? (?:to|for) (?:all |every |any |our )?(?:buyers?|customers?|clients?"
+        r"|those|anyone|everyone|people|users?)(?: who| that)? <CLOSING_VERB_EN>\w*<DET_EN> <DISPUTE_EN>",
+        r"\b(?:buyers?|customers?|clients?|those|anyone|everyone|people|users?) (?:who"
+        r"|that) <CLOSING_VERB_EN>"
+        r"\w*<DET_EN> <DISPUTE_EN>\b(?: [^ .]+){0,6}? (?:get|gets|receive|receives|are given|will get|qualify"
+        r"|earn|earns|are entitled|is entitled)\b(?: [^ .]+){0,3}? <BENEFIT_EN>",
+        r"\b<BENEFIT_RU>(?: [^ .]+){0,4}? (?:покупател\w*|клиент\w*|тем|всем"
+        r"|тех)(?: [^ .]+)? <WHO_CLOSES_RU>",
+        r"\b(?:покупател\w*|клиент\w*|те|все) <WHO_CLOSES_RU>(?: [^ .]+){0,6}? (?:получа\w*|получ\w*|да[её]м"
+        r"|дадим|положен\w*|начисл\w*|поступ\w*)(?: [^ .]+){0,3}? <BENEFIT_RU>",
     ),
 ]

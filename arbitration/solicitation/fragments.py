@@ -408,6 +408,22 @@ FRAGMENTS = {
     # exempt scopes, as a camera's "zoom" and "teams" of people are no channel.
     # Round 18: a channel as a name on goods (stickers, logos, novelty mugs; exempt scopes only).
     "DECOR_CHANNEL": r"(?:<MESSENGERS>|<PAYPAL>|<E_WALLETS>|<BANK_APPS>|<CALL_APPS>|сбер\w*|тинькофф\w*)",
+    # Round 23: the buyers who close, as a made-up rule's beneficiaries.
+    "CLOSING_VERB_EN": r"(?:close|closing|cancel|withdraw|remove|drop|retract|end)",
+    "WHO_CLOSES_RU": (
+        r"(?:кто|которые|который|которая) (?:[^ .]+ )?(?:закрыва|закро|закрыл|отзыва|отзов|отозвал|отменя"
+        r"|отмен"
+        r"|сним|снял|убира|убер|убрал)\w* (?:[^ .]+ )?<DISPUTE_RU>"
+    ),
+    # Round 23: where a contact is left outside the chat (a parcel, its packaging, a photo).
+    "OUTSIDE_CHAT_EN": (
+        r"(?:photo|picture|pic|image|parcel|package|box|note|card|invoice|label|packaging|leaflet|flyer"
+        r"|insert|sticker)s?\b"
+    ),
+    "OUTSIDE_CHAT_RU": (
+        r"(?:фото\w*|картинк\w*|снимк\w*|посылк\w*|упаковк\w*|коробк\w*|записк\w*|вкладыш\w*|открытк\w*"
+        r"|визитк\w*|наклейк\w*|этикетк\w*)"
+    ),
     "CALL_APPS": r"(?:\bzoom\b|\bзум\w*|(?:microsoft |ms )?\bteams\b|google meet|\bwebex\b|facetime|skype)",
     # Words between a first-person refusal and what it refuses: not a turn to an offer.
     "IN_REFUSAL_EN": (

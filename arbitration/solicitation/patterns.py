@@ -131,6 +131,13 @@ _OFF_PLATFORM = [
         r"\b(?:\d{4} ?){3}\d{4}\b",
         # Round 18: the seller's channel proposed in two words ("На карту ок?").
         r"(?:^|\. )на (?:карту|сбер\w*|киви|тинькофф?\w*|номер) (?:ок|окей|норм\w*|пойдет|удобно)\b",
+        # Round 23: "send me a number I can pay to", "номер, на который я переведу".
+        r"(?<!order )(?<!tracking )\b(?:number|account|card|wallet|iban)(?: [^ .]+)? (?:i|we) (?:can|could"
+        r"|may|will|ll) (?:pay|send|transfer|wire|refund)\w*(?: (?:it|you|the money|money|the refund))?"
+        r" (?:to|into|on|onto)\b(?! (?:the |this )?(?:platform|site|order|aliexpress|ali|marketplace)\b)",
+        r"\b(?:номер\w*|карт\w*|счет\w*|кошел\w*|реквизит\w*)(?: [^ .]+)? (?:на|куда) (?:который |которую "
+        r"|которые )?(?:я |мы )?(?:могу |можем |смогу |сможем |можно )?(?:перевести|скинуть|перечислить"
+        r"|переведу|скину|переведем|скинем)\b",
     ),
     _default(
         "messenger",
@@ -182,6 +189,28 @@ _OFF_PLATFORM = [
         r"|\bсозвонимся\b|\bнаберите (?:мне|нас)\b|\bзвоните\b(?: [^ .]+){0,2}? \+?\d",
         # Round 20: the number asked for after its noun ("Номер телефона оставьте, я перезвоню").
         r"(?:^|\. )(?:ваш )?номер (?:телефона |телефончик )?(?:оставьте|скиньте|напишите|дайте|пришлите)\b",
+        # Round 23 (round 22's misses): the contact left outside the chat, in the parcel, on the
+        # packaging or in a product photo ("my whatsapp is in the 2nd photo", "свяжитесь по номеру,
+        # который я оставил в записке").
+        r"\b(?:my|our) (?:whats ?app|telegram|viber|wechat|signal|number|phone(?: number)?|mobile|e ?mail"
+        r"|email"
+        r"|contacts?|handle|id|qr(?: code)?)(?: [^ .]+){0,3}? (?:in|on|inside) (?:the |my |our |this |that )?"
+        r"(?:[^ .]+ )?<OUTSIDE_CHAT_EN>(?! (?:is|are) (?:for|only|not)\b)",
+        r"\b(?:contact|write|text|message|call|reach|email|add|ping)\w*(?: (?!courier|carrier|post\w*"
+        r"|delivery"
+        r"|support|service|platform|ali\w*)[^ .]+){0,3}? (?<!tracking )(?<!order )(?:number|phone|e ?mail"
+        r"|contacts?|address|handle|qr(?: code)?|whats ?app|telegram)\b(?: [^ .]+){0,3}? (?:in|on|inside"
+        r"|from)"
+        r"(?: [^ .]+){0,2}? <OUTSIDE_CHAT_EN>",
+        r"\b(?:мой|наш|мои|наши|моя|наша)(?: [^ .]+)? (?:номер|телефон|контакт\w*|почт\w*|e ?mail|емейл|имейл"
+        r"|ватсап\w*|вотсап\w*|телег\w*|вайбер\w*|ник|qr)(?: [^ .]+){0,3}? (?:на|в|во|внутри) (?:[^ .]+ )?"
+        r"<OUTSIDE_CHAT_RU>\b(?! (?:для|только|не)\b)",
+        r"\b(?:свяжитесь|напишите|пишите|звоните|позвоните|наберите|обращайтесь|добавьте|свяжись|напиши|пиши"
+        r"|звони)(?: (?!курьер|поддержк|служб|доставк|перевозчик|площадк)[^ .]+){0,3}? (?:эл\.? "
+        r"|электронн\w* )?"
+        r"(?:номер\w*|телефон\w*|почт\w*|e ?mail|емейл\w*|имейл\w*|контакт\w*|адрес\w*|qr\w*)"
+        r"(?! (?:заказ|трек|отслежив|посылк|спор)\w*)(?: [^ .]+){0,4}? (?:на|в|во|из|с) (?:[^ .]+ )?"
+        r"<OUTSIDE_CHAT_RU>",
     ),
     _default(
         "outside-platform",
@@ -255,6 +284,17 @@ _OFF_PLATFORM = [
         r"\b(?:pic|photo|picture|screenshot|scan)s? of (?:the )?(?:front |back )?(?:of )?(?:your|ur)"
         r" (?:bank |credit |debit )?card\b(?! (?:payment|statement|receipt|transaction))",
         r"\b(?:on|in|via) the green (?:app|one|messenger)\b|\bв зел[её]ном (?:приложении|мессенджере)\b",
+        # Round 23 (round 22's misses): paid "on the side", cash hidden in a parcel.
+        r"<NOT_BEFORE_EN>\b(?:compensat\w*|pay|paid|refund\w*|send|make (?:it|this) up)(?: [^ .]+){0,3}?"
+        r" on the side\b",
+        r"<NOT_BEFORE_EN>\b(?:put|hide|pack|place|include|slip|stick|tuck)\w*(?: [^ .]+){0,2}? (?:cash|money"
+        r"|banknotes?|bills|dollars|euros?|\d+ ?[$€£]|[$€£] ?\d+)(?: [^ .]+){0,3}? (?:in|inside|into|under)"
+        r" (?:[^ .]+ ){0,2}?(?:parcel|package|box|envelope|shipment|padding)\b",
+        r"<NOT_BEFORE_RU>\b(?:положу|положим|вложу|вложим|спрячу|спрячем|засуну|подложу|подложим|кладу"
+        r"|кладем)"
+        r"(?: [^ .]+){0,2}? (?:деньги|наличн\w*|налик\w*|купюр\w*|кэш|кеш|доллар\w*|евро|рубл\w*|\d+ ?(?:р"
+        r"|руб\w*|\$|€))(?: [^ .]+){0,3}? (?:в|во|под) (?:[^ .]+ ){0,2}?(?:посылк|коробк|конверт|упаковк"
+        r"|пакет)\w*",
         # Round 8: the platform's fee named as what is saved ("так без комиссии площадки", "no platform fee").
         r"\bбез (?:[^ .]+ )?(?:комисси\w*|процент\w*|сбор\w*)(?: [^ .]+)? (?:площадк\w*|платформ\w*"
         r"|сайта|али\w*"

@@ -62,8 +62,8 @@ BASE_EXEMPT = [
         r"|собираемся|собираюсь|имею права|имеем права|вправе)|нельзя|невозможно|запрещ\w*)"
         r"<IN_CLAUSE_RU>{0,6}? <TARGET_RU>(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*<REST_OF_CLAUSE_RU>",
         # Round 20: not across "иначе"/"а то" ("Отзовите претензию, иначе ничего отправлять не буду"
-        # threatens, it refuses nothing).
-        r"<TARGET_RU>(?: (?!иначе\b|а то\b|не то\b)[^ .]+){0,5}? (?:нельзя|невозможно|запрещено"
+        # threatens, it refuses nothing); round 23: nor "сюда" ("в вайбер, сюда писать нельзя").
+        r"<TARGET_RU>(?: (?!иначе\b|а то\b|не то\b|сюда\b)[^ .]+){0,5}? (?:нельзя|невозможно|запрещено"
         r"|не (?:получится|выйдет|можем|могу|даем"
         r"|делаем|принимаем|работаем|возвращаем|переводим|предлагаем|буду|будем|стану|станем|хочу|хотим"
         r"|пользуемся|используем|общаемся|пишем|практикуем|переходим|отвечает|отвечаем|отвечаю|работает|дам"
@@ -82,7 +82,9 @@ BASE_EXEMPT = [
         # Round 21: not the buyer called a scammer in a threat ("…, I tell everyone you're a scammer",
         # "напишу заявление, что вы мошенник").
         r"(?:^|(?<=\. ))[^.]*?(?:\b(?:some|other|many) (?:sellers|shops|stores|people|scammers)\b"
-        r"|(?<!you re a )(?<!you are a )(?<!you re )(?<!you are )\b(?:anyone|anybody|someone|somebody"
+        # Round 23: not an ask to keep it quiet ("no need to involve anyone", "don't tell anybody").
+        r"|(?<!you re a )(?<!you are a )(?<!you re )(?<!you are )(?<!involve )(?<!tell )(?<!inform )"
+        r"\b(?:anyone|anybody|someone|somebody"
         r"|scammers?|fraudsters?|pretending|claiming to be|be careful"
         r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake)\b|(?<!you re a )(?<!you are a )\bscam\w*"
         # Round 22: "it's phishing", "no legit shop will ask your routing number".
@@ -456,7 +458,8 @@ ROUND9_EXEMPT = [
         "A Russian refusal with no first person: what is named is then said to be impossible or "
         'forbidden, or refused with "никакого …": "оплату мимо сайта принять не можем", "общаться в '
         'Телеграме запрещено правилами", "никакой почты, пишите здесь".',
-        r"(?:<TARGET_RU>|вне [^ .]+|<MESSENGER_LIST>)(?: [^ .]+){0,3}? (?:не (?:можем|могу|может|можно"
+        r"(?:<TARGET_RU>|вне [^ .]+|<MESSENGER_LIST>)(?: (?!сюда\b)[^ .]+){0,3}? (?:не (?:можем|могу|может"
+        r"|можно"
         r"|разрешено|разрешается|положено|принято|получится|выйдет)|нельзя|запрещен\w*|невозможн\w*)\b",
         r"\b(?:нельзя|запрещен\w*|невозможн\w*|не разрешается|не положено)(?: [^ .]+){0,4}? "
         r"(?:<TARGET_RU>|вне [^ .]+|<MESSENGER_LIST>)(?: (?:и|или|ни) (?:[^ .]+ ){0,2}?<TARGET_RU>)*",

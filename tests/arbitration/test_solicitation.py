@@ -595,6 +595,55 @@ def test_R_DSP_8_round22_warnings_advice_and_the_banks_own_refund_are_not_flagge
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("If you won't withdraw the case this week, we will have to leave bad feedback.", "close"),
+        ("Если не отзовёте жалобу до пятницы, то мы будем вынуждены внести вас в чёрный список.", "close"),
+        ("Just accept the 0$ refund offer in the dispute page, the rest comes later.", "close"),
+        ("Согласитесь на нулевой возврат в споре, остальное обсудим.", "close"),
+        ("Store policy: a 10% coupon for every customer who withdraws the complaint today.", "benefit"),
+        ("Customers who close the dispute within a day receive a free gift from our shop.", "benefit"),
+        ("По правилам магазина покупателям, которые отзывают претензию, положен сертификат.", "benefit"),
+        ("Сертификат на 500 рублей всем, кто снимет жалобу сегодня.", "benefit"),
+        ("Our WhatsApp number is on the card inside your parcel, message us there.", "off-platform"),
+        ("Please text the number printed on the flyer in the box, we fix it fast.", "off-platform"),
+        ("Мой телеграм на последнем фото товара, напишите туда.", "off-platform"),
+        ("Напишите на почту, которая указана на вкладыше в коробке.", "off-platform"),
+        ("I will slip 30 dollars into the next package for you.", "off-platform"),
+        ("Вложу 2000 рублей наличными в следующую посылку.", "off-platform"),
+        ("We can pay you the difference on the side, no need to involve anyone.", "off-platform"),
+        ("Give me an account I can transfer the money to.", "off-platform"),
+        ("Скиньте номер, на который я могу перевести деньги.", "off-platform"),
+        ("Пишите в телеграм, сюда писать нельзя.", "off-platform"),
+    ],
+)
+def test_R_DSP_8_round23_threats_made_up_rules_and_contacts_left_in_the_parcel_are_flagged(message, intent):
+    # Round 22's misses: a threat far from the ask, a zero refund to accept, a made-up rule that
+    # rewards closing, a contact left in the parcel or a photo, cash hidden in a parcel, money "on
+    # the side", an account to pay into; a refusal no longer reaches across "сюда".
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "There is a thank-you card in the box with our store name on it.",
+        "Please contact support with the tracking number on the label.",
+        "Our phone number on the package is for the courier only, please write to us here.",
+        "Наш номер на коробке только для курьера, пишите сюда.",
+        "Номер заказа указан на упаковке, напишите его в поддержку.",
+        "See the last photo for the size chart.",
+        "We never put cash in parcels, it is not allowed.",
+        "Don't accept a 0 refund, wait for the arbiter's decision.",
+        "В вайбер писать нельзя, пишите сюда.",
+        "Мы никогда не ставим покупателям плохие отзывы.",
+    ],
+)
+def test_R_DSP_8_round23_notes_in_parcels_refusals_and_reviews_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "message me on WhatsApp\u200b pls",
@@ -1022,7 +1071,7 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0033_solicitation_patterns_round22")
+    migration = importlib.import_module("arbitration.migrations.0035_solicitation_patterns_round23")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

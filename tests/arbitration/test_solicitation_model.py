@@ -1096,9 +1096,27 @@ def test_R_DSP_8_round18_the_migration_replaces_patterns_as_0028_shipped_them_ad
             "messenger",
             "platform-payment-route",
         ),
+        (
+            "0035_solicitation_patterns_round23",
+            "ship_round23_patterns",
+            "restore_patterns_of_0033",
+            {
+                "card-or-account-details-request",
+                "close-dispute-request-en",
+                "close-dispute-request-ru",
+                "discount-for-closing",
+                "off-platform-contact",
+                "outside-platform",
+                "refusal-impersonal-ru",
+                "refusal-ru",
+                "warning",
+            },
+            "off-platform-contact",
+            "refusal-ru",
+        ),
     ],
 )
-def test_R_DSP_8_rounds_19_to_22_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
+def test_R_DSP_8_rounds_19_to_23_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
     migration_name, ship, restore, changed, reset, edited
 ):
     """Each round's data migration adds and removes no pattern, replaces exactly the patterns it
