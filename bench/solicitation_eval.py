@@ -571,6 +571,12 @@ SETS = {
     },
     "held-out round 22 (a)": DATA / "solicitation_holdout_round22_a.jsonl",
     "held-out round 22 (b)": DATA / "solicitation_holdout_round22_b.jsonl",
+    **{
+        f"training round 23 ({name.replace('_', ', ')})": DATA / f"solicitation_training_round23_{name}.jsonl"
+        for name in ("en_a", "en_b", "ru_a", "ru_b")
+    },
+    "held-out round 23 (a)": DATA / "solicitation_holdout_round23_a.jsonl",
+    "held-out round 23 (b)": DATA / "solicitation_holdout_round23_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

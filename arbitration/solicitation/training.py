@@ -22,7 +22,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 21).
+for each later round once it has been measured (rounds 10 to 22).
 """
 
 from __future__ import annotations
@@ -154,12 +154,24 @@ TRAINING_SETS = (
     "solicitation_training_round22_en_b.jsonl",
     "solicitation_training_round22_ru_a.jsonl",
     "solicitation_training_round22_ru_b.jsonl",
+    # Round 23: round 22's two held-out sets (measured once on 000addc and once on ae51d63, errors
+    # read: spent) and 1,600 messages written for training by four writers, of round 22's error
+    # kinds: asks by allusion to an earlier deal, a contact left in the parcel or a product photo,
+    # made-up rules that reward closing, cash hidden in a parcel, threats far from the ask;
+    # buyers quoting asks or asking how a dispute closes, notes and photos in parcels with no ask,
+    # sellers describing the platform's real rules, reviews and ratings talked about with no ask.
+    "solicitation_holdout_round22_a.jsonl",
+    "solicitation_holdout_round22_b.jsonl",
+    "solicitation_training_round23_en_a.jsonl",
+    "solicitation_training_round23_en_b.jsonl",
+    "solicitation_training_round23_ru_a.jsonl",
+    "solicitation_training_round23_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 22's two sets were written by two writers apart (b as a
-# red team) and committed (eb3d38f, 38991d1) before round 21's errors were read; each line also
-# says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round22_a.jsonl", "solicitation_holdout_round22_b.jsonl")
+# other sets; never trained on. Round 23's two sets were written by two writers apart (b as a
+# red team) and committed (987a81c, c2f890c) before round 22's errors were acted on; each line
+# also says who writes it ("speaker").
+HELD_OUT = ("solicitation_holdout_round23_a.jsonl", "solicitation_holdout_round23_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the
