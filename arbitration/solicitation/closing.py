@@ -114,7 +114,18 @@ CLOSE = [
         r"|<DET_EN> <DISPUTE_EN>)\b(?: [^ .]+){0,10}? (?:(?:bad|negative|poor|1 star|one star) (?:review"
         r"|feedback|rating)|black ?list\w*|block (?:you|your)|report (?:you|your))\b",
         r"<NOT_BEFORE_EN>\b(?:accept|agree to|approve|choose|select|confirm)(?: [^ .]+){0,3}? (?:0|zero|nil)"
-        r"(?: ?[$€£%]| usd| eur| dollars?)? (?:refund|compensation|amount)\b",
+        r"(?: ?[$€£%]| usd| eur| dollars?)? (?:refund|compensation|amount)\b"
+        # Round 24: the sign first ("accept my proposal of $0").
+        r"|<NOT_BEFORE_EN>\b(?:accept|agree to|approve)(?: [^ .]+){0,3}? [$€£] ?0\b(?! ?[.,]?\d)",
+        # Round 24 (round 23's misses): buyer protection ended, the claim edited to say the item is
+        # fine, the money only after receipt is confirmed.
+        r"(?:^|\. |\b(?:please|pls|plz|and|just|kindly|so) )(?:end|close|stop|cancel|finish|turn off)"
+        r"(?: the| your| this)? (?:buyer s |buyer )?protection\b",
+        r"\b(?:edit|change|update|amend|modify)(?: [^ .]+){0,3}? (?:claim|dispute|case|complaint)\b"
+        r"(?: [^ .]+){0,2}? (?:to say|saying)(?: [^ .]+){0,4}? (?:is|are|was|were) (?:fine|ok|okay|good"
+        r"|working|perfect)\b",
+        r"\b(?:i|we)(?: ll| will| can)? (?:refund|pay|send|transfer|compensate)\w*(?: [^ .]+){0,4}? "
+        r"(?:but )?(?:first|only after|only once) (?:you )?confirm\w* (?:the )?(?:receipt|delivery)\b",
     ),
     default_pattern(
         "close-dispute-request-ru",
@@ -225,6 +236,13 @@ CLOSE = [
         r"|выберите)(?: [^ .]+){0,3}? "
         r"(?:(?:возврат\w*|компенсаци\w*|сумм\w*) (?:в )?(?:0|ноль|нуль)\b|нулев\w* (?:возврат|сумм"
         r"|компенсаци)\w*)",
+        # Round 24 (round 23's misses): buyer protection ended, the money only after receipt is
+        # confirmed ("переведу, но сначала подтвердите получение").
+        r"<NOT_BEFORE_RU>\b(?:завершите|закройте|отмените|отключите|прекратите|заверши|закрой|отключи)"
+        r"(?: [^ .]+)? защит[уы]\b|\bснимите (?:[^ .]+ )?защиту покупател\w*",
+        r"\b(?:переведу|верну|скину|отправлю|заплачу|компенсирую|переведем|вернем|скинем|отправим|заплатим)"
+        r"(?: [^ .]+){0,4}? (?:сначала|только после|после того как|как только) (?:[^ .]+ )?подтверд\w*"
+        r" (?:получени|доставк)\w*",
     ),
 ]
 
@@ -257,6 +275,16 @@ BENEFIT = [
         r"|earn|earns|are entitled|is entitled)\b(?: [^ .]+){0,3}? <BENEFIT_EN>",
         r"\b<BENEFIT_RU>(?: [^ .]+){0,4}? (?:покупател\w*|клиент\w*|тем|всем"
         r"|тех)(?: [^ .]+)? <WHO_CLOSES_RU>",
+        # Round 24 (round 23's misses): receipt confirmed or the refund given up, then a benefit in
+        # the same sentence ("подтвердите, что всё получили, а недостающее я дошлю").
+        r"\b(?:подтвердите|подтверди)(?: [^ .]+){0,3}? (?:получени\w*|получил\w*|доставк\w*)"
+        r"(?: [^ .]+){0,8}? <STRONG_BENEFIT_RU>",
+        r"\bconfirm(?:ing)? (?:the )?(?:receipt|delivery|you (?:got|received))\b"
+        r"(?: [^ .]+){0,8}? <STRONG_BENEFIT_EN>",
+        r"\b(?:откажитесь|отказываетесь|откажетесь|отказаться) от (?:возврат|компенсаци|денег)\w*"
+        r"(?: [^ .]+){0,8}? <STRONG_BENEFIT_RU>"
+        r"|\b(?:give up|waive|drop|forget)(?: the| your)? (?:refund|compensation)\b"
+        r"(?: [^ .]+){0,8}? <STRONG_BENEFIT_EN>",
         r"\b(?:покупател\w*|клиент\w*|те|все) <WHO_CLOSES_RU>(?: [^ .]+){0,6}? (?:получа\w*|получ\w*|да[её]м"
         r"|дадим|положен\w*|начисл\w*|поступ\w*)(?: [^ .]+){0,3}? <BENEFIT_RU>",
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from arbitration.solicitation.condition_words import CONDITION_WORDS
 from arbitration.solicitation.contact_words import CONTACT_IN_WORDS
 
 FRAGMENTS = {
@@ -114,7 +115,8 @@ FRAGMENTS = {
         r"|resolved|settled|sorted)\b"
         # Round 16: pressing or confirming the outcome on the site ("press the button saying your issue
         # has been resolved", "click 'satisfied with the outcome'", "confirm that we reached an agreement").
-        r"|<NOT_BEFORE_EN>\b(?:press|click|tap|hit|select|choose|pick|mark|confirm)(?:ing)?(?: [^ .]+){0,8}? "
+        r"|<NOT_BEFORE_EN>\b(?:press|click|tap|hit|select|choose|pick|mark|confirm|tick|answer|reply)(?:ing)?"
+        r"(?: [^ .]+){0,8}? "
         r"(?:resolved|solved|sorted|settled|satisfied|(?:reached|came to|made|have)"
         r" (?:an agreement|a deal))\b"
     ),
@@ -159,13 +161,14 @@ FRAGMENTS = {
         r"|\b<DISPUTE_RU> (?:[^ .]+ ){0,4}?<NOT_BEFORE_RU>(?:<CLOSE_RU>|<CLOSE_RU_YOU>)\b"
     ),
     "CLOSE_BARE_RU": (
+        # Round 24: also after "и" ("подтвердите получение и закройте пожалуйста").
         r"(?:^|\. |\b(?:пожалуйста|плиз|плз|просто|только|вы|ты|если|когда|как только|чтобы|чтоб|ну|давай"
-        r"|давайте) )"
+        r"|давайте|и) )"
         r"(?:<CLOSE_RU>|<CLOSE_RU_YOU>)"
         r"(?: (?:пожалуйста|плиз|плз|пжл\w*|пж|его|ее|это|уже|сегодня|сейчас|скорее|побыстрее|сначала"
         r"|у себя|давай|давайте))*"
         r"(?=$|\. | =| (?:и|а|тогда|то|я|мы|сразу|тут же|вышл\w*|верн\w*|отправ\w*|подар\w*|скин\w*|нов\w*"
-        r"|компенс\w*|переве\w*|перечисл\w*|заплач\w*|выплач\w*|дам|дадим|получите|пришл\w*|деньги)\b"
+        r"|компенс\w*|переве\w*|перечисл\w*|заплач\w*|выплач\w*|дам|дадим|получите|пришл\w*|деньги|нам|мне)\b"
         r"| \d)"
     ),
     "CLOSING_NOUN_RU": (
@@ -213,7 +216,7 @@ FRAGMENTS = {
         r"|offer|rate)s?\b|\bcheaper\b|price cut)"
     ),
     "BENEFIT_RU": (
-        r"(?:подар\w*|бесплатн\w*|бонус\w*|скидк\w*|купон\w*|промокод\w*|сертификат\w*|к[эе]шб[эе]к\w*"
+        r"(?:подар\w*|сюрприз\w*|бесплатн\w*|бонус\w*|скидк\w*|купон\w*|промокод\w*|сертификат\w*|к[эе]шб[эе]к\w*"
         r"|компенс\w*"
         r"|замен[уаы]\b|нов(?:ый|ую|ое|ые)\b|ещ[её] (?:один|одну|одно|\d|штук\w*|пару|раз)|втор\w* комплект"
         r"|доп\w*"
@@ -351,6 +354,8 @@ FRAGMENTS = {
     ),
     # --- Round 3: contacts written in words, the arbiter left out --------------------------------
     **CONTACT_IN_WORDS,
+    # --- Rounds 23 and 24: where a contact is left, who a made-up rule rewards -----------------------
+    **CONDITION_WORDS,
     # The platform's own people or process named as what to leave out.
     "MEDIATOR_EN": (
         r"(?:arbiter|arbitrator|arbitration|mediator|moderator|moderation|third party|middleman|middle man"
@@ -408,22 +413,6 @@ FRAGMENTS = {
     # exempt scopes, as a camera's "zoom" and "teams" of people are no channel.
     # Round 18: a channel as a name on goods (stickers, logos, novelty mugs; exempt scopes only).
     "DECOR_CHANNEL": r"(?:<MESSENGERS>|<PAYPAL>|<E_WALLETS>|<BANK_APPS>|<CALL_APPS>|сбер\w*|тинькофф\w*)",
-    # Round 23: the buyers who close, as a made-up rule's beneficiaries.
-    "CLOSING_VERB_EN": r"(?:close|closing|cancel|withdraw|remove|drop|retract|end)",
-    "WHO_CLOSES_RU": (
-        r"(?:кто|которые|который|которая) (?:[^ .]+ )?(?:закрыва|закро|закрыл|отзыва|отзов|отозвал|отменя"
-        r"|отмен"
-        r"|сним|снял|убира|убер|убрал)\w* (?:[^ .]+ )?<DISPUTE_RU>"
-    ),
-    # Round 23: where a contact is left outside the chat (a parcel, its packaging, a photo).
-    "OUTSIDE_CHAT_EN": (
-        r"(?:photo|picture|pic|image|parcel|package|box|note|card|invoice|label|packaging|leaflet|flyer"
-        r"|insert|sticker)s?\b"
-    ),
-    "OUTSIDE_CHAT_RU": (
-        r"(?:фото\w*|картинк\w*|снимк\w*|посылк\w*|упаковк\w*|коробк\w*|записк\w*|вкладыш\w*|открытк\w*"
-        r"|визитк\w*|наклейк\w*|этикетк\w*)"
-    ),
     "CALL_APPS": r"(?:\bzoom\b|\bзум\w*|(?:microsoft |ms )?\bteams\b|google meet|\bwebex\b|facetime|skype)",
     # Words between a first-person refusal and what it refuses: not a turn to an offer.
     "IN_REFUSAL_EN": (

@@ -284,6 +284,9 @@ _OFF_PLATFORM = [
         r"\b(?:pic|photo|picture|screenshot|scan)s? of (?:the )?(?:front |back )?(?:of )?(?:your|ur)"
         r" (?:bank |credit |debit )?card\b(?! (?:payment|statement|receipt|transaction))",
         r"\b(?:on|in|via) the green (?:app|one|messenger)\b|\bв зел[её]ном (?:приложении|мессенджере)\b",
+        # Round 24: cash handed over in person ("my cousin can bring the money in hand").
+        r"\b(?:bring|give|hand|deliver|pay)\w*(?: [^ .]+){0,3}? (?:money|cash|refund)(?: [^ .]+){0,2}? "
+        r"(?:in hand|in person|by hand|face to face)\b|\bcash in hand\b",
         # Round 23 (round 22's misses): paid "on the side", cash hidden in a parcel.
         r"<NOT_BEFORE_EN>\b(?:compensat\w*|pay|paid|refund\w*|send|make (?:it|this) up)(?: [^ .]+){0,3}?"
         r" on the side\b",

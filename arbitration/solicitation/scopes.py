@@ -93,7 +93,7 @@ BASE_EXEMPT = [
         r"|от (?:имени|нашего имени)"
         # Round 22: reporting to support, not telling support that all is well.
         r"|это не мы|если вам (?:предлагают|пишут|звонят)|\bникому\b|сообщите в поддержку(?! что\b)"
-        r"|бдительн\w*|якобы"
+        r"|бдительн\w*|якобы|\bвзлом\w*|игнорируйте|\bhacked\b|\bignore (?:any |all |the )?messages\b"
         r"|вам могут (?:написать|позвонить|предложить)|представ\w* (?:нами|сотрудник\w*|продавц\w*)"
         # Round 16: "someone" in Russian, as "anyone"/"someone" above ("если кто-то просит …").
         r"|\bкто (?:то|нибудь|либо) (?:просит|попросит|предлагает|предложит|пишет|напишет|звонит|позвонит)\b"
@@ -256,6 +256,9 @@ ROUND5_EXEMPT = [
         r"(?:<CHANNEL_RU>|<MESSENGERS>|почт\w*|номер\w*)(?: [^ .]+){0,3}? (?:мы |я )?не "
         r"(?:[^ .]+(?:ем|им|ём|ю)|буду|будем|стану|станем)\b",
         r"(?:^|\. )(?:никаких|без) <TARGET_RU>",
+        # Round 24: closing asked about and refused at once ("Закрыть спор? Нет-нет, не надо").
+        r"(?:^|\. )(?:close|cancel|withdraw) (?:the |this |your )?<DISPUTE_EN>\. (?:no|nope)\b"
+        r"|(?:^|\. )(?:закрыть|отменить|отозвать|снять) (?:[^ .]+ )?<DISPUTE_RU>\. (?:нет|ни в коем)\b",
     ),
     default_pattern(
         "others-asked-before",

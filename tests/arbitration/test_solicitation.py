@@ -644,6 +644,53 @@ def test_R_DSP_8_round23_notes_in_parcels_refusals_and_reviews_are_not_flagged(m
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("It arrived, so please end the buyer protection today.", "close"),
+        ("Посылка у вас, отключите защиту покупателя, пожалуйста.", "close"),
+        ("Just accept the offer of €0 in the case, the rest I handle.", "close"),
+        ("Please edit the dispute saying the lamp is working, thanks.", "close"),
+        ("Reply 'resolved' to the platform's question and we are done.", "close"),
+        ("We'll refund you ourselves, but first confirm the receipt on the order page.", "close"),
+        ("Верну деньги, только после того как подтвердите получение.", "close"),
+        ("Посмотрели трек? Подтвердите доставку и отмените пожалуйста", "close"),
+        ("Отменяйте, мне штраф за каждый спор.", "close"),
+        ("Confirm receipt today and I'll send a gift with your next order.", "benefit"),
+        ("Подтвердите получение, а скидку 30% я вам дам на следующий заказ.", "benefit"),
+        ("Откажитесь от возврата, и я положу в посылку второй комплект бесплатно.", "benefit"),
+        ("Give up the refund and a bonus set goes out to you tomorrow.", "benefit"),
+        ("Как только жалоба пропадёт из кабинета, вас ждёт сюрприз.", "benefit"),
+        ("My brother can hand you the cash in person tomorrow.", "off-platform"),
+    ],
+)
+def test_R_DSP_8_round24_protection_ended_receipt_confirmed_for_a_benefit_and_cash_in_hand_are_flagged(
+    message, intent
+):
+    # Round 23's misses: buyer protection ended, a zero refund with the sign first, the claim
+    # edited to say all is fine, an answer to the platform's question, the money only after
+    # receipt is confirmed, receipt confirmed or the refund given up for a benefit, a surprise
+    # once the dispute is gone, a bare close after "и" or with a reason, cash in hand.
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Снимите защитную плёнку перед установкой стекла.",
+        "Your buyer protection ends on 12 May, after that the money goes to the seller.",
+        "Закрыть спор? Нет, не надо, пусть арбитр решит.",
+        "Close the dispute? No, please wait for the arbiter.",
+        "Наш телеграм-канал взломали, игнорируйте сообщения оттуда.",
+        "Our Instagram was hacked, ignore any messages from it.",
+        "Please confirm receipt once the arbiter has decided the case.",
+        "Откройте коробку и закройте крышку плотно.",
+    ],
+)
+def test_R_DSP_8_round24_film_protection_refused_closing_and_hacked_channels_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "message me on WhatsApp\u200b pls",
@@ -1071,7 +1118,7 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0035_solicitation_patterns_round23")
+    migration = importlib.import_module("arbitration.migrations.0036_solicitation_patterns_round24")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

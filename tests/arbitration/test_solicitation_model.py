@@ -1116,9 +1116,24 @@ def test_R_DSP_8_round18_the_migration_replaces_patterns_as_0028_shipped_them_ad
             "off-platform-contact",
             "refusal-ru",
         ),
+        (
+            "0036_solicitation_patterns_round24",
+            "ship_round24_patterns",
+            "restore_patterns_of_0035",
+            {
+                "close-dispute-request-en",
+                "close-dispute-request-ru",
+                "discount-for-closing",
+                "outside-platform",
+                "refusal-first-person",
+                "warning",
+            },
+            "discount-for-closing",
+            "warning",
+        ),
     ],
 )
-def test_R_DSP_8_rounds_19_to_23_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
+def test_R_DSP_8_rounds_19_to_24_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
     migration_name, ship, restore, changed, reset, edited
 ):
     """Each round's data migration adds and removes no pattern, replaces exactly the patterns it
