@@ -22,7 +22,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 22).
+for each later round once it has been measured (rounds 10 to 23).
 """
 
 from __future__ import annotations
@@ -166,12 +166,24 @@ TRAINING_SETS = (
     "solicitation_training_round23_en_b.jsonl",
     "solicitation_training_round23_ru_a.jsonl",
     "solicitation_training_round23_ru_b.jsonl",
+    # Round 24: round 23's two held-out sets (measured once on c2f890c and once on 5a5375d, errors
+    # read: spent) and 1,600 messages written for training by four writers, of round 23's error
+    # kinds: receipt confirmed or buyer protection ended as the way to end the case, a zero refund
+    # or the seller's proposal accepted for something, bare and hurried orders to close, cash in
+    # person, implicit threats and promised surprises; store promotions, closing refused, hacked
+    # channels, buyers asking for a replacement or a messenger.
+    "solicitation_holdout_round23_a.jsonl",
+    "solicitation_holdout_round23_b.jsonl",
+    "solicitation_training_round24_en_a.jsonl",
+    "solicitation_training_round24_en_b.jsonl",
+    "solicitation_training_round24_ru_a.jsonl",
+    "solicitation_training_round24_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 23's two sets were written by two writers apart (b as a
-# red team) and committed (987a81c, c2f890c) before round 22's errors were acted on; each line
-# also says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round23_a.jsonl", "solicitation_holdout_round23_b.jsonl")
+# other sets; never trained on. Round 24's two sets were written by two writers apart (b as a
+# red team) and committed (4369a94, 3ecdb28) before round 23's errors were read; each line also
+# says who writes it ("speaker").
+HELD_OUT = ("solicitation_holdout_round24_a.jsonl", "solicitation_holdout_round24_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the
