@@ -479,6 +479,44 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   "policy" bonus for closing, cash hidden in a parcel, a threat with a long gap before the
   blacklist. Wrongly flagged: eleven of fifteen are buyers (quotes, questions, reports), which the
   product never checks; a greeting and a store's opening hours scored by the classifier.
+- Round 23 trained on round 22's sets and 1,600 messages of round 22's error kinds (23,927
+  messages; threshold 0.75, veto 0.24, name veto 0.19, full cross-validation, 67 minutes on two
+  cores) and changed patterns for round 22's errors (migration 0035: a threat far from the ask, a
+  zero refund to accept, a made-up rule that rewards closing, a contact left in the parcel or a
+  product photo, cash in a parcel, money "on the side"; a refusal not across "сюда").
+  ``solicitation_holdout_round23_{a,b}.jsonl`` (576: two writers apart, (b) as a red team;
+  committed 987a81c, c2f890c before round 22's errors were acted on). On round 22's detector
+  (c2f890c): EN P 0.971 R 0.924, RU P 0.957 R 0.931. Measured once on round 23's detector
+  (5a5375d): **EN P 0.964 R 0.938 (TP 135 FP 5 FN 9), RU P 0.964 R 0.931 (TP 134 FP 5 FN 10)**;
+  as the product reads them EN P 0.993, RU P 0.985; patterns alone EN P 0.944 R 0.701, RU P 0.889
+  R 0.722. By writer: (a) EN P 0.959 R 0.972, RU P 0.971 R 0.931; (b) EN P 0.970 R 0.903, RU
+  P 0.957 R 0.931. Not met. Missed: receipt confirmed or buyer protection ended as the way to end
+  the case, a zero refund with the sign first, the claim edited to say the item is fine, hurried
+  bare closes ("Закрывайте, нам комиссию платить"), cash in hand, a "surprise" once the dispute is
+  gone. Wrongly flagged: closing asked about and refused ("Закрыть спор? Нет-нет"), a hacked
+  channel warned about, a store coupon, buyers. Spent.
+- Round 24 trained on round 23's sets and 1,600 messages of round 23's error kinds (26,103
+  messages), keeping round 23's cross-validated thresholds (``--threshold 0.75 --veto 0.24
+  --name-veto 0.19``: two minutes instead of an hour), and changed patterns for round 23's errors
+  (migration 0036). ``solicitation_holdout_round24_{a,b}.jsonl`` (576: two writers apart, (b) as a
+  red team; committed 4369a94, 3ecdb28 before round 23's errors were read). On round 22's
+  detector (c2f890c): EN P 0.957 R 0.924, RU P 0.972 R 0.965. Measured once on round 24's
+  detector (3f02ff1): **EN P 0.971 R 0.938 (TP 135 FP 4 FN 9), RU P 0.993 R 0.958 (TP 138 FP 1
+  FN 6)**; as the product reads them EN P 0.985, RU P 1.000; patterns alone EN P 0.940 R 0.764,
+  RU P 0.940 R 0.764. By writer: (a) EN P 1.000 R 0.958, RU P 0.986 R 0.958; (b) EN P 0.943
+  R 0.917, RU P 1.000 R 0.958. Not met: precision at target in Russian and as the product reads
+  English, recall not. Missed: the refund amount set to 0 or a "no refund" solution accepted for
+  goods ("modify the refund amount to 0"), "confirm received, your money I return separately",
+  a handle as a link ("t.me/…") or on "the picture app" because "the chat is monitored", an
+  e-mail spelled with "мэйл", "the only condition is you don't continue with the dispute", a
+  veiled threat with the buyer's address. Wrongly flagged: "we will not ask you to remove it", a
+  free gift card, buyers. Spent.
+- Speed after round 24 on 2026-12-07's (slower) machine, every labelled message (26,679), this
+  detector and round 22's (4b1caf1) alternating on the same messages at load 1: 3,830, 4,296,
+  3,072 and 3,870 messages per CPU-second against 3,649, 3,452, 3,851 and 3,698 (patterns alone
+  6,612, 6,606, 4,967, 6,264 against 5,081, 6,147, 5,481, 5,228); this bench's own run 4,351
+  (patterns alone 6,068). Rounds 23-24 cost nothing measurable; on this machine neither detector
+  reaches the 5,000 target (round 22's detector measured 4,942-5,060 on the previous machine).
 - Speed after round 21, every labelled message (20,151) timed on one machine at load 1, this
   detector and round 18's (d070655) on the same messages: 5,024 and 5,125 messages per
   CPU-second with the classifier (patterns alone 7,461 and 7,736); this bench's own run the same
