@@ -232,10 +232,9 @@ CLOSE = [
         r"\bесли (?:вы |ты )?(?:[^ .]+ )?не (?:отзов|закро|отмен|сним|убер)\w*(?:те|шь)\b(?: [^ .]+){0,9}?"
         r" (?:внес\w*|занес\w*|заблокир\w*|пожалуюсь|черн\w* спис\w*|(?:плох|негативн|отрицательн)\w*"
         r" отзыв\w*)",
-        r"<NOT_BEFORE_RU>\b(?:примите|принять|согласитесь|соглашайтесь|подтвердите"
-        r"|выберите)(?: [^ .]+){0,3}? "
-        r"(?:(?:возврат\w*|компенсаци\w*|сумм\w*) (?:в )?(?:0|ноль|нуль)\b|нулев\w* (?:возврат|сумм"
-        r"|компенсаци)\w*)",
+        r"<NOT_BEFORE_RU>\b(?:примите|принять|согласитесь|соглашайтесь|подтвердите|выберите)"
+        r"(?: [^ .]+){0,3}? (?:(?:возврат\w*|компенсаци\w*|сумм\w*) (?:в )?(?:0|ноль|нуль)\b"
+        r"|нулев\w* (?:возврат|сумм|компенсаци)\w*)",
         # Round 24 (round 23's misses): buyer protection ended, the money only after receipt is
         # confirmed ("переведу, но сначала подтвердите получение").
         r"<NOT_BEFORE_RU>\b(?:завершите|закройте|отмените|отключите|прекратите|заверши|закрой|отключи)"
@@ -269,12 +268,11 @@ BENEFIT = [
         # a 20$ bonus to buyers who close the dispute within 24 hours"), in either order.
         r"\b<BENEFIT_EN>(?: [^ .]+){0,4}? (?:to|for) (?:all |every |any |our )?(?:buyers?|customers?|clients?"
         r"|those|anyone|everyone|people|users?)(?: who| that)? <CLOSING_VERB_EN>\w*<DET_EN> <DISPUTE_EN>",
-        r"\b(?:buyers?|customers?|clients?|those|anyone|everyone|people|users?) (?:who"
-        r"|that) <CLOSING_VERB_EN>"
-        r"\w*<DET_EN> <DISPUTE_EN>\b(?: [^ .]+){0,6}? (?:get|gets|receive|receives|are given|will get|qualify"
-        r"|earn|earns|are entitled|is entitled)\b(?: [^ .]+){0,3}? <BENEFIT_EN>",
-        r"\b<BENEFIT_RU>(?: [^ .]+){0,4}? (?:покупател\w*|клиент\w*|тем|всем"
-        r"|тех)(?: [^ .]+)? <WHO_CLOSES_RU>",
+        r"\b(?:buyers?|customers?|clients?|those|anyone|everyone|people|users?) (?:who|that)"
+        r" <CLOSING_VERB_EN>\w*<DET_EN> <DISPUTE_EN>\b(?: [^ .]+){0,6}? (?:get|gets|receive|receives"
+        r"|are given|will get|qualify|earn|earns|are entitled|is entitled)\b(?: [^ .]+){0,3}? <BENEFIT_EN>",
+        r"\b<BENEFIT_RU>(?: [^ .]+){0,4}? (?:покупател\w*|клиент\w*|тем|всем|тех)(?: [^ .]+)?"
+        r" <WHO_CLOSES_RU>",
         # Round 24 (round 23's misses): receipt confirmed or the refund given up, then a benefit in
         # the same sentence ("подтвердите, что всё получили, а недостающее я дошлю").
         r"\b(?:подтвердите|подтверди)(?: [^ .]+){0,3}? (?:получени\w*|получил\w*|доставк\w*)"

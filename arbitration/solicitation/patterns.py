@@ -192,23 +192,20 @@ _OFF_PLATFORM = [
         # Round 23 (round 22's misses): the contact left outside the chat, in the parcel, on the
         # packaging or in a product photo ("my whatsapp is in the 2nd photo", "свяжитесь по номеру,
         # который я оставил в записке").
-        r"\b(?:my|our) (?:whats ?app|telegram|viber|wechat|signal|number|phone(?: number)?|mobile|e ?mail"
-        r"|email"
-        r"|contacts?|handle|id|qr(?: code)?)(?: [^ .]+){0,3}? (?:in|on|inside) (?:the |my |our |this |that )?"
-        r"(?:[^ .]+ )?<OUTSIDE_CHAT_EN>(?! (?:is|are) (?:for|only|not)\b)",
-        r"\b(?:contact|write|text|message|call|reach|email|add|ping)\w*(?: (?!courier|carrier|post\w*"
-        r"|delivery"
-        r"|support|service|platform|ali\w*)[^ .]+){0,3}? (?<!tracking )(?<!order )(?:number|phone|e ?mail"
-        r"|contacts?|address|handle|qr(?: code)?|whats ?app|telegram)\b(?: [^ .]+){0,3}? (?:in|on|inside"
-        r"|from)"
-        r"(?: [^ .]+){0,2}? <OUTSIDE_CHAT_EN>",
+        r"\b(?:my|our) (?:whats ?app|telegram|viber|wechat|signal|number|phone(?: number)?|mobile"
+        r"|e ?mail|email|contacts?|handle|id|qr(?: code)?)(?: [^ .]+){0,3}? (?:in|on|inside)"
+        r" (?:the |my |our |this |that )?(?:[^ .]+ )?<OUTSIDE_CHAT_EN>(?! (?:is|are) (?:for|only|not)\b)",
+        r"\b(?:contact|write|text|message|call|reach|email|add|ping)\w*"
+        r"(?: (?!courier|carrier|post\w*|delivery|support|service|platform|ali\w*)[^ .]+){0,3}?"
+        r" (?<!tracking )(?<!order )(?:number|phone|e ?mail|contacts?|address|handle|qr(?: code)?"
+        r"|whats ?app|telegram)\b(?: [^ .]+){0,3}? (?:in|on|inside|from)(?: [^ .]+){0,2}? <OUTSIDE_CHAT_EN>",
         r"\b(?:мой|наш|мои|наши|моя|наша)(?: [^ .]+)? (?:номер|телефон|контакт\w*|почт\w*|e ?mail|емейл|имейл"
         r"|ватсап\w*|вотсап\w*|телег\w*|вайбер\w*|ник|qr)(?: [^ .]+){0,3}? (?:на|в|во|внутри) (?:[^ .]+ )?"
         r"<OUTSIDE_CHAT_RU>\b(?! (?:для|только|не)\b)",
         r"\b(?:свяжитесь|напишите|пишите|звоните|позвоните|наберите|обращайтесь|добавьте|свяжись|напиши|пиши"
-        r"|звони)(?: (?!курьер|поддержк|служб|доставк|перевозчик|площадк)[^ .]+){0,3}? (?:эл\.? "
-        r"|электронн\w* )?"
-        r"(?:номер\w*|телефон\w*|почт\w*|e ?mail|емейл\w*|имейл\w*|контакт\w*|адрес\w*|qr\w*)"
+        r"|звони)(?: (?!курьер|поддержк|служб|доставк|перевозчик|площадк)[^ .]+){0,3}?"
+        r" (?:эл\.? |электронн\w* )?(?:номер\w*|телефон\w*|почт\w*|e ?mail|емейл\w*|имейл\w*|контакт\w*"
+        r"|адрес\w*|qr\w*)"
         r"(?! (?:заказ|трек|отслежив|посылк|спор)\w*)(?: [^ .]+){0,4}? (?:на|в|во|из|с) (?:[^ .]+ )?"
         r"<OUTSIDE_CHAT_RU>",
     ),
@@ -294,10 +291,9 @@ _OFF_PLATFORM = [
         r"|banknotes?|bills|dollars|euros?|\d+ ?[$€£]|[$€£] ?\d+)(?: [^ .]+){0,3}? (?:in|inside|into|under)"
         r" (?:[^ .]+ ){0,2}?(?:parcel|package|box|envelope|shipment|padding)\b",
         r"<NOT_BEFORE_RU>\b(?:положу|положим|вложу|вложим|спрячу|спрячем|засуну|подложу|подложим|кладу"
-        r"|кладем)"
-        r"(?: [^ .]+){0,2}? (?:деньги|наличн\w*|налик\w*|купюр\w*|кэш|кеш|доллар\w*|евро|рубл\w*|\d+ ?(?:р"
-        r"|руб\w*|\$|€))(?: [^ .]+){0,3}? (?:в|во|под) (?:[^ .]+ ){0,2}?(?:посылк|коробк|конверт|упаковк"
-        r"|пакет)\w*",
+        r"|кладем)(?: [^ .]+){0,2}? (?:деньги|наличн\w*|налик\w*|купюр\w*|кэш|кеш|доллар\w*|евро|рубл\w*"
+        r"|\d+ ?(?:р|руб\w*|\$|€))(?: [^ .]+){0,3}? (?:в|во|под) (?:[^ .]+ ){0,2}?"
+        r"(?:посылк|коробк|конверт|упаковк|пакет)\w*",
         # Round 8: the platform's fee named as what is saved ("так без комиссии площадки", "no platform fee").
         r"\bбез (?:[^ .]+ )?(?:комисси\w*|процент\w*|сбор\w*)(?: [^ .]+)? (?:площадк\w*|платформ\w*"
         r"|сайта|али\w*"
