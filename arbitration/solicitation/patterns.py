@@ -189,6 +189,9 @@ _OFF_PLATFORM = [
         r"|\bсозвонимся\b|\bнаберите (?:мне|нас)\b|\bзвоните\b(?: [^ .]+){0,2}? \+?\d",
         # Round 20: the number asked for after its noun ("Номер телефона оставьте, я перезвоню").
         r"(?:^|\. )(?:ваш )?номер (?:телефона |телефончик )?(?:оставьте|скиньте|напишите|дайте|пришлите)\b",
+        # Round 24: a messenger with a handle is a contact offered, not a channel merely named
+        # ("Write to me on Telegram @mugshop"): this pattern's flag has the window veto, not the name veto.
+        r"(?:<MESSENGERS>)(?: [^ .]+){0,2}? @[a-z0-9_][a-z0-9_.]{2,}",
         # Round 23 (round 22's misses): the contact left outside the chat, in the parcel, on the
         # packaging or in a product photo ("my whatsapp is in the 2nd photo", "свяжитесь по номеру,
         # который я оставил в записке").

@@ -661,6 +661,7 @@ def test_R_DSP_8_round23_notes_in_parcels_refusals_and_reviews_are_not_flagged(m
         ("Give up the refund and a bonus set goes out to you tomorrow.", "benefit"),
         ("Как только жалоба пропадёт из кабинета, вас ждёт сюрприз.", "benefit"),
         ("My brother can hand you the cash in person tomorrow.", "off-platform"),
+        ("Пишите в телеграм @kruzhki_shop, там быстрее.", "off-platform"),
     ],
 )
 def test_R_DSP_8_round24_protection_ended_receipt_confirmed_for_a_benefit_and_cash_in_hand_are_flagged(

@@ -1127,6 +1127,7 @@ def test_R_DSP_8_round18_the_migration_replaces_patterns_as_0028_shipped_them_ad
                 "close-dispute-request-en",
                 "close-dispute-request-ru",
                 "discount-for-closing",
+                "off-platform-contact",
                 "outside-platform",
                 "refusal-first-person",
                 "warning",
