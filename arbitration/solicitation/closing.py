@@ -23,6 +23,7 @@ CLOSE = [
         r"<CLOSE_BARE_EN>",
         r"<CLOSED_BY_YOU_EN>",
         r"\b(?:disput\w*|claim|complaint|case)\b<GAP><NOT_BEFORE_EN>"
+        r"(?<!they can )(?<!they will )(?<!they ll )"
         r"\b(?:close|cancel+|cancle|withdraw|withdrawing|revoke|stop|end|finish|drop|remove|retract) it\b",
         r"\bcall (?:it|this|that|the whole thing) off\b",
         r"\b(?:disput\w*|claim|complaint|case)\b<GAP>let (?:it|this|that) go\b",
@@ -30,7 +31,7 @@ CLOSE = [
         r"(?:pls|plz|please|now|asap)\b",
         r"\bif (?:the |this |your |that )?<DISPUTE_EN> (?:went away|would go away|disappeared|vanished)\b",
         r"\blet (?:the |this |your |my |our )?(?:disput\w*|claim|case|complaint) go\b",
-        r"\b(?:mark|set|change|switch|update|put)(?: [^ .]+){0,3}? (?:as|to|into) "
+        r"<NOT_BEFORE_EN>\b(?:mark|set|change|switch|update|put)(?: [^ .]+){0,3}? (?:as|to|into) "
         r"(?:resolved|solved|closed|received|finished|completed|done|cancel+ed)\b",
         r"<SAY_SOLVED_EN>",
         # Round 6: the dispute wished away ("let the claim disappear", "make sure the case is gone").
@@ -126,6 +127,25 @@ CLOSE = [
         r"|working|perfect)\b",
         r"\b(?:i|we)(?: ll| will| can)? (?:refund|pay|send|transfer|compensate)\w*(?: [^ .]+){0,4}? "
         r"(?:but )?(?:first|only after|only once) (?:you )?confirm\w* (?:the )?(?:receipt|delivery)\b",
+        # Round 25 (round 24's misses): the refund amount set to zero or a "no refund" solution
+        # accepted, the refund request cancelled, "the only condition is you drop the dispute", the
+        # claim to be reconsidered, the dispute not to be continued.
+        r"<NOT_BEFORE_EN>\b(?:modify|change|set|reduce|lower|edit|update|make|put)(?: [^ .]+){0,4}? "
+        r"(?:refund|amount|request|claim|compensation|sum)\w*(?: [^ .]+){0,3}? to (?:0|zero|nil|nothing)"
+        r"(?: ?[$€£]| usd| eur| dollars?)?(?=$|\.| (?![.,]?\d))",
+        r"<NOT_BEFORE_EN>\b(?:accept|agree to|approve|choose|select|pick|take|click|tap)(?: [^ .]+){0,3}? no "
+        r"(?:refund|compensation|money back|return)\b",
+        r"(?:^|\. |\b(?:please|pls|plz|just|kindly|and|so|can you|could you|you can) )(?:cancel+|withdraw"
+        r"|revoke|retract|drop|remove) (?:the |your |this |my )?refund(?: request| claim| application)?\b"
+        r"(?! (?:is|was|will|has|would|goes|went)\b)",
+        r"\b(?:only|one|single|main) condition(?: is)?(?: that)?(?: you)? (?:don t|do not|dont|won t|will not"
+        r"|not|stop|never|no longer|drop|close|cancel+|withdraw|end|forget)\b(?: [^ .]+){0,3}? "
+        r"<DISPUTE_EN>\b",
+        r"(?:^|\. |\b(?:please|pls|plz|just|kindly|so|i d|i would|better|you should) )(?:don t|do not|dont"
+        r"|stop|not) (?:continue|continuing|pursue|pursuing|proceed|proceeding|go on)(?: with)?<DET_EN> "
+        r"<DISPUTE_EN>\b"
+        r"|\b(?:i d|i would|you should|better|please|pls|maybe) (?:reconsider|rethink|think twice about)"
+        r"<DET_EN> <DISPUTE_EN>\b",
     ),
     default_pattern(
         "close-dispute-request-ru",
@@ -242,6 +262,15 @@ CLOSE = [
         r"\b(?:переведу|верну|скину|отправлю|заплачу|компенсирую|переведем|вернем|скинем|отправим|заплатим)"
         r"(?: [^ .]+){0,4}? (?:сначала|только после|после того как|как только) (?:[^ .]+ )?подтверд\w*"
         r" (?:получени|доставк)\w*",
+        # Round 25 (round 24's misses): the refund cancelled ("Отмените возврат средств"), the claim
+        # to be thought over, the status chosen in the app ("выберите вариант «решено с продавцом»").
+        r"(?:^|\. |\b(?:пожалуйста|плиз|плз|просто|и|вы|давайте|можете|можно) )(?:отмените|отзовите"
+        r"|снимите|закройте|отмени|отзови|сними|отменить|отозвать|снять)(?: (?:заявк\w*|запрос\w*)"
+        r"(?: на)?)? возврат\w*(?: (?:средств|денег|оплаты))?\b",
+        r"\b(?:подумайте|подумай|передумайте)(?: [^ .]+){0,2}? (?:над|о|об) "
+        r"(?:своей |вашей |этой |своем |вашем |этом )?(?:претензи|жалоб|спор|диспут)\w*",
+        r"\b(?:выберите|отметьте|нажмите|поставьте|укажите|выбери|отметь|нажми)(?: [^ .]+){0,2}?"
+        r" (?:решено|решен|урегулировано|урегулирован|претензий нет)(?: с продавцом)?\b",
     ),
 ]
 
@@ -275,10 +304,12 @@ BENEFIT = [
         r" <WHO_CLOSES_RU>",
         # Round 24 (round 23's misses): receipt confirmed or the refund given up, then a benefit in
         # the same sentence ("подтвердите, что всё получили, а недостающее я дошлю").
-        r"\b(?:подтвердите|подтверди)(?: [^ .]+){0,3}? (?:получени\w*|получил\w*|доставк\w*)"
-        r"(?: [^ .]+){0,8}? <STRONG_BENEFIT_RU>",
-        r"\bconfirm(?:ing)? (?:the )?(?:receipt|delivery|you (?:got|received))\b"
-        r"(?: [^ .]+){0,8}? <STRONG_BENEFIT_EN>",
+        # Round 25: also asked as a question, the benefit in the next sentence ("Можете подтвердить
+        # получение? Тогда доложу винты"), and "confirm received" ("… your money I return separately").
+        r"\b(?:подтвердите|подтверди|подтвердить)(?: [^ .]+){0,3}? (?:получени\w*|получил\w*|доставк\w*)"
+        r"(?:\.? [^ .]+){0,8}? <STRONG_BENEFIT_RU>",
+        r"\bconfirm(?:ing)? (?:the )?(?:receipt|received|delivery|delivered|you (?:got|received))\b"
+        r"(?:\.? [^ .]+){0,8}? <STRONG_BENEFIT_EN>",
         r"\b(?:откажитесь|отказываетесь|откажетесь|отказаться) от (?:возврат|компенсаци|денег)\w*"
         r"(?: [^ .]+){0,8}? <STRONG_BENEFIT_RU>"
         r"|\b(?:give up|waive|drop|forget)(?: the| your)? (?:refund|compensation)\b"

@@ -9,11 +9,15 @@ CONDITION_WORDS = {
     # Round 24: a benefit that is never the platform's own refund or a new tracking number.
     "STRONG_BENEFIT_EN": (
         r"(?:gift|bonus|discount|coupon|present|surprise|extra|free|compensat\w*|resend|(?:i|we)(?: ll| will)"
-        r" (?:send|ship|add|put)|(?:the )?missing (?:part|item|piece)s?)\b"
+        r" (?:send|ship|add|put)|(?:the )?missing (?:part|item|piece)s?"
+        # Round 25: money promised outside the refund ("your money I return separately").
+        r"|separately|personally|from my (?:own )?pocket|send (?:it |one |a new one )?again)\b"
     ),
     "STRONG_BENEFIT_RU": (
         r"(?:подар\w*|бонус\w*|скидк\w*|купон\w*|сюрприз\w*|бесплатн\w*|компенс\w*|досл\w*|дошл(?:ю|ем)"
-        r"|вышл(?:ю|ем)|кладу|положу|переведу|скину|недостающ\w*)"
+        r"|вышл(?:ю|ем)|кладу|положу|переведу|скину|недостающ\w*"
+        # Round 25: sent again, money "отдельно" ("подтвердите получение, … я отправлю повторно").
+        r"|отдельно\b|повторно\b|заново|лично\b|доложу|доложим)"
     ),
     # Round 23: the buyers who close, as a made-up rule's beneficiaries.
     "CLOSING_VERB_EN": r"(?:close|closing|cancel|withdraw|remove|drop|retract|end)",

@@ -14,7 +14,7 @@ CONTACT_IN_WORDS = {
     "MAIL_HOST": (
         r"(?:gmail|googlemail|yahoo|outlook|hotmail|proton\w*|icloud|mail|yandex|ya|rambler|bk|inbox|list"
         r"|gmx|aol"
-        r"|live|мейл|майл|маил|яндекс|гмейл|гмаил|джимейл|рамблер)"
+        r"|live|мейл|майл|маил|мэйл|мэил|яндекс|гмейл|гмаил|гмэйл|джимейл|джимэйл|рамблер|яху)"
     ),
     "EMAIL_IN_WORDS": (
         r"\b[\w]+ <MAIL_AT> (?:[\w]+ ){1,2}?<MAIL_DOT> <MAIL_TLD>\b"

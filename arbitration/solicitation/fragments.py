@@ -20,6 +20,8 @@ FRAGMENTS = {
     # --- Negation right before the verb: "do not close the dispute", "не закрывайте спор" ---
     "NOT_BEFORE_EN": (
         r"(?<!not )(?<! t )(?<!dont )(?<!never )(?<!cannot )(?<!no need to )(?<!not to )(?<!t want to )"
+        # Round 25: a promise not to ask ("we will not ask you to remove it").
+        r"(?<!not ask you to )(?<!never ask you to )(?<! t ask you to )"
     ),
     "NOT_BEFORE_RU": (
         r"(?<!не )(?<!нельзя )(?<!не можем )(?<!не могу )(?<!не может )(?<!не нужно )(?<!не надо )"
@@ -267,7 +269,8 @@ FRAGMENTS = {
     "CHANNEL_EN": (
         r"(?:<PAYPAL>|<E_WALLETS>|<BANK_APPS>|wise|we ?chat|(?:bank |credit |debit |visa "
         r"|master ?card )?card\b"
-        r"(?! reader)|bank account|bank transfer|account number|e ?wallet|wallet|iban)"
+        r"(?! reader| with (?:a |the |your )?(?:message|note|greeting|wish|text)\w*)"
+        r"|bank account|bank transfer|account number|e ?wallet|wallet|iban)"
     ),
     "MONEY_VERB_RU": (
         r"(?:верну|вернем|возвращу|возвратим|переведу|переведем|отправлю|отправим|вышлю|вышлем"

@@ -192,6 +192,12 @@ _OFF_PLATFORM = [
         # Round 24: a messenger with a handle is a contact offered, not a channel merely named
         # ("Write to me on Telegram @mugshop"): this pattern's flag has the window veto, not the name veto.
         r"(?:<MESSENGERS>)(?: [^ .]+){0,2}? @[a-z0-9_][a-z0-9_.]{2,}",
+        # Round 25: a handle given with an ask to find or write there ("look me up as @gadgetking on
+        # the picture app", "найдите меня @vitaliy_parts").
+        r"\b(?:look|find|search|add|dm|message|text|ping|contact|reach|write|call)\w*(?: (?:me|us))?"
+        r"(?: up)?(?: [^ .]+){0,3}? @[a-z0-9_][a-z0-9_.]{2,}"
+        r"|\b(?:найдите|ищите|добавьте|добавляйтесь|напишите|пишите|свяжитесь|стучитесь|найди|добавь|напиши"
+        r"|пиши)(?: [^ .]+){0,3}? @[a-z0-9_][a-z0-9_.]{2,}",
         # Round 23 (round 22's misses): the contact left outside the chat, in the parcel, on the
         # packaging or in a product photo ("my whatsapp is in the 2nd photo", "свяжитесь по номеру,
         # который я оставил в записке").
@@ -319,7 +325,8 @@ _OFF_PLATFORM = [
         'The seller pays the buyer himself ("refund you directly", "from me personally", "верну '
         'деньги напрямую", '
         '"вернём лично", "деньги от нас").',
-        r"\b(?:refund|pay|send|return|give|transfer|compensat\w*|money)\w*(?: [^ .]+){0,4}? "
+        r"\b(?:refund|pay|send|return|give|transfer|compensat\w*|money)\w*"
+        r"(?: (?!platform|aliexpress|site|marketplace|system|escrow)[^ .]+){0,4}? "
         r"(?:directly|direct|personally|myself|by myself|from me|from us|privately|from my side)\b"
         r"(?! (?:through|via|by|in|on|from) (?:the )?(?:platform|aliexpress|dispute|system|order|site"
         r"|marketplace))",

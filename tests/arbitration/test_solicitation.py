@@ -692,6 +692,56 @@ def test_R_DSP_8_round24_film_protection_refused_closing_and_hacked_channels_are
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Could you lower the refund amount to zero? The spare part is already packed for you.", "close"),
+        ("Please set the requested sum to 0 usd, I promise the new one ships on Monday.", "close"),
+        ("Just pick the 'no refund' option in the case and keep the lamp.", "close"),
+        ("Kindly cancel your refund request, the parcel is at the local post office.", "close"),
+        ("Our one condition is that you drop the complaint today.", "close"),
+        ("Please don't continue with the dispute, we are a small family shop.", "close"),
+        ("I'd reconsider that complaint if I were you.", "close"),
+        ("Пожалуйста, отмените возврат денег, посылка уже в городе.", "close"),
+        ("Подумайте ещё раз над своей претензией, мы же можем договориться.", "close"),
+        ("Нажмите в споре «урегулировано», остальное сделаю я.", "close"),
+        ("Tap 'confirm received'. The money I pay you separately tomorrow.", "benefit"),
+        ("Можете подтвердить получение? Тогда вышлю вторую пару в подарок.", "benefit"),
+        ("Подтвердите получение, а деньги за брак я переведу отдельно.", "benefit"),
+        ("The chat here is read by bots, find me as @lamp_master_77 on the blue app.", "off-platform"),
+        ("Добавляйтесь @zapchasti_msk, там всё решим.", "off-platform"),
+        ("Пишите в телегу t.me/zapchasti_msk, тут нормально не поговорить.", "off-platform"),
+        ("Почта: lampshop собака мэйл точка ру, пишите туда.", "off-platform"),
+    ],
+)
+def test_R_DSP_8_round25_zero_refunds_cancelled_refunds_handles_and_money_sent_separately_are_flagged(
+    message, intent
+):
+    # Round 24's misses: the refund amount set to zero or a "no refund" option accepted, the
+    # refund request cancelled, "the only condition is…", the dispute not to be continued or to
+    # be reconsidered, a status chosen in the app, receipt confirmed for money "separately" or a
+    # benefit in the next sentence, a handle with an ask to find it, a refusal of "тут" that
+    # refuses nothing about the channel named before it, an e-mail spelled with "мэйл".
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "We will not ask you to remove it, the arbiter will decide.",
+        "We will never ask you to mark the case as resolved.",
+        "Would you like us to add a card with a message to the gift? It's free.",
+        "The refund comes from the platform directly, we never hold the money.",
+        "The 'resolved' button is greyed out: the case is with the arbiter, only they can close it now.",
+        "Наш магазин не переводит деньги на карты, возврат только через площадку.",
+        "Подтвердите, пожалуйста, получение повторной отправки, когда она дойдёт.",
+        "The refund amount is set by the arbiter, not by us.",
+    ],
+)
+def test_R_DSP_8_round25_promises_not_to_ask_gift_cards_and_the_platform_refund_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "message me on WhatsApp\u200b pls",
@@ -1119,7 +1169,7 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0036_solicitation_patterns_round24")
+    migration = importlib.import_module("arbitration.migrations.0037_solicitation_patterns_round25")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

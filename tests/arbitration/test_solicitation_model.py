@@ -1135,9 +1135,33 @@ def test_R_DSP_8_round18_the_migration_replaces_patterns_as_0028_shipped_them_ad
             "discount-for-closing",
             "warning",
         ),
+        (
+            "0037_solicitation_patterns_round25",
+            "ship_round25_patterns",
+            "restore_patterns_of_0036",
+            {
+                "channel-not-had-or-given",
+                "close-dispute-request-en",
+                "close-dispute-request-ru",
+                "discount-for-closing",
+                "money-asked-off-platform",
+                "money-offer-en",
+                "nobody-will-contact-you",
+                "off-platform-contact",
+                "outside-platform",
+                "platform-payment-route",
+                "refund-directly",
+                "refusal-en",
+                "refusal-first-person",
+                "refusal-impersonal-ru",
+                "refusal-ru",
+            },
+            "refund-directly",
+            "money-offer-en",
+        ),
     ],
 )
-def test_R_DSP_8_rounds_19_to_24_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
+def test_R_DSP_8_rounds_19_to_25_each_migration_replaces_patterns_as_the_last_shipped_them_and_keeps_edits(
     migration_name, ship, restore, changed, reset, edited
 ):
     """Each round's data migration adds and removes no pattern, replaces exactly the patterns it
