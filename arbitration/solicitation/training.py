@@ -22,7 +22,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 23).
+for each later round once it has been measured (rounds 10 to 24).
 """
 
 from __future__ import annotations
@@ -178,12 +178,24 @@ TRAINING_SETS = (
     "solicitation_training_round24_en_b.jsonl",
     "solicitation_training_round24_ru_a.jsonl",
     "solicitation_training_round24_ru_b.jsonl",
+    # Round 25: round 24's two held-out sets (measured once on 3f02ff1, errors read: spent) and
+    # 1,600 messages written for training by four writers, of round 24's error kinds: the refund
+    # amount set to zero or a "no refund" solution accepted, receipt confirmed for money "sent
+    # separately", handles and links because "the chat is monitored", contacts spelled in words,
+    # "the only condition is…", veiled threats, a status chosen in the app, the refund request
+    # cancelled; promises not to ask, free gift cards, buyers quoting asks, delivery chat.
+    "solicitation_holdout_round24_a.jsonl",
+    "solicitation_holdout_round24_b.jsonl",
+    "solicitation_training_round25_en_a.jsonl",
+    "solicitation_training_round25_en_b.jsonl",
+    "solicitation_training_round25_ru_a.jsonl",
+    "solicitation_training_round25_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 24's two sets were written by two writers apart (b as a
-# red team) and committed (4369a94, 3ecdb28) before round 23's errors were read; each line also
-# says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round24_a.jsonl", "solicitation_holdout_round24_b.jsonl")
+# other sets; never trained on. Round 25's two sets were written by two writers apart (b as a
+# red team) and committed (4e6272e, bd8ba16) before round 24's errors were acted on; each line
+# also says who writes it ("speaker").
+HELD_OUT = ("solicitation_holdout_round25_a.jsonl", "solicitation_holdout_round25_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the

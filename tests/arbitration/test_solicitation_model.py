@@ -215,9 +215,11 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round23_b.jsonl", 288, True, True),
         ("solicitation_holdout_round24_a.jsonl", 288, True, True),
         ("solicitation_holdout_round24_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round25_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round25_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_24_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_25_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -239,14 +241,14 @@ def test_R_DSP_8_rounds_5_to_24_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 23 were each measured and their errors read: they train
-    the classifier now. Round 24's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round24_a.jsonl", "solicitation_holdout_round24_b.jsonl")
+    """The held-out sets of rounds 4 to 24 were each measured and their errors read: they train
+    the classifier now. Round 25's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round25_a.jsonl", "solicitation_holdout_round25_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
     spent |= {
         f"solicitation_holdout_round{n}_{w}.jsonl"
-        for n in (13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)
+        for n in (13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)
         for w in ("a", "b")
     }
     assert spent <= set(TRAINING_SETS)
