@@ -511,6 +511,32 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   e-mail spelled with "мэйл", "the only condition is you don't continue with the dispute", a
   veiled threat with the buyer's address. Wrongly flagged: "we will not ask you to remove it", a
   free gift card, buyers. Spent.
+- Round 25 trained on round 24's sets and 1,600 messages of round 24's error kinds (28,279
+  messages) with **thresholds re-chosen by full cross-validation** (82 training sets left out in
+  turn, about 100 minutes on two cores): threshold 0.80 (was 0.75), veto 0.25 (0.24), name veto
+  0.19 (0.19); and changed patterns for round 24's errors (migration 0037: the refund amount set
+  to zero or a "no refund" solution accepted, the refund request cancelled, "the only condition
+  is…", the claim to be reconsidered, a status chosen in the app, receipt confirmed for money
+  "separately", a handle with an ask to find it, "мэйл"; a refusal not across "тут"/"здесь").
+  ``solicitation_holdout_round25_{a,b}.jsonl`` (576: two writers apart, (b) as a red team;
+  committed 4e6272e, bd8ba16 before round 24's errors were acted on). On round 24's detector
+  (53478cb): EN P 0.934 R 0.785, RU P 0.927 R 0.799. Measured once on round 25's detector:
+  **EN P 0.931 R 0.840 (TP 121 FP 9 FN 23), RU P 0.915 R 0.826 (TP 119 FP 11 FN 25)**; as the
+  product reads them EN P 1.000, RU P 0.983; patterns alone EN P 0.894 R 0.701, RU P 0.869
+  R 0.646. By writer: (a) EN P 0.955 R 0.875, RU P 0.941 R 0.889; (b) EN P 0.906 R 0.806, RU
+  P 0.887 R 0.764. Not met, and the hardest set yet (the writers' brief named "let the
+  protection run out" among the close-equivalents, and both wrote many): missed are the
+  protection left to expire or not extended, the platform's question left unanswered or
+  answered "yes, solved", receipt confirmed or the goods "accepted in the app" with no benefit
+  word, the refund given up or not asked for, the claim's reason changed or its photos deleted,
+  a QR code on the thank-you card, guilt stories. Wrongly flagged: 18 of 20 are buyers (asking
+  for a messenger or PayPal themselves, quoting the seller), which the product never checks; a
+  refund explained as going back "на тот же счёт", a shop quoting a fake account's ask. Spent.
+- Speed after round 25, every labelled message but round 26's unread sets (28,855), this
+  detector and round 24's (53478cb) alternating on the same messages at load 0.9-1: 3,795,
+  4,176, 4,228 and 4,502 messages per CPU-second against 4,029, 4,228, 4,137 and 4,365 (patterns
+  alone 6,939-7,211 against 6,046-6,911); this bench's own run 3,273 (patterns alone 5,689).
+  Round 25 costs nothing measurable; the 5,000 target is not met on this machine.
 - Speed after round 24 on 2026-12-07's (slower) machine, every labelled message (26,679), this
   detector and round 22's (4b1caf1) alternating on the same messages at load 1: 3,830, 4,296,
   3,072 and 3,870 messages per CPU-second against 3,649, 3,452, 3,851 and 3,698 (patterns alone
