@@ -8,8 +8,9 @@ from __future__ import annotations
 CONDITION_WORDS = {
     # Round 24: a benefit that is never the platform's own refund or a new tracking number.
     "STRONG_BENEFIT_EN": (
-        r"(?:gift|bonus|discount|coupon|present|surprise|extra|free|compensat\w*|resend|(?:i|we)(?: ll| will)"
-        r" (?:send|ship|add|put)|(?:the )?missing (?:part|item|piece)s?"
+        r"(?:gift|bonus|discount|coupon|present|surprise|extra|free|compensat\w*|resend|(?:i|we)(?: ll"
+        r"| will)?"
+        r" (?:send|ship|add|put|give|refund)|(?:the )?missing (?:part|item|piece)s?"
         # Round 25: money promised outside the refund ("your money I return separately").
         r"|separately|personally|from my (?:own )?pocket|send (?:it |one |a new one )?again)\b"
     ),

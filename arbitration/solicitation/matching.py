@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from arbitration.solicitation.classifier import CLASSIFIER, Classifier, default_classifier
 from arbitration.solicitation.intents import FLAGGING_INTENTS, Intent
 from arbitration.solicitation.normalize import text_variants
-from arbitration.solicitation.patterns import DEFAULT_PATTERNS, NAMED_CHANNELS
+from arbitration.solicitation.patterns import DEFAULT_PATTERNS, NAMED_CHANNELS, NEVER_OVERRULED
 from arbitration.solicitation.regex import Part, PatternProblem, PatternSet, compile_pattern
 
 log = logging.getLogger("arbitration.solicitation")
@@ -45,7 +45,8 @@ class _Set:
 
     parts: tuple[tuple[str, str, Part], ...]  # (pattern name, intent, part)
     prefilter: PatternSet
-    shipped: frozenset[str]  # names of the patterns exactly as shipped (``DEFAULT_PATTERNS``)
+    # names of the patterns exactly as shipped (``DEFAULT_PATTERNS``) the classifier may overrule
+    shipped: frozenset[str]
 
 
 _SHIPPED = frozenset((row["name"], row["pattern"]) for row in DEFAULT_PATTERNS)
@@ -61,13 +62,18 @@ def _compiled(key: tuple[tuple[str, str, str], ...]) -> _Set:
             _report_unusable(name, pattern, str(compiled))
             continue
         parts.extend((name, intent, part) for part in compiled.parts)
-    shipped = frozenset(name for name, pattern, _intent in key if (name, pattern) in _SHIPPED)
+    shipped = frozenset(
+        name for name, pattern, _intent in key if (name, pattern) in _SHIPPED and name not in NEVER_OVERRULED
+    )
     return _Set(parts=tuple(parts), prefilter=PatternSet([part for *_, part in parts]), shipped=shipped)
 
 
 def _words(text: str, start: int, end: int) -> tuple[int, int]:
-    """The first and last word index of ``text[start:end]``: the variants share word positions
-    (transliteration rewrites words one for one), character positions they don't."""
+    r"""The first and last word index of ``text[start:end]``: the variants share word positions
+    (transliteration rewrites words one for one), character positions they don't. A match that
+    begins with the end of the sentence before it ("(?:^|\. )close …") starts at its first word."""
+    while start < end and text[start] in ". ":
+        start += 1
     first = text.count(" ", 0, start)
     return first, first + text.count(" ", start, max(start, end - 1))
 
@@ -100,7 +106,8 @@ def detect(
       disputes, judges the words around it one of them — and the whole message scores below
       it too. The match's sentence, so an ask can't be diluted with a paragraph of small talk;
       the whole message, so an ask's context in another sentence counts ("Why bother the
-      admins? You and me can agree directly."). A pattern staff wrote or edited keeps its flag.
+      admins? You and me can agree directly."). A pattern staff wrote or edited keeps its flag,
+      and so does one the classifier never overrules (``NEVER_OVERRULED``, round 26).
     - A shipped pattern that flags a channel merely named (``NAMED_CHANNELS``: a messenger, an
       e-wallet) has its flag dropped when the whole message scores below the name veto
       (``name_veto``, else the classifier's own; 0 never overrules) — a few words around a bare

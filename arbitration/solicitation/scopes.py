@@ -53,6 +53,8 @@ BASE_EXEMPT = [
         Intent.EXEMPT,
         'Отказ, в котором назван канал или спор: "мы не переводим на карту", "мы не пользуемся ватсапом", '
         '"на киви вернуть нельзя", "скидку за отмену спора мы не даём".',
+        # Round 26: not an order to stop writing here ("Сюда не пишите, наш менеджер в телеге @…").
+        r"(?<!сюда )(?<!здесь )(?<!тут )(?<!сюда больше )(?<!здесь больше )(?<!тут больше )"
         r"\b(?:не (?:можем|могу|может|будем|буду|пользуемся|пользуюсь|работаем|работаю|просим|прошу|переводим"
         r"|перевожу|отправляем|принимаем|даем|дадим|делаем|используем|пишем|звоним|общаемся|разрешает\w*"
         r"|получится|предлагаем|ведем|связываемся|высылаем|берем|возвращаем|сможем|позволяет|принимает"
@@ -90,7 +92,8 @@ BASE_EXEMPT = [
         r"|(?<!you re a )(?<!you are a )(?<!you re )(?<!you are )(?<!involve )(?<!tell )(?<!inform )"
         r"\b(?:anyone|anybody|someone|somebody"
         r"|scammers?|fraudsters?|pretending|claiming to be|be careful"
-        r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake)\b|(?<!you re a )(?<!you are a )\bscam\w*"
+        r"|beware|warning|impersonat\w*|posing as|pretend\w*|fake(?! (?:brand|item|product|goods"
+        r"|logo)))\b|(?<!you re a )(?<!you are a )\bscam\w*"
         # Round 22: "it's phishing", "no legit shop will ask your routing number".
         r"|\bphishing\b|\bno (?:legit|legitimate|real|honest|genuine) (?:shop|seller|store|company|bank)\w*"
         r"|(?<!вы )(?<!ты )мошенник\w*|осторожн\w*|будьте внимательн\w*|некоторые (?:продавцы|магазины)"
@@ -103,7 +106,8 @@ BASE_EXEMPT = [
         r"|\bкто (?:то|нибудь|либо) (?:просит|попросит|предлагает|предложит|пишет|напишет|звонит|позвонит)\b"
         # Round 18: fakes and "don't believe/fall for" ("фейковая «поддержка» может предлагать …, не
         # ведитесь", "Не верьте письмам «закройте спор …» — это подделка").
-        r"|фейков\w*|поддельн\w*|подделк\w*|\bне (?:верьте|ведитесь|поддавайтесь)\b"
+        r"|фейков\w*|поддельн\w*|(?<!про )(?<!слово )подделк\w*(?! бренд)|\bне (?:верьте|ведитесь"
+        r"|поддавайтесь)\b"
         # Round 22: "if any seller ever offers you money to close a case, report it".
         r"|\b(?:the |this |a |my |any )?seller(?: ever| even)? (?:asked|asks|wants|wanted|told|offered|offers"
         r"|suggested|suggests"

@@ -742,6 +742,80 @@ def test_R_DSP_8_round25_promises_not_to_ask_gift_cards_and_the_platform_refund_
 
 
 @pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Kindly don't extend the protection, the box is already in your town.", "close"),
+        ("The protection runs out on Friday, just let it end and the bag will still come.", "close"),
+        ("Please don't reply to the arbiter for a few days, the case will close on its own.", "close"),
+        ("If the platform asks whether the issue is solved, answer yes please.", "close"),
+        ("Tap received today, the courier brings it tomorrow anyway.", "close"),
+        ("Could you not ask for a refund? The margin on this lamp is tiny.", "close"),
+        ("Please change the reason to 'changed my mind', it costs you nothing.", "close"),
+        ("Delete the video from the claim, our manager has already seen it.", "close"),
+        ("You can save my little shop with one click, please.", "close"),
+        ("We know where you live, think twice. Take back the complaint or we go further.", "close"),
+        ("Scan the QR on the leaflet in the box, it opens a chat with me directly.", "close"),
+        ("Не продлевайте защиту, пожалуйста, чайник уже на почте.", "close"),
+        ("Пусть срок защиты спокойно истечёт, а посылку я прослежу.", "close"),
+        ("Не отвечайте поддержке пару дней, спор закроется сам.", "close"),
+        ("Когда площадка спросит, всё ли в порядке, нажмите «да».", "close"),
+        ("Отметьте «получено» сейчас, курьер привезёт завтра, обещаю.", "close"),
+        ("Не требуйте возврат, пожалуйста, мы и так в убытке.", "close"),
+        ("Поменяйте причину спора на «не подошёл размер», вам без разницы.", "close"),
+        ("Удалите видео из претензии, мы его уже посмотрели.", "close"),
+        ("Выберите вариант без возврата денег, а я пришлю вторую пару.", "close"),
+        ("Закрывайте сейчас или вообще ничего не получите.", "close"),
+        ("Мы знаем ваш адрес, не советую продолжать спор.", "close"),
+        ("Сюда больше не пишите, менеджер ждёт вас в телеге @lampa_help.", "off-platform"),
+        ("Quick one: wa.me/380501234567", "off-platform"),
+        ("Могу вместо возврата через спор сразу скинуть 900 на сбер.", "off-platform"),
+        ("Please don't hit the extend button again, the lamp is almost there.", "close"),
+        ("Kindly allow the 60 day window to pass, we will look after you.", "close"),
+        ("Ignore the moderator's messages till Friday, I am sorting the tracking out.", "close"),
+        ("Mark received and I give you a free cable for the wait.", "benefit"),
+        ("Cancel it right now or you get nothing from us.", "close"),
+        ("We will not ship anything until this complaint is withdrawn.", "close"),
+        ("Подождите окончания защиты и ничего не пишите, ладно?", "close"),
+        ("Модератор будет спрашивать — скажите, что претензий нет.", "close"),
+        ("Давайте без возврата, я лучше положу вам подарок.", "close"),
+        ("Отредактируйте спор и напишите, что товар соответствует описанию.", "close"),
+        ("Меня уволят из-за вашей претензии, поймите.", "close"),
+        ("Не закроете — пожалеете, денег не будет.", "close"),
+    ],
+)
+def test_R_DSP_8_round26_protection_left_to_run_out_silence_early_receipt_and_rewritten_claims_are_flagged(
+    message, intent
+):
+    # Round 25's misses: the case ended without naming its closing (``solicitation.ending``): the
+    # protection left to run out, the platform left unanswered or answered for the seller, receipt
+    # confirmed while the parcel travels, the refund given up, the claim's reason changed or its
+    # evidence deleted, a "no refund" option chosen, guilt and threats, a QR code that opens a
+    # chat; "закрывайте … или", an order not to write here, a wa.me link, "могу … скинуть на сбер".
+    assert intent in intents(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Please confirm receipt when the parcel arrives and you have checked it.",
+        "Подтвердите получение, когда посылка придёт и вы всё проверите.",
+        "The dispute will close on its own once the platform refunds you.",
+        "Спор закроется автоматически, когда площадка вернёт вам деньги.",
+        "I'm not going to let the protection expire, I will extend it myself.",
+        "Не сканируйте QR-коды из чужих листовок, мы такие не вкладываем.",
+        "Мы не можем вернуть деньги наличными, это только через площадку.",
+        "Last warning from the courier: the parcel goes back tomorrow if nobody picks it up.",
+        "Нет, встретиться и передать деньги наличными не получится, всё через площадку.",
+        "We can't meet in person or give cash, the refund goes back through the site.",
+        "Вы можете не продлевать защиту, если посылка уже у вас.",
+        "The remote has one button for power and one for volume.",
+    ],
+)
+def test_R_DSP_8_round26_receipt_confirmed_on_arrival_and_the_platform_closing_are_not_flagged(message):
+    assert not flagged(message)
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "message me on WhatsApp\u200b pls",
@@ -1169,7 +1243,7 @@ def test_R_DSP_8_round18_the_prefilter_never_hides_a_match_in_any_labelled_messa
 
 
 def test_R_DSP_8_the_migration_ships_exactly_the_default_set():
-    migration = importlib.import_module("arbitration.migrations.0037_solicitation_patterns_round25")
+    migration = importlib.import_module("arbitration.migrations.0038_solicitation_patterns_round26")
 
     assert migration.PATTERNS == DEFAULT_PATTERNS
 

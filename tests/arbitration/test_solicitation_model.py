@@ -217,9 +217,11 @@ def test_R_DSP_8_round4_the_held_out_set_is_never_trained_on_and_is_balanced():
         ("solicitation_holdout_round24_b.jsonl", 288, True, True),
         ("solicitation_holdout_round25_a.jsonl", 288, True, True),
         ("solicitation_holdout_round25_b.jsonl", 288, True, True),
+        ("solicitation_holdout_round26_a.jsonl", 288, True, True),
+        ("solicitation_holdout_round26_b.jsonl", 288, True, True),
     ],
 )
-def test_R_DSP_8_rounds_5_to_25_each_held_out_set_is_balanced(
+def test_R_DSP_8_rounds_5_to_26_each_held_out_set_is_balanced(
     labelled_set, at_least, same_text_once, says_who
 ):
     """R-DSP-8: each round's held-out set (written before its author read the detector) has as
@@ -1190,3 +1192,37 @@ def test_R_DSP_8_rounds_19_to_25_each_migration_replaces_patterns_as_the_last_sh
     stored = {p.name: p.pattern for p in SolicitationPattern.objects.all()}
     assert stored[reset] == before[reset]["pattern"]
     assert stored[edited] == r"off the books|между нами"
+
+
+@pytest.mark.django_db
+def test_R_DSP_8_round26_the_migration_adds_the_case_ended_another_way_and_goes_back_without_it():
+    """Round 26's data migration adds its two new patterns (the case ended another way), replaces
+    the patterns it changed where they are as 0037 shipped them, keeps a supervisor's edit, and
+    going back deletes the two and restores 0037's text."""
+    from django.apps import apps
+
+    migration = importlib.import_module("arbitration.migrations.0038_solicitation_patterns_round26")
+    before = migration._shipped_before()
+    shipped = {row["name"]: row for row in migration.PATTERNS}
+    added = {"case-ended-another-way-en", "case-ended-another-way-ru"}
+    assert set(shipped) - set(before) == added and set(before) <= set(shipped)
+    SolicitationPattern.objects.filter(name__in=added).delete()  # the database as 0037 left it
+    reset, edited = "close-dispute-request-ru", "warning"
+    assert shipped[reset]["pattern"] != before[reset]["pattern"]
+    SolicitationPattern.objects.filter(name=reset).update(pattern=before[reset]["pattern"])
+    SolicitationPattern.objects.filter(name=edited).update(pattern=r"off the books|между нами")
+
+    migration.ship_round26_patterns(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    assert added <= set(stored) and all(stored[name].is_active for name in added)
+    assert {stored[name].pattern for name in added} == {shipped[name]["pattern"] for name in added}
+    assert stored[reset].pattern == shipped[reset]["pattern"]
+    assert stored[edited].pattern == r"off the books|между нами"  # a supervisor's edit is kept
+
+    migration.restore_patterns_of_0037(apps, None)
+
+    stored = {p.name: p for p in SolicitationPattern.objects.all()}
+    assert not added & set(stored)
+    assert stored[reset].pattern == before[reset]["pattern"]
+    assert stored[edited].pattern == r"off the books|между нами"

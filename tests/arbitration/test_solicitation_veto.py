@@ -22,7 +22,7 @@ from arbitration.solicitation import DEFAULT_PATTERNS, match_patterns
 from arbitration.solicitation.classifier import Classifier, default_classifier
 from arbitration.solicitation.detector import find_solicitation
 from arbitration.solicitation.matching import detect
-from arbitration.solicitation.patterns import NAMED_CHANNELS
+from arbitration.solicitation.patterns import NAMED_CHANNELS, NEVER_OVERRULED
 from arbitration.solicitation.training import (
     NAME_VETO_RECALL_COST,
     VETO_RECALL_COST,
@@ -184,6 +184,29 @@ def test_R_DSP_8_round10_the_veto_thresholds_are_edited_in_the_admin_by_supervis
     assert refused.status_code == 200 and out_of_range in refused.content.decode()  # re-rendered, kept
     assert saved.status_code == 302
     assert getattr(SolicitationClassifierSetting.objects.get(pk=1), field) == Decimal(saved_value)
+
+
+# --- Round 26: the case ended another way is never overruled -----------------------------------
+
+# Sentences written for this test, of round 25's missed kinds; a classifier that scores every
+# message 0.0 (no weights, a very low bias) would overrule any other shipped pattern's flag.
+ENDED_ANOTHER_WAY = [
+    ("Please don't extend the protection, the lamp will reach you anyway.", "case-ended-another-way-en"),
+    ("Когда площадка спросит, решён ли вопрос, нажмите «да».", "case-ended-another-way-ru"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), ENDED_ANOTHER_WAY)
+def test_R_DSP_8_round26_the_case_ended_another_way_is_never_overruled(text, name):
+    silent = Classifier({}, bias=-20.0, threshold=0.99, veto=0.5, name_veto=0.5)
+    assert name in NEVER_OVERRULED and silent.score(text) < 0.001
+    assert name in {f["pattern"] for f in match_patterns(text, DEFAULT_PATTERNS)}
+
+    assert name in {f["pattern"] for f in detect(text, DEFAULT_PATTERNS, classifier=silent)}
+    # Another shipped pattern in the same message is still overruled.
+    both = f"{text} Close the dispute and write me."
+    kept = {f["pattern"] for f in detect(both, DEFAULT_PATTERNS, classifier=silent)}
+    assert name in kept and "close-dispute-request-en" not in kept
 
 
 # --- Round 22: the name veto, for a channel merely named ---------------------------------------
