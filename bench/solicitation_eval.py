@@ -653,6 +653,12 @@ SETS = {
     },
     "held-out round 25 (a)": DATA / "solicitation_holdout_round25_a.jsonl",
     "held-out round 25 (b)": DATA / "solicitation_holdout_round25_b.jsonl",
+    **{
+        f"training round 26 ({name.replace('_', ', ')})": DATA / f"solicitation_training_round26_{name}.jsonl"
+        for name in ("en_a", "en_b", "ru_a", "ru_b")
+    },
+    "held-out round 26 (a)": DATA / "solicitation_holdout_round26_a.jsonl",
+    "held-out round 26 (b)": DATA / "solicitation_holdout_round26_b.jsonl",
 }
 TARGET_SCORE = 0.98
 TARGET_SPEED = 5000

@@ -4,7 +4,10 @@ Plain Python, no numerical library: about 1,300 short messages train in seconds,
 is a dictionary of weights (``classifier.py``). Logistic regression with L2 regularisation,
 fitted by stochastic gradient descent in a fixed, seeded order, so the same data always gives
 the same weights (rounded to six decimals in the JSON file). Features seen in fewer than two
-training messages are left out (they would only remember a sentence).
+training messages are left out (they would only remember a sentence). A line a buyer writes
+(``"speaker": "buyer"``) is left out too (round 26): the product never scores a buyer's message,
+and buyers' own asks ("скиньте номер карты, я доплачу"), labelled innocent for that reason, taught
+the classifier to overrule the same words from a seller.
 
 Both thresholds are chosen by cross-validation on the training sets only, leaving one whole set
 out at a time (each set was written by someone else in another round, as a new seller's
@@ -22,7 +25,7 @@ messages would be):
 
 The held-out set (``HELD_OUT``) is never read here. Rounds 4 to 9's held-out sets were each
 measured once, their errors read and tuned on; from round 10 they are training sets, and so on
-for each later round once it has been measured (rounds 10 to 24).
+for each later round once it has been measured (rounds 10 to 25).
 """
 
 from __future__ import annotations
@@ -190,12 +193,24 @@ TRAINING_SETS = (
     "solicitation_training_round25_en_b.jsonl",
     "solicitation_training_round25_ru_a.jsonl",
     "solicitation_training_round25_ru_b.jsonl",
+    # Round 26: round 25's two held-out sets (measured once on 98f5e07, errors read: spent) and
+    # 1,600 messages written for training by four writers, of round 25's error kinds: buyer
+    # protection left to run out, the platform's question left unanswered or answered "yes",
+    # receipt confirmed or the goods accepted in the app before they arrive, the refund given up,
+    # the claim's reason changed or its photos deleted, a QR code or cash by courier, guilt and
+    # veiled threats; buyers asking for a channel, sellers explaining the refund route.
+    "solicitation_holdout_round25_a.jsonl",
+    "solicitation_holdout_round25_b.jsonl",
+    "solicitation_training_round26_en_a.jsonl",
+    "solicitation_training_round26_en_b.jsonl",
+    "solicitation_training_round26_ru_a.jsonl",
+    "solicitation_training_round26_ru_b.jsonl",
 )
 # Written before the round that measures on it, by someone who had not read the detector or the
-# other sets; never trained on. Round 25's two sets were written by two writers apart (b as a
-# red team) and committed (4e6272e, bd8ba16) before round 24's errors were acted on; each line
+# other sets; never trained on. Round 26's two sets were written by two writers apart (b as a
+# red team) and committed (1b2c12c, cc27518) before round 25's errors were acted on; each line
 # also says who writes it ("speaker").
-HELD_OUT = ("solicitation_holdout_round25_a.jsonl", "solicitation_holdout_round25_b.jsonl")
+HELD_OUT = ("solicitation_holdout_round26_a.jsonl", "solicitation_holdout_round26_b.jsonl")
 TARGET_PRECISION = 0.98
 # Round 17: half of what it was (0.01). Each fresh set of rounds 13 to 16 lost two or three asks
 # to the veto (a pattern had caught them, the classifier scored them under 0.23), more than the
@@ -229,6 +244,8 @@ def load_sets(names: Iterable[str] = TRAINING_SETS, data: Path = DATA) -> list[E
             for line in lines:
                 if line.strip():
                     row = json.loads(line)
+                    if row.get("speaker") == "buyer":
+                        continue  # round 26: the product never scores a buyer's message
                     found = tuple(features(text_variants(row["text"])))
                     examples.append(Example(row["text"], bool(row["solicit"]), row["lang"], name, found))
     return examples

@@ -243,17 +243,32 @@ def test_R_DSP_8_rounds_5_to_26_each_held_out_set_is_balanced(
 
 
 def test_R_DSP_8_round10_only_the_newest_held_out_set_is_kept_from_training():
-    """The held-out sets of rounds 4 to 24 were each measured and their errors read: they train
-    the classifier now. Round 25's two sets are measured, never trained on."""
-    assert HELD_OUT == ("solicitation_holdout_round25_a.jsonl", "solicitation_holdout_round25_b.jsonl")
+    """The held-out sets of rounds 4 to 25 were each measured and their errors read: they train
+    the classifier now. Round 26's two sets are measured, never trained on."""
+    assert HELD_OUT == ("solicitation_holdout_round26_a.jsonl", "solicitation_holdout_round26_b.jsonl")
     assert not set(HELD_OUT) & set(TRAINING_SETS)
     spent = {f"solicitation_holdout_round{n}.jsonl" for n in range(4, 13)}
     spent |= {
         f"solicitation_holdout_round{n}_{w}.jsonl"
-        for n in (13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)
+        for n in (13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25)
         for w in ("a", "b")
     }
     assert spent <= set(TRAINING_SETS)
+
+
+def test_R_DSP_8_round26_a_buyers_line_is_never_trained_on(tmp_path):
+    """The product never scores a buyer's message, and a buyer's ask is labelled innocent for
+    that reason: trained on, it taught the classifier to overrule a seller's same words."""
+    lines = [
+        {"text": "Скиньте номер карты, я доплачу.", "solicit": False, "lang": "ru", "speaker": "buyer"},
+        {"text": "Скиньте номер карты, верну деньги.", "solicit": True, "lang": "ru", "speaker": "seller"},
+        {"text": "Send me your card number.", "solicit": True, "lang": "en"},
+    ]
+    (tmp_path / "set.jsonl").write_text("\n".join(json.dumps(line) for line in lines), encoding="utf-8")
+
+    examples = load_sets(["set.jsonl"], data=tmp_path)
+
+    assert [(e.text, e.solicit) for e in examples] == [(lines[1]["text"], True), (lines[2]["text"], True)]
 
 
 def test_R_DSP_8_round6_ships_ordinary_chat_for_the_classifier_to_train_on():
