@@ -532,6 +532,38 @@ check set after, never tuned to. Measured so far (P = precision, R = recall):
   a QR code on the thank-you card, guilt stories. Wrongly flagged: 18 of 20 are buyers (asking
   for a messenger or PayPal themselves, quoting the seller), which the product never checks; a
   refund explained as going back "на тот же счёт", a shop quoting a fake account's ask. Spent.
+- Round 26 trained on round 25's sets and 1,600 messages of round 25's error kinds, **without
+  the lines buyers write** (the product never scores a buyer's message, and buyers' own asks,
+  labelled innocent for that reason, taught the classifier to overrule a seller's same words):
+  26,461 messages, round 25's thresholds kept (0.80, veto 0.25, name veto 0.19). Its patterns
+  (migration 0038) add the case ended without naming its closing (``ending.py``: the protection
+  left to run out, the platform left unanswered or answered for the seller, receipt confirmed
+  while the parcel travels, the refund given up, the claim rewritten, guilt and threats, a QR
+  code, cash by courier) as two patterns the classifier never overrules (``NEVER_OVERRULED``).
+  ``solicitation_holdout_round26_{a,b}.jsonl`` (576: two writers apart, (b) as a red team;
+  committed 1b2c12c, cc27518 before round 25's errors were acted on; 3 and 1 of their texts
+  equal a training text, case aside, all short lines). On round 25's detector
+  (58efbfa): EN P 0.930 R 0.917, RU P 0.942 R 0.903 (as the product reads them EN P 0.985, RU
+  P 0.985). Measured once on round 26's detector (a354d7a): **EN P 0.917 R 0.924 (TP 133 FP 12
+  FN 11), RU P 0.950 R 0.931 (TP 134 FP 7 FN 10)**; as the product reads them EN P 0.978, RU
+  P 0.993; patterns alone EN P 0.916 R 0.757, RU P 0.902 R 0.771. By writer: (a) EN P 0.932
+  R 0.944, RU P 0.957 R 0.931; (b) EN P 0.903 R 0.903, RU P 0.944 R 0.931. Not met: recall
+  gained one ask in English and four in Russian. Missed: receipt confirmed because "the system
+  will close the case automatically", a zero offer chosen ("agree on our proposal of 0.00 USD"),
+  a deadline to cancel, "withdraw before it goes to arbitration", a surprise if nothing happens
+  until the protection ends, a code that activates "once your case is gone", money "not here,
+  tell me which bank", "the case can be closed by buyer only. So… 🙏", "откажитесь, пожалуйста,
+  от возврата" (a politeness word inside the verb), a threat of a fraud complaint, a misspelt
+  "отменити", "на киви сразу 1000 отправлю" after "Товар получен", "пока спор висит, трек не
+  активируется". Wrongly flagged: sellers adding compensation to the dispute offer, "my
+  WhatsApp is private, I only talk here", refusing Western Union, warning that some buyers ask
+  for PayPal; the rest buyers. Spent.
+- Speed after round 26, every labelled message (30,911), this detector and round 25's (58efbfa)
+  alternating on the same messages at load 0.6-1.9: 4,506 and 4,831 messages per CPU-second
+  against 4,224 and 4,571 (patterns alone 7,104 and 7,266 against 7,468 and 7,319). Round 26
+  costs nothing measurable with the classifier (its model is smaller without buyers' lines);
+  this bench's own run 4,301 (patterns alone 5,859) at load 1.9. The 5,000 target is not met on
+  this machine.
 - Speed after round 25, every labelled message but round 26's unread sets (28,855), this
   detector and round 24's (53478cb) alternating on the same messages at load 0.9-1: 3,795,
   4,176, 4,228 and 4,502 messages per CPU-second against 4,029, 4,228, 4,137 and 4,365 (patterns
