@@ -1,5 +1,7 @@
 """The default patterns of the closing intents (R-DSP-8): asks to close, cancel or withdraw the
-dispute (``close``) and something offered on condition that it ends (``benefit``).
+dispute (``close``), the case ended without naming its closing (``ENDED_ANOTHER_WAY``, round 26:
+its parts are in ``ending``, and the classifier never overrules it) and something offered on
+condition that it ends (``benefit``).
 
 What counts is decided in ``patterns``, which assembles the default set from these, the
 off-platform patterns and the exempt scopes (``scopes``, ``goods_scopes``).
